@@ -1,0 +1,41 @@
+# zerohttp: build, test, benchmark and fuzz.
+GO        ?= go
+FUZZTIME  ?= 10m
+# FUZZSHORT is the per-target time of the fuzz pass inside `make test`.
+FUZZSHORT ?= 3s
+PKGS      := ./...
+
+.PHONY: test vet unit race purego fuzz-short fuzz bench bench-parse tidy
+
+test: vet race purego fuzz-short bench-smoke
+
+vet:
+	$(GO) vet $(PKGS)
+	GOARCH=386 $(GO) vet ./headers/ ./parse/
+	cd benchmarks && $(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 $(PKGS)
+
+race:
+	$(GO) test -race -count=1 $(PKGS)
+
+purego:
+	$(GO) test -tags purego -count=1 ./parse/ ./headers/ ./fuzz/
+
+# fuzz-short runs every fuzz target for $(FUZZSHORT); fuzz runs each for $(FUZZTIME).
+fuzz-short:
+	@FUZZTIME=$(FUZZSHORT) GO=$(GO) bash .ci/fuzz-all
+
+fuzz:
+	@FUZZTIME=$(FUZZTIME) GO=$(GO) bash .ci/fuzz-all
+
+# bench-smoke runs each benchmark once so a broken benchmark fails the tests.
+bench-smoke:
+	cd benchmarks && $(GO) test -count=1 -run 'Test' -bench . -benchtime 1x ./...
+
+bench: bench-parse
+
+bench-parse:
+	cd benchmarks && $(GO) test -run '^$$' -bench BenchmarkParse -benchmem -count 5 . | tee /tmp/zerohttp-bench-parse.txt
+	cd benchmarks && $(GO) run ./cmd/table < /tmp/zerohttp-bench-parse.txt
