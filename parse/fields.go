@@ -1,0 +1,257 @@
+package parse
+
+import "github.com/zerohttp/zerohttp/headers"
+
+// field-line   = field-name ":" OWS field-value OWS     (RFC 9112 §5)
+// field-name   = token
+// field-value  = *( field-vchar / SP / HTAB ), vchar including obs-text
+//
+// Two mask searches per line: the first byte that is not a tchar must be the
+// colon (this also rejects whitespace before it, RFC 9112 §5.1), and the first
+// byte after the colon that is not allowed in a value must be the line end.
+
+// readFields reads field lines until the empty line that ends the head.
+func (p *Parser) readFields(b []byte, h *headers.Table) Code {
+	for {
+		switch p.st {
+		case stFieldStart:
+			if p.pos >= len(b) {
+				return ErrNone
+			}
+			switch b[p.pos] {
+			case '\r', '\n':
+				end, code := p.lineEnd(b, p.pos, ErrNone)
+				if code != ErrNone || end == 0 {
+					return code
+				}
+				return p.finish(end)
+			case ' ', '\t':
+				// RFC 9112 §5.2: obs-fold is rejected in requests (400) and we
+				// reject it in responses too rather than guess at the joined value.
+				return ErrObsFold
+			}
+			if p.nfields >= p.cfg.MaxHeaders {
+				return ErrTooManyHeaders
+			}
+			p.mark, p.st = p.pos, stFieldName
+		case stFieldName:
+			q := p.win.next(b, clsTok, p.pos)
+			p.pos = q
+			if q == len(b) {
+				return ErrNone
+			}
+			if b[q] != ':' || q == p.mark {
+				return ErrInvalidHeaderName
+			}
+			p.colon, p.pos, p.st = q, q+1, stFieldValue
+		case stFieldValue:
+			q := p.win.next(b, clsVal, p.pos)
+			p.pos = q
+			if q == len(b) {
+				return ErrNone
+			}
+			end, code := p.lineEnd(b, q, ErrInvalidHeaderValue)
+			if code != ErrNone || end == 0 {
+				return code
+			}
+			if code := p.addField(b, h, q); code != ErrNone {
+				return code
+			}
+			p.pos, p.st = end, stFieldStart
+		default:
+			return ErrNone
+		}
+	}
+}
+
+// addField records the field line from p.mark to end (its line ending) in h
+// and applies the fields that frame the message or steer the connection.
+func (p *Parser) addField(b []byte, h *headers.Table, end int) Code {
+	vs, ve := p.colon+1, end
+	for vs < ve && (b[vs] == ' ' || b[vs] == '\t') {
+		vs++
+	}
+	for ve > vs && (b[ve-1] == ' ' || b[ve-1] == '\t') {
+		ve--
+	}
+	name := b[p.mark:p.colon]
+	id := headers.LookupID(name)
+	value := headers.MakeSpan(vs, ve)
+	h.AddSpan(headers.MakeSpan(p.mark, p.colon), value, id)
+	p.nfields++
+	if p.mode == trailer {
+		return ErrNone // RFC 9110 §6.5.1: framing fields in trailers are not acted on
+	}
+	v := b[vs:ve]
+	switch id {
+	case headers.ContentLength:
+		return p.contentLengthField(v)
+	case headers.TransferEncoding:
+		return p.transferEncodingField(v)
+	case headers.Host:
+		if p.flags&fHost != 0 {
+			return ErrDuplicateHost
+		}
+		if !validHost(v) {
+			return ErrInvalidHost
+		}
+		p.flags |= fHost
+		p.host = value
+	case headers.Connection:
+		p.flags |= connectionTokens(v)
+	case headers.Upgrade:
+		p.flags |= fUpgrade
+	case headers.Expect:
+		if equalFold(v, "100-continue") {
+			p.flags |= fExpect100
+		}
+	}
+	return ErrNone
+}
+
+// Content-Length = 1*DIGIT   (RFC 9110 §8.6)
+func (p *Parser) contentLengthField(v []byte) Code {
+	if len(v) == 0 {
+		return ErrInvalidContentLength
+	}
+	var n int64
+	for _, c := range v {
+		if !isDigit(c) {
+			return ErrInvalidContentLength
+		}
+		if n > (1<<63-1-9)/10 {
+			return ErrInvalidContentLength
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if p.flags&fContentLength != 0 {
+		// Strict: any repeat is refused (llhttp does the same). Lenient: an
+		// identical repeat is one value, as RFC 9110 §8.6 permits.
+		if !p.cfg.Lenient || n != p.contentLength {
+			return ErrDuplicateContentLength
+		}
+	}
+	p.flags |= fContentLength
+	p.contentLength = n
+	return ErrNone
+}
+
+// Transfer-Encoding = #transfer-coding   (RFC 9112 §6.1)
+// Codings accumulate across repeated fields; only their order matters here.
+func (p *Parser) transferEncodingField(v []byte) Code {
+	p.flags |= fTransferEnc
+	for len(v) > 0 {
+		var elem []byte
+		elem, v = nextListElem(v)
+		if len(elem) == 0 {
+			continue // #rule allows empty elements
+		}
+		if p.flags&fChunkedLast != 0 {
+			// RFC 9112 §6.1: chunked must not be applied more than once and must be final.
+			return ErrInvalidTransferEncoding
+		}
+		if equalFold(elem, "chunked") {
+			p.flags |= fChunkedLast
+			continue
+		}
+		if !isToken(elem) {
+			return ErrInvalidTransferEncoding
+		}
+		p.flags |= fOtherCoding
+	}
+	return ErrNone
+}
+
+// connectionTokens returns the flags for the Connection options it knows.
+func connectionTokens(v []byte) uint16 {
+	var f uint16
+	for len(v) > 0 {
+		var elem []byte
+		elem, v = nextListElem(v)
+		switch {
+		case equalFold(elem, "close"):
+			f |= fConnClose
+		case equalFold(elem, "keep-alive"):
+			f |= fConnKeepAlive
+		case equalFold(elem, "upgrade"):
+			f |= fConnUpgrade
+		}
+	}
+	return f
+}
+
+// nextListElem splits the first element off a comma-separated list, trimming OWS.
+func nextListElem(v []byte) (elem, rest []byte) {
+	i := 0
+	for i < len(v) && v[i] != ',' {
+		i++
+	}
+	elem, rest = v[:i], v[min(i+1, len(v)):]
+	for len(elem) > 0 && (elem[0] == ' ' || elem[0] == '\t') {
+		elem = elem[1:]
+	}
+	for len(elem) > 0 && (elem[len(elem)-1] == ' ' || elem[len(elem)-1] == '\t') {
+		elem = elem[:len(elem)-1]
+	}
+	return elem, rest
+}
+
+// equalFold reports whether b equals the lower-case ASCII string s, ignoring case.
+func equalFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range len(b) {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != s[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func isToken(b []byte) bool {
+	for _, c := range b {
+		if tcharTable[c] == 0 {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+// validHost reports whether v can be a Host value: uri-host [ ":" port ], where
+// uri-host is an IP-literal, IPv4address or reg-name (RFC 3986 §3.2.2). Only
+// the byte set is checked; empty is allowed (RFC 9112 §3.2).
+func validHost(v []byte) bool {
+	for _, c := range v {
+		if hostTable[c] == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+var tcharTable, hostTable = func() (t, h [256]byte) {
+	for c := range 256 {
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if alnum || contains("!#$%&'*+-.^_`|~", byte(c)) {
+			t[c] = 1
+		}
+		if alnum || contains("-._~!$&'()*+,;=:[]%", byte(c)) {
+			h[c] = 1
+		}
+	}
+	return t, h
+}()
+
+func contains(s string, c byte) bool {
+	for i := range len(s) {
+		if s[i] == c {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,117 @@
+package parse
+
+import "github.com/zerohttp/zerohttp/headers"
+
+// request-line = method SP request-target SP HTTP-version CRLF   (RFC 9112 §3)
+
+// skipEmptyLines skips CRLFs before a start line: RFC 9112 §2.2 says a server
+// SHOULD ignore at least one empty line received before the request-line.
+func (p *Parser) skipEmptyLines(b []byte) Code {
+	for p.pos < len(b) {
+		switch b[p.pos] {
+		case '\r':
+			if p.pos+1 >= len(b) {
+				return ErrNone
+			}
+			if b[p.pos+1] != '\n' {
+				return ErrBareCR
+			}
+			p.pos += 2
+		case '\n':
+			if !p.cfg.Lenient {
+				return ErrBareLF
+			}
+			p.pos++
+		default:
+			return ErrNone
+		}
+	}
+	return ErrNone
+}
+
+// readMethod reads method = token, followed by SP.
+func (p *Parser) readMethod(b []byte) Code {
+	q := p.win.next(b, clsTok, p.pos)
+	p.pos = q
+	if q == len(b) {
+		return ErrNone
+	}
+	if b[q] != ' ' || q == p.mark {
+		return ErrInvalidMethod
+	}
+	p.methodSpan = headers.MakeSpan(p.mark, q)
+	p.method = methodOf(b[p.mark:q])
+	p.pos, p.mark, p.st = q+1, q+1, stTarget
+	return ErrNone
+}
+
+// readTarget reads request-target, followed by SP. The target is any run of
+// visible ASCII; its form (origin, absolute, authority, asterisk) is the
+// caller's to judge. Bytes >= 0x80 are rejected: RFC 3986 has no place for them.
+func (p *Parser) readTarget(b []byte) Code {
+	q := p.win.next(b, clsTgt, p.pos)
+	if q-p.mark > p.cfg.MaxTargetLen {
+		p.pos = p.mark + p.cfg.MaxTargetLen
+		return ErrTargetTooLong
+	}
+	p.pos = q
+	if q == len(b) {
+		return ErrNone
+	}
+	switch {
+	case q == p.mark:
+		return ErrInvalidTarget
+	case b[q] == '\r' || b[q] == '\n':
+		return ErrInvalidVersion // HTTP/0.9 "GET /\r\n": no version
+	case b[q] != ' ':
+		return ErrInvalidTarget
+	}
+	p.target = headers.MakeSpan(p.mark, q)
+	p.pos, p.st = q+1, stReqVersion
+	return ErrNone
+}
+
+// readRequestVersion reads HTTP-version and the line end.
+func (p *Parser) readRequestVersion(b []byte) Code {
+	if len(b)-p.pos < 9 { // "HTTP/1.1" and at least the first byte of the line end
+		return p.checkVersionPrefix(b)
+	}
+	if code := p.version(b[p.pos:]); code != ErrNone {
+		return code
+	}
+	end, code := p.lineEnd(b, p.pos+8, ErrInvalidVersion)
+	if code != ErrNone || end == 0 {
+		return code
+	}
+	p.pos, p.st = end, stFieldStart
+	return ErrNone
+}
+
+// HTTP-version = HTTP-name "/" DIGIT "." DIGIT   (RFC 9112 §2.3)
+const httpName = "HTTP/"
+
+// checkVersionPrefix rejects a partial version early, so that garbage is
+// refused as soon as it arrives rather than when a full line has.
+func (p *Parser) checkVersionPrefix(b []byte) Code {
+	for i := p.pos; i < len(b) && i-p.pos < len(httpName); i++ {
+		if b[i] != httpName[i-p.pos] {
+			p.pos = i
+			return ErrInvalidVersion
+		}
+	}
+	return ErrNone
+}
+
+// version parses the 8 bytes of an HTTP-version at the start of v.
+func (p *Parser) version(v []byte) Code {
+	if string(v[:5]) != httpName || !isDigit(v[5]) || v[6] != '.' || !isDigit(v[7]) {
+		return ErrInvalidVersion
+	}
+	p.major, p.minor = v[5]-'0', v[7]-'0'
+	if p.major != 1 {
+		return ErrVersionNotSupported
+	}
+	return ErrNone
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
