@@ -1,6 +1,10 @@
 package parse
 
-import "github.com/zerohttp/zerohttp/headers"
+import (
+	"math"
+
+	"github.com/zerohttp/zerohttp/headers"
+)
 
 // field-line   = field-name ":" OWS field-value OWS     (RFC 9112 §5)
 // field-name   = token
@@ -119,7 +123,7 @@ func (p *Parser) contentLengthField(v []byte) Code {
 		if !isDigit(c) {
 			return ErrInvalidContentLength
 		}
-		if n > (1<<63-1-9)/10 {
+		if n > (math.MaxInt64-int64(c-'0'))/10 {
 			return ErrInvalidContentLength
 		}
 		n = n*10 + int64(c-'0')

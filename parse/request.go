@@ -6,27 +6,28 @@ import "github.com/zerohttp/zerohttp/headers"
 
 // skipEmptyLines skips CRLFs before a start line: RFC 9112 §2.2 says a server
 // SHOULD ignore at least one empty line received before the request-line.
-func (p *Parser) skipEmptyLines(b []byte) Code {
+// It reports whether the start line begins at p.pos.
+func (p *Parser) skipEmptyLines(b []byte) (bool, Code) {
 	for p.pos < len(b) {
 		switch b[p.pos] {
 		case '\r':
 			if p.pos+1 >= len(b) {
-				return ErrNone
+				return false, ErrNone
 			}
 			if b[p.pos+1] != '\n' {
-				return ErrBareCR
+				return false, ErrBareCR
 			}
 			p.pos += 2
 		case '\n':
 			if !p.cfg.Lenient {
-				return ErrBareLF
+				return false, ErrBareLF
 			}
 			p.pos++
 		default:
-			return ErrNone
+			return true, ErrNone
 		}
 	}
-	return ErrNone
+	return false, ErrNone
 }
 
 // readMethod reads method = token, followed by SP.

@@ -156,7 +156,7 @@ func (p *Parser) run(b []byte, h *headers.Table) (int, Code) {
 	for {
 		switch p.st {
 		case stStart:
-			if code := p.skipEmptyLines(b); code != ErrNone || p.pos >= len(b) {
+			if ok, code := p.skipEmptyLines(b); !ok {
 				return 0, code
 			}
 			p.mark = p.pos

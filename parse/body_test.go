@@ -1,0 +1,161 @@
+package parse
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/zerohttp/zerohttp/headers"
+)
+
+// decodeAll feeds in to a chunked decoder in pieces cut at the given offsets
+// (keeping unconsumed bytes, as a connection buffer would) and returns the
+// body, the trailers as "name=value|...", and the bytes consumed.
+func decodeAll(f Framing, cl int64, cfg *Config, in string, cuts []int) (body, trailers string, used int, err error) {
+	var d Body
+	d.Init(f, cl, cfg)
+	var tr headers.Table
+	cuts = append(cuts, len(in))
+	start := 0 // first unconsumed byte of in
+	var sb strings.Builder
+	for _, c := range cuts {
+		for !d.Done() {
+			buf := []byte(in[start:c]) // a fresh copy: views must not outlive the call
+			data, n, e := d.Decode(buf, &tr)
+			if e != nil {
+				return sb.String(), "", start + n, e
+			}
+			sb.Write(data)
+			if d.Done() && tr.Len() > 0 {
+				for i := range tr.Len() {
+					if i > 0 {
+						trailers += "|"
+					}
+					trailers += string(tr.Name(i)) + "=" + string(tr.Value(i))
+				}
+			}
+			start += n
+			if n == 0 {
+				break
+			}
+		}
+	}
+	return sb.String(), trailers, start, nil
+}
+
+var chunkedTests = []struct {
+	name, in             string
+	body, trailers, err string // err is a code name or ""
+	used                 int    // bytes consumed; -1 means all of in
+}{
+	{"simple", "5\r\nhello\r\n0\r\n\r\n", "hello", "", "", -1},
+	{"two chunks", "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", "hello world", "", "", -1},
+	{"hex upper lower", "A\r\n0123456789\r\na\r\nabcdefghij\r\n0\r\n\r\n", "0123456789abcdefghij", "", "", -1},
+	{"leading zeros", "0005\r\nhello\r\n000\r\n\r\n", "hello", "", "", -1},
+	{"extension", "5;name=value\r\nhello\r\n0;x\r\n\r\n", "hello", "", "", -1},
+	{"extension bws", "5 ; a=\"b c\"\r\nhello\r\n0\r\n\r\n", "hello", "", "", -1},
+	{"trailers", "5\r\nhello\r\n0\r\nX-Sum: 42\r\nX-B: c\r\n\r\n", "hello", "X-Sum=42|X-B=c", "", -1},
+	{"pipelined rest", "1\r\na\r\n0\r\n\r\nGET / HTTP/1.1", "a", "", "", 11},
+	{"empty", "0\r\n\r\n", "", "", "", -1},
+
+	{"no size", "\r\nhello\r\n", "", "", "INVALID_CHUNK_SIZE", 0},
+	{"bad hex", "5g\r\nhello\r\n", "", "", "INVALID_CHUNK_SIZE", 1},
+	{"negative", "-5\r\nhello\r\n", "", "", "INVALID_CHUNK_SIZE", 0},
+	{"0x prefix", "0x5\r\nhello\r\n", "", "", "INVALID_CHUNK_SIZE", 1},
+	{"space after size", "5 \r\nhello\r\n0\r\n\r\n", "", "", "INVALID_CHUNK_SIZE", 2},
+	{"leading space", " 5\r\nhello\r\n", "", "", "INVALID_CHUNK_SIZE", 0},
+	{"overflow", "10000000000000000\r\n", "", "", "CHUNK_SIZE_OVERFLOW", 16},
+	{"max ok", "7fffffffffffffff\r\nab", "ab", "", "", -1},
+	{"data too long", "5\r\nhelloX\r\n0\r\n\r\n", "hello", "", "INVALID_CHUNK_DATA", 8},
+	{"data no crlf", "5\r\nhello0\r\n\r\n", "hello", "", "INVALID_CHUNK_DATA", 8},
+	{"data bare lf", "5\r\nhello\n0\r\n\r\n", "hello", "", "INVALID_CHUNK_DATA", 8},
+	{"size bare lf", "5\nhello\r\n0\r\n\r\n", "", "", "LF_EXPECTED_CR", 1},
+	{"size bare cr", "5\rhello\r\n0\r\n\r\n", "", "", "CR_EXPECTED_LF", 2},
+	{"ext ctl", "5;a\x00\r\nhello\r\n", "", "", "INVALID_CHUNK_EXTENSION", 3},
+	{"ext bare lf", "5;a\nhello\r\n", "", "", "LF_EXPECTED_CR", 3},
+	{"trailer bad", "0\r\nX Y: 1\r\n\r\n", "", "", "INVALID_HEADER_TOKEN", 3},
+	{"trailer obs-fold", "0\r\nX: 1\r\n 2\r\n\r\n", "", "", "OBS_FOLD", 3},
+}
+
+func TestChunked(t *testing.T) {
+	for _, tt := range chunkedTests {
+		want := tt.used
+		if want < 0 {
+			want = len(tt.in)
+		}
+		check := func(how string, cuts []int) {
+			body, trailers, used, err := decodeAll(BodyChunked, 0, nil, tt.in, cuts)
+			var errName string
+			if err != nil {
+				errName = err.(Code).Name()
+			}
+			if errName != tt.err || (err == nil && (body != tt.body || trailers != tt.trailers || used != want)) {
+				t.Fatalf("%s (%s): body %q trailers %q used %d err %q; want %q %q %d %q",
+					tt.name, how, body, trailers, used, errName, tt.body, tt.trailers, want, tt.err)
+			}
+		}
+		check("whole", nil)
+		for cut := 1; cut < len(tt.in); cut++ {
+			check("split", []int{cut})
+		}
+		var every []int
+		for i := 1; i < len(tt.in); i++ {
+			every = append(every, i)
+		}
+		check("bytewise", every)
+	}
+}
+
+func TestChunkedLenient(t *testing.T) {
+	cfg := &Config{Lenient: true}
+	body, _, _, err := decodeAll(BodyChunked, 0, cfg, "5 \r\nhello\n3\nabc\r\n0\n\n", nil)
+	if err != nil || body != "helloabc" {
+		t.Fatalf("lenient chunked = %q, %v; want helloabc", body, err)
+	}
+}
+
+func TestChunkedExtensionLimit(t *testing.T) {
+	in := "5;" + strings.Repeat("a", 100) + "\r\nhello\r\n0\r\n\r\n"
+	_, _, _, err := decodeAll(BodyChunked, 0, &Config{MaxHeadBytes: 64}, in, nil)
+	if err != ErrInvalidChunkExtension {
+		t.Fatalf("long extension: err = %v; want %v", err, ErrInvalidChunkExtension)
+	}
+	_, _, _, err = decodeAll(BodyChunked, 0, &Config{MaxHeadBytes: 64}, "0\r\nX: "+strings.Repeat("a", 100)+"\r\n\r\n", nil)
+	if err != ErrTrailersTooLarge {
+		t.Fatalf("long trailers: err = %v; want %v", err, ErrTrailersTooLarge)
+	}
+}
+
+func TestContentLengthBody(t *testing.T) {
+	for cut := 0; cut <= 12; cut++ {
+		body, _, used, err := decodeAll(BodyLength, 10, nil, "0123456789GET", []int{cut})
+		if err != nil || body != "0123456789" || used != 10 {
+			t.Fatalf("cut %d: body %q used %d err %v", cut, body, used, err)
+		}
+	}
+}
+
+func TestBodyClose(t *testing.T) {
+	var d Body
+	d.Init(BodyUntilClose, -1, nil)
+	data, n, err := d.Decode([]byte("abc"), nil)
+	if string(data) != "abc" || n != 3 || err != nil || d.Done() {
+		t.Fatalf("until-close Decode = %q %d %v done=%v", data, n, err, d.Done())
+	}
+	if err := d.Close(); err != nil || !d.Done() {
+		t.Fatalf("until-close Close = %v done=%v; want nil true", err, d.Done())
+	}
+	d.Init(BodyLength, 5, nil)
+	d.Decode([]byte("ab"), nil)
+	if err := d.Close(); err != ErrUnexpectedEOF {
+		t.Fatalf("short body Close = %v; want %v", err, ErrUnexpectedEOF)
+	}
+	d.Init(BodyChunked, 0, nil)
+	d.Decode([]byte("5\r\nab"), nil)
+	if err := d.Close(); err != ErrUnexpectedEOF {
+		t.Fatalf("short chunked Close = %v; want %v", err, ErrUnexpectedEOF)
+	}
+	d.Init(BodyNone, 0, nil)
+	if !d.Done() || d.Close() != nil {
+		t.Fatalf("BodyNone not done")
+	}
+}
