@@ -16,8 +16,8 @@ package parse
 //
 // Dispatch costs one predictable branch per 256-byte window, never one per byte.
 // Both paths need no alignment and read exactly windowSize bytes; a caller with a
-// shorter tail copies it into a zeroed window first and ignores the mask bits past
-// the tail.
+// shorter tail copies it into a zeroed window first. NUL is in all three classes,
+// so the padding stops every search for the next set bit.
 
 // windowSize is the number of bytes classify looks at per call.
 const windowSize = 256

@@ -2,9 +2,9 @@ package parse
 
 import "testing"
 
-// benchWindow is a typical request head, the first 256 bytes of
+// scanBenchWindow is a typical request head, the first 256 bytes of
 // picohttpparser's bench.c request, the corpus the engine benchmarks share.
-var benchWindow = func() (w [windowSize]byte) {
+var scanBenchWindow = func() (w [windowSize]byte) {
 	copy(w[:], "GET /wp-content/uploads/2010/03/hello-kitty-darth-vader-pink.jpg HTTP/1.1\r\n"+
 		"Host: www.kittyhell.com\r\n"+
 		"User-Agent: Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; ja-JP-mac; rv:1.9.2.3) Gecko/20100401 Firefox/3.6.3 Pathtraq/0.9\r\n"+
@@ -18,7 +18,7 @@ func BenchmarkClassify(b *testing.B) {
 		b.SetBytes(windowSize)
 		b.ReportAllocs()
 		for b.Loop() {
-			classify(&m, &benchWindow)
+			classify(&m, &scanBenchWindow)
 		}
 	}
 	if useAVX2 {

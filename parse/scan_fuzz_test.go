@@ -20,17 +20,17 @@ func FuzzClassify(f *testing.F) {
 			for i := 0; i < windowSize; i += copy(w[i:], data) {
 			}
 		}
-		want := refMasks(&w)
+		want := scanRefMasks(&w)
 		var gen masks
 		classifyGeneric(&gen, &w)
 		if gen != want {
-			t.Fatalf("generic: %s", diffMasks(&w, &gen, &want))
+			t.Fatalf("generic: %s", scanDiff(&w, &gen, &want))
 		}
 		// classify takes the AVX2 path when useAVX2 is set; tests never set it.
 		var got masks
 		classify(&got, &w)
 		if got != gen {
-			t.Fatalf("classify (useAVX2=%v) differs from generic: %s", useAVX2, diffMasks(&w, &got, &gen))
+			t.Fatalf("classify (useAVX2=%v) differs from generic: %s", useAVX2, scanDiff(&w, &got, &gen))
 		}
 	})
 }

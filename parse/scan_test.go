@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// refClass is the per-byte reference for classify, written from the RFC text
+// scanRefClass is the per-byte reference for classify, written from the RFC text
 // with plain comparisons.
-func refClass(b byte) (ntok, nval, ntgt bool) {
+func scanRefClass(b byte) (ntok, nval, ntgt bool) {
 	tchar := b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' ||
 		strings.IndexByte("!#$%&'*+-.^_`|~", b) >= 0
 	ntok = !tchar
@@ -17,11 +17,11 @@ func refClass(b byte) (ntok, nval, ntgt bool) {
 	return ntok, nval, ntgt
 }
 
-// refMasks computes the masks for w one byte at a time with refClass.
-func refMasks(w *[windowSize]byte) masks {
+// scanRefMasks computes the masks for w one byte at a time with scanRefClass.
+func scanRefMasks(w *[windowSize]byte) masks {
 	var m masks
 	for i, b := range w {
-		tok, val, tgt := refClass(b)
+		tok, val, tgt := scanRefClass(b)
 		bit := uint64(1) << (i % 64)
 		if tok {
 			m.ntok[i/64] |= bit
@@ -36,8 +36,8 @@ func refMasks(w *[windowSize]byte) masks {
 	return m
 }
 
-// diffMasks describes the first byte on which got and want differ, or returns "".
-func diffMasks(w *[windowSize]byte, got, want *masks) string {
+// scanDiff describes the first byte on which got and want differ, or returns "".
+func scanDiff(w *[windowSize]byte, got, want *masks) string {
 	classes := []struct {
 		name      string
 		got, want *[windowWords]uint64
@@ -57,10 +57,10 @@ func diffMasks(w *[windowSize]byte, got, want *masks) string {
 	return ""
 }
 
-// paths runs f once per classify path this build has: "avx2" when the CPU and
+// scanPaths runs f once per classify path this build has: "avx2" when the CPU and
 // build allow it, then always "generic" with useAVX2 turned off. Tests that use
 // it must not be parallel, since they flip a package variable.
-func paths(t *testing.T, f func(t *testing.T)) {
+func scanPaths(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
 	if useAVX2 {
 		t.Run("avx2", f)
@@ -104,15 +104,15 @@ func TestClassifyRefTable(t *testing.T) {
 		{0xff, true, false, true},
 	}
 	for _, tt := range tests {
-		tok, val, tgt := refClass(tt.b)
+		tok, val, tgt := scanRefClass(tt.b)
 		if tok != tt.ntok || val != tt.nval || tgt != tt.ntgt {
-			t.Errorf("refClass(%#02x) = %v, %v, %v; want %v, %v, %v",
+			t.Errorf("scanRefClass(%#02x) = %v, %v, %v; want %v, %v, %v",
 				tt.b, tok, val, tgt, tt.ntok, tt.nval, tt.ntgt)
 		}
 	}
 	n := 0
 	for b := range 256 {
-		if tok, _, _ := refClass(byte(b)); !tok {
+		if tok, _, _ := scanRefClass(byte(b)); !tok {
 			n++
 		}
 	}
@@ -127,26 +127,26 @@ func TestClassifyRefTable(t *testing.T) {
 // word boundary.
 func TestClassifyEveryByteEveryPosition(t *testing.T) {
 	backgrounds := []byte{'a', 0x00, ' ', '\t', 0x7f, 0x80, 0xff, ':'}
-	paths(t, func(t *testing.T) {
+	scanPaths(t, func(t *testing.T) {
 		var w [windowSize]byte
 		var got masks
 		for _, bg := range backgrounds {
 			for i := range w {
 				w[i] = bg
 			}
-			base := refMasks(&w)
+			base := scanRefMasks(&w)
 			for pos := range windowSize {
 				for v := range 256 {
 					w[pos] = byte(v)
 					want := base
-					tok, val, tgt := refClass(byte(v))
+					tok, val, tgt := scanRefClass(byte(v))
 					word, bit := pos/64, uint64(1)<<(pos%64)
-					want.ntok[word] = want.ntok[word]&^bit | b2u(tok)<<(pos%64)
-					want.nval[word] = want.nval[word]&^bit | b2u(val)<<(pos%64)
-					want.ntgt[word] = want.ntgt[word]&^bit | b2u(tgt)<<(pos%64)
+					want.ntok[word] = want.ntok[word]&^bit | scanBit(tok)<<(pos%64)
+					want.nval[word] = want.nval[word]&^bit | scanBit(val)<<(pos%64)
+					want.ntgt[word] = want.ntgt[word]&^bit | scanBit(tgt)<<(pos%64)
 					classify(&got, &w)
 					if got != want {
-						t.Fatalf("background %#02x, byte %#02x at %d: %s", bg, v, pos, diffMasks(&w, &got, &want))
+						t.Fatalf("background %#02x, byte %#02x at %d: %s", bg, v, pos, scanDiff(&w, &got, &want))
 					}
 				}
 				w[pos] = bg
@@ -155,17 +155,18 @@ func TestClassifyEveryByteEveryPosition(t *testing.T) {
 	})
 }
 
-func b2u(b bool) uint64 {
+func scanBit(b bool) uint64 {
 	if b {
 		return 1
 	}
 	return 0
 }
 
-// TestClassifyRotations classifies windows holding every byte value once, each
-// rotated so that every value sits at every position with changing neighbours.
+// TestClassifyRotations classifies windows that hold every byte value once: all
+// 256 rotations of 0, 1, 2, ..., and windows with other odd strides, so that
+// values meet changing neighbours as well as every position.
 func TestClassifyRotations(t *testing.T) {
-	paths(t, func(t *testing.T) {
+	scanPaths(t, func(t *testing.T) {
 		var w [windowSize]byte
 		var got masks
 		for r := range 256 {
@@ -176,21 +177,21 @@ func TestClassifyRotations(t *testing.T) {
 				for i := range w {
 					w[i] = byte(r + i*stride)
 				}
-				want := refMasks(&w)
+				want := scanRefMasks(&w)
 				classify(&got, &w)
 				if got != want {
-					t.Fatalf("rotation %d stride %d: %s", r, stride, diffMasks(&w, &got, &want))
+					t.Fatalf("rotation %d stride %d: %s", r, stride, scanDiff(&w, &got, &want))
 				}
 			}
 		}
 	})
 }
 
-// show renders one class of masks for the first len(in) bytes: '^' under a set bit.
-func show(class *[windowWords]uint64, n int) string {
+// scanShow renders one class of masks for the first n bytes: '^' under a set bit.
+func scanShow(words *[windowWords]uint64, n int) string {
 	var sb strings.Builder
 	for i := range n {
-		if class[i/64]>>(i%64)&1 != 0 {
+		if words[i/64]>>(i%64)&1 != 0 {
 			sb.WriteByte('^')
 		} else {
 			sb.WriteByte('.')
@@ -226,7 +227,7 @@ func TestClassifyText(t *testing.T) {
 			ntgt: "................................",
 		},
 	}
-	paths(t, func(t *testing.T) {
+	scanPaths(t, func(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				var w [windowSize]byte
@@ -234,13 +235,13 @@ func TestClassifyText(t *testing.T) {
 				var m masks
 				classify(&m, &w)
 				n := len(tt.in)
-				if got := show(&m.ntok, n); got != tt.ntok {
+				if got := scanShow(&m.ntok, n); got != tt.ntok {
 					t.Errorf("ntok of %q =\n%s; want\n%s", tt.in, got, tt.ntok)
 				}
-				if got := show(&m.nval, n); got != tt.nval {
+				if got := scanShow(&m.nval, n); got != tt.nval {
 					t.Errorf("nval of %q =\n%s; want\n%s", tt.in, got, tt.nval)
 				}
-				if got := show(&m.ntgt, n); got != tt.ntgt {
+				if got := scanShow(&m.ntgt, n); got != tt.ntgt {
 					t.Errorf("ntgt of %q =\n%s; want\n%s", tt.in, got, tt.ntgt)
 				}
 			})
@@ -251,7 +252,7 @@ func TestClassifyText(t *testing.T) {
 // TestClassifyWritesAll checks that classify overwrites every word of m, so a
 // reused masks needs no clearing.
 func TestClassifyWritesAll(t *testing.T) {
-	paths(t, func(t *testing.T) {
+	scanPaths(t, func(t *testing.T) {
 		var w [windowSize]byte
 		for i := range w {
 			w[i] = 'a'
@@ -268,7 +269,7 @@ func TestClassifyWritesAll(t *testing.T) {
 }
 
 func TestClassifyAllocs(t *testing.T) {
-	paths(t, func(t *testing.T) {
+	scanPaths(t, func(t *testing.T) {
 		var w [windowSize]byte
 		var m masks
 		if n := testing.AllocsPerRun(100, func() { classify(&m, &w) }); n != 0 {
