@@ -43,9 +43,9 @@ func decodeAll(f Framing, cl int64, cfg *Config, in string, cuts []int) (body, t
 }
 
 var chunkedTests = []struct {
-	name, in             string
+	name, in            string
 	body, trailers, err string // err is a code name or ""
-	used                 int    // bytes consumed; -1 means all of in
+	used                int    // bytes consumed; -1 means all of in
 }{
 	{"simple", "5\r\nhello\r\n0\r\n\r\n", "hello", "", "", -1},
 	{"two chunks", "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", "hello world", "", "", -1},

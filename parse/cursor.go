@@ -1,6 +1,9 @@
 package parse
 
-import "math/bits"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // class selects one of the byte classes that classify computes.
 type class uint8
@@ -22,31 +25,34 @@ type window struct {
 	n    int // bytes of the window that held input when classified; 0 means empty
 }
 
+// hit returns the offset of the first byte at or after from that is in class
+// c when that byte lies in the mask word holding from, or -1. It has no call,
+// so it inlines and c folds to a constant; most field names and values end in
+// the word they start in. Callers fall back to next.
+func (w *window) hit(c class, from int) int {
+	if rel := uint(from - w.base); rel < uint(w.n) {
+		if word := w.m.byClass()[c%3][rel/64%windowWords] >> (rel % 64); word != 0 {
+			return from + bits.TrailingZeros64(word)
+		}
+	}
+	return -1
+}
+
 // next returns the offset of the first byte at or after from that is in class
 // c, or len(b) if no such byte is in b. Bytes in [base, base+n) must be
 // unchanged since they were classified; from must not be below base unless the
-// window is empty.
+// window is empty. It walks the window's words and loads new windows as needed.
 func (w *window) next(b []byte, c class, from int) int {
 	for from < len(b) {
 		if from < w.base || from >= w.base+w.n {
 			w.load(b, from)
 		}
-		words := &w.m.ntok
-		switch c {
-		case clsVal:
-			words = &w.m.nval
-		case clsTgt:
-			words = &w.m.ntgt
-		}
+		words := &w.m.byClass()[c%3]
 		rel := uint(from - w.base)
 		word := words[rel/64] &^ (1<<(rel%64) - 1)
 		for i := rel / 64; ; {
 			if word != 0 {
-				q := w.base + int(i)*64 + bits.TrailingZeros64(word)
-				if q < w.base+w.n {
-					return q
-				}
-				break // a padding byte: the input ended inside the window when it was classified
+				return w.base + int(i)*64 + bits.TrailingZeros64(word)
 			}
 			if i++; i >= windowWords {
 				break
@@ -58,8 +64,25 @@ func (w *window) next(b []byte, c class, from int) int {
 	return len(b)
 }
 
+// byClass views m as one array of mask words per class, indexed by class.
+// The layout is pinned below: ntok, nval, ntgt in class order, no padding.
+func (m *masks) byClass() *[3][windowWords]uint64 {
+	return (*[3][windowWords]uint64)(unsafe.Pointer(m))
+}
+
+// Compile-time layout checks for byClass: each fails to build if its difference is negative.
+const (
+	_ = uint(unsafe.Sizeof(masks{})) - 3*windowWords*8
+	_ = 3*windowWords*8 - uint(unsafe.Sizeof(masks{}))
+	_ = uint(unsafe.Offsetof(masks{}.nval)) - uint(clsVal)*windowWords*8
+	_ = uint(clsVal)*windowWords*8 - uint(unsafe.Offsetof(masks{}.nval))
+	_ = uint(unsafe.Offsetof(masks{}.ntgt)) - uint(clsTgt)*windowWords*8
+	_ = uint(clsTgt)*windowWords*8 - uint(unsafe.Offsetof(masks{}.ntgt))
+)
+
 // load classifies the bytes of b from offset from. A short tail is copied into
-// a zeroed window; NUL is in every class, so the padding stops every search.
+// a zeroed window, and the mask bits of the padding are cleared, so every set
+// bit in the window marks a real byte.
 func (w *window) load(b []byte, from int) {
 	w.base = from
 	if len(b)-from >= windowSize {
@@ -70,4 +93,16 @@ func (w *window) load(b []byte, from int) {
 	var pad [windowSize]byte
 	w.n = copy(pad[:], b[from:])
 	classify(&w.m, &pad)
+	for i := range windowWords {
+		keep := ^uint64(0)
+		switch lo := w.n - i*64; {
+		case lo <= 0:
+			keep = 0
+		case lo < 64:
+			keep = 1<<lo - 1
+		}
+		w.m.ntok[i] &= keep
+		w.m.nval[i] &= keep
+		w.m.ntgt[i] &= keep
+	}
 }

@@ -39,7 +39,10 @@ func (p *Parser) readFields(b []byte, h *headers.Table) Code {
 			}
 			p.mark, p.st = p.pos, stFieldName
 		case stFieldName:
-			q := p.win.next(b, clsTok, p.pos)
+			q := p.win.hit(clsTok, p.pos)
+			if q < 0 {
+				q = p.win.next(b, clsTok, p.pos)
+			}
 			p.pos = q
 			if q == len(b) {
 				return ErrNone
@@ -49,7 +52,10 @@ func (p *Parser) readFields(b []byte, h *headers.Table) Code {
 			}
 			p.colon, p.pos, p.st = q, q+1, stFieldValue
 		case stFieldValue:
-			q := p.win.next(b, clsVal, p.pos)
+			q := p.win.hit(clsVal, p.pos)
+			if q < 0 {
+				q = p.win.next(b, clsVal, p.pos)
+			}
 			p.pos = q
 			if q == len(b) {
 				return ErrNone

@@ -32,7 +32,10 @@ func (p *Parser) skipEmptyLines(b []byte) (bool, Code) {
 
 // readMethod reads method = token, followed by SP.
 func (p *Parser) readMethod(b []byte) Code {
-	q := p.win.next(b, clsTok, p.pos)
+	q := p.win.hit(clsTok, p.pos)
+	if q < 0 {
+		q = p.win.next(b, clsTok, p.pos)
+	}
 	p.pos = q
 	if q == len(b) {
 		return ErrNone
@@ -50,7 +53,10 @@ func (p *Parser) readMethod(b []byte) Code {
 // visible ASCII; its form (origin, absolute, authority, asterisk) is the
 // caller's to judge. Bytes >= 0x80 are rejected: RFC 3986 has no place for them.
 func (p *Parser) readTarget(b []byte) Code {
-	q := p.win.next(b, clsTgt, p.pos)
+	q := p.win.hit(clsTgt, p.pos)
+	if q < 0 {
+		q = p.win.next(b, clsTgt, p.pos)
+	}
 	if q-p.mark > p.cfg.MaxTargetLen {
 		p.pos = p.mark + p.cfg.MaxTargetLen
 		return ErrTargetTooLong

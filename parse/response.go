@@ -47,7 +47,10 @@ func (p *Parser) readStatus(b []byte) Code {
 
 // readReason reads reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ) and the line end.
 func (p *Parser) readReason(b []byte) Code {
-	q := p.win.next(b, clsVal, p.pos)
+	q := p.win.hit(clsVal, p.pos)
+	if q < 0 {
+		q = p.win.next(b, clsVal, p.pos)
+	}
 	p.pos = q
 	if q == len(b) {
 		return ErrNone
