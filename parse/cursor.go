@@ -80,9 +80,9 @@ const (
 	_ = uint(clsTgt)*windowWords*8 - uint(unsafe.Offsetof(masks{}.ntgt))
 )
 
-// load classifies the bytes of b from offset from. A short tail is copied into
-// a zeroed window, and the mask bits of the padding are cleared, so every set
-// bit in the window marks a real byte.
+// load classifies the bytes of b from offset from. A short tail is read in
+// place when b's capacity allows, else copied into a zeroed window; either way
+// the mask bits past len(b) are cleared, so every set bit marks a real byte.
 func (w *window) load(b []byte, from int) {
 	w.base = from
 	if len(b)-from >= windowSize {
@@ -90,9 +90,17 @@ func (w *window) load(b []byte, from int) {
 		w.n = windowSize
 		return
 	}
-	var pad [windowSize]byte
-	w.n = copy(pad[:], b[from:])
-	classify(&w.m, &pad)
+	w.n = len(b) - from
+	if cap(b)-from >= windowSize {
+		// The bytes past len(b) are inside the allocation, so reading them is
+		// safe; their mask bits are cleared below. Saves zeroing and copying a
+		// pad window on every short head.
+		classify(&w.m, (*[windowSize]byte)(b[from:from+windowSize]))
+	} else {
+		var pad [windowSize]byte
+		copy(pad[:], b[from:])
+		classify(&w.m, &pad)
+	}
 	for i := range windowWords {
 		keep := ^uint64(0)
 		switch lo := w.n - i*64; {
