@@ -35,9 +35,7 @@ bench-smoke:
 	cd benchmarks && $(GO) test -count=1 -run 'Test' -bench . -benchtime 1x ./...
 
 # bench runs the parser and server comparisons and prints markdown tables.
-# The portable parser runs as a second pass with -tags purego, because the parse
-# package exports no switch for its AVX2 path; the benchmark then names it
-# zerohttp-portable. Raw output and tables are kept in $(BENCHOUT).
+# Raw output and tables are kept in $(BENCHOUT).
 BENCHOUT ?= /tmp/zerohttp-bench
 bench: bench-parse
 
@@ -45,7 +43,11 @@ bench-parse:
 	@mkdir -p $(BENCHOUT)
 	cd benchmarks && $(GO) test -run '^$$' -bench 'BenchmarkParse' -benchmem -count 5 . > $(BENCHOUT)/parse.txt; \
 		rc=$$?; cat $(BENCHOUT)/parse.txt; exit $$rc
-	cd benchmarks && $(GO) test -tags purego -run '^$$' -bench 'BenchmarkParse/.*/zerohttp-portable$$' -benchmem -count 5 . > $(BENCHOUT)/parse-purego.txt; \
-		rc=$$?; cat $(BENCHOUT)/parse-purego.txt; exit $$rc
-	cd benchmarks && cat $(BENCHOUT)/parse.txt $(BENCHOUT)/parse-purego.txt | $(GO) run ./cmd/table > $(BENCHOUT)/parse.md
+	cd benchmarks && $(GO) run ./cmd/table < $(BENCHOUT)/parse.txt > $(BENCHOUT)/parse.md
 	@cat $(BENCHOUT)/parse.md
+
+# bench-server runs each server pinned to CPU 0 and the load generator to CPU 1.
+bench-server:
+	@mkdir -p $(BENCHOUT)
+	cd benchmarks && $(GO) run ./cmd/serverbench > $(BENCHOUT)/server.md; \
+		rc=$$?; cat $(BENCHOUT)/server.md; exit $$rc

@@ -22,6 +22,9 @@ import (
 //
 //   - zerohttp: parse.Parser.Parse into a reused headers.Table; fields stay
 //     spans into the input, as they do in the engine.
+//   - zerohttp-portable: the same with parse.SetSIMD(false), the portable
+//     classifier that builds without AVX2 use. (On a CPU without AVX2 the two
+//     rows measure the same code.)
 //   - nethttp: http.ReadRequest on a bufio.Reader reset onto a bytes.Reader;
 //     it builds an *http.Request with a canonicalized Header map and a parsed
 //     URL, which is what a net/http handler gets (its allocations included).
@@ -46,15 +49,24 @@ type parseResult struct {
 
 var errPartial = errors.New("benchmarks: head not consumed exactly")
 
-// parseImpls lists the implementations; zeroName depends on the purego tag
-// (parse_default_test.go).
+// parseImpls lists the implementations. portable runs with the parse
+// package's AVX2 path switched off.
 var parseImpls = []struct {
-	name string
-	new  func() headParser
+	name     string
+	portable bool
+	new      func() headParser
 }{
-	{zeroName, func() headParser { return new(zeroParser) }},
-	{"nethttp", func() headParser { return newNetParser() }},
-	{"fasthttp", func() headParser { return newFastParser() }},
+	{"zerohttp", false, func() headParser { return new(zeroParser) }},
+	{"zerohttp-portable", true, func() headParser { return new(zeroParser) }},
+	{"nethttp", false, func() headParser { return newNetParser() }},
+	{"fasthttp", false, func() headParser { return newFastParser() }},
+}
+
+// withSIMD sets the parse package's AVX2 switch for the rest of a test or
+// benchmark. Such tests must not run in parallel.
+func withSIMD(tb testing.TB, on bool) {
+	was := parse.SetSIMD(on)
+	tb.Cleanup(func() { parse.SetSIMD(was) })
 }
 
 type zeroParser struct {
@@ -164,6 +176,7 @@ func BenchmarkParse(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			for _, im := range parseImpls {
 				b.Run(im.name, func(b *testing.B) {
+					withSIMD(b, !im.portable)
 					p := im.new()
 					buf := []byte(c.req)
 					if err := p.parse(buf); err != nil { // warm up reused storage
@@ -189,15 +202,18 @@ func TestParseImpls(t *testing.T) {
 	for _, c := range corpora {
 		want := parseResult{method: c.method, target: c.target, nfields: c.nfields}
 		for _, im := range parseImpls {
-			p := im.new()
-			for range 2 { // the second pass runs on reused state
-				if err := p.parse([]byte(c.req)); err != nil {
-					t.Fatalf("%s/%s: parse: %v", c.name, im.name, err)
+			t.Run(c.name+"/"+im.name, func(t *testing.T) {
+				withSIMD(t, !im.portable)
+				p := im.new()
+				for range 2 { // the second pass runs on reused state
+					if err := p.parse([]byte(c.req)); err != nil {
+						t.Fatalf("parse: %v", err)
+					}
+					if got := p.result(); got != want {
+						t.Errorf("result = %+v; want %+v", got, want)
+					}
 				}
-				if got := p.result(); got != want {
-					t.Errorf("%s/%s: result = %+v; want %+v", c.name, im.name, got, want)
-				}
-			}
+			})
 		}
 	}
 }

@@ -1,0 +1,255 @@
+// Command load is a small HTTP/1.1 load generator for 127.0.0.1, built in so
+// that the server benchmark needs nothing installed.
+//
+// It opens -conns keep-alive connections and on each sends the same request
+// over and over: one at a time (-mode keepalive) or -depth at once
+// (-mode pipeline). Responses are counted by their Content-Length framing. The
+// hot loop does not allocate: requests are precomputed bytes, each connection
+// reads into its own fixed buffer and records latencies in its own histogram.
+//
+// Latency is measured from writing a batch to reading each of its responses,
+// so in pipeline mode it includes the wait behind earlier requests in the batch.
+//
+// Usage:
+//
+//	load -addr 127.0.0.1:8080 -conns 64 -mode keepalive -duration 5s
+//
+// With -json it prints "start" when the warm-up ends and measuring begins, and
+// then the result as one JSON object (cmd/serverbench reads both).
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// maxDuration bounds every run, whatever the flags say.
+const maxDuration = 5 * time.Minute
+
+type config struct {
+	addr     string
+	conns    int
+	depth    int // requests per batch: 1 in keepalive mode
+	warmup   time.Duration
+	duration time.Duration
+	requests int64 // stop after this many measured requests; 0 means no limit
+}
+
+// Result is the outcome of one run. Latencies are in microseconds.
+type Result struct {
+	Mode     string  `json:"mode"`
+	Conns    int     `json:"conns"`
+	Depth    int     `json:"depth"`
+	Requests uint64  `json:"requests"`
+	Seconds  float64 `json:"seconds"`
+	RPS      float64 `json:"rps"`
+	P50us    float64 `json:"p50_us"`
+	P99us    float64 `json:"p99_us"`
+	Errors   int64   `json:"errors"`
+	ErrorMsg string  `json:"error,omitempty"`
+}
+
+func main() {
+	var c config
+	mode := flag.String("mode", "keepalive", "keepalive (one request in flight per connection) or pipeline")
+	flag.StringVar(&c.addr, "addr", "127.0.0.1:8080", "server address; must be on 127.0.0.1")
+	flag.IntVar(&c.conns, "conns", 64, "connections")
+	flag.IntVar(&c.depth, "depth", 16, "requests per batch in pipeline mode")
+	flag.DurationVar(&c.warmup, "warmup", 0, "run this long before measuring")
+	flag.DurationVar(&c.duration, "duration", 5*time.Second, "measure this long")
+	flag.Int64Var(&c.requests, "requests", 0, "stop after this many measured requests (0: no limit)")
+	asJSON := flag.Bool("json", false, `print "start" when measuring begins and the result as JSON`)
+	flag.Parse()
+
+	switch *mode {
+	case "keepalive":
+		c.depth = 1
+	case "pipeline":
+		if c.depth < 1 || c.depth > 1024 {
+			fatalf("-depth must be in [1, 1024]")
+		}
+	default:
+		fatalf("unknown -mode %q", *mode)
+	}
+	if err := checkAddr(c.addr); err != nil {
+		fatalf("%v", err)
+	}
+	if c.conns < 1 || c.conns > 10000 {
+		fatalf("-conns must be in [1, 10000]")
+	}
+	if c.duration <= 0 || c.warmup < 0 || c.warmup+c.duration > maxDuration {
+		fatalf("-warmup plus -duration must be positive and at most %v", maxDuration)
+	}
+
+	var onStart func()
+	if *asJSON {
+		onStart = func() { fmt.Println("start") }
+	}
+	res, err := run(c, onStart)
+	res.Mode = *mode
+	if err != nil {
+		res.ErrorMsg = err.Error()
+	}
+	if *asJSON {
+		json.NewEncoder(os.Stdout).Encode(res)
+	} else {
+		fmt.Printf("%s: %d conns, depth %d: %.0f req/s over %.2fs, p50 %.0fµs, p99 %.0fµs, %d errors\n",
+			res.Mode, res.Conns, res.Depth, res.RPS, res.Seconds, res.P50us, res.P99us, res.Errors)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+		}
+	}
+	if err != nil {
+		os.Exit(1)
+	}
+}
+
+func fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "load: "+format+"\n", args...)
+	os.Exit(2)
+}
+
+// checkAddr allows only 127.0.0.1: this tool must never send load elsewhere.
+func checkAddr(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if host != "127.0.0.1" {
+		return fmt.Errorf("-addr host must be 127.0.0.1, not %q", host)
+	}
+	return nil
+}
+
+// worker is one connection's state; it is touched only by its goroutine.
+type worker struct {
+	hist    histogram
+	count   uint64 // measured responses
+	lastErr error
+}
+
+// run dials every connection first, then starts them together, so dialing is
+// never measured. onStart, if not nil, is called when measuring begins.
+func run(c config, onStart func()) (Result, error) {
+	res := Result{Conns: c.conns, Depth: c.depth}
+	req := []byte("GET /hello HTTP/1.1\r\nHost: " + c.addr + "\r\nAccept: */*\r\n\r\n")
+	batch := make([]byte, 0, len(req)*c.depth)
+	for range c.depth {
+		batch = append(batch, req...)
+	}
+
+	conns := make([]*net.TCPConn, 0, c.conns)
+	defer func() {
+		for _, cn := range conns {
+			cn.Close()
+		}
+	}()
+	d := net.Dialer{Timeout: 2 * time.Second}
+	for range c.conns {
+		cn, err := d.Dial("tcp4", c.addr)
+		if err != nil {
+			return res, err
+		}
+		conns = append(conns, cn.(*net.TCPConn))
+	}
+
+	var (
+		remaining atomic.Int64 // measured requests left when c.requests > 0
+		errs      atomic.Int64
+		wg        sync.WaitGroup
+	)
+	remaining.Store(c.requests)
+	workers := make([]worker, len(conns))
+	start := time.Now()
+	measureFrom := start.Add(c.warmup)
+	stop := measureFrom.Add(c.duration)
+	// Each connection checks the clock after every batch; a connection that
+	// stalls is bounded by its read deadline.
+	for i, cn := range conns {
+		wg.Go(func() {
+			w := &workers[i]
+			if err := w.loop(cn, batch, c, measureFrom, stop, &remaining); err != nil {
+				w.lastErr = err
+				errs.Add(1)
+			}
+		})
+	}
+	if onStart != nil {
+		time.Sleep(time.Until(measureFrom))
+		onStart()
+	}
+	wg.Wait()
+	elapsed := time.Since(measureFrom)
+
+	var all histogram
+	var firstErr error
+	for i := range workers {
+		all.merge(&workers[i].hist)
+		res.Requests += workers[i].count
+		if firstErr == nil {
+			firstErr = workers[i].lastErr
+		}
+	}
+	res.Seconds = elapsed.Seconds()
+	res.RPS = float64(res.Requests) / res.Seconds
+	res.P50us = float64(all.quantile(0.50)) / 1e3
+	res.P99us = float64(all.quantile(0.99)) / 1e3
+	res.Errors = errs.Load()
+	if res.Requests == 0 && firstErr == nil {
+		firstErr = errors.New("load: no responses")
+	}
+	return res, firstErr
+}
+
+// loop sends batches on cn until stop, or until the request budget is spent.
+func (w *worker) loop(cn *net.TCPConn, batch []byte, c config, measureFrom, stop time.Time, remaining *atomic.Int64) error {
+	rc := newRespCounter(64 << 10)
+	// A dead server must not hang the run: no read may outlast the run's end
+	// by more than a few seconds.
+	cn.SetDeadline(stop.Add(5 * time.Second))
+	for {
+		t0 := time.Now()
+		if !t0.Before(stop) {
+			return nil
+		}
+		measured := !t0.Before(measureFrom)
+		if measured && c.requests > 0 && remaining.Add(-int64(c.depth)) < 0 {
+			return nil
+		}
+		if _, err := cn.Write(batch); err != nil {
+			return err
+		}
+		for got := 0; got < c.depth; {
+			buf, err := rc.space()
+			if err != nil {
+				return err
+			}
+			n, err := cn.Read(buf)
+			if err != nil {
+				return err
+			}
+			k, err := rc.add(n)
+			if err != nil {
+				return err
+			}
+			if k == 0 {
+				continue
+			}
+			got += k
+			if measured {
+				lat := time.Since(t0).Nanoseconds()
+				for range k {
+					w.hist.record(lat)
+				}
+				w.count += uint64(k)
+			}
+		}
+	}
+}

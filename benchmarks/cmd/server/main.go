@@ -1,0 +1,62 @@
+// Command server serves a hello-world response with one HTTP implementation
+// until it is killed, for the server benchmark (cmd/serverbench) and its test.
+//
+// Every implementation answers any request with status 200, the body
+// "Hello, World!", and the headers Content-Type: text/plain, Content-Length,
+// Date and Server (the implementation's name), on keep-alive connections.
+//
+// Usage:
+//
+//	server -impl nethttp -addr 127.0.0.1:8080
+//
+// Implementations: zerohttp, nethttp, fasthttp, gnet-raw (a hand-written gnet
+// loop with a fixed response: the ceiling for any gnet-based server) and node
+// (Node.js http.createServer, run as a child process).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const (
+	helloBody   = "Hello, World!"
+	contentType = "text/plain"
+)
+
+// impls maps -impl names to servers. serve runs until ctx is cancelled (on
+// SIGINT or SIGTERM) or the server fails.
+var impls = map[string]func(ctx context.Context, addr string) error{
+	"zerohttp": serveZerohttp,
+	"nethttp":  serveNetHTTP,
+	"fasthttp": serveFastHTTP,
+	"gnet-raw": serveGnetRaw,
+	"node":     serveNode,
+}
+
+func main() {
+	impl := flag.String("impl", "nethttp", "implementation: zerohttp, nethttp, fasthttp, gnet-raw or node")
+	addr := flag.String("addr", "127.0.0.1:8080", "listen address, host:port")
+	flag.Parse()
+	serve, ok := impls[*impl]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "server: unknown -impl %q\n", *impl)
+		os.Exit(2)
+	}
+	if _, _, err := net.SplitHostPort(*addr); err != nil {
+		fmt.Fprintf(os.Stderr, "server: bad -addr: %v\n", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, *addr); err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(os.Stderr, "server: %s: %v\n", *impl, err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+)
+
+// serveNetHTTP serves with net/http. Header values are preallocated so the
+// handler adds no allocations of its own; Date is set by net/http itself.
+func serveNetHTTP(ctx context.Context, addr string) error {
+	ctype, server := []string{contentType}, []string{"nethttp"}
+	clen := []string{"13"}
+	body := []byte(helloBody)
+	s := &http.Server{
+		Addr: addr,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			h := w.Header()
+			h["Content-Type"], h["Server"], h["Content-Length"] = ctype, server, clen
+			w.Write(body)
+		}),
+	}
+	go func() {
+		<-ctx.Done()
+		s.Close()
+	}()
+	if err := s.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return ctx.Err()
+}
