@@ -1,0 +1,231 @@
+package engine
+
+import (
+	"errors"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/panjf2000/gnet/v2"
+	"github.com/panjf2000/gnet/v2/pkg/logging"
+	"github.com/zerohttp/zerohttp/parse"
+)
+
+// The life of a client request:
+//
+//  1. The caller fills a ClientRequest and calls ClientConn.Do (blocking) or
+//     ClientConn.Send (with a ResponseHandler). Both queue a call on the
+//     connection first, so the event loop knows which request the next
+//     response bytes answer, and then write the serialized head (and body)
+//     straight to the socket from the caller's goroutine: no hop through the
+//     event loop and no allocation. A write that would block waits for the
+//     socket (Do, or Send of a streaming body) or is handed to the event loop
+//     with AsyncWrite (Send), and later writes follow it there to keep order.
+//  2. The event loop reads response bytes in OnTraffic and appends them to the
+//     front call's ClientResponse buffer. The strict parse.Parser reads the
+//     head (1xx heads are reported and dropped); parse.Body decodes the body
+//     and the decoded bytes are compacted in place after the head.
+//  3. When the body ends, bytes after it belong to the next pipelined call;
+//     the call is popped and its handler runs on the event loop (Do's handler
+//     wakes the blocked caller). A response that forbids reuse, or any parse
+//     error, closes the connection.
+//  4. OnClose completes a read-until-close body, then fails every call still
+//     queued with a *ClientConnError that says whether any response byte had
+//     arrived, so an agent can retry a request that was never answered.
+
+// Client errors.
+var (
+	ErrClientClosed         = errors.New("engine: client closed")
+	ErrClientConnClosed     = errors.New("engine: client connection closed")
+	ErrClientHeadTimeout    = errors.New("engine: timeout awaiting response head")
+	ErrClientIdleTimeout    = errors.New("engine: client connection idle timeout")
+	ErrClientConnectTimeout = errors.New("engine: connect timeout")
+	ErrClientUnexpectedData = errors.New("engine: unexpected data from server with no request in flight")
+	ErrClientBodyTooLarge   = errors.New("engine: response body too large")
+	ErrClientStreamAsync    = errors.New("engine: a streaming or 100-continue body needs a blocking send")
+)
+
+// ClientOptions configure a Client. The zero value is usable.
+type ClientOptions struct {
+	// NumEventLoops is the number of gnet event loops (0: GOMAXPROCS).
+	NumEventLoops int
+	// LockOSThread locks each event loop to an OS thread.
+	LockOSThread bool
+	// ReadBufferCap is the per-loop read buffer size (0: gnet's default).
+	ReadBufferCap int
+	// Parser limits and strictness for responses; the zero Config is strict.
+	Parser parse.Config
+	// TimerResolution is how often timeouts are checked (0: 50ms).
+	TimerResolution time.Duration
+}
+
+// Client runs the event loops that client connections live on, and the timer
+// that enforces their timeouts. A Client is safe for concurrent use; create
+// one per process (or per pool) and Close it when done.
+type Client struct {
+	opts ClientOptions
+	gc   *gnet.Client
+	h    clientHandler
+
+	mu     sync.Mutex
+	conns  map[*ClientConn]struct{} // guarded by mu
+	closed bool                     // guarded by mu
+
+	stop    chan struct{}
+	stopped sync.WaitGroup
+	swept   []*ClientConn // sweeper-only scratch
+	nowNano atomic.Int64  // coarse clock, refreshed by the sweeper
+}
+
+// NewClient starts a Client's event loops.
+func NewClient(opts *ClientOptions) (*Client, error) {
+	c := &Client{conns: make(map[*ClientConn]struct{}), stop: make(chan struct{})}
+	if opts != nil {
+		c.opts = *opts
+	}
+	if c.opts.TimerResolution <= 0 {
+		c.opts.TimerResolution = 50 * time.Millisecond
+	}
+	n := c.opts.NumEventLoops
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	c.h.cli = c
+	gopts := []gnet.Option{
+		gnet.WithMulticore(n > 1),
+		gnet.WithNumEventLoop(n),
+		gnet.WithLockOSThread(c.opts.LockOSThread),
+		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
+		gnet.WithLogLevel(logging.ErrorLevel),
+	}
+	if c.opts.ReadBufferCap > 0 {
+		gopts = append(gopts, gnet.WithReadBufferCap(c.opts.ReadBufferCap))
+	}
+	gc, err := gnet.NewClient(&c.h, gopts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := gc.Start(); err != nil {
+		return nil, err
+	}
+	c.gc = gc
+	c.nowNano.Store(time.Now().UnixNano())
+	c.stopped.Add(1)
+	go c.sweep()
+	return c, nil
+}
+
+// Close closes every connection (failing their requests with
+// ErrClientClosed) and stops the event loops. Safe from any goroutine except
+// an event loop of this Client.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	conns := make([]*ClientConn, 0, len(c.conns))
+	for cc := range c.conns {
+		conns = append(conns, cc)
+	}
+	c.mu.Unlock()
+	close(c.stop)
+	c.stopped.Wait()
+	for _, cc := range conns {
+		cc.abort(ErrClientClosed)
+	}
+	// Give the loops a moment to deliver OnClose before stopping them; gnet
+	// closes whatever is left without running our handler's logic twice.
+	deadline := time.Now().Add(time.Second)
+	for time.Now().Before(deadline) {
+		c.mu.Lock()
+		n := len(c.conns)
+		c.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return c.gc.Stop()
+}
+
+func (c *Client) add(cc *ClientConn) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	c.conns[cc] = struct{}{}
+	return true
+}
+
+func (c *Client) remove(cc *ClientConn) {
+	c.mu.Lock()
+	delete(c.conns, cc)
+	c.mu.Unlock()
+}
+
+// now returns a clock that is at most TimerResolution old. Used for timeouts
+// so the request path does not read the wall clock.
+func (c *Client) now() int64 { return c.nowNano.Load() }
+
+// sweep enforces head, idle and continue timeouts by scanning the
+// connections every TimerResolution. Connection counts on a client are
+// modest, and one goroutine scanning atomics costs less than a timer per request.
+func (c *Client) sweep() {
+	defer c.stopped.Done()
+	t := time.NewTicker(c.opts.TimerResolution)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case now := <-t.C:
+			n := now.UnixNano()
+			c.nowNano.Store(n)
+			c.mu.Lock()
+			c.swept = c.swept[:0]
+			for cc := range c.conns {
+				c.swept = append(c.swept, cc)
+			}
+			c.mu.Unlock()
+			for _, cc := range c.swept {
+				cc.checkTimeouts(n)
+			}
+			clear(c.swept)
+		}
+	}
+}
+
+// clientHandler is the gnet.EventHandler of a Client. Events for a connection
+// arrive on its event loop in this order: OnOpen, then OnTraffic any number
+// of times, then OnClose once.
+type clientHandler struct {
+	gnet.BuiltinEventEngine
+	cli *Client
+}
+
+func (h *clientHandler) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
+	if cc, ok := c.Context().(*ClientConn); ok {
+		cc.gc = c
+	}
+	return nil, gnet.None
+}
+
+func (h *clientHandler) OnTraffic(c gnet.Conn) gnet.Action {
+	cc, ok := c.Context().(*ClientConn)
+	if !ok {
+		return gnet.Close
+	}
+	data, _ := c.Next(-1)
+	return cc.onData(data)
+}
+
+func (h *clientHandler) OnClose(c gnet.Conn, err error) gnet.Action {
+	if cc, ok := c.Context().(*ClientConn); ok {
+		cc.onClose(err)
+	}
+	return gnet.None
+}

@@ -1,0 +1,816 @@
+package engine
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/panjf2000/gnet/v2"
+	"github.com/zerohttp/zerohttp/headers"
+	"github.com/zerohttp/zerohttp/parse"
+	"golang.org/x/sys/unix"
+)
+
+// ResponseHandler receives the outcome of a request sent with ClientConn.Send.
+// HandleResponse is called exactly once per sent request, on the connection's
+// event loop, so it must not block. resp's views live until resp is reused or
+// released; after the call req and resp belong to the caller again.
+type ResponseHandler interface {
+	HandleResponse(cc *ClientConn, req *ClientRequest, resp *ClientResponse, err error)
+}
+
+// ClientConnError is the error of a request that failed because its
+// connection closed or broke. It is built on the cold path only.
+type ClientConnError struct {
+	Err error
+	// NoResponse reports that no byte of the response had arrived.
+	NoResponse bool
+	// Reused reports that the connection had completed requests before.
+	Reused bool
+}
+
+func (e *ClientConnError) Error() string {
+	switch {
+	case e.NoResponse && e.Reused:
+		return "engine: reused connection failed before any response byte: " + e.Err.Error()
+	case e.NoResponse:
+		return "engine: connection failed before any response byte: " + e.Err.Error()
+	}
+	return "engine: connection failed during response: " + e.Err.Error()
+}
+
+func (e *ClientConnError) Unwrap() error { return e.Err }
+
+// IsNoResponse reports whether err says a request's connection failed before
+// any byte of its response arrived, so the request may safely be retried if
+// it is idempotent.
+func IsNoResponse(err error) bool {
+	var ce *ClientConnError
+	return errors.As(err, &ce) && ce.NoResponse
+}
+
+// clientCall is one request in flight on a connection. Pooled.
+type clientCall struct {
+	req  *ClientRequest
+	resp *ClientResponse
+	h    ResponseHandler
+
+	done    chan struct{} // Do: signalled by the handler
+	err     error         // Do: the result
+	cont    chan struct{} // 100-continue: signalled at 100, a final head, or close
+	gotByte bool          // loop only: a response byte arrived
+	waiting bool          // guarded by the conn's mu: 100-continue body still held back
+	bodyCut bool          // guarded by the conn's mu: a final response came before the body was sent
+	slow    bool          // a goroutine writes the body: never returned to the pool
+}
+
+var clientCallPool = sync.Pool{New: func() any {
+	return &clientCall{done: make(chan struct{}, 1), cont: make(chan struct{}, 1)}
+}}
+
+// HandleResponse makes a clientCall the handler of a blocking Do.
+func (c *clientCall) HandleResponse(_ *ClientConn, _ *ClientRequest, _ *ClientResponse, err error) {
+	c.err = err
+	c.done <- struct{}{}
+}
+
+// ClientConn is one client connection on a Client's event loop. Requests may
+// be pipelined: each Send or Do queues a call and responses complete them in
+// order. Methods are safe from any goroutine unless noted.
+type ClientConn struct {
+	cli  *Client
+	gc   gnet.Conn // set in OnOpen, before Dial returns
+	opts DialOptions
+
+	remote, local net.Addr
+
+	// Writes go straight to wfd, a duplicate of gnet's descriptor, so the
+	// socket lives until both are closed. fdMu guards wfd's validity: holders
+	// of the read lock may issue syscalls on it; OnClose closes it under the
+	// write lock. wmu serializes writers so requests do not interleave.
+	wmu      sync.Mutex
+	fdMu     sync.RWMutex
+	wfd      int
+	fdClosed bool // guarded by fdMu
+	asyncN   atomic.Int32
+	outBuf   atomic.Bool // gnet's outbound buffer may hold our bytes
+	asyncCB  gnet.AsyncCallback
+
+	mu       sync.Mutex
+	calls    []*clientCall // guarded by mu; front is calls[0]
+	closed   bool          // guarded by mu
+	closeErr error         // guarded by mu: the reason given to abort
+	done     int           // guarded by mu: completed requests
+
+	headDeadline atomic.Int64 // unix ns; 0 = none
+	lastActive   atomic.Int64 // unix ns of the last request completion or open
+	idleTimeout  atomic.Int64 // ns
+	kaHint       atomic.Int64 // server's Keep-Alive timeout in ns; -1 none
+
+	// Loop only.
+	p        parse.Parser
+	body     parse.Body
+	headDone bool
+	rd       int // raw bytes consumed in the front response's buffer
+	carry    []byte
+	tunneled bool
+
+	ctx any
+}
+
+func newClientConn(cli *Client, wfd int, opts *DialOptions) *ClientConn {
+	cc := &ClientConn{cli: cli, wfd: wfd, opts: *opts, ctx: opts.Context}
+	if cc.opts.ContinueTimeout <= 0 {
+		cc.opts.ContinueTimeout = time.Second
+	}
+	if cc.opts.WriteTimeout <= 0 {
+		cc.opts.WriteTimeout = 30 * time.Second
+	}
+	cc.p.Init(parse.Response, &cli.opts.Parser)
+	cc.asyncCB = cc.asyncWritten
+	cc.idleTimeout.Store(int64(opts.IdleTimeout))
+	cc.kaHint.Store(-1)
+	cc.lastActive.Store(time.Now().UnixNano())
+	return cc
+}
+
+// Context returns the value given in DialOptions.Context.
+func (cc *ClientConn) Context() any { return cc.ctx }
+
+// RemoteAddr returns the server's address.
+func (cc *ClientConn) RemoteAddr() net.Addr { return cc.remote }
+
+// LocalAddr returns the local address.
+func (cc *ClientConn) LocalAddr() net.Addr { return cc.local }
+
+// Completed returns how many requests completed on the connection.
+func (cc *ClientConn) Completed() int {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	return cc.done
+}
+
+// InFlight returns how many requests are queued or awaiting their response.
+func (cc *ClientConn) InFlight() int {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	return len(cc.calls)
+}
+
+// Closed reports whether the connection has closed.
+func (cc *ClientConn) Closed() bool {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	return cc.closed
+}
+
+// KeepAliveHint returns the timeout the server announced with
+// "Keep-Alive: timeout=N" on its last response, and whether it did.
+func (cc *ClientConn) KeepAliveHint() (time.Duration, bool) {
+	v := cc.kaHint.Load()
+	return time.Duration(v), v >= 0
+}
+
+// SetIdleTimeout sets the idle timeout (0: never).
+func (cc *ClientConn) SetIdleTimeout(d time.Duration) { cc.idleTimeout.Store(int64(d)) }
+
+// Close closes the connection; requests in flight fail with ErrClientConnClosed.
+func (cc *ClientConn) Close() error {
+	cc.abort(ErrClientConnClosed)
+	return nil
+}
+
+// abort records err as the reason the connection ends and shuts the socket
+// down; the event loop then sees the end of input and runs OnClose.
+func (cc *ClientConn) abort(err error) {
+	cc.mu.Lock()
+	if cc.closeErr == nil {
+		cc.closeErr = err
+	}
+	cc.mu.Unlock()
+	cc.fdMu.RLock()
+	if !cc.fdClosed {
+		unix.Shutdown(cc.wfd, unix.SHUT_RDWR)
+	}
+	cc.fdMu.RUnlock()
+}
+
+// Do sends req and waits for its response, which is read into resp. It
+// blocks the calling goroutine and must not be called on an event loop.
+func (cc *ClientConn) Do(req *ClientRequest, resp *ClientResponse) error {
+	call := clientCallPool.Get().(*clientCall)
+	call.h = call
+	err := cc.send(call, req, resp, true)
+	if err == nil {
+		<-call.done
+		err = call.err
+	}
+	call.h, call.err = nil, nil
+	clientCallPool.Put(call)
+	return err
+}
+
+// Send queues req and writes it; h receives the response on the event loop.
+// If Send returns an error the request was not queued and h is not called.
+// Send does not block on a full socket: the rest of the request is handed to
+// the event loop. A streaming body or "Expect: 100-continue" is written by a
+// new goroutine. Safe from any goroutine, including event loops.
+func (cc *ClientConn) Send(req *ClientRequest, resp *ClientResponse, h ResponseHandler) error {
+	call := clientCallPool.Get().(*clientCall)
+	call.h = h
+	if req.bodyStream != nil || req.expect100 {
+		return cc.sendAsyncSlow(call, req, resp)
+	}
+	return cc.send(call, req, resp, false)
+}
+
+func (cc *ClientConn) sendAsyncSlow(call *clientCall, req *ClientRequest, resp *ClientResponse) error {
+	call.slow = true
+	if err := cc.enqueue(call, req, resp); err != nil {
+		return err
+	}
+	go func() {
+		if err := cc.writeRequest(call, req, true); err != nil {
+			cc.abort(err)
+		}
+	}()
+	return nil
+}
+
+// maxInlineBody is the largest body copied next to the head so that both go
+// out in one write.
+const maxInlineBody = 16 << 10
+
+func (cc *ClientConn) send(call *clientCall, req *ClientRequest, resp *ClientResponse, mayBlock bool) error {
+	if err := cc.enqueue(call, req, resp); err != nil {
+		call.h = nil
+		clientCallPool.Put(call)
+		return err
+	}
+	if err := cc.writeRequest(call, req, mayBlock); err != nil {
+		// The call is queued: OnClose reports the failure to its handler.
+		cc.abort(err)
+	}
+	return nil
+}
+
+// enqueue serializes nothing yet; it resets resp and puts the call in the queue.
+func (cc *ClientConn) enqueue(call *clientCall, req *ClientRequest, resp *ClientResponse) error {
+	resp.Reset()
+	call.req, call.resp = req, resp
+	call.gotByte, call.bodyCut = false, false
+	call.waiting = req.expect100 && (len(req.body) > 0 || req.bodyStream != nil || req.Trailer.Len() > 0)
+	select { // drop a stale continue signal
+	case <-call.cont:
+	default:
+	}
+	var err error
+	req.out, err = req.AppendHead(req.out[:0], true)
+	if err != nil {
+		return err
+	}
+	cc.mu.Lock()
+	if cc.closed || cc.closeErr != nil {
+		cc.mu.Unlock()
+		return ErrClientConnClosed
+	}
+	cc.calls = append(cc.calls, call)
+	if len(cc.calls) == 1 && cc.opts.HeadTimeout > 0 {
+		cc.headDeadline.Store(time.Now().UnixNano() + int64(cc.opts.HeadTimeout))
+	}
+	cc.mu.Unlock()
+	return nil
+}
+
+// writeRequest writes the head and body of a queued call.
+func (cc *ClientConn) writeRequest(call *clientCall, req *ClientRequest, mayBlock bool) error {
+	out := req.out
+	chunked := req.chunked()
+	inline := !call.waiting && req.bodyStream == nil && len(req.body) <= maxInlineBody
+	if inline {
+		if chunked {
+			if len(req.body) > 0 {
+				out = strconv.AppendInt(out, int64(len(req.body)), 16)
+				out = append(out, "\r\n"...)
+				out = append(out, req.body...)
+				out = append(out, "\r\n"...)
+			}
+			var err error
+			if out, err = req.appendTrailerSection(out); err != nil {
+				return err
+			}
+		} else {
+			out = append(out, req.body...)
+		}
+		req.out = out
+		return cc.write(out, mayBlock)
+	}
+	cc.wmu.Lock() // hold the writer lock so the parts are not interleaved with another request
+	defer cc.wmu.Unlock()
+	if err := cc.writeLocked(out, mayBlock); err != nil {
+		return err
+	}
+	if call.waiting {
+		t := time.NewTimer(cc.opts.ContinueTimeout)
+		select {
+		case <-call.cont:
+		case <-t.C:
+		}
+		t.Stop()
+		cc.mu.Lock()
+		cut := call.bodyCut
+		call.waiting = false
+		cc.mu.Unlock()
+		if cut {
+			return nil
+		}
+	}
+	if req.bodyStream != nil {
+		return cc.writeStream(req, chunked)
+	}
+	if chunked {
+		hdr := strconv.AppendInt(req.out[:0], int64(len(req.body)), 16)
+		hdr = append(hdr, "\r\n"...)
+		if len(req.body) > 0 {
+			if err := cc.writeLocked(hdr, true); err != nil {
+				return err
+			}
+			if err := cc.writeLocked(req.body, true); err != nil {
+				return err
+			}
+			hdr = append(hdr[:0], "\r\n"...)
+		} else {
+			hdr = hdr[:0]
+		}
+		hdr, err := req.appendTrailerSection(hdr)
+		if err != nil {
+			return err
+		}
+		req.out = hdr
+		return cc.writeLocked(hdr, true)
+	}
+	return cc.writeLocked(req.body, mayBlock || call.req.expect100)
+}
+
+// writeStream copies a streaming body to the socket, chunked or as is.
+func (cc *ClientConn) writeStream(req *ClientRequest, chunked bool) error {
+	buf := make([]byte, 32<<10)
+	var sent int64
+	for {
+		off := 0
+		if chunked {
+			off = 18 // room for the chunk-size line
+		}
+		n, rerr := req.bodyStream.Read(buf[off : len(buf)-2])
+		if n > 0 {
+			sent += int64(n)
+			if chunked {
+				var sz [18]byte
+				line := append(strconv.AppendInt(sz[:0], int64(n), 16), "\r\n"...)
+				start := off - len(line)
+				copy(buf[start:], line)
+				end := off + n
+				buf[end], buf[end+1] = '\r', '\n'
+				if err := cc.writeLocked(buf[start:end+2], true); err != nil {
+					return err
+				}
+			} else if err := cc.writeLocked(buf[:n], true); err != nil {
+				return err
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
+	if chunked {
+		out, err := req.appendTrailerSection(req.out[:0])
+		if err != nil {
+			return err
+		}
+		req.out = out
+		return cc.writeLocked(out, true)
+	}
+	if sent != req.streamLen {
+		return errors.New("engine: request body stream length differs from its declared size")
+	}
+	return nil
+}
+
+// write writes b under the writer lock.
+func (cc *ClientConn) write(b []byte, mayBlock bool) error {
+	cc.wmu.Lock()
+	err := cc.writeLocked(b, mayBlock)
+	cc.wmu.Unlock()
+	return err
+}
+
+// writeLocked writes b directly to the socket. When the socket is full it
+// waits for it (mayBlock) or hands the rest to the event loop; while the loop
+// holds our bytes, later writes go through it too, to keep their order.
+// In the hand-off case b must stay unchanged until the loop has written it,
+// which holds for a request's own buffers while it is in flight.
+func (cc *ClientConn) writeLocked(b []byte, mayBlock bool) error {
+	if cc.asyncN.Load() > 0 || cc.outBuf.Load() {
+		return cc.writeViaLoop(b, mayBlock)
+	}
+	deadline := int64(0)
+	for len(b) > 0 {
+		cc.fdMu.RLock()
+		if cc.fdClosed {
+			cc.fdMu.RUnlock()
+			return ErrClientConnClosed
+		}
+		n, err := unix.Write(cc.wfd, b)
+		cc.fdMu.RUnlock()
+		if n > 0 {
+			b = b[n:]
+		}
+		switch err {
+		case nil:
+		case unix.EINTR:
+		case unix.EAGAIN:
+			if !mayBlock {
+				return cc.writeViaLoop(b, false)
+			}
+			if deadline == 0 {
+				deadline = time.Now().Add(cc.opts.WriteTimeout).UnixNano()
+			} else if time.Now().UnixNano() > deadline {
+				return os.ErrDeadlineExceeded
+			}
+			if err := cc.pollWritable(); err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+	}
+	return nil
+}
+
+// pollWritable waits up to 100ms for the socket to accept more bytes.
+func (cc *ClientConn) pollWritable() error {
+	cc.fdMu.RLock()
+	if cc.fdClosed {
+		cc.fdMu.RUnlock()
+		return ErrClientConnClosed
+	}
+	fd := int32(cc.wfd)
+	cc.fdMu.RUnlock()
+	// A closed and reused descriptor can only make this return early; the
+	// next write re-checks fdClosed under the lock.
+	pfd := []unix.PollFd{{Fd: fd, Events: unix.POLLOUT}}
+	_, err := unix.Poll(pfd, 100)
+	if err == unix.EINTR {
+		err = nil
+	}
+	return err
+}
+
+// writeViaLoop hands b to the event loop. With mayBlock it waits until the
+// loop has taken the bytes (copied them into its buffer or the socket).
+func (cc *ClientConn) writeViaLoop(b []byte, mayBlock bool) error {
+	cc.asyncN.Add(1)
+	if !mayBlock {
+		if err := cc.gc.AsyncWrite(b, cc.asyncCB); err != nil {
+			cc.asyncN.Add(-1)
+			return err
+		}
+		return nil
+	}
+	ch := make(chan error, 1)
+	err := cc.gc.AsyncWrite(b, func(c gnet.Conn, err error) error {
+		cc.asyncWritten(c, err)
+		ch <- err
+		return nil
+	})
+	if err != nil {
+		cc.asyncN.Add(-1)
+		return err
+	}
+	return <-ch
+}
+
+// asyncWritten runs on the event loop after an AsyncWrite.
+func (cc *ClientConn) asyncWritten(c gnet.Conn, _ error) error {
+	if c != nil && c.OutboundBuffered() > 0 {
+		cc.outBuf.Store(true)
+	}
+	cc.asyncN.Add(-1)
+	return nil
+}
+
+// front returns the call the next response bytes belong to.
+func (cc *ClientConn) front() *clientCall {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if len(cc.calls) == 0 {
+		return nil
+	}
+	return cc.calls[0]
+}
+
+// onData handles response bytes on the event loop. data is valid only during the call.
+func (cc *ClientConn) onData(data []byte) gnet.Action {
+	if cc.outBuf.Load() && cc.gc.OutboundBuffered() == 0 {
+		cc.outBuf.Store(false)
+	}
+	for len(data) > 0 {
+		call := cc.front()
+		if call == nil {
+			cc.setCloseErr(ErrClientUnexpectedData)
+			return gnet.Close
+		}
+		call.gotByte = true
+		resp := call.resp
+		resp.buf = append(resp.buf, data...)
+		data = nil
+		done, err := cc.advance(call)
+		if err != nil {
+			cc.setCloseErr(err)
+			return gnet.Close
+		}
+		if !done {
+			break
+		}
+		rest := resp.buf[cc.rd:]
+		resp.buf = resp.buf[:cc.rd]
+		if len(rest) > 0 {
+			cc.carry = append(cc.carry[:0], rest...)
+			data = cc.carry
+		}
+		reuse := resp.keepAlive && !call.req.closeConn && !call.bodyCut && !cc.tunneled
+		cc.complete(call, nil, reuse)
+		if !reuse {
+			return gnet.Close
+		}
+	}
+	return gnet.None
+}
+
+func (cc *ClientConn) setCloseErr(err error) {
+	cc.mu.Lock()
+	if cc.closeErr == nil {
+		cc.closeErr = err
+	}
+	cc.mu.Unlock()
+}
+
+// advance parses what the front call's buffer holds. It reports whether the
+// response is complete.
+func (cc *ClientConn) advance(call *clientCall) (bool, error) {
+	resp, req := call.resp, call.req
+	for !cc.headDone {
+		cc.p.SetRequestMethod(clParseMethod(req.Method()))
+		n, err := cc.p.Parse(resp.buf, &resp.header)
+		if err != nil {
+			return false, err
+		}
+		if n == 0 {
+			return false, nil
+		}
+		status := cc.p.Status()
+		if status < 200 && status != 101 {
+			// RFC 9110 §15.2: a client MUST be able to parse one or more 1xx
+			// responses before the final one.
+			if status == 100 {
+				clSignal(call.cont) // a stale signal is drained by the next enqueue
+			}
+			if req.OnInformational != nil {
+				req.OnInformational(status, &resp.header)
+			}
+			m := copy(resp.buf, resp.buf[n:])
+			resp.buf = resp.buf[:m]
+			resp.header.Reset(nil)
+			cc.p.Reset()
+			continue
+		}
+		cc.headDone = true
+		resp.status = status
+		resp.major, resp.minor = cc.p.Version()
+		resp.reason = cc.p.Reason()
+		resp.keepAlive = cc.p.KeepAlive()
+		resp.framing = cc.p.Framing()
+		resp.headLen, resp.bodyEnd = n, n
+		cc.rd = n
+		// A final response before the held-back body went out: the body is
+		// not sent, and the connection cannot carry another request.
+		cc.mu.Lock()
+		if call.waiting {
+			call.bodyCut = true
+		}
+		cc.mu.Unlock()
+		clSignal(call.cont)
+		cc.mu.Lock()
+		if len(cc.calls) > 1 && cc.opts.HeadTimeout > 0 {
+			cc.headDeadline.Store(time.Now().UnixNano() + int64(cc.opts.HeadTimeout))
+		} else {
+			cc.headDeadline.Store(0)
+		}
+		cc.mu.Unlock()
+		if resp.framing == parse.BodyTunnel {
+			return true, cc.handOver(resp)
+		}
+		cc.body.Init(resp.framing, cc.p.ContentLength(), &cc.cli.opts.Parser)
+	}
+	for !cc.body.Done() {
+		data, n, err := cc.body.Decode(resp.buf[cc.rd:], &resp.trailer)
+		if err != nil {
+			return false, err
+		}
+		if n == 0 {
+			return false, nil
+		}
+		if len(data) > 0 {
+			if resp.maxBodyBytes > 0 && resp.bodyEnd-resp.headLen+len(data) > resp.maxBodyBytes {
+				return false, ErrClientBodyTooLarge
+			}
+			resp.bodyEnd += copy(resp.buf[resp.bodyEnd:], data)
+		}
+		if cc.body.Done() && resp.trailer.Len() > 0 {
+			resp.trailer.SetBase(resp.buf[cc.rd:])
+		}
+		cc.rd += n
+	}
+	resp.header.SetBase(resp.buf)
+	return true, nil
+}
+
+// handOver gives the socket to resp as a net.Conn after a 101 or a 2xx to
+// CONNECT. Bytes already read after the head are returned first.
+func (cc *ClientConn) handOver(resp *ClientResponse) error {
+	cc.fdMu.Lock()
+	f := os.NewFile(uintptr(cc.wfd), "tunnel")
+	cc.fdClosed = true
+	cc.fdMu.Unlock()
+	nc, err := net.FileConn(f) // duplicates the descriptor
+	f.Close()
+	if err != nil {
+		return err
+	}
+	cc.tunneled = true
+	t := &clTunnelConn{Conn: nc}
+	t.prefix = append(t.prefix, resp.buf[resp.headLen:]...)
+	cc.rd = len(resp.buf)
+	resp.tunnel = t
+	return nil
+}
+
+// clTunnelConn is a hijacked connection whose first reads return the bytes
+// that arrived with the response head.
+type clTunnelConn struct {
+	net.Conn
+	prefix []byte
+}
+
+func (t *clTunnelConn) Read(p []byte) (int, error) {
+	if len(t.prefix) > 0 {
+		n := copy(p, t.prefix)
+		t.prefix = t.prefix[n:]
+		return n, nil
+	}
+	return t.Conn.Read(p)
+}
+
+// complete pops the front call and runs its handler.
+func (cc *ClientConn) complete(call *clientCall, err error, reuse bool) {
+	resp := call.resp
+	if err == nil && !cc.tunneled {
+		hint := int64(-1)
+		for i := 0; i < resp.header.Len(); i++ {
+			if resp.header.Field(i).ID == headers.KeepAlive {
+				hint = clKeepAliveTimeout(resp.header.Value(i))
+			}
+		}
+		cc.kaHint.Store(hint)
+	}
+	cc.headDone = false
+	cc.rd = 0
+	cc.p.Reset()
+	cc.mu.Lock()
+	copy(cc.calls, cc.calls[1:])
+	cc.calls[len(cc.calls)-1] = nil
+	cc.calls = cc.calls[:len(cc.calls)-1]
+	cc.done++
+	if !reuse && cc.closeErr == nil {
+		cc.closeErr = ErrClientConnClosed
+	}
+	cc.mu.Unlock()
+	cc.lastActive.Store(cc.cli.now())
+	req, h := call.req, call.h
+	if d, ok := h.(*clientCall); ok && d == call {
+		h.HandleResponse(cc, req, resp, err) // Do: the caller returns call to the pool
+		return
+	}
+	cc.recycle(call)
+	h.HandleResponse(cc, req, resp, err)
+}
+
+// recycle returns a finished Send call to the pool.
+func (cc *ClientConn) recycle(call *clientCall) {
+	if call.slow {
+		return
+	}
+	call.req, call.resp, call.h = nil, nil, nil
+	clientCallPool.Put(call)
+}
+
+// clKeepAliveTimeout reads "timeout=N" from a Keep-Alive value, or returns -1.
+func clKeepAliveTimeout(v []byte) int64 {
+	for i := 0; i+8 <= len(v); i++ {
+		if (i == 0 || v[i-1] == ' ' || v[i-1] == ',') && clEqualFoldB(v[i:i+8], "timeout=") {
+			n, j := int64(0), i+8
+			for ; j < len(v) && v[j] >= '0' && v[j] <= '9' && n < 1<<31; j++ {
+				n = n*10 + int64(v[j]-'0')
+			}
+			if j == i+8 {
+				return -1
+			}
+			return n * int64(time.Second)
+		}
+	}
+	return -1
+}
+
+func clSignal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// onClose runs on the event loop when gnet closes the connection.
+func (cc *ClientConn) onClose(err error) {
+	// RFC 9112 §6.3: a body without framing ends when the connection closes.
+	if call := cc.front(); call != nil && cc.headDone && cc.body.Framing() == parse.BodyUntilClose {
+		if cc.body.Close() == nil {
+			call.resp.buf = call.resp.buf[:call.resp.bodyEnd]
+			call.resp.header.SetBase(call.resp.buf)
+			cc.complete(call, nil, false)
+		}
+	}
+	cc.fdMu.Lock()
+	if !cc.fdClosed {
+		unix.Close(cc.wfd)
+		cc.fdClosed = true
+	}
+	cc.fdMu.Unlock()
+
+	cc.mu.Lock()
+	cc.closed = true
+	reason := cc.closeErr
+	if reason == nil {
+		reason = err
+		if reason == nil || errors.Is(reason, io.EOF) {
+			reason = ErrClientConnClosed
+		}
+	}
+	calls := cc.calls
+	cc.calls = nil
+	reused := cc.done > 0
+	for _, call := range calls {
+		if call.waiting {
+			call.bodyCut = true
+		}
+	}
+	cc.mu.Unlock()
+	cc.cli.remove(cc)
+	if cc.opts.OnClose != nil {
+		cc.opts.OnClose(cc, reason)
+	}
+	for _, call := range calls {
+		clSignal(call.cont)
+		req, resp, h := call.req, call.resp, call.h
+		cerr := &ClientConnError{Err: reason, NoResponse: !call.gotByte, Reused: reused}
+		if d, ok := h.(*clientCall); ok && d == call {
+			h.HandleResponse(cc, req, resp, cerr)
+			continue
+		}
+		cc.recycle(call)
+		h.HandleResponse(cc, req, resp, cerr)
+	}
+	cc.headDone = false
+}
+
+// checkTimeouts runs on the sweeper goroutine.
+func (cc *ClientConn) checkTimeouts(now int64) {
+	if d := cc.headDeadline.Load(); d != 0 && now > d {
+		cc.abort(ErrClientHeadTimeout)
+		return
+	}
+	if it := cc.idleTimeout.Load(); it > 0 && now-cc.lastActive.Load() > it {
+		cc.mu.Lock()
+		idle := len(cc.calls) == 0 && !cc.closed
+		cc.mu.Unlock()
+		if idle {
+			cc.abort(ErrClientIdleTimeout)
+		}
+	}
+}

@@ -1,0 +1,479 @@
+package engine
+
+import (
+	"errors"
+	"io"
+	"strconv"
+	"sync"
+
+	"github.com/zerohttp/zerohttp/headers"
+	"github.com/zerohttp/zerohttp/parse"
+)
+
+// Request errors.
+var (
+	ErrClientInvalidHeader = errors.New("engine: invalid header name or value in client request")
+	ErrClientInvalidURL    = errors.New("engine: invalid or unsupported URL in client request")
+	ErrClientInvalidMethod = errors.New("engine: invalid client request method")
+)
+
+// ClientRequest is an outbound request: its method, target, dial address,
+// headers and body. Get one with AcquireClientRequest and return it with
+// ReleaseClientRequest, or reuse it for the next request after its response
+// has arrived. A ClientRequest must not be modified while it is in flight
+// (from Send until its response handler runs or Do returns).
+//
+// The dial fields (host, port, socket path, local address, family) say where
+// an agent connects; a ClientConn already connected ignores them except for
+// the default Host header.
+type ClientRequest struct {
+	method []byte // token; empty means GET
+	path   []byte // request-target; empty means "/"
+	host   []byte // dial host (and default Host header)
+	port   int    // dial port; 0 means 80
+
+	// SocketPath, when set, dials a unix socket instead of host:port.
+	SocketPath string
+	// LocalAddress is the local IP to bind when dialing ("" for any).
+	LocalAddress string
+	// Family is 0 (any), 4 or 6: the IP family to resolve and dial.
+	Family int
+
+	// Header holds the fields sent after the request line. Host,
+	// Content-Length, Transfer-Encoding and Connection are added when
+	// absent (see AppendHead).
+	Header headers.Table
+	// Trailer, when it has fields, forces a chunked body and is sent after it.
+	Trailer headers.Table
+
+	body       []byte    // owned copy, or the caller's slice (SetBodyRaw)
+	ownBody    []byte    // capacity kept across reuse
+	bodyStream io.Reader // streaming body, or nil
+	streamLen  int64     // -1: unknown, sent chunked
+
+	// closeConn asks the server to close after the response ("Connection: close").
+	closeConn bool
+	// expect100 sends "Expect: 100-continue" and waits before sending the body.
+	expect100 bool
+
+	// OnInformational, if set, is called for each 1xx response other than
+	// 101, on the connection's event loop; h is valid only during the call.
+	OnInformational func(status int, h *headers.Table)
+
+	out []byte // serialized head (and small body); reused
+}
+
+var clientRequestPool = sync.Pool{New: func() any { return new(ClientRequest) }}
+
+// AcquireClientRequest returns an empty request from a pool. Safe from any goroutine.
+func AcquireClientRequest() *ClientRequest { return clientRequestPool.Get().(*ClientRequest) }
+
+// ReleaseClientRequest resets r and returns it to the pool. r must not be in flight.
+func ReleaseClientRequest(r *ClientRequest) {
+	r.Reset()
+	clientRequestPool.Put(r)
+}
+
+// Reset empties r for reuse, keeping its buffers.
+func (r *ClientRequest) Reset() {
+	r.method = r.method[:0]
+	r.path = r.path[:0]
+	r.host = r.host[:0]
+	r.port = 0
+	r.SocketPath, r.LocalAddress, r.Family = "", "", 0
+	r.Header.Reset(nil)
+	r.Trailer.Reset(nil)
+	r.body, r.ownBody = nil, r.ownBody[:0]
+	r.bodyStream, r.streamLen = nil, 0
+	r.closeConn, r.expect100 = false, false
+	r.OnInformational = nil
+	r.out = r.out[:0]
+}
+
+// SetMethod sets the request method (a token, case-sensitive). It does not allocate in steady state.
+func (r *ClientRequest) SetMethod(m string) { r.method = append(r.method[:0], m...) }
+
+// Method returns the method; the view lives until the next change of r.
+func (r *ClientRequest) Method() []byte {
+	if len(r.method) == 0 {
+		return clGET
+	}
+	return r.method
+}
+
+var clGET = []byte("GET")
+
+// SetPath sets the request-target, such as "/a?b=c".
+func (r *ClientRequest) SetPath(p string) { r.path = append(r.path[:0], p...) }
+
+// Path returns the request-target.
+func (r *ClientRequest) Path() []byte {
+	if len(r.path) == 0 {
+		return clSlash
+	}
+	return r.path
+}
+
+var clSlash = []byte("/")
+
+// SetHost sets the host to dial and to name in the default Host header.
+func (r *ClientRequest) SetHost(h string) { r.host = append(r.host[:0], h...) }
+
+// Host returns the dial host.
+func (r *ClientRequest) Host() []byte { return r.host }
+
+// SetPort sets the port to dial (0 means 80).
+func (r *ClientRequest) SetPort(p int) { r.port = p }
+
+// Port returns the dial port, 80 when unset.
+func (r *ClientRequest) Port() int {
+	if r.port == 0 {
+		return 80
+	}
+	return r.port
+}
+
+// SetURL sets host, port and path from an absolute "http://host[:port][/path]" URL.
+// Only the http scheme is supported; it does not allocate in steady state.
+func (r *ClientRequest) SetURL(u string) error {
+	const scheme = "http://"
+	if len(u) < len(scheme) || !clEqualFold(u[:len(scheme)], scheme) {
+		return ErrClientInvalidURL
+	}
+	u = u[len(scheme):]
+	end := len(u)
+	for i := 0; i < len(u); i++ {
+		if u[i] == '/' || u[i] == '?' || u[i] == '#' {
+			end = i
+			break
+		}
+	}
+	hostport, rest := u[:end], u[end:]
+	for i := 0; i < len(rest); i++ {
+		if rest[i] == '#' {
+			rest = rest[:i]
+			break
+		}
+	}
+	if len(hostport) == 0 {
+		return ErrClientInvalidURL
+	}
+	host, port := hostport, 80
+	if hostport[0] == '[' { // IPv6 literal
+		i := clIndexByte(hostport, ']')
+		if i < 0 {
+			return ErrClientInvalidURL
+		}
+		host = hostport[1:i]
+		hostport = hostport[i+1:]
+		if len(hostport) > 0 {
+			if hostport[0] != ':' {
+				return ErrClientInvalidURL
+			}
+			p, ok := clAtoi(hostport[1:])
+			if !ok {
+				return ErrClientInvalidURL
+			}
+			port = p
+		}
+	} else if i := clIndexByte(hostport, ':'); i >= 0 {
+		p, ok := clAtoi(hostport[i+1:])
+		if !ok {
+			return ErrClientInvalidURL
+		}
+		host, port = hostport[:i], p
+	}
+	r.SetHost(host)
+	r.port = port
+	if len(rest) == 0 {
+		rest = "/"
+	} else if rest[0] == '?' {
+		r.path = append(append(r.path[:0], '/'), rest...)
+		return nil
+	}
+	r.SetPath(rest)
+	return nil
+}
+
+// SetBody copies b as the body, sent with Content-Length.
+func (r *ClientRequest) SetBody(b []byte) {
+	r.ownBody = append(r.ownBody[:0], b...)
+	r.body, r.bodyStream = r.ownBody, nil
+}
+
+// SetBodyString is SetBody for a string.
+func (r *ClientRequest) SetBodyString(s string) {
+	r.ownBody = append(r.ownBody[:0], s...)
+	r.body, r.bodyStream = r.ownBody, nil
+}
+
+// SetBodyRaw uses b as the body without copying; b must not change while the request is in flight.
+func (r *ClientRequest) SetBodyRaw(b []byte) { r.body, r.bodyStream = b, nil }
+
+// Body returns the body set with SetBody or SetBodyRaw.
+func (r *ClientRequest) Body() []byte { return r.body }
+
+// SetBodyStream streams the body from rd, read by the sending goroutine. With
+// size >= 0 it is sent with that Content-Length (and rd must yield exactly
+// size bytes); with size < 0 it is sent chunked.
+func (r *ClientRequest) SetBodyStream(rd io.Reader, size int64) {
+	r.body, r.bodyStream, r.streamLen = nil, rd, size
+}
+
+// SetConnectionClose asks the server to close the connection after the response.
+func (r *ClientRequest) SetConnectionClose(v bool) { r.closeConn = v }
+
+// ConnectionClose reports whether the request asks to close the connection.
+func (r *ClientRequest) ConnectionClose() bool { return r.closeConn }
+
+// SetExpectContinue sends "Expect: 100-continue" and holds the body back
+// until a 100 response, a final response, or the connection's continue timeout.
+func (r *ClientRequest) SetExpectContinue(v bool) { r.expect100 = v }
+
+// Idempotent reports whether the method is idempotent (RFC 9110 §9.2.2), so
+// that it may be retried on a new connection.
+func (r *ClientRequest) Idempotent() bool {
+	switch string(r.Method()) {
+	case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE":
+		return r.bodyStream == nil
+	}
+	return false
+}
+
+// chunked reports whether the body is sent with the chunked coding.
+func (r *ClientRequest) chunked() bool {
+	return r.Trailer.Len() > 0 || (r.bodyStream != nil && r.streamLen < 0)
+}
+
+// AppendHead appends the request line and header section to dst. It adds
+// Host (from the dial host and port) unless Header has one, the body's
+// Content-Length or "Transfer-Encoding: chunked" unless Header sets the
+// framing, and "Connection: close" when asked (or "Connection: keep-alive"
+// when keepAlive is set). It validates names and values.
+func (r *ClientRequest) AppendHead(dst []byte, keepAlive bool) ([]byte, error) {
+	m := r.Method()
+	if !clValidToken(m) {
+		return dst, ErrClientInvalidMethod
+	}
+	p := r.Path()
+	for _, c := range p {
+		if c <= ' ' || c == 0x7f {
+			return dst, ErrClientInvalidURL
+		}
+	}
+	dst = append(dst, m...)
+	dst = append(dst, ' ')
+	dst = append(dst, p...)
+	dst = append(dst, " HTTP/1.1\r\n"...)
+	var hasHost, hasCL, hasTE, hasConn, hasExpect bool
+	for i := 0; i < r.Header.Len(); i++ {
+		name, value := r.Header.Name(i), r.Header.Value(i)
+		if !clValidToken(name) || !clValidValue(value) {
+			return dst, ErrClientInvalidHeader
+		}
+		switch headers.LookupID(name) {
+		case headers.Host:
+			hasHost = true
+		case headers.ContentLength:
+			hasCL = true
+		case headers.TransferEncoding:
+			hasTE = true
+		case headers.Connection:
+			hasConn = true
+		case headers.Expect:
+			hasExpect = true
+		}
+		dst = append(dst, name...)
+		dst = append(dst, ": "...)
+		dst = append(dst, value...)
+		dst = append(dst, "\r\n"...)
+	}
+	if !hasHost && (len(r.host) > 0 || r.SocketPath != "") {
+		dst = append(dst, "Host: "...)
+		if len(r.host) == 0 {
+			dst = append(dst, "localhost"...)
+		} else if clIndexByte(string(r.host), ':') >= 0 {
+			dst = append(append(append(dst, '['), r.host...), ']')
+		} else {
+			dst = append(dst, r.host...)
+		}
+		if r.port != 0 && r.port != 80 {
+			dst = append(dst, ':')
+			dst = strconv.AppendInt(dst, int64(r.port), 10)
+		}
+		dst = append(dst, "\r\n"...)
+	}
+	if !hasCL && !hasTE {
+		switch {
+		case r.chunked():
+			dst = append(dst, "Transfer-Encoding: chunked\r\n"...)
+		case r.bodyStream != nil:
+			dst = append(dst, "Content-Length: "...)
+			dst = strconv.AppendInt(dst, r.streamLen, 10)
+			dst = append(dst, "\r\n"...)
+		case len(r.body) > 0 || clBodyExpected(m):
+			dst = append(dst, "Content-Length: "...)
+			dst = strconv.AppendInt(dst, int64(len(r.body)), 10)
+			dst = append(dst, "\r\n"...)
+		}
+	}
+	if r.Trailer.Len() > 0 {
+		dst = append(dst, "Trailer: "...)
+		for i := 0; i < r.Trailer.Len(); i++ {
+			if i > 0 {
+				dst = append(dst, ", "...)
+			}
+			dst = append(dst, r.Trailer.Name(i)...)
+		}
+		dst = append(dst, "\r\n"...)
+	}
+	if r.expect100 && !hasExpect {
+		dst = append(dst, "Expect: 100-continue\r\n"...)
+	}
+	if !hasConn {
+		switch {
+		case r.closeConn:
+			dst = append(dst, "Connection: close\r\n"...)
+		case keepAlive:
+			dst = append(dst, "Connection: keep-alive\r\n"...)
+		}
+	}
+	return append(dst, "\r\n"...), nil
+}
+
+// appendTrailerSection appends the last chunk and the trailer fields.
+func (r *ClientRequest) appendTrailerSection(dst []byte) ([]byte, error) {
+	dst = append(dst, "0\r\n"...)
+	for i := 0; i < r.Trailer.Len(); i++ {
+		name, value := r.Trailer.Name(i), r.Trailer.Value(i)
+		if !clValidToken(name) || !clValidValue(value) {
+			return dst, ErrClientInvalidHeader
+		}
+		dst = append(dst, name...)
+		dst = append(dst, ": "...)
+		dst = append(dst, value...)
+		dst = append(dst, "\r\n"...)
+	}
+	return append(dst, "\r\n"...), nil
+}
+
+// clBodyExpected reports whether a method conventionally carries a body, so
+// that an empty one is announced with "Content-Length: 0" (as Node does).
+func clBodyExpected(m []byte) bool {
+	switch string(m) {
+	case "POST", "PUT", "PATCH":
+		return true
+	}
+	return false
+}
+
+// clParseMethod maps a method to parse's enum (HEAD and CONNECT change response framing).
+func clParseMethod(m []byte) parse.Method {
+	switch string(m) {
+	case "HEAD":
+		return parse.MethodHEAD
+	case "CONNECT":
+		return parse.MethodCONNECT
+	case "GET":
+		return parse.MethodGET
+	}
+	return parse.MethodOther
+}
+
+// clValidToken reports whether b is a non-empty RFC 9110 token:
+// tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
+func clValidToken(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c >= 0x80 || clTchar[c] == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+var clTchar = func() (t [128]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = 1
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = 1
+		t[c-32] = 1
+	}
+	for _, c := range "!#$%&'*+-.^_`|~" {
+		t[c] = 1
+	}
+	return
+}()
+
+// clValidValue reports whether b is a valid field-value: no CR, LF, NUL or
+// other control bytes except HTAB (RFC 9110 §5.5).
+func clValidValue(b []byte) bool {
+	for _, c := range b {
+		if (c < ' ' && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func clIndexByte(s string, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+func clAtoi(s string) (int, bool) {
+	if len(s) == 0 || len(s) > 5 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, n > 0 && n < 65536
+}
+
+func clEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 32
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 32
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// clEqualFoldB is clEqualFold for a byte slice and a lower-case ASCII string.
+func clEqualFoldB(a []byte, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x := a[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 32
+		}
+		if x != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,523 @@
+package engine
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/panjf2000/gnet/v2"
+
+	"github.com/zerohttp/zerohttp/headers"
+	"github.com/zerohttp/zerohttp/parse"
+)
+
+// conn is the state of one server connection. It holds the connection's one
+// Request and Response: requests are served one at a time, in order, so
+// pipelined responses cannot be reordered. Unless a field says otherwise it
+// is touched only on the connection's event loop, or by the worker that owns
+// it while inWorker is set.
+type conn struct {
+	s  *Server
+	l  *loop
+	gc gnet.Conn
+	li int   // index in l.conns
+	tm timer // the connection's one deadline on l's wheel
+
+	p    parse.Parser
+	dec  parse.Body
+	req  Request
+	resp Response
+
+	out     []byte // responses owed for this read, written with one Write
+	head    []byte // a copy of the current head once the request outlives a read
+	bodyBuf []byte // a buffered body that came in pieces, or a copy of one
+
+	trailCopy headers.Table // spare table for detached trailers
+
+	active        bool  // a head is parsed and its request is not finished
+	dispatched    bool  // the handler has been called for the current request
+	bodyDone      bool  // the current request's body has been read
+	bodyView      bool  // req.body is a view into the read buffer
+	detached      bool  // the current request's views point at conn-owned copies
+	sentContinue  bool  // 100 Continue went out for the current request
+	closeWhenDone bool  // close after the current response
+	closeAfter    bool  // stop reading; close once out is written
+	closed        bool  // gnet closed the connection
+	inCall        bool  // an event handler is running for c
+	inWorker      bool  // a worker owns req, resp and out
+	bodyRead      int64 // body bytes decoded for the current request
+
+	// Wheel times in milliseconds; 0 means unset.
+	headStart  int64 // first byte of the head being read
+	reqStart   int64 // first byte of the current request
+	idleSince  int64 // end of the last request, or the accept
+	lastActive int64 // last read
+	fresh      bool  // no request has been read yet
+
+	hij        *Tunnel // set once the connection is hijacked
+	readPaused bool    // the socket is not being read (see loop.pauseRead)
+
+	workDone atomic.Bool  // set by the worker when the response is in out
+	resumed  atomic.Bool  // set by Request.Resume
+	refs     atomic.Int32 // the loop's reference plus a running worker's
+}
+
+var connPool = sync.Pool{New: func() any { return new(conn) }}
+
+func newConn(s *Server, l *loop, gc gnet.Conn) *conn {
+	c := connPool.Get().(*conn)
+	c.s, c.l, c.gc = s, l, gc
+	c.p.Init(parse.Request, &s.pcfg)
+	c.req.c = c
+	c.req.hdr.Reset(nil)
+	c.resp.c = c
+	c.tm.f = c
+	c.out = c.out[:0]
+	c.active, c.dispatched, c.bodyDone, c.bodyView, c.detached = false, false, false, false, false
+	c.sentContinue, c.closeWhenDone, c.closeAfter, c.closed, c.inCall, c.inWorker = false, false, false, false, false, false
+	c.headStart, c.reqStart = 0, 0
+	c.idleSince, c.lastActive = l.now(), l.now()
+	c.fresh = true
+	c.hij = nil
+	c.workDone.Store(false)
+	c.resumed.Store(false)
+	c.refs.Store(1)
+	return c
+}
+
+// release drops a reference; the last one returns c to the pool.
+func (c *conn) release() {
+	if c.refs.Add(-1) != 0 {
+		return
+	}
+	c.gc = nil
+	c.hij = nil
+	c.req.base, c.req.body, c.req.bh = nil, nil, nil
+	c.req.hdr.Reset(nil)
+	c.req.trails.Reset(nil)
+	if cap(c.out) > 1<<20 {
+		c.out = nil
+	}
+	if cap(c.bodyBuf) > 1<<20 {
+		c.bodyBuf = nil
+	}
+	if cap(c.resp.body) > 1<<20 {
+		c.resp.body = nil
+	}
+	connPool.Put(c)
+}
+
+// onTraffic is the read path; see "The life of a request" in doc.go.
+func (c *conn) onTraffic() gnet.Action {
+	c.inCall = true
+	c.lastActive = c.l.now()
+	act := c.serve()
+	c.inCall = false
+	if c.closed {
+		c.release()
+		return gnet.None
+	}
+	return act
+}
+
+func (c *conn) serve() gnet.Action {
+	if c.hij != nil {
+		return c.hij.traffic()
+	}
+	if c.inWorker {
+		if !c.workDone.Load() {
+			return gnet.None // the worker wakes the connection when it is done
+		}
+		c.inWorker = false
+		c.workDone.Store(false)
+	}
+	if c.resumed.Swap(false) {
+		c.req.paused = false
+	}
+	buf, _ := c.gc.Peek(-1)
+	off := c.process(buf)
+	if off > 0 {
+		_, _ = c.gc.Discard(off)
+	}
+	c.flushOut()
+	if c.hij != nil {
+		return c.hij.start()
+	}
+	if c.closeAfter && !c.inWorker {
+		return gnet.Close
+	}
+	c.arm()
+	c.l.pauseRead(c)
+	return gnet.None
+}
+
+// process serves the requests in buf, in order, and returns how many bytes
+// of buf are done with.
+func (c *conn) process(buf []byte) (off int) {
+	for !c.closeAfter && !c.inWorker && c.hij == nil {
+		if !c.active {
+			if off == len(buf) {
+				break
+			}
+			if c.headStart == 0 {
+				c.headStart = c.l.now()
+			}
+			n, err := c.p.Parse(buf[off:], &c.req.hdr)
+			if err != nil {
+				c.replyError(statusOf(err))
+				break
+			}
+			if n == 0 {
+				break
+			}
+			c.begin(buf[off:], n)
+			off += n
+			if c.closeAfter {
+				break
+			}
+		}
+		if c.req.streaming && !c.dispatched {
+			c.dispatch()
+			if c.hij != nil {
+				c.hij.pending = buf[off:]
+				break
+			}
+		}
+		if !c.bodyDone && !c.closeAfter {
+			n, more := c.readBody(buf[off:])
+			off += n
+			if more {
+				break
+			}
+			if !c.bodyDone {
+				continue // switched to streaming: dispatch, then read on
+			}
+		}
+		if !c.dispatched {
+			c.dispatch()
+			if c.inWorker {
+				break
+			}
+			if c.hij != nil {
+				c.hij.pending = buf[off:]
+				break
+			}
+		}
+		if !c.resp.ended {
+			break
+		}
+		if !c.bodyDone {
+			// The response ended but nobody reads the rest of the body.
+			c.closeAfter = true
+			break
+		}
+		c.finish()
+	}
+	if c.active && !c.detached && !c.inWorker {
+		c.detach()
+	}
+	return off
+}
+
+// statusOf maps a parse error to the status of the reply.
+func statusOf(err error) int {
+	if code, ok := err.(parse.Code); ok {
+		return code.Status()
+	}
+	return 400
+}
+
+// begin sets up the request whose head is b[:n].
+func (c *conn) begin(b []byte, n int) {
+	r := &c.req
+	r.set(&c.p, b[:n])
+	c.active, c.dispatched, c.detached, c.bodyView, c.sentContinue = true, false, false, false, false
+	c.closeWhenDone = false
+	c.fresh = false
+	c.bodyRead = 0
+	c.bodyBuf = c.bodyBuf[:0]
+	c.reqStart = c.headStart
+	c.resp.reset(c, r.method == parse.MethodHEAD)
+	c.dec.Init(r.framing, r.contentLength, &c.s.pcfg)
+	c.bodyDone = c.dec.Done()
+	if c.bodyDone {
+		return
+	}
+	o := &c.s.opts
+	if r.framing == parse.BodyLength && o.MaxBodyBytes > 0 && r.contentLength > o.MaxBodyBytes {
+		c.replyError(413)
+		return
+	}
+	if o.Workers == 0 {
+		switch {
+		case o.CheckContinue && r.expect100:
+			r.streaming = true
+		case r.framing == parse.BodyLength && r.contentLength > int64(o.MaxBufferedBody):
+			r.streaming = true
+		}
+	} else if r.framing == parse.BodyLength && r.contentLength > int64(o.MaxBufferedBody) {
+		c.replyError(413)
+		return
+	}
+	if r.expect100 && !o.CheckContinue && len(b) == n {
+		// RFC 9110 §10.1.1: the client waits for this before sending the body.
+		c.out = append(c.out, "HTTP/1.1 100 Continue\r\n\r\n"...)
+		c.sentContinue = true
+	}
+}
+
+// readBody decodes body bytes at the start of b. It returns the bytes used
+// and whether processing must stop: more input is needed, the reader paused,
+// or the request failed.
+func (c *conn) readBody(b []byte) (n int, stop bool) {
+	r := &c.req
+	o := &c.s.opts
+	for {
+		if r.streaming && r.paused {
+			return n, true
+		}
+		data, k, err := c.dec.Decode(b[n:], &r.trails)
+		if err != nil {
+			c.bodyError(statusOf(err))
+			return n, true
+		}
+		n += k
+		if len(data) > 0 {
+			c.bodyRead += int64(len(data))
+			if o.MaxBodyBytes > 0 && c.bodyRead > o.MaxBodyBytes {
+				c.bodyError(413)
+				return n, true
+			}
+			switch {
+			case r.streaming:
+				if r.bh != nil {
+					r.bh.OnBody(r, data)
+				}
+			case len(c.bodyBuf) == 0 && int64(len(data)) == r.contentLength:
+				r.body, c.bodyView = data, true // the whole body in one read: no copy
+			default:
+				c.bodyBuf = append(c.bodyBuf, data...)
+				if len(c.bodyBuf) > o.MaxBufferedBody {
+					if o.Workers > 0 {
+						c.bodyError(413)
+						return n, true
+					}
+					r.streaming = true // delivered from bodyBuf once the handler asks
+					if c.dec.Done() {
+						c.bodyDone = true
+					}
+					return n, false
+				}
+			}
+		}
+		if c.dec.Done() {
+			c.bodyDone = true
+			if r.streaming {
+				if r.bh != nil {
+					r.bh.OnBodyEnd(r, &r.trails)
+				}
+			} else if !c.bodyView {
+				r.body = c.bodyBuf
+			}
+			return n, false
+		}
+		if k == 0 || c.closeAfter {
+			return n, true
+		}
+	}
+}
+
+// bodyError answers a request whose body failed: with status if the
+// response has not started, else by closing.
+func (c *conn) bodyError(status int) {
+	if c.dispatched && (c.resp.headWritten || c.resp.ended) {
+		c.closeAfter = true
+		return
+	}
+	c.replyError(status)
+}
+
+// dispatch hands the request to the handler: inline, or to a worker.
+func (c *conn) dispatch() {
+	c.dispatched = true
+	if c.s.pool != nil {
+		c.detach()
+		c.inWorker = true
+		c.refs.Add(1)
+		c.s.pool.submit(c)
+		return
+	}
+	c.s.h(&c.resp, &c.req)
+	c.afterHandler()
+}
+
+// afterHandler ends the response unless it outlives the handler, and hands
+// a streaming handler the body bytes buffered before it asked for them.
+func (c *conn) afterHandler() {
+	r := &c.req
+	if !c.resp.ended && !c.resp.detached && r.bh == nil && !c.resp.hijacked {
+		c.resp.End()
+	}
+	if r.streaming && r.bh != nil && len(c.bodyBuf) > 0 {
+		b := c.bodyBuf
+		c.bodyBuf = c.bodyBuf[:0]
+		r.bh.OnBody(r, b)
+		if c.bodyDone {
+			r.bh.OnBodyEnd(r, &r.trails)
+		}
+	}
+}
+
+// responseEnded is called by Response.End.
+func (c *conn) responseEnded() {
+	if c.closeWhenDone && c.bodyDone {
+		c.closeAfter = true
+	}
+}
+
+// finish ends the current request and prepares for the next.
+func (c *conn) finish() {
+	c.active = false
+	c.p.Reset()
+	c.req.hdr.Reset(nil)
+	c.req.body, c.req.bh = nil, nil
+	c.headStart = 0
+	c.idleSince = c.l.now()
+	if c.closeWhenDone || c.s.closing.Load() {
+		c.closeAfter = true
+	}
+}
+
+// detach copies the current request's views into conn-owned buffers, so
+// that they outlive the read buffer.
+func (c *conn) detach() {
+	r := &c.req
+	c.head = append(c.head[:0], r.base...)
+	r.rebase(c.head)
+	if c.bodyView {
+		c.bodyBuf = append(c.bodyBuf[:0], r.body...)
+		r.body = c.bodyBuf
+		c.bodyView = false
+	}
+	if r.trails.Len() > 0 {
+		// Trailers point into the read that completed them: copy them into
+		// a table that owns its bytes, and swap the tables.
+		c.trailCopy.Reset(nil)
+		for i := 0; i < r.trails.Len(); i++ {
+			c.trailCopy.Add(r.trails.Name(i), r.trails.Value(i))
+		}
+		r.trails, c.trailCopy = c.trailCopy, r.trails
+	}
+	c.detached = true
+}
+
+// replyError answers with status and Connection: close, after the responses
+// already owed, and stops reading.
+func (c *conn) replyError(status int) {
+	c.out = appendStatusLine(c.out, status)
+	c.out = appendDate(c.out)
+	c.out = append(c.out, "Content-Length: 0\r\nConnection: close\r\n\r\n"...)
+	c.closeAfter = true
+	if c.active {
+		c.resp.ended, c.resp.headWritten = true, true
+	}
+}
+
+// flushOut hands the owed output to the socket in one write.
+func (c *conn) flushOut() {
+	if len(c.out) == 0 || c.closed {
+		c.out = c.out[:0]
+		return
+	}
+	if c.inWorker {
+		// On a worker: the loop owns the socket, so send a copy.
+		b := append([]byte(nil), c.out...)
+		_ = c.gc.AsyncWrite(b, nil)
+	} else {
+		_, _ = c.gc.Write(c.out)
+	}
+	c.out = c.out[:0]
+}
+
+// maybeFlush flushes a streamed response once enough has collected.
+func (c *conn) maybeFlush() {
+	if len(c.out) >= flushThreshold {
+		c.flushOut()
+	}
+}
+
+// resume is Request.Resume. Safe from any goroutine.
+func (c *conn) resume() {
+	c.resumed.Store(true)
+	if gc := c.gc; gc != nil {
+		_ = gc.Wake(nil)
+	}
+}
+
+// deadline returns when c times out, in wheel milliseconds.
+func (c *conn) deadline() int64 {
+	t := &c.s.to
+	var d int64
+	switch {
+	case c.hij != nil:
+		d = never
+	case c.active || c.inWorker:
+		d = after(c.reqStart, t.request)
+	case c.headStart != 0:
+		d = after(c.headStart, t.headers)
+	case c.fresh:
+		d = after(c.idleSince, t.headers)
+	default:
+		d = after(c.idleSince, t.keepAlive)
+	}
+	return min(d, after(c.lastActive, t.idle))
+}
+
+func after(t, d int64) int64 {
+	if d == never {
+		return never
+	}
+	return t + d
+}
+
+// arm sets c's timer to its deadline.
+func (c *conn) arm() { c.l.w.schedule(&c.tm, c.deadline()) }
+
+// expire is called by the wheel when c's deadline may have passed.
+func (c *conn) expire(now int64) {
+	if c.closed || c.gc == nil {
+		return
+	}
+	if d := c.deadline(); d > now {
+		c.l.w.schedule(&c.tm, d)
+		return
+	}
+	c.inCall = true
+	switch {
+	case c.inWorker || c.hij != nil:
+	case c.active && !c.resp.headWritten && !c.resp.ended, !c.active && c.headStart != 0:
+		c.replyError(408) // RFC 9110 §15.5.9
+		c.flushOut()
+	}
+	c.closeAfter = true
+	_ = c.gc.Close()
+	c.inCall = false
+	if c.closed {
+		c.release()
+	}
+}
+
+// onClose is called when gnet has closed the connection.
+func (c *conn) onClose(err error) {
+	c.closed = true
+	c.l.w.stop(&c.tm)
+	c.l.remove(c)
+	if c.hij != nil {
+		c.hij.closed(err)
+	}
+	if c.active && c.req.streaming && c.req.bh != nil && !c.bodyDone {
+		c.bodyDone = true
+	}
+	if !c.inCall {
+		c.release()
+	}
+}

@@ -1,0 +1,58 @@
+// Package engine is an HTTP/1.1 server (and, in client*.go, client) on gnet
+// v2 event loops, with no Node.js semantics and no allocation per request
+// in steady state.
+//
+// A Handler gets a *Request and a *Response. Both belong to the connection
+// and are reused for its every request: they, and every view they return
+// ([]byte results, header tables), are valid until the handler returns or,
+// when the response outlives the handler (Response.Detach,
+// Request.SetBodyHandler), until the response ends. Copy what must live longer.
+//
+// Handlers run inline on the connection's event loop, as in Node, and must
+// not block; Options.Workers runs them on a bounded goroutine pool instead.
+// Requests on one connection are served one at a time, so pipelined
+// responses always go out in request order.
+//
+// # The life of a request
+//
+//  1. gnet reads the socket and calls Server.OnTraffic on the connection's
+//     loop. The connection's state (conn) hangs off gnet's Conn context.
+//  2. conn.serve peeks at everything buffered (gnet.Conn.Peek(-1)) and hands
+//     it to conn.process, which loops over the complete requests in it.
+//  3. The parser resumes the head where the last read left it. (0, nil) means
+//     the head is incomplete: the bytes stay buffered, the headers timeout
+//     runs. An error appends the error's status with Connection: close after
+//     the responses already owed, and stops reading.
+//  4. A complete head fills the Request with spans into the buffer. Its body
+//     is buffered if it fits Options.MaxBufferedBody (a Content-Length body
+//     that arrived whole is a view, not a copy), or streamed: the handler runs
+//     at once and gets the body through a BodyHandler, with Pause and Resume.
+//     Expect: 100-continue is answered when the body is needed, or by the
+//     handler with Options.CheckContinue.
+//  5. The handler fills the Response. Its head and body are appended to the
+//     connection's output buffer: status line from a table, the cached Date
+//     line, fields, Content-Length or chunked framing, Connection.
+//  6. When the response has ended and the body has been read, the request is
+//     finished; the loop goes on with the next request in the buffer.
+//  7. When the buffer holds no complete request, the bytes used are
+//     discarded, and all responses of this read go out in one Write.
+//     A request that outlives the read has its head copied into
+//     connection-owned memory first.
+//  8. The connection's deadline (headers, request, keep-alive or idle
+//     timeout) is set on its loop's timing wheel: a field write when it moves
+//     later. The wheel advances on the loop's tick; an expired connection
+//     gets 408 (if a response is owed and not started) and is closed.
+//
+// With Options.Workers, step 5 runs on a worker: the loop copies the request
+// into connection-owned memory, stops serving the connection, and the worker
+// wakes the connection when the response is in the output buffer. When all
+// workers are busy and the queue is full, connections wait in line and are
+// not read meanwhile.
+//
+// # Shutdown
+//
+// Server.Shutdown stops keeping connections alive, closes the idle ones
+// (those holding no request bytes, buffered or in the socket), lets the
+// others finish their current request with Connection: close, and stops the
+// event loops once no connection is left.
+package engine

@@ -1,0 +1,85 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/panjf2000/gnet/v2"
+)
+
+// loop is the engine's state for one gnet event loop: its timing wheel and
+// its connections. It is touched only on that loop, except ev and s, which
+// are immutable after creation.
+type loop struct {
+	s     *Server
+	ev    gnet.EventLoop
+	w     wheel
+	conns []*conn // open connections, for shutdown; conn.li is the index
+	epfd  int     // the loop's epoll descriptor for pausing reads; 0 unknown, -1 unavailable
+}
+
+var _ gnet.Runnable = (*loop)(nil)
+
+func newLoop(s *Server, ev gnet.EventLoop) *loop {
+	l := &loop{s: s, ev: ev}
+	l.w.init(int64(s.opts.TickInterval.Milliseconds()), s.clock())
+	return l
+}
+
+// now returns the loop's time in milliseconds as of its last tick.
+// Must be called on the loop.
+func (l *loop) now() int64 { return l.w.now }
+
+// Run is the loop's tick, queued by the server's ticker: it advances the
+// wheel and, during shutdown, closes idle connections. Runs on the loop.
+func (l *loop) Run(context.Context) error {
+	l.w.advance(l.s.clock())
+	if l.s.closing.Load() {
+		l.closeIdle()
+	}
+	return nil
+}
+
+func (l *loop) add(c *conn) {
+	c.li = len(l.conns)
+	l.conns = append(l.conns, c)
+}
+
+func (l *loop) remove(c *conn) {
+	i := c.li
+	if i < 0 || i >= len(l.conns) || l.conns[i] != c {
+		return
+	}
+	last := len(l.conns) - 1
+	l.conns[i] = l.conns[last]
+	l.conns[i].li = i
+	l.conns[last] = nil
+	l.conns = l.conns[:last]
+	c.li = -1
+}
+
+// closeIdle closes the connections that owe no response and hold no bytes
+// of a request: neither buffered nor waiting in the socket.
+func (l *loop) closeIdle() {
+	for _, c := range l.conns {
+		if c.closed || c.closeAfter || c.active || c.inWorker || c.hij != nil || c.headStart != 0 {
+			continue
+		}
+		if c.gc.InboundBuffered() > 0 || socketPending(c.gc.Fd()) {
+			continue
+		}
+		c.closeAfter = true
+		_ = c.gc.Close()
+	}
+}
+
+// pauseRead stops reading c's socket while a paused body reader has left
+// more than a read's worth of bytes in the buffer, and restarts it when the
+// reader resumes. Must be called on the loop.
+func (l *loop) pauseRead(c *conn) {
+	want := c.active && c.req.streaming && c.req.paused && c.gc.InboundBuffered() >= pauseThreshold
+	if want != c.readPaused {
+		if l.setReading(c.gc, !want) == nil {
+			c.readPaused = want
+		}
+	}
+}

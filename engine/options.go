@@ -1,0 +1,114 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/zerohttp/zerohttp/parse"
+)
+
+// Default limits and timeouts. The timeouts match Node's http.Server.
+const (
+	DefaultHeadersTimeout   = 60 * time.Second
+	DefaultRequestTimeout   = 300 * time.Second
+	DefaultKeepAliveTimeout = 5 * time.Second
+	DefaultTickInterval     = 100 * time.Millisecond
+	DefaultMaxBodyBytes     = 64 << 20
+	DefaultMaxBufferedBody  = 64 << 10
+)
+
+// Options configures a Server. The zero Options means the defaults listed on
+// each field. A negative timeout disables that timeout.
+type Options struct {
+	// NumLoops is the number of event loops; 0 means one per CPU (GOMAXPROCS).
+	NumLoops int
+	// ReusePort gives each event loop its own listening socket with SO_REUSEPORT,
+	// so that the kernel spreads connections over the loops.
+	ReusePort bool
+
+	// Parse bounds request heads: head bytes and field count (431), target
+	// length (414), and strictness.
+	Parse parse.Config
+	// MaxBodyBytes bounds a request body (413); 0 means DefaultMaxBodyBytes,
+	// a negative value means no limit.
+	MaxBodyBytes int64
+	// MaxBufferedBody is the largest body handed to the handler whole
+	// (Request.Body). Larger bodies are streamed (Request.SetBodyHandler).
+	// 0 means DefaultMaxBufferedBody. With Workers > 0 every body is buffered,
+	// up to MaxBodyBytes.
+	MaxBufferedBody int
+	// MaxConns bounds the open connections; 0 means no limit. Connections
+	// over the limit get a 503 and are closed.
+	MaxConns int
+
+	// HeadersTimeout bounds the time from a request's first byte to the end
+	// of its head (default 60 s); it cuts off slowloris clients.
+	HeadersTimeout time.Duration
+	// RequestTimeout bounds the time from a request's first byte to the end
+	// of its response (default 300 s).
+	RequestTimeout time.Duration
+	// KeepAliveTimeout bounds the wait for the next request on a keep-alive
+	// connection (default 5 s).
+	KeepAliveTimeout time.Duration
+	// IdleTimeout closes a connection that sends and receives nothing for this
+	// long, whatever its state; 0 means no such timeout.
+	IdleTimeout time.Duration
+	// TickInterval is the resolution of the timeouts: each event loop's timing
+	// wheel advances once per tick (default 100 ms).
+	TickInterval time.Duration
+
+	// Workers, when > 0, runs handlers on a pool of that many goroutines
+	// instead of inline on the event loop, for handlers that block.
+	Workers int
+	// WorkerQueue bounds requests waiting for a worker (default 4*Workers);
+	// when it is full, connections stop being read until a worker frees up.
+	WorkerQueue int
+
+	// ServerName, when set, is sent in a Server header on every response.
+	ServerName string
+	// CheckContinue makes the handler decide on "Expect: 100-continue": the
+	// handler runs as soon as the head arrives, with the body unread, and calls
+	// Response.WriteContinue to get it (or answers without reading it).
+	// Otherwise the engine sends 100 Continue itself when it needs the body.
+	CheckContinue bool
+	// TCPKeepAlive sets the TCP keep-alive period on accepted connections; 0 leaves it off.
+	TCPKeepAlive time.Duration
+}
+
+// withDefaults returns o with zero fields replaced by the defaults.
+func (o Options) withDefaults() Options {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&o.HeadersTimeout, DefaultHeadersTimeout)
+	def(&o.RequestTimeout, DefaultRequestTimeout)
+	def(&o.KeepAliveTimeout, DefaultKeepAliveTimeout)
+	def(&o.TickInterval, DefaultTickInterval)
+	if o.TickInterval < time.Millisecond {
+		o.TickInterval = time.Millisecond
+	}
+	if o.MaxBodyBytes == 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.MaxBufferedBody <= 0 {
+		o.MaxBufferedBody = DefaultMaxBufferedBody
+	}
+	if o.Workers > 0 {
+		if o.WorkerQueue <= 0 {
+			o.WorkerQueue = 4 * o.Workers
+		}
+		if o.MaxBodyBytes > 0 && int64(o.MaxBufferedBody) < o.MaxBodyBytes {
+			o.MaxBufferedBody = int(o.MaxBodyBytes)
+		}
+	}
+	return o
+}
+
+// ms converts a timeout to wheel milliseconds; never (a negative timeout) stays never.
+func ms(d time.Duration) int64 {
+	if d < 0 {
+		return never
+	}
+	return int64(d / time.Millisecond)
+}

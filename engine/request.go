@@ -1,0 +1,184 @@
+package engine
+
+import (
+	"net"
+
+	"github.com/zerohttp/zerohttp/headers"
+	"github.com/zerohttp/zerohttp/parse"
+)
+
+// noCopy makes go vet's copylocks check flag copies of the struct that embeds it.
+type noCopy struct{}
+
+func (*noCopy) Lock()   {}
+func (*noCopy) Unlock() {}
+
+// Request is a request as the handler sees it. It is owned by its connection
+// and reused for every request on it: it and every view it returns are valid
+// until the handler returns or, when the response outlives the handler (a
+// streamed body, Response.Detach), until the response ends. Its methods must
+// be called on the connection's event loop, or on the worker running the
+// handler, unless a method says otherwise.
+type Request struct {
+	_ noCopy
+
+	c      *conn
+	base   []byte        // the head's bytes; spans index it
+	hdr    headers.Table // spans into base
+	trails headers.Table // a chunked body's trailers, spans into the buffer of the read that completed them
+
+	method        parse.Method
+	methodSpan    headers.Span
+	target        headers.Span
+	pathLen       uint32 // target bytes before '?'
+	host          headers.Span
+	hasHost       bool
+	major, minor  uint8
+	keepAlive     bool
+	expect100     bool
+	upgrade       bool
+	framing       parse.Framing
+	contentLength int64
+
+	body      []byte // the whole body when buffered; nil when streamed
+	streaming bool   // the body is delivered to bh as it arrives
+	bh        BodyHandler
+	paused    bool
+}
+
+// BodyHandler receives a streamed request body. Its methods run on the
+// connection's event loop, in order.
+type BodyHandler interface {
+	// OnBody receives the next piece of the body; chunk is valid only during the call.
+	OnBody(r *Request, chunk []byte)
+	// OnBodyEnd follows the last piece. trailers holds a chunked body's trailer
+	// fields (possibly none) and is valid only during the call.
+	OnBodyEnd(r *Request, trailers *headers.Table)
+}
+
+// Method returns the request method, parse.MethodOther for one the engine does not name.
+func (r *Request) Method() parse.Method { return r.method }
+
+// MethodBytes returns the method as sent.
+func (r *Request) MethodBytes() []byte { return r.methodSpan.In(r.base) }
+
+// Target returns the request-target as sent: path and query.
+func (r *Request) Target() []byte { return r.target.In(r.base) }
+
+// Path returns the request-target up to the first '?'.
+func (r *Request) Path() []byte { return r.target.In(r.base)[:r.pathLen] }
+
+// Query returns the request-target after the first '?', or nil if there is none.
+func (r *Request) Query() []byte {
+	t := r.target.In(r.base)
+	if int(r.pathLen) == len(t) {
+		return nil
+	}
+	return t[r.pathLen+1:]
+}
+
+// Header returns the request's header fields in arrival order. The table
+// must not be modified.
+func (r *Request) Header() *headers.Table { return &r.hdr }
+
+// Host returns the Host field's value, or nil if there was none.
+func (r *Request) Host() []byte {
+	if !r.hasHost {
+		return nil
+	}
+	return r.host.In(r.base)
+}
+
+// Version returns the HTTP version, such as (1, 1).
+func (r *Request) Version() (major, minor int) { return int(r.major), int(r.minor) }
+
+// KeepAlive reports whether the client asked to keep the connection open.
+func (r *Request) KeepAlive() bool { return r.keepAlive }
+
+// Expect100 reports whether the client sent "Expect: 100-continue".
+func (r *Request) Expect100() bool { return r.expect100 }
+
+// Upgrade reports whether the request asks to switch protocols; with
+// CONNECT, the handler may take the connection with Response.Hijack.
+func (r *Request) Upgrade() bool { return r.upgrade }
+
+// ContentLength returns the body's declared length, 0 for none, or -1 for a chunked body.
+func (r *Request) ContentLength() int64 {
+	switch r.framing {
+	case parse.BodyLength:
+		return r.contentLength
+	case parse.BodyChunked:
+		return -1
+	}
+	return 0
+}
+
+// Body returns the whole body when it was buffered (it fit in
+// Options.MaxBufferedBody), or nil when it is streamed (Streaming).
+func (r *Request) Body() []byte { return r.body }
+
+// Trailers returns the trailer fields of a buffered chunked body; they are
+// valid until the handler returns.
+func (r *Request) Trailers() *headers.Table { return &r.trails }
+
+// Streaming reports whether the body is streamed rather than buffered: the
+// handler must then call SetBodyHandler to read it, or the engine discards
+// it and closes the connection after the response.
+func (r *Request) Streaming() bool { return r.streaming }
+
+// SetBodyHandler asks for a streamed body to be delivered to bh. The
+// response then stays open after the handler returns, until Response.End.
+// Bytes the engine has already buffered arrive first.
+func (r *Request) SetBodyHandler(bh BodyHandler) {
+	if r.streaming {
+		r.bh = bh
+	}
+}
+
+// Pause stops delivering a streamed body and, once the connection's buffer is
+// full, stops reading from the socket. Must be called on the event loop.
+func (r *Request) Pause() { r.paused = true }
+
+// Resume undoes Pause. Safe from any goroutine.
+func (r *Request) Resume() { r.c.resume() }
+
+// RemoteAddr returns the client's address.
+func (r *Request) RemoteAddr() net.Addr { return r.c.gc.RemoteAddr() }
+
+// LocalAddr returns the address the request arrived on.
+func (r *Request) LocalAddr() net.Addr { return r.c.gc.LocalAddr() }
+
+// set fills r from a parsed head; b starts at the head's first byte.
+func (r *Request) set(p *parse.Parser, b []byte) {
+	r.base = b
+	r.method = p.Method()
+	r.methodSpan = p.MethodSpan()
+	r.target = p.Target()
+	t := r.target.In(b)
+	r.pathLen = uint32(len(t))
+	for i, ch := range t {
+		if ch == '?' {
+			r.pathLen = uint32(i)
+			break
+		}
+	}
+	r.host, r.hasHost = p.Host()
+	maj, min := p.Version()
+	r.major, r.minor = uint8(maj), uint8(min)
+	r.keepAlive = p.KeepAlive()
+	r.expect100 = p.Expect100()
+	r.upgrade = p.Upgrade() || r.method == parse.MethodCONNECT
+	r.framing = p.Framing()
+	r.contentLength = p.ContentLength()
+	r.body = nil
+	r.streaming = false
+	r.bh = nil
+	r.paused = false
+	r.trails.Reset(nil)
+}
+
+// rebase points r's views at b, a copy of the head at the same offsets.
+func (r *Request) rebase(b []byte) {
+	r.base = b
+	r.hdr.SetBase(b)
+}

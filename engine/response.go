@@ -1,0 +1,333 @@
+package engine
+
+import (
+	"errors"
+
+	"github.com/zerohttp/zerohttp/headers"
+	"github.com/zerohttp/zerohttp/parse"
+)
+
+// Errors returned by Response methods.
+var (
+	ErrResponseEnded = errors.New("engine: response already ended")
+	ErrHeadWritten   = errors.New("engine: response head already written")
+	ErrNotUpgrade    = errors.New("engine: request does not ask for an upgrade or a tunnel")
+	ErrHijackWorker  = errors.New("engine: Hijack is not supported on worker goroutines")
+)
+
+// flushThreshold is how many response bytes may collect before they are
+// handed to the socket during a streamed response.
+const flushThreshold = 64 << 10
+
+// Response is the response to the current request of a connection. It is
+// owned by the connection and reused: it is valid until the handler returns
+// or, when it outlives the handler (see End), until it ends. Its methods must
+// be called on the connection's event loop (inline handlers, body and tunnel
+// callbacks) or on the worker running the handler.
+//
+// The body is buffered until the response ends, and then sent with a
+// Content-Length. Flush sends what is there and streams the rest: with the
+// length set by SetContentLength, or chunked (HTTP/1.1), or until the
+// connection closes (HTTP/1.0).
+type Response struct {
+	_ noCopy
+
+	c        *conn
+	status   int
+	hdr      headers.Table
+	trailers headers.Table
+	body     []byte // body bytes written before the head
+	length   int64  // declared body length; -1 unknown
+	sent     int64  // body bytes sent after the head
+
+	headWritten bool
+	chunked     bool
+	ended       bool
+	detached    bool // stays open after the handler returns
+	noBody      bool // answers a HEAD request
+	closeConn   bool // Connection: close
+	hijacked    bool
+}
+
+func (w *Response) reset(c *conn, head bool) {
+	w.c = c
+	w.status = 200
+	w.hdr.Reset(nil)
+	w.trailers.Reset(nil)
+	w.body = w.body[:0]
+	w.length = -1
+	w.sent = 0
+	w.headWritten, w.chunked, w.ended, w.detached = false, false, false, false
+	w.noBody, w.closeConn, w.hijacked = head, false, false
+}
+
+// Header returns the response's header fields, to be filled before the head
+// is written. Content-Length, Transfer-Encoding and Connection fields are
+// the engine's and are not sent (see SetContentLength and SetClose); fields
+// with an invalid name or a value holding CR, LF or NUL are not sent either.
+func (w *Response) Header() *headers.Table { return &w.hdr }
+
+// SetStatus sets the status code (default 200). It has no effect once the head is written.
+func (w *Response) SetStatus(code int) {
+	if !w.headWritten && code >= 100 && code <= 999 {
+		w.status = code
+	}
+}
+
+// Status returns the status code.
+func (w *Response) Status() int { return w.status }
+
+// SetContentLength declares the body's length for a streamed response, so
+// that it is sent with a Content-Length rather than chunked.
+func (w *Response) SetContentLength(n int64) {
+	if !w.headWritten && n >= 0 {
+		w.length = n
+	}
+}
+
+// SetClose asks for the connection to be closed after this response.
+func (w *Response) SetClose() { w.closeConn = true }
+
+// Ended reports whether the response has ended.
+func (w *Response) Ended() bool { return w.ended }
+
+// HeadWritten reports whether the head has been written.
+func (w *Response) HeadWritten() bool { return w.headWritten }
+
+// Write appends p to the body. A HEAD response, 204 and 304 discard it
+// (a HEAD response still counts it for its Content-Length).
+func (w *Response) Write(p []byte) (int, error) {
+	if w.ended {
+		return 0, ErrResponseEnded
+	}
+	if !w.headWritten {
+		w.body = append(w.body, p...)
+		return len(p), nil
+	}
+	w.sendBody(p)
+	return len(p), nil
+}
+
+// WriteString is Write for a string.
+func (w *Response) WriteString(s string) (int, error) {
+	if w.ended {
+		return 0, ErrResponseEnded
+	}
+	if !w.headWritten {
+		w.body = append(w.body, s...)
+		return len(s), nil
+	}
+	// Streaming after the head: the copy into a chunk is needed anyway.
+	c := w.c
+	if w.noBody || !bodyAllowed(w.status) || len(s) == 0 {
+		return len(s), nil
+	}
+	if w.chunked {
+		c.out = appendChunkSize(c.out, len(s))
+		c.out = append(c.out, s...)
+		c.out = append(c.out, "\r\n"...)
+	} else {
+		c.out = append(c.out, s...)
+	}
+	w.sent += int64(len(s))
+	c.maybeFlush()
+	return len(s), nil
+}
+
+// sendBody writes p after the head.
+func (w *Response) sendBody(p []byte) {
+	c := w.c
+	if w.noBody || !bodyAllowed(w.status) || len(p) == 0 {
+		return
+	}
+	if w.chunked {
+		c.out = appendChunk(c.out, p)
+	} else {
+		c.out = append(c.out, p...)
+	}
+	w.sent += int64(len(p))
+	c.maybeFlush()
+}
+
+// Flush writes the head, if not yet written, and the body so far, and hands
+// them to the socket. The rest of the body is streamed.
+func (w *Response) Flush() {
+	if w.ended || w.hijacked {
+		return
+	}
+	if !w.headWritten {
+		w.writeHead(false)
+		if len(w.body) > 0 {
+			body := w.body
+			w.body = w.body[:0]
+			w.sendBody(body)
+		}
+	}
+	w.c.flushOut()
+}
+
+// AddTrailer adds a trailer field, sent after a chunked body. A response
+// that is not chunked drops its trailers.
+func (w *Response) AddTrailer(name, value string) { w.trailers.AddString(name, value) }
+
+// Detach keeps the response open after the handler returns, until End. The
+// request's views stay valid until then.
+func (w *Response) Detach() { w.detached = true }
+
+// End ends the response: it writes the head if it is not written yet (with
+// a Content-Length for the buffered body) or the end of a streamed body.
+// The response ends by itself when the handler returns, unless the handler
+// called Detach or Request.SetBodyHandler. Calling End twice does nothing.
+func (w *Response) End() {
+	if w.ended {
+		return
+	}
+	w.ended = true
+	c := w.c
+	switch {
+	case w.hijacked:
+	case !w.headWritten:
+		w.writeHead(true)
+	case w.chunked:
+		c.out = appendLastChunk(c.out, &w.trailers)
+	case w.length >= 0 && w.sent != w.length && !w.noBody && bodyAllowed(w.status):
+		// The body is shorter or longer than declared; the framing is lost.
+		c.closeWhenDone = true
+	case w.length < 0 && bodyAllowed(w.status) && !w.noBody:
+		c.closeWhenDone = true // a body delimited by the close
+	}
+	c.responseEnded()
+}
+
+// WriteContinue sends "100 Continue" if the request expects it and it has
+// not been sent. With Options.CheckContinue this is how a handler agrees to
+// receive the body.
+func (w *Response) WriteContinue() {
+	c := w.c
+	if w.headWritten || w.ended || !c.req.expect100 || c.sentContinue {
+		return
+	}
+	c.sentContinue = true
+	c.out = append(c.out, "HTTP/1.1 100 Continue\r\n\r\n"...)
+	c.flushOut()
+}
+
+// WriteInformational sends a 1xx interim response (other than 101) with the
+// fields of h (may be nil), such as 103 Early Hints.
+func (w *Response) WriteInformational(code int, h *headers.Table) {
+	if w.headWritten || w.ended || code < 100 || code > 199 || code == 101 {
+		return
+	}
+	c := w.c
+	c.out = appendStatusLine(c.out, code)
+	if h != nil {
+		c.out = appendFields(c.out, h, false)
+	}
+	c.out = append(c.out, "\r\n"...)
+	c.flushOut()
+}
+
+// writeHead appends the status line and fields to the connection's output.
+// With final set, the whole body is in w.body and goes with a Content-Length.
+func (w *Response) writeHead(final bool) {
+	c := w.c
+	s := c.s
+	dst := appendStatusLine(c.out, w.status)
+	hasDate, hasServer := false, false
+	for i := 0; i < w.hdr.Len(); i++ {
+		switch w.hdr.Field(i).ID {
+		case headers.Date:
+			hasDate = true
+		case headers.Server:
+			hasServer = true
+		case headers.Connection:
+			if hasToken(w.hdr.Value(i), "close") {
+				w.closeConn = true
+			}
+		}
+	}
+	if !hasServer && len(s.serverLine) > 0 {
+		dst = append(dst, s.serverLine...)
+	}
+	if !hasDate {
+		dst = appendDate(dst)
+	}
+	dst = appendFields(dst, &w.hdr, false)
+
+	r := &c.req
+	closeConn := w.closeConn || !r.keepAlive || s.closing.Load() || (!c.bodyDone && r.bh == nil)
+	switch {
+	case w.status == 101 || (r.method == parse.MethodCONNECT && w.status/100 == 2):
+		// Switching protocols or a tunnel: no framing fields.
+	case !bodyAllowed(w.status):
+	case final:
+		if !w.noBody || len(w.body) > 0 || w.length >= 0 {
+			n := int64(len(w.body))
+			if w.noBody && w.length >= 0 {
+				n = w.length
+			}
+			dst = appendContentLength(dst, n)
+		}
+	case w.length >= 0:
+		dst = appendContentLength(dst, w.length)
+	case w.noBody:
+	case r.minor >= 1:
+		dst = append(dst, "Transfer-Encoding: chunked\r\n"...)
+		w.chunked = true
+	default:
+		closeConn = true // HTTP/1.0: the body ends with the connection
+	}
+	if closeConn {
+		dst = append(dst, "Connection: close\r\n"...)
+		c.closeWhenDone = true
+	} else if r.minor == 0 {
+		dst = append(dst, "Connection: keep-alive\r\n"...)
+	}
+	dst = append(dst, "\r\n"...)
+	if final && !w.noBody && bodyAllowed(w.status) {
+		dst = append(dst, w.body...)
+	}
+	c.out = dst
+	w.headWritten = true
+}
+
+// hasToken reports whether the comma-separated list v holds token tok (lower case), ignoring case.
+func hasToken(v []byte, tok string) bool {
+	for len(v) > 0 {
+		i := 0
+		for i < len(v) && v[i] != ',' {
+			i++
+		}
+		e := v[:i]
+		for len(e) > 0 && (e[0] == ' ' || e[0] == '\t') {
+			e = e[1:]
+		}
+		for len(e) > 0 && (e[len(e)-1] == ' ' || e[len(e)-1] == '\t') {
+			e = e[:len(e)-1]
+		}
+		if len(e) == len(tok) {
+			eq := true
+			for j := range e {
+				if toLower(e[j]) != tok[j] {
+					eq = false
+					break
+				}
+			}
+			if eq {
+				return true
+			}
+		}
+		if i == len(v) {
+			break
+		}
+		v = v[i+1:]
+	}
+	return false
+}
+
+func toLower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}

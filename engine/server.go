@@ -1,0 +1,320 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/panjf2000/gnet/v2"
+	"github.com/panjf2000/gnet/v2/pkg/logging"
+
+	"github.com/zerohttp/zerohttp/parse"
+)
+
+// Handler serves one request. It runs on the connection's event loop (or on
+// a worker, see Options.Workers), so an inline handler must not block. The
+// response ends when it returns, unless it called Response.Detach or
+// Request.SetBodyHandler.
+type Handler func(w *Response, r *Request)
+
+// Errors returned by Server methods.
+var (
+	ErrServerStarted = errors.New("engine: server already started")
+	ErrServerClosed  = errors.New("engine: server closed")
+	ErrBadAddress    = errors.New("engine: address must be tcp://, tcp4://, tcp6:// or unix://")
+)
+
+// timeouts holds the Options timeouts in wheel milliseconds; never disables one.
+type timeouts struct {
+	headers, request, keepAlive, idle int64
+}
+
+// Server is an HTTP/1.1 server on gnet event loops. Its methods are safe from any goroutine.
+type Server struct {
+	gnet.BuiltinEventEngine
+
+	// Immutable after NewServer.
+	h          Handler
+	opts       Options
+	pcfg       parse.Config
+	to         timeouts
+	serverLine []byte // "Server: ...\r\n", or empty
+	start      time.Time
+
+	started atomic.Bool
+	closing atomic.Bool
+	nconns  atomic.Int64
+	pool    *workerPool // nil for inline handlers; set before the engine starts
+
+	eng    gnet.Engine // set by OnBoot, before booted is closed
+	addr   net.Addr    // set before the engine starts
+	booted chan struct{}
+	done   chan struct{} // closed when gnet.Run returns
+	runErr error         // gnet.Run's result; read after done
+
+	loopsMu sync.Mutex               // serializes additions to loops
+	loops   atomic.Pointer[[]*loop] // copy-on-write list of the loops seen
+}
+
+var _ gnet.EventHandler = (*Server)(nil)
+
+// NewServer returns a server that serves h with the options o (nil for the defaults).
+func NewServer(h Handler, o *Options) *Server {
+	s := &Server{h: h, start: time.Now(), booted: make(chan struct{}), done: make(chan struct{})}
+	if o != nil {
+		s.opts = *o
+	}
+	s.opts = s.opts.withDefaults()
+	s.pcfg = s.opts.Parse
+	s.to = timeouts{ms(s.opts.HeadersTimeout), ms(s.opts.RequestTimeout), ms(s.opts.KeepAliveTimeout), never}
+	if s.opts.IdleTimeout > 0 {
+		s.to.idle = ms(s.opts.IdleTimeout)
+	}
+	if s.opts.ServerName != "" && validValue([]byte(s.opts.ServerName)) {
+		s.serverLine = []byte("Server: " + s.opts.ServerName + "\r\n")
+	}
+	empty := []*loop{}
+	s.loops.Store(&empty)
+	return s
+}
+
+// clock returns the server's time in milliseconds, never 0.
+func (s *Server) clock() int64 { return time.Since(s.start).Milliseconds() + 1 }
+
+// Start listens on addr and serves in the background. addr is
+// "tcp://host:port" (also tcp4, tcp6; a bare "host:port" means tcp) or
+// "unix:///path". Port 0 picks a free port; Addr reports it. Start returns
+// once the server is listening.
+func (s *Server) Start(addr string) error {
+	if !s.started.CompareAndSwap(false, true) {
+		return ErrServerStarted
+	}
+	proto, err := s.resolve(addr)
+	if err != nil {
+		return err
+	}
+	if s.opts.Workers > 0 {
+		s.pool = newWorkerPool(s.opts.Workers, s.opts.WorkerQueue)
+	}
+	opts := []gnet.Option{
+		gnet.WithMulticore(true),
+		gnet.WithReusePort(s.opts.ReusePort),
+		gnet.WithTicker(true),
+		gnet.WithLogLevel(logging.ErrorLevel),
+		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
+	}
+	if s.opts.NumLoops > 0 {
+		opts = append(opts, gnet.WithNumEventLoop(s.opts.NumLoops))
+	}
+	if s.opts.TCPKeepAlive > 0 {
+		opts = append(opts, gnet.WithTCPKeepAlive(s.opts.TCPKeepAlive))
+	}
+	dates.refresh(time.Now())
+	go func() {
+		s.runErr = gnet.Run(s, proto, opts...)
+		if s.pool != nil {
+			s.pool.stop()
+		}
+		close(s.done)
+	}()
+	select {
+	case <-s.booted:
+		return nil
+	case <-s.done:
+		if s.runErr == nil {
+			return ErrServerClosed
+		}
+		return s.runErr
+	}
+}
+
+// ListenAndServe is Start followed by waiting until the server stops.
+func (s *Server) ListenAndServe(addr string) error {
+	if err := s.Start(addr); err != nil {
+		return err
+	}
+	<-s.done
+	return s.runErr
+}
+
+// resolve turns addr into gnet's protocol address, choosing a port for port 0
+// (with SO_REUSEPORT every loop binds its own socket, so they must agree on one).
+func (s *Server) resolve(addr string) (string, error) {
+	network, host := "tcp", addr
+	if i := strings.Index(addr, "://"); i >= 0 {
+		network, host = addr[:i], addr[i+3:]
+	}
+	switch network {
+	case "unix":
+		s.addr = &net.UnixAddr{Name: host, Net: "unix"}
+		return "unix://" + host, nil
+	case "tcp", "tcp4", "tcp6":
+	default:
+		return "", ErrBadAddress
+	}
+	h, port, err := net.SplitHostPort(host)
+	if err != nil {
+		return "", err
+	}
+	if port == "0" || port == "" {
+		ln, err := net.Listen(network, host)
+		if err != nil {
+			return "", err
+		}
+		port = strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+		ln.Close()
+	}
+	host = net.JoinHostPort(h, port)
+	ta, err := net.ResolveTCPAddr(network, host)
+	if err != nil {
+		return "", err
+	}
+	s.addr = ta
+	return network + "://" + host, nil
+}
+
+// Addr returns the address the server listens on, once Start has returned.
+func (s *Server) Addr() net.Addr { return s.addr }
+
+// NumConns returns the number of open connections.
+func (s *Server) NumConns() int { return int(s.nconns.Load()) }
+
+// Shutdown stops the server gracefully: it stops keeping connections alive,
+// closes idle ones, lets in-flight requests finish (each gets Connection:
+// close), and then stops the event loops. If ctx ends first, Shutdown closes
+// every connection and returns ctx's error.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if !s.started.Load() {
+		return ErrServerClosed
+	}
+	s.closing.Store(true)
+	s.kick()
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	var err error
+wait:
+	for s.nconns.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			err = ctx.Err()
+			break wait
+		case <-s.done:
+			return s.runErr
+		case <-t.C:
+			s.kick()
+		}
+	}
+	return errors.Join(err, s.stop())
+}
+
+// Close stops the server at once, closing every connection.
+func (s *Server) Close() error {
+	if !s.started.Load() {
+		return ErrServerClosed
+	}
+	s.closing.Store(true)
+	return s.stop()
+}
+
+func (s *Server) stop() error {
+	select {
+	case <-s.booted:
+	case <-s.done:
+		return s.runErr
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := s.eng.Stop(ctx)
+	<-s.done
+	if errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return s.runErr
+}
+
+// kick runs a tick on every loop now, so that idle connections close promptly.
+func (s *Server) kick() {
+	for _, l := range *s.loops.Load() {
+		_ = l.ev.Execute(context.Background(), l)
+	}
+}
+
+// loopOf returns the engine's state for gnet's event loop ev, creating it on first use.
+func (s *Server) loopOf(ev gnet.EventLoop) *loop {
+	for _, l := range *s.loops.Load() {
+		if l.ev == ev {
+			return l
+		}
+	}
+	s.loopsMu.Lock()
+	defer s.loopsMu.Unlock()
+	old := *s.loops.Load()
+	for _, l := range old {
+		if l.ev == ev {
+			return l
+		}
+	}
+	l := newLoop(s, ev)
+	next := append(append(make([]*loop, 0, len(old)+1), old...), l)
+	s.loops.Store(&next)
+	return l
+}
+
+// OnBoot records the engine. Called by gnet once the listeners are up.
+func (s *Server) OnBoot(eng gnet.Engine) gnet.Action {
+	s.eng = eng
+	close(s.booted)
+	return gnet.None
+}
+
+// OnOpen sets up a connection's state. Called on the connection's loop.
+func (s *Server) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
+	n := s.nconns.Add(1)
+	l := s.loopOf(gc.EventLoop())
+	c := newConn(s, l, gc)
+	l.add(c)
+	gc.SetContext(c)
+	if s.opts.MaxConns > 0 && n > int64(s.opts.MaxConns) {
+		c.closeAfter = true
+		c.out = appendStatusLine(c.out, 503)
+		c.out = appendDate(c.out)
+		c.out = append(c.out, "Content-Length: 0\r\nConnection: close\r\n\r\n"...)
+		out := c.out
+		c.out = nil
+		return out, gnet.Close
+	}
+	c.arm()
+	return nil, gnet.None
+}
+
+// OnClose releases a connection's state. Called on the connection's loop.
+func (s *Server) OnClose(gc gnet.Conn, err error) gnet.Action {
+	s.nconns.Add(-1)
+	if c, ok := gc.Context().(*conn); ok {
+		gc.SetContext(nil)
+		c.onClose(err)
+	}
+	return gnet.None
+}
+
+// OnTraffic serves the bytes that arrived. Called on the connection's loop.
+func (s *Server) OnTraffic(gc gnet.Conn) gnet.Action {
+	c, ok := gc.Context().(*conn)
+	if !ok {
+		return gnet.Close
+	}
+	return c.onTraffic()
+}
+
+// OnTick refreshes the Date cache and ticks every loop. gnet calls it on its
+// ticker goroutine; the loops' work is queued onto each loop.
+func (s *Server) OnTick() (time.Duration, gnet.Action) {
+	dates.refresh(time.Now())
+	s.kick()
+	return s.opts.TickInterval, gnet.None
+}

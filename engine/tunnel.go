@@ -1,0 +1,85 @@
+package engine
+
+import "github.com/panjf2000/gnet/v2"
+
+// TunnelHandler receives the traffic of a hijacked connection. Its methods
+// run on the connection's event loop.
+type TunnelHandler interface {
+	// OnData receives bytes from the peer, starting with those read before
+	// the hijack. b is valid only during the call.
+	OnData(t *Tunnel, b []byte)
+	// OnClose reports that the connection closed; err is nil for a clean close.
+	OnClose(t *Tunnel, err error)
+}
+
+// Tunnel is a connection taken over after an Upgrade or CONNECT request:
+// HTTP no longer applies to it.
+type Tunnel struct {
+	c       *conn
+	h       TunnelHandler
+	pending []byte // unused bytes of the read that carried the request
+}
+
+// Hijack takes the connection over for an Upgrade or CONNECT request. The
+// response head, if not written, is written first, without framing fields:
+// set the status to 101 (Upgrade) or 2xx (CONNECT) and its fields before.
+// From then on h receives the connection's bytes, starting with those that
+// followed the request head. Must be called on the event loop (an inline
+// handler); workers get ErrHijackWorker.
+func (w *Response) Hijack(h TunnelHandler) (*Tunnel, error) {
+	c := w.c
+	switch {
+	case c.inWorker:
+		return nil, ErrHijackWorker
+	case !c.req.upgrade:
+		return nil, ErrNotUpgrade
+	case w.ended:
+		return nil, ErrResponseEnded
+	}
+	if !w.headWritten {
+		keep := c.bodyDone
+		c.bodyDone = true // no Connection: close for the unread body
+		w.writeHead(false)
+		c.bodyDone = keep
+	}
+	w.hijacked, w.ended = true, true
+	c.closeWhenDone = false
+	t := &Tunnel{c: c, h: h}
+	c.hij = t
+	c.l.w.stop(&c.tm)
+	return t, nil
+}
+
+// start delivers the bytes read before the hijack. Runs on the loop.
+func (t *Tunnel) start() gnet.Action {
+	t.pending = nil
+	return t.traffic()
+}
+
+// traffic delivers every buffered byte to the handler.
+func (t *Tunnel) traffic() gnet.Action {
+	gc := t.c.gc
+	b, _ := gc.Peek(-1)
+	if len(b) > 0 {
+		t.h.OnData(t, b)
+		_, _ = gc.Discard(len(b))
+	}
+	return gnet.None
+}
+
+func (t *Tunnel) closed(err error) { t.h.OnClose(t, err) }
+
+// Write sends b to the peer. Must be called on the event loop.
+func (t *Tunnel) Write(b []byte) (int, error) {
+	if t.c.closed {
+		return 0, ErrResponseEnded
+	}
+	return t.c.gc.Write(b)
+}
+
+// WriteAsync sends b from any goroutine; b must not change until it is sent.
+// Safe from any goroutine while the tunnel is open.
+func (t *Tunnel) WriteAsync(b []byte) error { return t.c.gc.AsyncWrite(b, nil) }
+
+// Close closes the connection. Safe from any goroutine while the tunnel is open.
+func (t *Tunnel) Close() error { return t.c.gc.Close() }
