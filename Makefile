@@ -37,7 +37,7 @@ bench-smoke:
 # bench runs the parser and server comparisons and prints markdown tables.
 # Raw output and tables are kept in $(BENCHOUT).
 BENCHOUT ?= /tmp/zerohttp-bench
-bench: bench-parse
+bench: bench-parse bench-server
 
 bench-parse:
 	@mkdir -p $(BENCHOUT)

@@ -219,8 +219,7 @@ func (w *worker) loop(cn *net.TCPConn, batch []byte, c config, measureFrom, stop
 		if !t0.Before(stop) {
 			return nil
 		}
-		measured := !t0.Before(measureFrom)
-		if measured && c.requests > 0 && remaining.Add(-int64(c.depth)) < 0 {
+		if c.requests > 0 && !t0.Before(measureFrom) && remaining.Add(-int64(c.depth)) < 0 {
 			return nil
 		}
 		if _, err := cn.Write(batch); err != nil {
@@ -243,8 +242,10 @@ func (w *worker) loop(cn *net.TCPConn, batch []byte, c config, measureFrom, stop
 				continue
 			}
 			got += k
-			if measured {
-				lat := time.Since(t0).Nanoseconds()
+			// A response counts when it completes inside the measured window,
+			// so a batch that straddles the warm-up's end is not lost.
+			if now := time.Now(); !now.Before(measureFrom) && !now.After(stop) {
+				lat := now.Sub(t0).Nanoseconds()
 				for range k {
 					w.hist.record(lat)
 				}

@@ -1,0 +1,302 @@
+// Command serverbench compares the hello-world servers of cmd/server under
+// load from 127.0.0.1 and prints markdown tables.
+//
+// For each implementation it starts cmd/server pinned to CPU 0 and drives it
+// from CPU 1 with wrk when installed, or else cmd/load, in two modes: keep-alive
+// (64 connections, one request in flight on each) and pipelined (64
+// connections, 16 requests per batch). Each mode warms up, then measures for
+// -duration. It reports requests per second, p50 and p99 latency, the server's
+// CPU share (utime+stime over wall time, from /proc/PID/stat), requests per
+// server CPU-second, and peak RSS (VmHWM), with ratios to gnet-raw and fasthttp.
+//
+// The idle mode starts each server afresh, opens -idle keep-alive connections
+// that each make one request and then sit idle, and reports the growth of the
+// server's RSS per connection.
+//
+// All traffic goes to 127.0.0.1, every run is bounded in time, and only the
+// processes this command started are signalled, by PID.
+//
+// Usage (from the benchmarks module):
+//
+//	go run ./cmd/serverbench [-impls nethttp,fasthttp] [-duration 3s] [-idle 10000]
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+var allImpls = []string{"zerohttp", "gnet-raw", "fasthttp", "nethttp", "node"}
+
+// mode is one load shape.
+type mode struct {
+	name  string
+	conns int
+	depth int // 1 means one request in flight per connection
+}
+
+var modes = []mode{
+	{"keepalive", 64, 1},
+	{"pipeline", 64, 16},
+}
+
+// run is one implementation under one mode.
+type run struct {
+	impl, mode string
+	skip       string // why the run did not happen, if it did not
+	rps        float64
+	p50, p99   float64 // microseconds
+	cpuShare   float64 // server CPU-seconds per wall second
+	perCPU     float64 // requests per server CPU-second
+	peakKB     int64
+}
+
+// idleRun is one implementation's idle-connection memory.
+type idleRun struct {
+	impl         string
+	skip         string
+	conns        int
+	emptyKB, kB  int64
+	perConnBytes float64
+}
+
+type options struct {
+	dir      string // where the built binaries are
+	duration time.Duration
+	warmup   time.Duration
+	idle     int
+	loader   string
+	cpus     [2]int // server, load; -1 means unpinned
+}
+
+func main() {
+	impls := flag.String("impls", strings.Join(allImpls, ","), "comma-separated implementations")
+	var o options
+	flag.DurationVar(&o.duration, "duration", 3*time.Second, "measured time per mode")
+	flag.DurationVar(&o.warmup, "warmup", time.Second, "warm-up time per mode")
+	flag.IntVar(&o.idle, "idle", 10000, "idle connections for the memory mode (0 skips it)")
+	flag.StringVar(&o.loader, "loader", "auto", "load generator: auto (wrk if installed), wrk or builtin")
+	flag.Parse()
+	if o.duration <= 0 || o.duration > time.Minute || o.warmup < 0 || o.warmup > time.Minute {
+		fatalf("-duration must be in (0, 1m] and -warmup in [0, 1m]")
+	}
+	if o.idle < 0 || o.idle > 50000 {
+		fatalf("-idle must be in [0, 50000]")
+	}
+	if o.loader == "auto" {
+		o.loader = "builtin"
+		if _, err := exec.LookPath("wrk"); err == nil {
+			o.loader = "wrk"
+		}
+	}
+	o.cpus = [2]int{0, 1}
+	note := "server pinned to CPU 0, load generator to CPU 1"
+	if runtime.NumCPU() < 2 {
+		o.cpus = [2]int{-1, -1}
+		note = "fewer than 2 CPUs: server and load generator unpinned, sharing the machine"
+	}
+
+	tmp, err := os.MkdirTemp("", "serverbench")
+	if err != nil {
+		fatalf("%v", err)
+	}
+	defer os.RemoveAll(tmp)
+	o.dir = tmp
+	for _, cmd := range []string{"server", "load"} {
+		b := exec.Command("go", "build", "-o", filepath.Join(tmp, cmd), "./cmd/"+cmd)
+		b.Stdout, b.Stderr = os.Stderr, os.Stderr
+		if err := b.Run(); err != nil {
+			fatalf("building cmd/%s (run from the benchmarks module): %v", cmd, err)
+		}
+	}
+
+	var runs []run
+	var idles []idleRun
+	for _, impl := range strings.Split(*impls, ",") {
+		impl = strings.TrimSpace(impl)
+		fmt.Fprintf(os.Stderr, "serverbench: %s\n", impl)
+		runs = append(runs, benchImpl(o, impl)...)
+		if o.idle > 0 {
+			idles = append(idles, idleImpl(o, impl))
+		}
+	}
+
+	fmt.Printf("## Server benchmark\n\n%s; load from %s; %v warm-up and %v measured per mode; GOMAXPROCS follows the pinning.\n",
+		note, o.loader, o.warmup, o.duration)
+	for _, m := range modes {
+		fmt.Printf("\n### %s: %d connections, %d in flight each\n\n", m.name, m.conns, m.depth)
+		writeRuns(os.Stdout, runs, m.name)
+	}
+	if o.idle > 0 {
+		fmt.Printf("\n### idle: %d keep-alive connections after one request each\n\n", o.idle)
+		writeIdle(os.Stdout, idles)
+	}
+}
+
+func fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "serverbench: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+// server is one running cmd/server process.
+type server struct {
+	cmd    *exec.Cmd
+	addr   string
+	done   chan error
+	stderr *strings.Builder
+}
+
+// startServer starts impl on a free port pinned to cpu and waits until it listens.
+func startServer(o options, impl string) (*server, error) {
+	if impl == "node" {
+		if _, err := exec.LookPath("node"); err != nil {
+			return nil, errors.New("node not installed")
+		}
+	}
+	addr, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{addr: addr, done: make(chan error, 1), stderr: new(strings.Builder)}
+	s.cmd = exec.Command(filepath.Join(o.dir, "server"), "-impl", impl, "-addr", addr)
+	s.cmd.Stderr = s.stderr
+	if err := startPinned(s.cmd, o.cpus[0]); err != nil {
+		return nil, err
+	}
+	go func() { s.done <- s.cmd.Wait() }()
+	if err := waitListening(addr, s.done, 10*time.Second); err != nil {
+		if s.cmd.ProcessState == nil {
+			stopProcess(s.cmd, s.done)
+		}
+		if msg := strings.TrimSpace(s.stderr.String()); msg != "" {
+			return nil, errors.New(msg)
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *server) stop() { stopProcess(s.cmd, s.done) }
+
+// benchImpl runs every mode against one server process.
+func benchImpl(o options, impl string) []run {
+	var out []run
+	s, err := startServer(o, impl)
+	if err != nil {
+		for _, m := range modes {
+			out = append(out, run{impl: impl, mode: m.name, skip: err.Error()})
+		}
+		return out
+	}
+	defer s.stop()
+	for _, m := range modes {
+		r := run{impl: impl, mode: m.name}
+		if err := measure(o, s, m, &r); err != nil {
+			r.skip = err.Error()
+		}
+		out = append(out, r)
+	}
+	peak := memKB(serving(s.cmd.Process.Pid), "VmHWM")
+	for i := range out {
+		out[i].peakKB = peak
+	}
+	return out
+}
+
+// loadResult is what cmd/load prints with -json (the fields used here).
+type loadResult struct {
+	Requests uint64  `json:"requests"`
+	RPS      float64 `json:"rps"`
+	P50us    float64 `json:"p50_us"`
+	P99us    float64 `json:"p99_us"`
+	Errors   int64   `json:"errors"`
+	ErrorMsg string  `json:"error"`
+}
+
+// measure drives s in mode m and fills r. Server CPU time is sampled when the
+// measured window opens and closes, so warm-up does not count.
+func measure(o options, s *server, m mode, r *run) error {
+	pids := serving(s.cmd.Process.Pid)
+	var (
+		res          loadResult
+		cpu0, cpu1   float64
+		wall0, wall1 time.Time
+	)
+	sample0 := func() { cpu0, wall0 = cpuSeconds(pids), time.Now() }
+	sample1 := func() { cpu1, wall1 = cpuSeconds(pids), time.Now() }
+	var err error
+	if o.loader == "wrk" {
+		res, err = runWrk(o, s.addr, m, sample0, sample1)
+	} else {
+		res, err = runLoad(o, s.addr, m, sample0, sample1)
+	}
+	if err != nil {
+		return err
+	}
+	wall := wall1.Sub(wall0).Seconds()
+	cpu := cpu1 - cpu0
+	r.rps, r.p50, r.p99 = res.RPS, res.P50us, res.P99us
+	if wall > 0 {
+		r.cpuShare = cpu / wall
+	}
+	if cpu > 0 {
+		r.perCPU = res.RPS * wall / cpu
+	}
+	return nil
+}
+
+// runLoad runs cmd/load pinned to the load CPU. It prints "start" when the
+// warm-up ends, and its result when done.
+func runLoad(o options, addr string, m mode, onStart, onEnd func()) (loadResult, error) {
+	var res loadResult
+	lm := "keepalive"
+	if m.depth > 1 {
+		lm = "pipeline"
+	}
+	cmd := exec.Command(filepath.Join(o.dir, "load"), "-json", "-addr", addr, "-mode", lm,
+		"-conns", fmt.Sprint(m.conns), "-depth", fmt.Sprint(m.depth),
+		"-warmup", o.warmup.String(), "-duration", o.duration.String())
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return res, err
+	}
+	if err := startPinned(cmd, o.cpus[1]); err != nil {
+		return res, err
+	}
+	sc := bufio.NewScanner(out)
+	started := false
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "start" {
+			onStart()
+			started = true
+			continue
+		}
+		onEnd()
+		if err := json.Unmarshal([]byte(line), &res); err != nil {
+			return res, fmt.Errorf("load output %q: %v", line, err)
+		}
+	}
+	io.Copy(io.Discard, out)
+	werr := cmd.Wait()
+	switch {
+	case res.ErrorMsg != "":
+		return res, errors.New(res.ErrorMsg)
+	case werr != nil:
+		return res, fmt.Errorf("load: %v", werr)
+	case !started || res.Requests == 0:
+		return res, errors.New("load: no measurement")
+	}
+	return res, nil
+}
