@@ -1,0 +1,134 @@
+package fuzz
+
+import (
+	"testing"
+
+	"github.com/zerohttp/zerohttp/parse"
+)
+
+var requestSeeds = []string{
+	"GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+	"POST /submit?x=1 HTTP/1.1\r\nHost: example.com\r\nContent-Length: 5\r\n\r\nhello",
+	"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;e=1\r\nhello\r\n0\r\nX-T: 1\r\n\r\n",
+	"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+	"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n",
+	"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n",
+	"GET / HTTP/1.1\nHost: a\n\n",
+	"\r\nGET /x HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\nz",
+}
+
+var responseSeeds = []string{
+	"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+	"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+	"HTTP/1.1 204 No Content\r\n\r\n",
+	"HTTP/1.0 200 OK\r\n\r\nuntil close",
+	"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+	"HTTP/1.1 100 Continue\r\n\r\n",
+	"HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n",
+}
+
+var chunkedSeeds = []string{
+	"5\r\nhello\r\n0\r\n\r\n",
+	"a;x=y\r\n0123456789\r\n0\r\nT: v\r\n\r\n",
+	"ffffffffffffffff\r\n",
+	"5\nhello\n0\n\n",
+}
+
+// FuzzRequestHead parses arbitrary bytes as a request (head and body) in
+// strict and lenient mode; nothing may panic and every span must be in bounds.
+func FuzzRequestHead(f *testing.F) {
+	for _, s := range requestSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		strict := run(parse.Request, nil, parse.MethodGET, in, nil)
+		lenient := run(parse.Request, &parse.Config{Lenient: true}, parse.MethodGET, in, nil)
+		if strict.err == "" && lenient.err != "" {
+			t.Fatalf("strict accepted what lenient rejects (%s): %q", lenient.err, in)
+		}
+	})
+}
+
+// FuzzResponseHead parses arbitrary bytes as a response to GET and to HEAD.
+func FuzzResponseHead(f *testing.F) {
+	for _, s := range responseSeeds {
+		f.Add([]byte(s), false)
+	}
+	f.Fuzz(func(t *testing.T, in []byte, head bool) {
+		m := parse.MethodGET
+		if head {
+			m = parse.MethodHEAD
+		}
+		run(parse.Response, nil, m, in, nil)
+		run(parse.Response, &parse.Config{Lenient: true}, m, in, nil)
+	})
+}
+
+// FuzzChunked decodes arbitrary bytes as a chunked body, whole and split.
+func FuzzChunked(f *testing.F) {
+	for _, s := range chunkedSeeds {
+		f.Add([]byte(s), []byte{3, 7})
+	}
+	f.Fuzz(func(t *testing.T, in, seed []byte) {
+		head := []byte("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")
+		msg := append(head, in...)
+		whole := run(parse.Request, nil, parse.MethodGET, msg, nil)
+		cuts := cutsFrom(seed, len(msg))
+		if split := run(parse.Request, nil, parse.MethodGET, msg, cuts); split != whole {
+			t.Fatalf("split %v: %+v; whole: %+v", cuts, split, whole)
+		}
+	})
+}
+
+// FuzzSplitFeed checks that a message fed in arbitrary pieces gives exactly
+// the result of one read, in both modes and both scan paths.
+func FuzzSplitFeed(f *testing.F) {
+	for _, s := range requestSeeds {
+		f.Add([]byte(s), []byte{1, 9, 30}, false)
+	}
+	for _, s := range responseSeeds {
+		f.Add([]byte(s), []byte{2, 5}, true)
+	}
+	f.Fuzz(func(t *testing.T, in, seed []byte, response bool) {
+		mode := parse.Request
+		if response {
+			mode = parse.Response
+		}
+		whole := run(mode, nil, parse.MethodGET, in, nil)
+		cuts := cutsFrom(seed, len(in))
+		if split := run(mode, nil, parse.MethodGET, in, cuts); split != whole {
+			t.Fatalf("split %v: %+v; whole: %+v", cuts, split, whole)
+		}
+		var bytewise []int
+		for i := 1; i < len(in) && i < 512; i++ {
+			bytewise = append(bytewise, i)
+		}
+		if split := run(mode, nil, parse.MethodGET, in, bytewise); split != whole {
+			t.Fatalf("byte by byte: %+v; whole: %+v", split, whole)
+		}
+	})
+}
+
+// FuzzSIMDvsPortable parses with the AVX2 path and the portable one; the
+// results must be identical. (parse/scan_fuzz_test.go compares the masks.)
+func FuzzSIMDvsPortable(f *testing.F) {
+	for _, s := range requestSeeds {
+		f.Add([]byte(s), false)
+	}
+	f.Fuzz(func(t *testing.T, in []byte, response bool) {
+		mode := parse.Request
+		if response {
+			mode = parse.Response
+		}
+		was := parse.SetSIMD(true)
+		defer parse.SetSIMD(was)
+		simd := run(mode, nil, parse.MethodGET, in, nil)
+		parse.SetSIMD(false)
+		portable := run(mode, nil, parse.MethodGET, in, nil)
+		if simd != portable {
+			t.Fatalf("avx2 %+v; portable %+v", simd, portable)
+		}
+	})
+}
