@@ -97,7 +97,7 @@ func NewClient(opts *ClientOptions) (*Client, error) {
 		gnet.WithNumEventLoop(n),
 		gnet.WithLockOSThread(c.opts.LockOSThread),
 		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
-		gnet.WithLogLevel(logging.ErrorLevel),
+		gnet.WithLogger(clQuietLogger{}),
 	}
 	if c.opts.ReadBufferCap > 0 {
 		gopts = append(gopts, gnet.WithReadBufferCap(c.opts.ReadBufferCap))
@@ -229,3 +229,14 @@ func (h *clientHandler) OnClose(c gnet.Conn, err error) gnet.Action {
 	}
 	return gnet.None
 }
+
+// clQuietLogger drops gnet's log lines: the client reports errors to callers.
+type clQuietLogger struct{}
+
+func (clQuietLogger) Debugf(string, ...any) {}
+func (clQuietLogger) Infof(string, ...any)  {}
+func (clQuietLogger) Warnf(string, ...any)  {}
+func (clQuietLogger) Errorf(string, ...any) {}
+func (clQuietLogger) Fatalf(string, ...any) {}
+
+var _ logging.Logger = clQuietLogger{}

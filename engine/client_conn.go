@@ -226,7 +226,12 @@ func (cc *ClientConn) Send(req *ClientRequest, resp *ClientResponse, h ResponseH
 	if req.bodyStream != nil || req.expect100 {
 		return cc.sendAsyncSlow(call, req, resp)
 	}
-	return cc.send(call, req, resp, false)
+	err := cc.send(call, req, resp, false)
+	if err != nil {
+		call.h, call.req, call.resp = nil, nil, nil
+		clientCallPool.Put(call)
+	}
+	return err
 }
 
 func (cc *ClientConn) sendAsyncSlow(call *clientCall, req *ClientRequest, resp *ClientResponse) error {
@@ -248,9 +253,7 @@ const maxInlineBody = 16 << 10
 
 func (cc *ClientConn) send(call *clientCall, req *ClientRequest, resp *ClientResponse, mayBlock bool) error {
 	if err := cc.enqueue(call, req, resp); err != nil {
-		call.h = nil
-		clientCallPool.Put(call)
-		return err
+		return err // the caller still owns call
 	}
 	if err := cc.writeRequest(call, req, mayBlock); err != nil {
 		// The call is queued: OnClose reports the failure to its handler.
@@ -270,7 +273,7 @@ func (cc *ClientConn) enqueue(call *clientCall, req *ClientRequest, resp *Client
 	default:
 	}
 	var err error
-	req.out, err = req.AppendHead(req.out[:0], true)
+	req.out, err = req.appendHead(req.out[:0], true, cc.opts.Host, cc.opts.Port)
 	if err != nil {
 		return err
 	}

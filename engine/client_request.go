@@ -159,6 +159,9 @@ func (r *ClientRequest) SetURL(u string) error {
 		return ErrClientInvalidURL
 	}
 	host, port := hostport, 80
+	if hostport[0] == ':' {
+		return ErrClientInvalidURL
+	}
 	if hostport[0] == '[' { // IPv6 literal
 		i := clIndexByte(hostport, ']')
 		if i < 0 {
@@ -251,6 +254,12 @@ func (r *ClientRequest) chunked() bool {
 // framing, and "Connection: close" when asked (or "Connection: keep-alive"
 // when keepAlive is set). It validates names and values.
 func (r *ClientRequest) AppendHead(dst []byte, keepAlive bool) ([]byte, error) {
+	return r.appendHead(dst, keepAlive, "", 0)
+}
+
+// appendHead is AppendHead with the host and port to name in a default Host
+// field when r has no dial host of its own (those of its connection).
+func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, defHost string, defPort int) ([]byte, error) {
 	m := r.Method()
 	if !clValidToken(m) {
 		return dst, ErrClientInvalidMethod
@@ -288,18 +297,22 @@ func (r *ClientRequest) AppendHead(dst []byte, keepAlive bool) ([]byte, error) {
 		dst = append(dst, value...)
 		dst = append(dst, "\r\n"...)
 	}
-	if !hasHost && (len(r.host) > 0 || r.SocketPath != "") {
+	if !hasHost {
+		// RFC 9112 §3.2: a client MUST send a Host field in every HTTP/1.1 request.
 		dst = append(dst, "Host: "...)
-		if len(r.host) == 0 {
+		port := r.port
+		switch {
+		case len(r.host) > 0:
+			dst = clAppendHost(dst, r.host)
+		case r.SocketPath == "" && defHost != "":
+			dst = clAppendHost(dst, []byte(defHost))
+			port = defPort
+		default:
 			dst = append(dst, "localhost"...)
-		} else if clIndexByte(string(r.host), ':') >= 0 {
-			dst = append(append(append(dst, '['), r.host...), ']')
-		} else {
-			dst = append(dst, r.host...)
 		}
-		if r.port != 0 && r.port != 80 {
+		if port != 0 && port != 80 {
 			dst = append(dst, ':')
-			dst = strconv.AppendInt(dst, int64(r.port), 10)
+			dst = strconv.AppendInt(dst, int64(port), 10)
 		}
 		dst = append(dst, "\r\n"...)
 	}
@@ -339,6 +352,16 @@ func (r *ClientRequest) AppendHead(dst []byte, keepAlive bool) ([]byte, error) {
 		}
 	}
 	return append(dst, "\r\n"...), nil
+}
+
+// clAppendHost appends a host, bracketing an IPv6 literal.
+func clAppendHost(dst, host []byte) []byte {
+	for _, c := range host {
+		if c == ':' {
+			return append(append(append(dst, '['), host...), ']')
+		}
+	}
+	return append(dst, host...)
 }
 
 // appendTrailerSection appends the last chunk and the trailer fields.

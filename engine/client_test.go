@@ -61,8 +61,13 @@ func dialTest(t testing.TB, cli *Client, addr string, opts *DialOptions) *Client
 
 // countingServer is an httptest server that counts the connections it accepted.
 func countingServer(t testing.TB, h http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
+	return countingServerIdle(t, 0, h)
+}
+
+func countingServerIdle(t testing.TB, idle time.Duration, h http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
 	var n atomic.Int32
 	s := httptest.NewUnstartedServer(h)
+	s.Config.IdleTimeout = idle
 	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
 		if st == http.StateNew {
 			n.Add(1)
@@ -386,8 +391,7 @@ func TestClientIdleTimeout(t *testing.T) {
 }
 
 func TestClientServerClosesIdle(t *testing.T) {
-	srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {})
-	srv.Config.IdleTimeout = 50 * time.Millisecond
+	srv, _ := countingServerIdle(t, 50*time.Millisecond, func(w http.ResponseWriter, r *http.Request) {})
 	cli := newTestClient(t)
 	closed := make(chan error, 1)
 	cc := dialTest(t, cli, srv.Listener.Addr().String(), &DialOptions{
