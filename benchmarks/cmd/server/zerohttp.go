@@ -2,14 +2,25 @@ package main
 
 import (
 	"context"
-	"errors"
+
+	"github.com/zerohttp/zerohttp/engine"
 )
 
-// ZEROHTTP ENGINE HOOK: serveZerohttp is where the benchmark meets the engine
-// package (/engine). It is wired in once engine exposes a server API; until
-// then it fails rather than stand in another server under zerohttp's name.
+// serveZerohttp serves with the engine API, handlers inline on the event
+// loops (the default). The engine adds Date (its cached line), Server (from
+// ServerName) and Content-Length. The keep-alive timeout is off, as it is for
+// every other server here, so that the idle-connection mode measures memory
+// rather than timeouts.
 func serveZerohttp(ctx context.Context, addr string) error {
-	return errEngineNotReady
+	body := []byte(helloBody)
+	s := engine.NewServer(func(w *engine.Response, _ *engine.Request) {
+		w.Header().AddString("Content-Type", contentType)
+		w.Write(body)
+	}, &engine.Options{ServerName: "zerohttp", KeepAliveTimeout: -1})
+	if err := s.Start("tcp4://" + addr); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	s.Close()
+	return ctx.Err()
 }
-
-var errEngineNotReady = errors.New("engine not ready")
