@@ -182,6 +182,11 @@ func (c *conn) process(buf []byte) (off int) {
 				break
 			}
 		}
+		if c.dispatched && c.resp.ended && !c.bodyDone && c.req.bh == nil {
+			// The response ended but nobody reads the rest of the body.
+			c.closeAfter = true
+			break
+		}
 		if !c.bodyDone && !c.closeAfter {
 			n, more := c.readBody(buf[off:])
 			off += n

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/zerohttp/zerohttp/parse"
 )
 
 // startServer starts a server on a free loopback port and shuts it down at
@@ -53,8 +55,8 @@ func checkGoroutines(t testing.TB, before int) {
 	}
 }
 
-// dial opens a raw connection with a deadline bounding the test.
-func dial(t testing.TB, addr string) net.Conn {
+// dialServer opens a raw connection with a deadline bounding the test.
+func dialServer(t testing.TB, addr string) net.Conn {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -65,7 +67,11 @@ func dial(t testing.TB, addr string) net.Conn {
 	return c
 }
 
-func hello(w *Response, r *Request) {
+func helloHandler(w *Response, r *Request) {
 	w.Header().AddString("Content-Type", "text/plain")
 	w.WriteString("Hello, World!")
+}
+
+func parseConfig(head, count, target int) parse.Config {
+	return parse.Config{MaxHeadBytes: head, MaxHeaders: count, MaxTargetLen: target}
 }

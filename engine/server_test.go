@@ -9,7 +9,7 @@ import (
 )
 
 func TestHelloNetHTTP(t *testing.T) {
-	_, addr := startServer(t, hello, &Options{ServerName: "zerohttp"})
+	_, addr := startServer(t, helloHandler, &Options{ServerName: "zerohttp"})
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
 	cl := &http.Client{Transport: tr}
@@ -33,7 +33,7 @@ func TestPipelining(t *testing.T) {
 	_, addr := startServer(t, func(w *Response, r *Request) {
 		w.Write(r.Path())
 	}, nil)
-	c := dial(t, addr)
+	c := dialServer(t, addr)
 	var req strings.Builder
 	for i := 0; i < 10; i++ {
 		req.WriteString("GET /" + string(rune('a'+i)) + " HTTP/1.1\r\nHost: x\r\n\r\n")
