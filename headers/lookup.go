@@ -130,7 +130,7 @@ func toLower(c byte) byte {
 // equalFold reports whether a and b are equal under ASCII case folding.
 // Header names are ASCII tokens; Unicode folding (strings.EqualFold) would
 // wrongly equate the Kelvin sign with 'k'.
-func equalFold[T string | []byte](a []byte, b T) bool {
+func equalFold(a []byte, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
