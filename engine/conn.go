@@ -138,11 +138,13 @@ func (c *conn) serve() gnet.Action {
 	if off > 0 {
 		_, _ = c.gc.Discard(off)
 	}
-	c.flushOut()
+	if !c.inWorker {
+		c.flushOut()
+	}
 	if c.hij != nil {
 		return c.hij.start()
 	}
-	if c.closeAfter && !c.inWorker {
+	if !c.inWorker && c.closeAfter {
 		return gnet.Close
 	}
 	c.arm()
@@ -153,7 +155,7 @@ func (c *conn) serve() gnet.Action {
 // process serves the requests in buf, in order, and returns how many bytes
 // of buf are done with.
 func (c *conn) process(buf []byte) (off int) {
-	for !c.closeAfter && !c.inWorker && c.hij == nil {
+	for !c.inWorker && !c.closeAfter && c.hij == nil {
 		if !c.active {
 			if off == len(buf) {
 				break
@@ -346,6 +348,7 @@ func (c *conn) dispatch() {
 	c.dispatched = true
 	if c.s.pool != nil {
 		c.detach()
+		c.flushOut() // the responses owed before this one; out then belongs to the worker
 		c.inWorker = true
 		c.refs.Add(1)
 		c.s.pool.submit(c)
@@ -374,6 +377,9 @@ func (c *conn) afterHandler() {
 
 // responseEnded is called by Response.End.
 func (c *conn) responseEnded() {
+	if c.inWorker {
+		return // the loop decides in finish, once the worker is done
+	}
 	if c.closeWhenDone && c.bodyDone {
 		c.closeAfter = true
 	}
@@ -429,15 +435,15 @@ func (c *conn) replyError(status int) {
 
 // flushOut hands the owed output to the socket in one write.
 func (c *conn) flushOut() {
-	if len(c.out) == 0 || c.closed {
-		c.out = c.out[:0]
+	if len(c.out) == 0 {
 		return
 	}
-	if c.inWorker {
+	switch {
+	case c.inWorker:
 		// On a worker: the loop owns the socket, so send a copy.
 		b := append([]byte(nil), c.out...)
 		_ = c.gc.AsyncWrite(b, nil)
-	} else {
+	case !c.closed:
 		_, _ = c.gc.Write(c.out)
 	}
 	c.out = c.out[:0]
@@ -499,11 +505,13 @@ func (c *conn) expire(now int64) {
 	c.inCall = true
 	switch {
 	case c.inWorker || c.hij != nil:
+		// The worker owns the response; just close.
 	case c.active && !c.resp.headWritten && !c.resp.ended, !c.active && c.headStart != 0:
 		c.replyError(408) // RFC 9110 §15.5.9
 		c.flushOut()
+	default:
+		c.closeAfter = true
 	}
-	c.closeAfter = true
 	_ = c.gc.Close()
 	c.inCall = false
 	if c.closed {

@@ -75,3 +75,5 @@ func helloHandler(w *Response, r *Request) {
 func parseConfig(head, count, target int) parse.Config {
 	return parse.Config{MaxHeadBytes: head, MaxHeaders: count, MaxTargetLen: target}
 }
+
+func countGoroutines() int { return runtime.NumGoroutine() }

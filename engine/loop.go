@@ -61,7 +61,7 @@ func (l *loop) remove(c *conn) {
 // of a request: neither buffered nor waiting in the socket.
 func (l *loop) closeIdle() {
 	for _, c := range l.conns {
-		if c.closed || c.closeAfter || c.active || c.inWorker || c.hij != nil || c.headStart != 0 {
+		if c.closed || c.inWorker || c.closeAfter || c.active || c.hij != nil || c.headStart != 0 {
 			continue
 		}
 		if c.gc.InboundBuffered() > 0 || socketPending(c.gc.Fd()) {

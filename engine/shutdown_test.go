@@ -1,0 +1,117 @@
+package engine
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestShutdownUnderLoad runs keep-alive clients against handlers that block,
+// calls Shutdown while requests are in flight, and requires every request
+// started before Shutdown to succeed.
+func TestShutdownUnderLoad(t *testing.T) {
+	for _, workers := range []int{0, 4} {
+		name := "inline"
+		if workers > 0 {
+			name = "workers"
+		}
+		t.Run(name, func(t *testing.T) {
+			h := helloHandler
+			if workers > 0 {
+				h = func(w *Response, r *Request) {
+					time.Sleep(5 * time.Millisecond)
+					helloHandler(w, r)
+				}
+			}
+			before := countGoroutines()
+			s := NewServer(h, &Options{NumLoops: 2, Workers: workers})
+			if err := s.Start("tcp://127.0.0.1:0"); err != nil {
+				t.Fatal(err)
+			}
+			url := "http://" + s.Addr().String() + "/"
+			tr := &http.Transport{MaxIdleConnsPerHost: 16}
+			cl := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+			var stopping atomic.Bool
+			var ok, failed atomic.Int64
+			var wg sync.WaitGroup
+			for i := 0; i < 8; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for !stopping.Load() {
+						resp, err := cl.Get(url)
+						if err == nil {
+							b, _ := io.ReadAll(resp.Body)
+							resp.Body.Close()
+							if string(b) == "Hello, World!" {
+								ok.Add(1)
+								continue
+							}
+						}
+						if !stopping.Load() {
+							failed.Add(1)
+							t.Errorf("request failed before shutdown: %v", err)
+						}
+					}
+				}()
+			}
+			time.Sleep(300 * time.Millisecond)
+			stopping.Store(true)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := s.Shutdown(ctx); err != nil {
+				t.Fatalf("Shutdown: %v", err)
+			}
+			wg.Wait()
+			tr.CloseIdleConnections()
+			if ok.Load() == 0 || failed.Load() != 0 {
+				t.Fatalf("ok %d, failed %d", ok.Load(), failed.Load())
+			}
+			checkGoroutines(t, before)
+		})
+	}
+}
+
+// TestShutdownFinishesInFlight holds a request in a worker while Shutdown
+// runs: the request is answered, with Connection: close, before Shutdown returns.
+func TestShutdownFinishesInFlight(t *testing.T) {
+	entered := make(chan struct{})
+	release := make(chan struct{})
+	s := NewServer(func(w *Response, r *Request) {
+		close(entered)
+		<-release
+		w.WriteString("late")
+	}, &Options{NumLoops: 1, Workers: 1})
+	if err := s.Start("tcp://127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	c := dialServer(t, s.Addr().String())
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	<-entered
+	idle := dialServer(t, s.Addr().String()) // an idle connection is closed at once
+	done := make(chan error)
+	go func() { done <- s.Shutdown(context.Background()) }()
+	idle.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if n, err := idle.Read(make([]byte, 1)); err == nil || n != 0 {
+		t.Fatalf("idle connection: read %d, %v; want EOF", n, err)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("Shutdown returned %v before the in-flight request finished", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	b, _ := io.ReadAll(bufio.NewReader(c))
+	if got := string(b); !strings.HasSuffix(got, "late") || !strings.Contains(got, "Connection: close\r\n") {
+		t.Fatalf("in-flight response %q", got)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+}
