@@ -100,7 +100,9 @@ type Body struct {
 // Init prepares d for a body with the given framing; contentLength is used for
 // BodyLength. cfg (nil for the defaults) bounds chunk extensions and trailers.
 func (d *Body) Init(f Framing, contentLength int64, cfg *Config) {
-	*d = Body{framing: f, remain: contentLength, trailer: d.trailer, scratch: d.scratch}
+	// Field by field: the trailer parser and scratch table keep their storage.
+	d.framing, d.remain, d.cst, d.size, d.extLen, d.err = f, contentLength, ckSize0, 0, 0, ErrNone
+	d.cfg = Config{}
 	if cfg != nil {
 		d.cfg = *cfg
 	}
