@@ -31,7 +31,7 @@ type conn struct {
 	head    []byte // a copy of the current head once the request outlives a read
 	bodyBuf []byte // a buffered body that came in pieces, or a copy of one
 
-	trailCopy headers.Table // spare table for detached trailers
+	trailTabs [2]headers.Table // req.trails points at one; detach copies into the other
 
 	active        bool  // a head is parsed and its request is not finished
 	dispatched    bool  // the handler has been called for the current request
@@ -69,6 +69,7 @@ func newConn(s *Server, l *loop, gc gnet.Conn) *conn {
 	c.p.Init(parse.Request, &s.pcfg)
 	c.req.c = c
 	c.req.hdr.Reset(nil)
+	c.req.trails = &c.trailTabs[0]
 	c.resp.c = c
 	c.tm.f = c
 	c.out = c.out[:0]
@@ -282,7 +283,7 @@ func (c *conn) readBody(b []byte) (n int, stop bool) {
 		if r.streaming && r.paused {
 			return n, true
 		}
-		data, k, err := c.dec.Decode(b[n:], &r.trails)
+		data, k, err := c.dec.Decode(b[n:], r.trails)
 		if err != nil {
 			c.bodyError(statusOf(err))
 			return n, true
@@ -320,7 +321,7 @@ func (c *conn) readBody(b []byte) (n int, stop bool) {
 			c.bodyDone = true
 			if r.streaming {
 				if r.bh != nil {
-					r.bh.OnBodyEnd(r, &r.trails)
+					r.bh.OnBodyEnd(r, r.trails)
 				}
 			} else if !c.bodyView {
 				r.body = c.bodyBuf
@@ -370,7 +371,7 @@ func (c *conn) afterHandler() {
 		c.bodyBuf = c.bodyBuf[:0]
 		r.bh.OnBody(r, b)
 		if c.bodyDone {
-			r.bh.OnBodyEnd(r, &r.trails)
+			r.bh.OnBodyEnd(r, r.trails)
 		}
 	}
 }
@@ -411,12 +412,16 @@ func (c *conn) detach() {
 	}
 	if r.trails.Len() > 0 {
 		// Trailers point into the read that completed them: copy them into
-		// a table that owns its bytes, and swap the tables.
-		c.trailCopy.Reset(nil)
-		for i := 0; i < r.trails.Len(); i++ {
-			c.trailCopy.Add(r.trails.Name(i), r.trails.Value(i))
+		// the other table, which owns its bytes.
+		other := &c.trailTabs[0]
+		if r.trails == other {
+			other = &c.trailTabs[1]
 		}
-		r.trails, c.trailCopy = c.trailCopy, r.trails
+		other.Reset(nil)
+		for i := 0; i < r.trails.Len(); i++ {
+			other.Add(r.trails.Name(i), r.trails.Value(i))
+		}
+		r.trails = other
 	}
 	c.detached = true
 }

@@ -25,7 +25,7 @@ type Request struct {
 	c      *conn
 	base   []byte        // the head's bytes; spans index it
 	hdr    headers.Table // spans into base
-	trails headers.Table // a chunked body's trailers, spans into the buffer of the read that completed them
+	trails *headers.Table // a chunked body's trailers: spans into the read that completed them, or owned once detached
 
 	method        parse.Method
 	methodSpan    headers.Span
@@ -119,7 +119,7 @@ func (r *Request) Body() []byte { return r.body }
 
 // Trailers returns the trailer fields of a buffered chunked body; they are
 // valid until the handler returns.
-func (r *Request) Trailers() *headers.Table { return &r.trails }
+func (r *Request) Trailers() *headers.Table { return r.trails }
 
 // Streaming reports whether the body is streamed rather than buffered: the
 // handler must then call SetBodyHandler to read it, or the engine discards
