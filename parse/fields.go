@@ -247,7 +247,7 @@ func equalFold(b []byte, s string) bool {
 
 func isToken(b []byte) bool {
 	for _, c := range b {
-		if tcharTable[c] == 0 {
+		if !headers.IsTokenByte(c) {
 			return false
 		}
 	}
@@ -259,24 +259,21 @@ func isToken(b []byte) bool {
 // the byte set is checked; empty is allowed (RFC 9112 §3.2).
 func validHost(v []byte) bool {
 	for _, c := range v {
-		if hostTable[c] == 0 {
+		if !hostTable[c] {
 			return false
 		}
 	}
 	return true
 }
 
-var tcharTable, hostTable = func() (t, h [256]byte) {
+// hostTable marks the bytes a Host value may hold: unreserved, sub-delims,
+// ":" for the port, "[]" for IP literals and "%" for percent-encoding.
+var hostTable = func() (h [256]bool) {
 	for c := range 256 {
 		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-		if alnum || contains("!#$%&'*+-.^_`|~", byte(c)) {
-			t[c] = 1
-		}
-		if alnum || contains("-._~!$&'()*+,;=:[]%", byte(c)) {
-			h[c] = 1
-		}
+		h[c] = alnum || contains("-._~!$&'()*+,;=:[]%", byte(c))
 	}
-	return t, h
+	return h
 }()
 
 func contains(s string, c byte) bool {
