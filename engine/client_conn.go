@@ -67,6 +67,13 @@ type clientCall struct {
 	waiting bool          // guarded by the conn's mu: 100-continue body still held back
 	bodyCut bool          // guarded by the conn's mu: a final response came before the body was sent
 	slow    bool          // a goroutine writes the body: never returned to the pool
+
+	// phase hands the handler call between the writer and the event loop:
+	// bit 1 is set when the writer is done with the request, bit 2 when the
+	// response (or failure) is in. Whoever sets the second bit runs the
+	// handler, so the handler always happens after the last write of req.
+	phase atomic.Int32
+	res   error // the outcome, set before bit 2
 }
 
 var clientCallPool = sync.Pool{New: func() any {
@@ -243,6 +250,7 @@ func (cc *ClientConn) sendAsyncSlow(call *clientCall, req *ClientRequest, resp *
 		if err := cc.writeRequest(call, req, true); err != nil {
 			cc.abort(err)
 		}
+		cc.writerDone(call)
 	}()
 	return nil
 }
@@ -259,7 +267,36 @@ func (cc *ClientConn) send(call *clientCall, req *ClientRequest, resp *ClientRes
 		// The call is queued: OnClose reports the failure to its handler.
 		cc.abort(err)
 	}
+	cc.writerDone(call)
 	return nil
+}
+
+// writerDone marks the request written; if the outcome is already in, the
+// writer delivers it.
+func (cc *ClientConn) writerDone(call *clientCall) {
+	if call.phase.Or(1)&2 != 0 {
+		cc.runHandler(call)
+	}
+}
+
+// deliver records the outcome of a popped call; if the writer is done, the
+// event loop delivers it.
+func (cc *ClientConn) deliver(call *clientCall, err error) {
+	call.res = err
+	if call.phase.Or(2)&1 != 0 {
+		cc.runHandler(call)
+	}
+}
+
+// runHandler calls the handler once and recycles the call.
+func (cc *ClientConn) runHandler(call *clientCall) {
+	req, resp, h, err := call.req, call.resp, call.h, call.res
+	if d, ok := h.(*clientCall); ok && d == call {
+		h.HandleResponse(cc, req, resp, err) // Do: the caller returns call to the pool
+		return
+	}
+	cc.recycle(call)
+	h.HandleResponse(cc, req, resp, err)
 }
 
 // enqueue serializes nothing yet; it resets resp and puts the call in the queue.
@@ -267,6 +304,8 @@ func (cc *ClientConn) enqueue(call *clientCall, req *ClientRequest, resp *Client
 	resp.Reset()
 	call.req, call.resp = req, resp
 	call.gotByte, call.bodyCut = false, false
+	call.phase.Store(0)
+	call.res = nil
 	call.waiting = req.expect100 && (len(req.body) > 0 || req.bodyStream != nil || req.Trailer.Len() > 0)
 	select { // drop a stale continue signal
 	case <-call.cont:
@@ -707,13 +746,7 @@ func (cc *ClientConn) complete(call *clientCall, err error, reuse bool) {
 	}
 	cc.mu.Unlock()
 	cc.lastActive.Store(cc.cli.now())
-	req, h := call.req, call.h
-	if d, ok := h.(*clientCall); ok && d == call {
-		h.HandleResponse(cc, req, resp, err) // Do: the caller returns call to the pool
-		return
-	}
-	cc.recycle(call)
-	h.HandleResponse(cc, req, resp, err)
+	cc.deliver(call, err)
 }
 
 // recycle returns a finished Send call to the pool.
@@ -790,14 +823,7 @@ func (cc *ClientConn) onClose(err error) {
 	}
 	for _, call := range calls {
 		clSignal(call.cont)
-		req, resp, h := call.req, call.resp, call.h
-		cerr := &ClientConnError{Err: reason, NoResponse: !call.gotByte, Reused: reused}
-		if d, ok := h.(*clientCall); ok && d == call {
-			h.HandleResponse(cc, req, resp, cerr)
-			continue
-		}
-		cc.recycle(call)
-		h.HandleResponse(cc, req, resp, cerr)
+		cc.deliver(call, &ClientConnError{Err: reason, NoResponse: !call.gotByte, Reused: reused})
 	}
 	cc.headDone = false
 }

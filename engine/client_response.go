@@ -42,11 +42,15 @@ func ReleaseClientResponse(r *ClientResponse) {
 // Reset empties r for reuse, keeping its buffers. A tunnel connection is not
 // closed: it belongs to whoever took it with Tunnel.
 func (r *ClientResponse) Reset() {
-	maxBody := r.maxBodyBytes
-	buf, h, t := r.buf[:0], r.header, r.trailer
-	h.Reset(nil)
-	t.Reset(nil)
-	*r = ClientResponse{buf: buf, header: h, trailer: t, maxBodyBytes: maxBody}
+	r.buf = r.buf[:0]
+	r.status, r.major, r.minor = 0, 0, 0
+	r.reason = headers.Span{}
+	r.header.Reset(nil)
+	r.trailer.Reset(nil)
+	r.headLen, r.bodyEnd = 0, 0
+	r.keepAlive = false
+	r.framing = parse.BodyNone
+	r.tunnel = nil
 }
 
 // SetMaxBodyBytes bounds the body this response accepts (0: unlimited).

@@ -1,0 +1,199 @@
+package agentpool
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/zerohttp/zerohttp/engine"
+)
+
+// Agent errors.
+var (
+	ErrAgentDestroyed = errors.New("agentpool: agent destroyed")
+	// ErrReusedConnFailed is joined to the error of a request that failed on a
+	// reused connection before any response byte and was not retried because
+	// its method is not idempotent (or it was already retried).
+	ErrReusedConnFailed = errors.New("agentpool: reused connection closed before the response; request not retried")
+)
+
+// Scheduling is the order in which free sockets are reused.
+type Scheduling uint8
+
+const (
+	// LIFO reuses the most recently freed socket (Node's default since v15.6).
+	LIFO Scheduling = iota
+	// FIFO reuses the least recently freed socket.
+	FIFO
+)
+
+// Options are Node's http.Agent options, with Node's defaults for zero values,
+// plus the engine settings the agent's connections use.
+type Options struct {
+	// KeepAlive keeps sockets open after their response to reuse them (default false).
+	KeepAlive bool
+	// KeepAliveMsecs is the TCP keep-alive initial delay when KeepAlive is set (0: 1000).
+	KeepAliveMsecs int
+	// MaxSockets bounds sockets per origin, free ones included (0: unlimited).
+	MaxSockets int
+	// MaxTotalSockets bounds sockets over all origins (0: unlimited).
+	MaxTotalSockets int
+	// MaxFreeSockets bounds free sockets per origin (0: 256).
+	MaxFreeSockets int
+	// Scheduling picks which free socket to reuse (default LIFO).
+	Scheduling Scheduling
+	// Timeout closes a free socket idle this long (0: none, beyond the server's hint).
+	Timeout time.Duration
+
+	// Client runs the connections; nil makes a private one that Destroy closes.
+	Client *engine.Client
+	// ConnectTimeout, HeadTimeout and Lookup are passed to each dial.
+	ConnectTimeout time.Duration
+	HeadTimeout    time.Duration
+	Lookup         func(ctx context.Context, host string, family int) (string, error)
+}
+
+// Agent pools client connections per origin with Node's http.Agent semantics.
+type Agent struct {
+	opts   Options
+	cli    *engine.Client
+	ownCli bool
+
+	mu        sync.Mutex
+	origins   map[string]*origin // guarded by mu
+	total     int                // guarded by mu: sockets of every origin, dialing and free included
+	queued    int                // guarded by mu: requests waiting in any queue
+	destroyed bool               // guarded by mu
+}
+
+// NewAgent returns an agent with opts (nil for Node's defaults).
+func NewAgent(opts *Options) (*Agent, error) {
+	a := &Agent{origins: make(map[string]*origin)}
+	if opts != nil {
+		a.opts = *opts
+	}
+	if a.opts.KeepAliveMsecs <= 0 {
+		a.opts.KeepAliveMsecs = 1000
+	}
+	if a.opts.MaxFreeSockets <= 0 {
+		a.opts.MaxFreeSockets = 256
+	}
+	a.cli = a.opts.Client
+	if a.cli == nil {
+		cli, err := engine.NewClient(nil)
+		if err != nil {
+			return nil, err
+		}
+		a.cli, a.ownCli = cli, true
+	}
+	return a, nil
+}
+
+// Options returns the agent's options with defaults applied.
+func (a *Agent) Options() Options { return a.opts }
+
+// Do sends req through the agent and waits for its response in resp. It
+// blocks the caller; do not call it on an event loop.
+func (a *Agent) Do(req *engine.ClientRequest, resp *engine.ClientResponse) error {
+	p := pendingPool.Get().(*pending)
+	p.h = p
+	a.submit(p, req, resp)
+	<-p.done
+	err := p.err
+	p.reset()
+	pendingPool.Put(p)
+	return err
+}
+
+// Request sends req through the agent; h receives the response exactly once,
+// on an event loop or a dialing goroutine, and must not block. Safe from any
+// goroutine, including event loops.
+func (a *Agent) Request(req *engine.ClientRequest, resp *engine.ClientResponse, h engine.ResponseHandler) {
+	p := pendingPool.Get().(*pending)
+	p.h = h
+	a.submit(p, req, resp)
+}
+
+// Snapshot counts of one origin.
+type Snapshot map[string]int
+
+// Sockets returns, per origin name, the sockets in use or being connected
+// (Node's agent.sockets). It is a snapshot.
+func (a *Agent) Sockets() Snapshot {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s := Snapshot{}
+	for name, o := range a.origins {
+		if n := o.n - len(o.free); n > 0 {
+			s[name] = n
+		}
+	}
+	return s
+}
+
+// FreeSockets returns, per origin name, the idle keep-alive sockets (Node's agent.freeSockets).
+func (a *Agent) FreeSockets() Snapshot {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s := Snapshot{}
+	for name, o := range a.origins {
+		if len(o.free) > 0 {
+			s[name] = len(o.free)
+		}
+	}
+	return s
+}
+
+// Requests returns, per origin name, the requests waiting for a socket (Node's agent.requests).
+func (a *Agent) Requests() Snapshot {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s := Snapshot{}
+	for name, o := range a.origins {
+		if o.queue.len() > 0 {
+			s[name] = o.queue.len()
+		}
+	}
+	return s
+}
+
+// TotalSockets returns the number of sockets of every origin (Node's totalSocketCount).
+func (a *Agent) TotalSockets() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.total
+}
+
+// Destroy closes every socket and fails the queued requests with
+// ErrAgentDestroyed; later requests fail with it too. Requests in flight fail
+// as their connections close. A private Client is closed.
+func (a *Agent) Destroy() {
+	a.mu.Lock()
+	if a.destroyed {
+		a.mu.Unlock()
+		return
+	}
+	a.destroyed = true
+	var conns []*agentConn
+	var waiting []*pending
+	for _, o := range a.origins {
+		conns = append(conns, o.all()...)
+		for o.queue.len() > 0 {
+			waiting = append(waiting, o.queue.pop())
+		}
+	}
+	a.queued = 0
+	a.mu.Unlock()
+	for _, p := range waiting {
+		p.finish(nil, ErrAgentDestroyed)
+	}
+	for _, ac := range conns {
+		if ac.cc != nil {
+			ac.cc.Close()
+		}
+	}
+	if a.ownCli {
+		a.cli.Close()
+	}
+}

@@ -1,0 +1,409 @@
+package agentpool
+
+import (
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/zerohttp/zerohttp/engine"
+)
+
+// connState is where an agent's connection is in its life.
+type connState uint8
+
+const (
+	connDialing connState = iota // counted, not yet connected; leaves to connBusy or connClosed
+	connBusy                     // carrying a request; leaves to connFree, connBusy or connClosed
+	connFree                     // in its origin's free list; leaves to connBusy or connClosed
+	connClosed                   // terminal: uncounted
+)
+
+// agentConn is the agent's record of one connection; it is the
+// engine.ClientConn's Context.
+type agentConn struct {
+	o     *origin
+	cc    *engine.ClientConn
+	state connState // guarded by Agent.mu
+	// inflight is the request on the connection. It is set before Send and
+	// read by HandleResponse; the engine's queue lock orders the two.
+	inflight *pending
+}
+
+// HandleResponse receives the outcome of the request in flight on ac.
+func (ac *agentConn) HandleResponse(cc *engine.ClientConn, _ *engine.ClientRequest, resp *engine.ClientResponse, err error) {
+	p := ac.inflight
+	ac.inflight = nil
+	p.a.responseDone(ac, p, cc, resp, err)
+}
+
+// origin holds one name's sockets and queue. Guarded by Agent.mu.
+type origin struct {
+	name  string
+	dial  engine.DialOptions
+	n     int          // sockets: dialing, busy and free
+	free  []*agentConn // free sockets, oldest first
+	busy  map[*agentConn]struct{}
+	queue queue
+}
+
+func (o *origin) all() []*agentConn {
+	s := make([]*agentConn, 0, len(o.busy)+len(o.free))
+	for ac := range o.busy {
+		s = append(s, ac)
+	}
+	return append(s, o.free...)
+}
+
+// pending is a request on its way through the agent. Pooled.
+type pending struct {
+	a       *Agent
+	req     *engine.ClientRequest
+	resp    *engine.ClientResponse
+	h       engine.ResponseHandler
+	done    chan struct{}
+	err     error
+	retried bool // already retried once on a new connection
+	fresh   bool // must go on a new connection
+}
+
+var pendingPool = sync.Pool{New: func() any { return &pending{done: make(chan struct{}, 1)} }}
+
+func (p *pending) reset() {
+	p.a, p.req, p.resp, p.h, p.err = nil, nil, nil, nil, nil
+	p.retried, p.fresh = false, false
+}
+
+// HandleResponse makes a pending its own handler for Do.
+func (p *pending) HandleResponse(_ *engine.ClientConn, _ *engine.ClientRequest, _ *engine.ClientResponse, err error) {
+	p.err = err
+	p.done <- struct{}{}
+}
+
+// finish delivers the outcome to the request's handler, once.
+func (p *pending) finish(cc *engine.ClientConn, err error) {
+	req, resp, h := p.req, p.resp, p.h
+	if h == engine.ResponseHandler(p) {
+		h.HandleResponse(cc, req, resp, err) // Do recycles p
+		return
+	}
+	p.reset()
+	pendingPool.Put(p)
+	h.HandleResponse(cc, req, resp, err)
+}
+
+// submit routes p: a free socket, a new socket, or the queue (Node's addRequest).
+func (a *Agent) submit(p *pending, req *engine.ClientRequest, resp *engine.ClientResponse) {
+	p.a, p.req, p.resp = a, req, resp
+	if !a.opts.KeepAlive {
+		req.SetConnectionClose(true)
+	}
+	a.route(p)
+}
+
+func (a *Agent) route(p *pending) {
+	var buf [128]byte
+	key := appendName(buf[:0], p.req)
+	a.mu.Lock()
+	if a.destroyed {
+		a.mu.Unlock()
+		p.finish(nil, ErrAgentDestroyed)
+		return
+	}
+	o := a.origins[string(key)] // no allocation: map index by converted bytes
+	if o == nil {
+		o = a.newOriginLocked(string(key), p.req)
+	}
+	if !p.fresh {
+		if ac := a.takeFreeLocked(o); ac != nil {
+			a.mu.Unlock()
+			a.dispatch(ac, p)
+			return
+		}
+	}
+	if a.roomLocked(o) {
+		ac := a.newConnLocked(o)
+		a.mu.Unlock()
+		a.dialFor(ac, p)
+		return
+	}
+	if p.fresh {
+		o.queue.pushFront(p)
+	} else {
+		o.queue.push(p)
+	}
+	a.queued++
+	a.mu.Unlock()
+}
+
+func (a *Agent) newOriginLocked(name string, req *engine.ClientRequest) *origin {
+	o := &origin{name: name, busy: make(map[*agentConn]struct{})}
+	o.dial = engine.DialOptions{
+		Host:           string(req.Host()),
+		Port:           req.Port(),
+		SocketPath:     req.SocketPath,
+		LocalAddress:   req.LocalAddress,
+		Family:         req.Family,
+		ConnectTimeout: a.opts.ConnectTimeout,
+		HeadTimeout:    a.opts.HeadTimeout,
+		OnClose:        a.onConnClose,
+	}
+	if a.opts.Lookup != nil {
+		o.dial.Lookup = a.opts.Lookup
+	}
+	if a.opts.KeepAlive {
+		o.dial.KeepAlivePeriod = time.Duration(a.opts.KeepAliveMsecs) * time.Millisecond
+	}
+	a.origins[name] = o
+	return o
+}
+
+// roomLocked reports whether o may open another socket.
+func (a *Agent) roomLocked(o *origin) bool {
+	return (a.opts.MaxSockets <= 0 || o.n < a.opts.MaxSockets) &&
+		(a.opts.MaxTotalSockets <= 0 || a.total < a.opts.MaxTotalSockets)
+}
+
+func (a *Agent) newConnLocked(o *origin) *agentConn {
+	ac := &agentConn{o: o, state: connDialing}
+	o.n++
+	a.total++
+	o.busy[ac] = struct{}{}
+	return ac
+}
+
+// takeFreeLocked pops a free socket by the scheduling order, skipping any
+// that closed (their OnClose removes them too; this is belt and braces).
+func (a *Agent) takeFreeLocked(o *origin) *agentConn {
+	for len(o.free) > 0 {
+		var ac *agentConn
+		if a.opts.Scheduling == FIFO {
+			ac = o.free[0]
+			copy(o.free, o.free[1:])
+		} else {
+			ac = o.free[len(o.free)-1]
+		}
+		o.free[len(o.free)-1] = nil
+		o.free = o.free[:len(o.free)-1]
+		if ac.cc.Closed() {
+			ac.state = connClosed
+			o.n--
+			a.total--
+			continue
+		}
+		ac.state = connBusy
+		o.busy[ac] = struct{}{}
+		ac.cc.SetIdleTimeout(0)
+		return ac
+	}
+	return nil
+}
+
+// dialFor connects a new socket for p (Node's createSocket).
+func (a *Agent) dialFor(ac *agentConn, p *pending) {
+	opts := ac.o.dial // read-only after the origin was made
+	opts.Context = ac
+	a.cli.DialAsync(&opts, func(cc *engine.ClientConn, err error) {
+		if err != nil {
+			a.mu.Lock()
+			a.dropLocked(ac)
+			next := a.serveQueuesLocked(ac.o)
+			a.mu.Unlock()
+			p.finish(nil, err)
+			a.dialAll(next)
+			return
+		}
+		a.mu.Lock()
+		ac.cc = cc
+		if ac.state == connClosed { // closed before we got here
+			next := a.serveQueuesLocked(ac.o)
+			a.mu.Unlock()
+			a.redo(p, nil, errors.New("agentpool: connection closed as it opened"))
+			a.dialAll(next)
+			return
+		}
+		ac.state = connBusy
+		a.mu.Unlock()
+		a.dispatch(ac, p)
+	})
+}
+
+// dispatch sends p on ac, which the caller has marked busy.
+func (a *Agent) dispatch(ac *agentConn, p *pending) {
+	ac.inflight = p
+	err := ac.cc.Send(p.req, p.resp, ac)
+	if err == nil {
+		return
+	}
+	ac.inflight = nil
+	if errors.Is(err, engine.ErrClientConnClosed) {
+		// Nothing was sent: the connection closed while free. OnClose
+		// uncounts it; route the request again.
+		a.route(p)
+		return
+	}
+	// The request itself is invalid; the connection is untouched.
+	next := a.connIdle(ac, ac.cc, true)
+	p.finish(nil, err)
+	if next != nil {
+		a.dispatch(ac, next)
+	}
+}
+
+// dropLocked uncounts ac.
+func (a *Agent) dropLocked(ac *agentConn) {
+	o := ac.o
+	switch ac.state {
+	case connClosed:
+		return
+	case connFree:
+		for i, f := range o.free {
+			if f == ac {
+				copy(o.free[i:], o.free[i+1:])
+				o.free[len(o.free)-1] = nil
+				o.free = o.free[:len(o.free)-1]
+				break
+			}
+		}
+	default:
+		delete(o.busy, ac)
+	}
+	ac.state = connClosed
+	o.n--
+	a.total--
+}
+
+// serveQueuesLocked opens sockets for queued requests now that there is room:
+// first for o, then for other origins (Node's removeSocket).
+func (a *Agent) serveQueuesLocked(o *origin) []dialJob {
+	if a.queued == 0 || a.destroyed {
+		return nil
+	}
+	var jobs []dialJob
+	for o.queue.len() > 0 && a.roomLocked(o) {
+		jobs = append(jobs, dialJob{a.newConnLocked(o), o.queue.pop()})
+		a.queued--
+	}
+	for _, other := range a.origins {
+		for other.queue.len() > 0 && a.roomLocked(other) {
+			jobs = append(jobs, dialJob{a.newConnLocked(other), other.queue.pop()})
+			a.queued--
+		}
+	}
+	return jobs
+}
+
+type dialJob struct {
+	ac *agentConn
+	p  *pending
+}
+
+func (a *Agent) dialAll(jobs []dialJob) {
+	for _, j := range jobs {
+		a.dialFor(j.ac, j.p)
+	}
+}
+
+// onConnClose is every agent connection's DialOptions.OnClose: it runs on the
+// event loop before the connection's queued requests fail, so a closed free
+// socket leaves the free list before any request can take it.
+func (a *Agent) onConnClose(cc *engine.ClientConn, _ error) {
+	ac, ok := cc.Context().(*agentConn)
+	if !ok {
+		return
+	}
+	a.mu.Lock()
+	a.dropLocked(ac)
+	next := a.serveQueuesLocked(ac.o)
+	a.mu.Unlock()
+	a.dialAll(next)
+}
+
+// redo retries p on a new connection once if it may be retried, else fails it.
+func (a *Agent) redo(p *pending, cc *engine.ClientConn, err error) {
+	if !p.retried && p.req.Idempotent() {
+		p.retried, p.fresh = true, true
+		a.route(p)
+		return
+	}
+	p.finish(cc, errors.Join(ErrReusedConnFailed, err))
+}
+
+// responseDone runs on the connection's event loop when a request through
+// the agent completes or fails (Node's 'free' and socket 'close' handling).
+func (a *Agent) responseDone(ac *agentConn, p *pending, cc *engine.ClientConn, resp *engine.ClientResponse, err error) {
+	if err != nil {
+		var ce *engine.ClientConnError
+		if errors.As(err, &ce) && ce.NoResponse && ce.Reused {
+			a.redo(p, cc, err)
+			return
+		}
+		p.finish(cc, err)
+		return
+	}
+	keep := a.opts.KeepAlive && resp.KeepAlive() && !p.req.ConnectionClose() && resp.Tunnel() == nil
+	next := a.connIdle(ac, cc, keep)
+	p.finish(cc, nil)
+	if next != nil {
+		a.dispatch(ac, next)
+	}
+}
+
+// connIdle decides what a connection does after a request: carry the next
+// queued request (returned), join the free list, or close.
+func (a *Agent) connIdle(ac *agentConn, cc *engine.ClientConn, keep bool) (next *pending) {
+	a.mu.Lock()
+	switch {
+	case ac.state != connBusy || !keep || a.destroyed:
+		// The connection closes (or closed): OnClose uncounts it.
+		keep = false
+	case ac.o.queue.len() > 0:
+		next = ac.o.queue.pop()
+		a.queued--
+	case len(ac.o.free) >= a.opts.MaxFreeSockets || (a.queued > 0 && a.opts.MaxTotalSockets > 0):
+		// No room to keep it, or other origins wait for a socket slot.
+		keep = false
+	default:
+		timeout, ok := a.freeTimeout(cc)
+		if !ok {
+			keep = false
+			break
+		}
+		ac.state = connFree
+		delete(ac.o.busy, ac)
+		ac.o.free = append(ac.o.free, ac)
+		cc.SetIdleTimeout(timeout)
+	}
+	a.mu.Unlock()
+	if !keep {
+		cc.Close()
+	}
+	return next
+}
+
+// freeTimeout returns how long a free socket may idle (Node's
+// keepSocketAlive): the agent's timeout, shortened to a second before the
+// server's Keep-Alive hint; a hint of one second or less forbids reuse.
+func (a *Agent) freeTimeout(cc *engine.ClientConn) (time.Duration, bool) {
+	t := a.opts.Timeout
+	if hint, ok := cc.KeepAliveHint(); ok {
+		h := hint - time.Second
+		if h <= 0 {
+			return 0, false
+		}
+		if t == 0 || h < t {
+			t = h
+		}
+	}
+	return t, true
+}
+
+// GetName returns the origin name of req (Node's agent.getName).
+func (a *Agent) GetName(req *engine.ClientRequest) string { return GetName(req) }
+
+// String describes the agent's counts, for debugging.
+func (a *Agent) String() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return "agentpool.Agent{sockets: " + strconv.Itoa(a.total) + ", queued: " + strconv.Itoa(a.queued) + "}"
+}
