@@ -57,6 +57,7 @@ type run struct {
 	rps        float64
 	p50, p99   float64 // microseconds
 	cpuShare   float64 // server CPU-seconds per wall second
+	loadShare  float64 // load generator CPU-seconds per wall second
 	perCPU     float64 // requests per server CPU-second
 	peakKB     int64
 }
@@ -120,6 +121,12 @@ func main() {
 		}
 	}
 
+	// Other work on these CPUs takes time from the server and the load
+	// generator alike; say so beside the numbers rather than hide it.
+	busy := ""
+	if la := loadAverage(); la > 0.5 {
+		busy = fmt.Sprintf("the 1-minute load average was %.1f before the run: other processes share these CPUs, so absolute numbers are low and noisy; compare req per CPU-s.", la)
+	}
 	var runs []run
 	var idles []idleRun
 	for _, impl := range strings.Split(*impls, ",") {
@@ -133,6 +140,9 @@ func main() {
 
 	fmt.Printf("## Server benchmark\n\n%s; load from %s; %v warm-up and %v measured per mode; GOMAXPROCS follows the pinning.\n",
 		note, o.loader, o.warmup, o.duration)
+	if busy != "" {
+		fmt.Printf("\n**Warning:** %s\n", busy)
+	}
 	for _, m := range modes {
 		fmt.Printf("\n### %s: %d connections, %d in flight each\n\n", m.name, m.conns, m.depth)
 		writeRuns(os.Stdout, runs, m.name)
@@ -153,7 +163,7 @@ type server struct {
 	cmd    *exec.Cmd
 	addr   string
 	done   chan error
-	stderr *strings.Builder
+	stderr *cappedBuffer
 }
 
 // startServer starts impl on a free port pinned to cpu and waits until it listens.
@@ -167,7 +177,7 @@ func startServer(o options, impl string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{addr: addr, done: make(chan error, 1), stderr: new(strings.Builder)}
+	s := &server{addr: addr, done: make(chan error, 1), stderr: new(cappedBuffer)}
 	s.cmd = exec.Command(filepath.Join(o.dir, "server"), "-impl", impl, "-addr", addr)
 	s.cmd.Stderr = s.stderr
 	if err := startPinned(s.cmd, o.cpus[0]); err != nil {
@@ -221,6 +231,8 @@ type loadResult struct {
 	P99us    float64 `json:"p99_us"`
 	Errors   int64   `json:"errors"`
 	ErrorMsg string  `json:"error"`
+
+	loadCPU float64 // the load generator's CPU-seconds in the measured window
 }
 
 // measure drives s in mode m and fills r. Server CPU time is sampled when the
@@ -247,7 +259,7 @@ func measure(o options, s *server, m mode, r *run) error {
 	cpu := cpu1 - cpu0
 	r.rps, r.p50, r.p99 = res.RPS, res.P50us, res.P99us
 	if wall > 0 {
-		r.cpuShare = cpu / wall
+		r.cpuShare, r.loadShare = cpu/wall, res.loadCPU/wall
 	}
 	if cpu > 0 {
 		r.perCPU = res.RPS * wall / cpu
@@ -276,17 +288,21 @@ func runLoad(o options, addr string, m mode, onStart, onEnd func()) (loadResult,
 	}
 	sc := bufio.NewScanner(out)
 	started := false
+	self := []int{cmd.Process.Pid}
+	var load0 float64
 	for sc.Scan() {
 		line := sc.Text()
 		if line == "start" {
 			onStart()
-			started = true
+			load0, started = cpuSeconds(self), true
 			continue
 		}
 		onEnd()
+		load1 := cpuSeconds(self)
 		if err := json.Unmarshal([]byte(line), &res); err != nil {
 			return res, fmt.Errorf("load output %q: %v", line, err)
 		}
+		res.loadCPU = load1 - load0
 	}
 	io.Copy(io.Discard, out)
 	werr := cmd.Wait()

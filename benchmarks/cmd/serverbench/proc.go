@@ -161,3 +161,30 @@ func freePort() (string, error) {
 	defer ln.Close()
 	return ln.Addr().String(), nil
 }
+
+// loadAverage returns the 1-minute load average, or 0 if it cannot be read.
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
+}
+
+// cappedBuffer keeps the first 4 KiB written to it: enough for a server's
+// start-up error, bounded if the server logs under load.
+type cappedBuffer struct{ b []byte }
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	if room := 4096 - len(c.b); room > 0 {
+		c.b = append(c.b, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
+func (c *cappedBuffer) String() string { return string(c.b) }

@@ -42,30 +42,34 @@ func runWrk(o options, addr string, m mode, onStart, onEnd func()) (loadResult, 
 	}
 	secs := func(d float64) string { return strconv.Itoa(max(1, int(math.Round(d)))) + "s" }
 	if o.warmup > 0 {
-		if _, err := wrkRun(o, append(append(args[:len(args):len(args)], "-d", secs(o.warmup.Seconds())), tail...)); err != nil {
+		if _, _, err := wrkRun(o, append(append(args[:len(args):len(args)], "-d", secs(o.warmup.Seconds())), tail...)); err != nil {
 			return res, err
 		}
 	}
 	onStart()
-	out, err := wrkRun(o, append(append(args[:len(args):len(args)], "-d", secs(o.duration.Seconds())), tail...))
+	out, cpu, err := wrkRun(o, append(append(args[:len(args):len(args)], "-d", secs(o.duration.Seconds())), tail...))
 	onEnd()
 	if err != nil {
 		return res, err
 	}
-	return parseWrk(out)
+	res, err = parseWrk(out)
+	res.loadCPU = cpu
+	return res, err
 }
 
-func wrkRun(o options, args []string) (string, error) {
+// wrkRun runs wrk and returns its output and the CPU-seconds it used.
+func wrkRun(o options, args []string) (string, float64, error) {
 	cmd := exec.Command("wrk", args...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := startPinned(cmd, o.cpus[1]); err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if err := cmd.Wait(); err != nil {
-		return "", fmt.Errorf("wrk: %v: %s", err, out.String())
+		return "", 0, fmt.Errorf("wrk: %v: %s", err, out.String())
 	}
-	return out.String(), nil
+	ps := cmd.ProcessState
+	return out.String(), (ps.UserTime() + ps.SystemTime()).Seconds(), nil
 }
 
 // parseWrk reads Requests/sec and the 50% and 99% latency lines of wrk --latency.
