@@ -1,8 +1,10 @@
 package fuzz
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/zerohttp/zerohttp/internal/parsetest"
 	"github.com/zerohttp/zerohttp/parse"
 )
 
@@ -43,10 +45,10 @@ func FuzzRequestHead(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		strict := run(parse.Request, nil, parse.MethodGET, in, nil)
-		lenient := run(parse.Request, &parse.Config{Lenient: true}, parse.MethodGET, in, nil)
-		if strict.err == "" && lenient.err != "" {
-			t.Fatalf("strict accepted what lenient rejects (%s): %q", lenient.err, in)
+		strict := parsetest.Trace(parse.Request, nil, parse.MethodGET, in, nil)
+		lenient := parsetest.Trace(parse.Request, &parse.Config{Lenient: true}, parse.MethodGET, in, nil)
+		if !strings.HasPrefix(strict, "error") && strings.HasPrefix(lenient, "error") {
+			t.Fatalf("strict accepted what lenient rejects: %q\nstrict:\n%s\nlenient:\n%s", in, strict, lenient)
 		}
 	})
 }
@@ -61,8 +63,8 @@ func FuzzResponseHead(f *testing.F) {
 		if head {
 			m = parse.MethodHEAD
 		}
-		run(parse.Response, nil, m, in, nil)
-		run(parse.Response, &parse.Config{Lenient: true}, m, in, nil)
+		parsetest.Trace(parse.Response, nil, m, in, nil)
+		parsetest.Trace(parse.Response, &parse.Config{Lenient: true}, m, in, nil)
 	})
 }
 
@@ -74,10 +76,10 @@ func FuzzChunked(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in, seed []byte) {
 		head := []byte("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")
 		msg := append(head, in...)
-		whole := run(parse.Request, nil, parse.MethodGET, msg, nil)
-		cuts := cutsFrom(seed, len(msg))
-		if split := run(parse.Request, nil, parse.MethodGET, msg, cuts); split != whole {
-			t.Fatalf("split %v: %+v; whole: %+v", cuts, split, whole)
+		whole := parsetest.Trace(parse.Request, nil, parse.MethodGET, msg, nil)
+		cuts := parsetest.Cuts(seed, len(msg))
+		if split := parsetest.Trace(parse.Request, nil, parse.MethodGET, msg, cuts); split != whole {
+			t.Fatalf("split %v:\n%s\nwhole:\n%s", cuts, split, whole)
 		}
 	})
 }
@@ -96,17 +98,13 @@ func FuzzSplitFeed(f *testing.F) {
 		if response {
 			mode = parse.Response
 		}
-		whole := run(mode, nil, parse.MethodGET, in, nil)
-		cuts := cutsFrom(seed, len(in))
-		if split := run(mode, nil, parse.MethodGET, in, cuts); split != whole {
-			t.Fatalf("split %v: %+v; whole: %+v", cuts, split, whole)
+		whole := parsetest.Trace(mode, nil, parse.MethodGET, in, nil)
+		cuts := parsetest.Cuts(seed, len(in))
+		if split := parsetest.Trace(mode, nil, parse.MethodGET, in, cuts); split != whole {
+			t.Fatalf("split %v:\n%s\nwhole:\n%s", cuts, split, whole)
 		}
-		var bytewise []int
-		for i := 1; i < len(in) && i < 512; i++ {
-			bytewise = append(bytewise, i)
-		}
-		if split := run(mode, nil, parse.MethodGET, in, bytewise); split != whole {
-			t.Fatalf("byte by byte: %+v; whole: %+v", split, whole)
+		if split := parsetest.Trace(mode, nil, parse.MethodGET, in, parsetest.Every(len(in), 512)); split != whole {
+			t.Fatalf("byte by byte:\n%s\nwhole:\n%s", split, whole)
 		}
 	})
 }
@@ -124,11 +122,11 @@ func FuzzSIMDvsPortable(f *testing.F) {
 		}
 		was := parse.SetSIMD(true)
 		defer parse.SetSIMD(was)
-		simd := run(mode, nil, parse.MethodGET, in, nil)
+		simd := parsetest.Trace(mode, nil, parse.MethodGET, in, nil)
 		parse.SetSIMD(false)
-		portable := run(mode, nil, parse.MethodGET, in, nil)
+		portable := parsetest.Trace(mode, nil, parse.MethodGET, in, nil)
 		if simd != portable {
-			t.Fatalf("avx2 %+v; portable %+v", simd, portable)
+			t.Fatalf("avx2:\n%s\nportable:\n%s", simd, portable)
 		}
 	})
 }

@@ -83,7 +83,7 @@ func (p *Parser) readRequestVersion(b []byte) Code {
 	if len(b)-p.pos < 9 { // "HTTP/1.1" and at least the first byte of the line end
 		return p.checkVersionPrefix(b)
 	}
-	if code := p.version(b[p.pos:]); code != ErrNone {
+	if code := p.version(b); code != ErrNone {
 		return code
 	}
 	end, code := p.lineEnd(b, p.pos+8, ErrInvalidVersion)
@@ -109,13 +109,22 @@ func (p *Parser) checkVersionPrefix(b []byte) Code {
 	return ErrNone
 }
 
-// version parses the 8 bytes of an HTTP-version at the start of v.
-func (p *Parser) version(v []byte) Code {
-	if string(v[:5]) != httpName || !isDigit(v[5]) || v[6] != '.' || !isDigit(v[7]) {
-		return ErrInvalidVersion
+// version parses the 8 bytes of an HTTP-version at p.pos. On an error p.pos
+// is the first offending byte, as checkVersionPrefix would report it.
+func (p *Parser) version(b []byte) Code {
+	v := b[p.pos : p.pos+8]
+	if string(v[:5]) != httpName {
+		return p.checkVersionPrefix(b)
+	}
+	for i, ok := range [3]bool{isDigit(v[5]), v[6] == '.', isDigit(v[7])} {
+		if !ok {
+			p.pos += 5 + i
+			return ErrInvalidVersion
+		}
 	}
 	p.major, p.minor = v[5]-'0', v[7]-'0'
 	if p.major != 1 {
+		p.pos += 5
 		return ErrVersionNotSupported
 	}
 	return ErrNone

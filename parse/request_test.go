@@ -248,7 +248,7 @@ func TestErrorStatusAndOffset(t *testing.T) {
 		{"GET /" + strings.Repeat("a", 20) + " HTTP/1.1\r\n", Config{MaxTargetLen: 10}, 414, 14},
 		{"GET / HTTP/1.1\r\nHost: a\r\nX: " + strings.Repeat("b", 100), Config{MaxHeadBytes: 64}, 431, 64},
 		{"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: br, chunked\r\n\r\n", Config{}, 501, 60},
-		{"GET / HTTP/3.0\r\n", Config{}, 505, 6},
+		{"GET / HTTP/3.0\r\n", Config{}, 505, 11},
 	}
 	for _, tt := range tests {
 		var p Parser

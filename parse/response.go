@@ -10,7 +10,7 @@ func (p *Parser) readResponseVersion(b []byte) Code {
 	if len(b)-p.pos < 9 {
 		return p.checkVersionPrefix(b)
 	}
-	if code := p.version(b[p.pos:]); code != ErrNone {
+	if code := p.version(b); code != ErrNone {
 		return code
 	}
 	if b[p.pos+8] != ' ' {
