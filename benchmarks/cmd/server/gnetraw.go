@@ -3,12 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"log"
 	"net/http"
 	"sync/atomic"
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
-	"github.com/panjf2000/gnet/v2/pkg/logging"
 )
 
 // gnet-raw is the ceiling for a server on gnet: no parser, no header table, no
@@ -114,9 +114,19 @@ func serveGnetRaw(ctx context.Context, addr string) error {
 		<-ctx.Done()
 		gnet.Stop(context.Background(), "tcp://"+addr)
 	}()
-	err := gnet.Run(new(rawServer), "tcp://"+addr, gnet.WithMulticore(true), gnet.WithLogLevel(logging.WarnLevel))
+	err := gnet.Run(new(rawServer), "tcp://"+addr, gnet.WithMulticore(true), gnet.WithLogger(quietLogger{}))
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	return err
 }
+
+// quietLogger drops gnet's start-up chatter (WithLogLevel applies only to
+// file logging) and keeps warnings and errors.
+type quietLogger struct{}
+
+func (quietLogger) Debugf(string, ...any)        {}
+func (quietLogger) Infof(string, ...any)         {}
+func (quietLogger) Warnf(f string, args ...any)  { log.Printf("gnet: "+f, args...) }
+func (quietLogger) Errorf(f string, args ...any) { log.Printf("gnet: "+f, args...) }
+func (quietLogger) Fatalf(f string, args ...any) { log.Fatalf("gnet: "+f, args...) }
