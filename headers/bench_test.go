@@ -51,3 +51,54 @@ func BenchmarkLookupID(b *testing.B) {
 		})
 	}
 }
+
+// benchHead is the header block of picohttpparser's benchmark request.
+const benchHead = "Host: www.kittyhell.com\r\n" +
+	"User-Agent: Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; ja-JP-mac; rv:1.9.2.3) Gecko/20100401 Firefox/3.6.3 Pathtraq/0.9\r\n" +
+	"Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n" +
+	"Accept-Language: ja,en-us;q=0.7,en;q=0.3\r\n" +
+	"Accept-Encoding: gzip,deflate\r\n" +
+	"Accept-Charset: Shift_JIS,utf-8;q=0.7,*;q=0.7\r\n" +
+	"Keep-Alive: 115\r\n" +
+	"Connection: keep-alive\r\n" +
+	"Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; __utma=xxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.x; __utmz=xxxxxxxxx.xxxxxxxxxx.x.x.utmccn=(referral)|utmcsr=reader.livedoor.com|utmcct=/reader/|utmcmd=referral\r\n"
+
+func BenchmarkTable(b *testing.B) {
+	tab := tableOf(b, benchHead)
+	dst := make([]byte, 0, 4096)
+	for _, bm := range []struct {
+		name string
+		f    func()
+	}{
+		{"Get/known", func() { _, _ = tab.Get("Connection") }},
+		{"Get/unknown", func() { _, _ = tab.Get("Accept-Charset") }},
+		{"Get/missing", func() { _, _ = tab.Get("X-Forwarded-For") }},
+		{"GetID", func() { _, _ = tab.GetID(Connection) }},
+		{"AppendMerged", func() { dst, _ = AppendMerged(dst[:0], tab, "accept") }},
+		{"AppendTo", func() { dst = tab.AppendTo(dst[:0]) }},
+		{"Merge", func() { tab.Merge(make(map[string]string, tab.Len()), nil, false) }},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				bm.f()
+			}
+		})
+	}
+}
+
+func BenchmarkAddSpan(b *testing.B) {
+	tab := tableOf(b, benchHead)
+	fields := make([]Field, tab.Len())
+	for i := range fields {
+		fields[i] = tab.Field(i)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(benchHead)))
+	for b.Loop() {
+		tab.Reset(tab.Base())
+		for _, f := range fields {
+			tab.AddSpan(f.Name, f.Value, LookupID(f.Name.In(tab.Base())))
+		}
+	}
+}

@@ -98,13 +98,9 @@ func (t *Table) Merge(dst map[string]string, setCookie []string, joinDuplicates 
 		if r == RuleFirst && joinDuplicates {
 			r = RuleJoin
 		}
-		key := canonical[f.ID]
-		if f.ID == Unknown {
-			lower := appendLower(buf[:0], t.Name(i))
-			if string(lower) == "__proto__" {
-				continue
-			}
-			key = string(lower)
+		key := t.lowerName(i, buf[:0])
+		if key == "__proto__" {
+			continue
 		}
 		old, ok := dst[key]
 		switch {
@@ -115,6 +111,27 @@ func (t *Table) Merge(dst map[string]string, setCookie []string, joinDuplicates 
 		}
 	}
 	return setCookie
+}
+
+// Distinct builds Node's message.headersDistinct from t: it appends every
+// value to dst under its name, lower-cased, in arrival order, with no
+// merging. Unlike Merge it keeps __proto__, as Node's null-prototype object
+// does. It allocates the strings and slices it stores.
+func (t *Table) Distinct(dst map[string][]string) {
+	var buf [64]byte
+	for i := range t.fields {
+		key := t.lowerName(i, buf[:0])
+		dst[key] = append(dst[key], string(t.Value(i)))
+	}
+}
+
+// lowerName returns field i's name lower-cased, using buf when it is big
+// enough. A well-known name costs nothing: its canonical string is interned.
+func (t *Table) lowerName(i int, buf []byte) string {
+	if id := t.fields[i].ID; id != Unknown {
+		return canonical[id]
+	}
+	return string(appendLower(buf, t.Name(i)))
 }
 
 // appendLower appends b to dst with ASCII letters lower-cased.

@@ -39,7 +39,7 @@ const http = require('http'), net = require('net');
 const [raw, join] = process.argv.slice(1);
 setTimeout(() => { console.error('timeout'); process.exit(2); }, 10000).unref();
 const srv = http.createServer({ joinDuplicateHeaders: join === 'true' }, (req, res) => {
-  console.log(JSON.stringify({ headers: req.headers, raw: req.rawHeaders }));
+  console.log(JSON.stringify({ headers: req.headers, raw: req.rawHeaders, distinct: req.headersDistinct }));
   res.end();
   process.exit(0);
 });
@@ -56,13 +56,14 @@ const raw = JSON.parse(process.argv[1]);
 const m = new IncomingMessage(null);
 m.joinDuplicateHeaders = process.argv[2] === 'true';
 m._addHeaderLines(raw, raw.length);
-console.log(JSON.stringify({ headers: m.headers, raw: m.rawHeaders }));
+console.log(JSON.stringify({ headers: m.headers, raw: m.rawHeaders, distinct: m.headersDistinct }));
 `
 
 // nodeResult is what both scripts print.
 type nodeResult struct {
-	Headers map[string]json.RawMessage `json:"headers"`
-	Raw     []string                   `json:"raw"`
+	Headers  map[string]json.RawMessage `json:"headers"`
+	Raw      []string                   `json:"raw"`
+	Distinct map[string][]string        `json:"distinct"`
 }
 
 // split separates Node's headers object into plain values and set-cookie.
@@ -180,6 +181,11 @@ func compareWithNode(t *testing.T, tab *Table, res nodeResult, join bool) {
 	}
 	if !slices.Equal(gotCookies, wantCookies) {
 		t.Errorf("Merge: set-cookie = %q; node has %q", gotCookies, wantCookies)
+	}
+	gotDistinct := make(map[string][]string)
+	tab.Distinct(gotDistinct)
+	if !maps.EqualFunc(gotDistinct, res.Distinct, slices.Equal) {
+		t.Errorf("Distinct = %q;\nnode headersDistinct = %q", gotDistinct, res.Distinct)
 	}
 	if join {
 		return // AppendMerged has Node's default rules only

@@ -235,3 +235,79 @@ func TestAcquireRelease(t *testing.T) {
 		t.Errorf("Release kept %d owned bytes; want them dropped", cap(big.own))
 	}
 }
+
+// refEqualFold is ASCII case folding done the slow, obvious way.
+func refEqualFold(a, b string) bool {
+	lower := func(s string) string {
+		out := []byte(s)
+		for i, c := range out {
+			if 'A' <= c && c <= 'Z' {
+				out[i] = c + 32
+			}
+		}
+		return string(out)
+	}
+	return lower(a) == lower(b)
+}
+
+// FuzzTable checks Next, Get, Count, Del and Set against a slice of pairs.
+// fields holds names and values separated by NUL.
+func FuzzTable(f *testing.F) {
+	f.Add("Host\x00a\x00X-A\x00b\x00x-a\x00c\x00HOST\x00d", "x-A", "v")
+	f.Add("Content-Length\x001\x00content-length\x002", "CONTENT-LENGTH", "")
+	f.Add("te\x00x\x00TE\x00y", "Te", "z")
+	f.Fuzz(func(t *testing.T, fields, name, value string) {
+		parts := strings.Split(fields, "\x00")
+		var tab Table
+		var model [][2]string
+		for i := 0; i+1 < len(parts); i += 2 {
+			tab.AddString(parts[i], parts[i+1])
+			model = append(model, [2]string{parts[i], parts[i+1]})
+		}
+		var want []int
+		for i, p := range model {
+			if refEqualFold(p[0], name) {
+				want = append(want, i)
+			}
+		}
+		var got []int
+		for i := tab.Next(name, 0); i >= 0; i = tab.Next(name, i+1) {
+			got = append(got, i)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("Next(%q) visits %v; want %v", name, got, want)
+		}
+		if v, ok := tab.Get(name); ok != (len(want) > 0) || (ok && string(v) != model[want[0]][1]) {
+			t.Fatalf("Get(%q) = %q, %v; want the value of field %v", name, v, ok, want)
+		}
+		if id := LookupID([]byte(name)); id != Unknown && tab.Count(id) != len(want) {
+			t.Fatalf("Count(%v) = %d; want %d", id, tab.Count(id), len(want))
+		}
+		// Set replaces the matches with one field at the first match's place.
+		var after [][2]string
+		for i, p := range model {
+			switch {
+			case len(want) > 0 && i == want[0]:
+				after = append(after, [2]string{name, value})
+			case !slices.Contains(want, i):
+				after = append(after, p)
+			}
+		}
+		if len(want) == 0 {
+			after = append(after, [2]string{name, value})
+		}
+		tab.Set(name, value)
+		if tab.Len() != len(after) {
+			t.Fatalf("Set(%q): Len = %d; want %d", name, tab.Len(), len(after))
+		}
+		for i, p := range after {
+			if string(tab.Name(i)) != p[0] || string(tab.Value(i)) != p[1] || tab.Field(i).ID != LookupID([]byte(p[0])) {
+				t.Fatalf("Set(%q): field %d = %q: %q (%v); want %q: %q", name, i, tab.Name(i), tab.Value(i), tab.Field(i).ID, p[0], p[1])
+			}
+		}
+		tab.Del(name)
+		if tab.Len() != len(after)-1 || tab.Has(name) {
+			t.Fatalf("Del(%q): Len = %d, Has = %v; want %d, false", name, tab.Len(), tab.Has(name), len(after)-1)
+		}
+	})
+}
