@@ -7,6 +7,9 @@ var le = binary.LittleEndian
 // maxKnownLen is the length of the longest well-known name.
 const maxKnownLen = len("proxy-authorization")
 
+// words covers 24 bytes; this fails to compile if a longer name is added.
+const _ = uint(24 - maxKnownLen)
+
 // LookupID is a perfect hash over the well-known names, built so that the
 // parser pays a few nanoseconds per header line rather than a map probe:
 //

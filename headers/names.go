@@ -44,6 +44,10 @@ const (
 	numIDs
 )
 
+// Callers keep sets of ids in a uint64 bitset (the parser's framing fields),
+// so there may be at most 64 ids; this fails to compile beyond that.
+const _ = uint(64 - numIDs)
+
 // canonical holds each id's lower-case name, indexed by ID.
 var canonical = [numIDs]string{
 	Unknown:            "",

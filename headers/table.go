@@ -123,8 +123,11 @@ func (t *Table) Get(name string) ([]byte, bool) {
 }
 
 // GetID returns the value of the first field whose name has id, and whether
-// there is one. id must not be Unknown. The view lives as Get's does.
+// there is one; never one for Unknown. The view lives as Get's does.
 func (t *Table) GetID(id ID) ([]byte, bool) {
+	if id == Unknown {
+		return nil, false // Unknown names have to be told apart by name: use Get
+	}
 	for i := range t.fields {
 		if t.fields[i].ID == id {
 			return t.Value(i), true

@@ -311,3 +311,10 @@ func FuzzTable(f *testing.F) {
 		}
 	})
 }
+
+func TestGetIDUnknown(t *testing.T) {
+	tab := tableOf(t, "X-A: 1\r\n")
+	if v, ok := tab.GetID(Unknown); ok {
+		t.Errorf("GetID(Unknown) = %q, true; want nil, false", v)
+	}
+}
