@@ -43,7 +43,7 @@ bench-parse:
 	@mkdir -p $(BENCHOUT)
 	cd benchmarks && $(GO) test -run '^$$' -bench 'BenchmarkParse' -benchmem -count 5 . > $(BENCHOUT)/parse.txt; \
 		rc=$$?; cat $(BENCHOUT)/parse.txt; exit $$rc
-	cd benchmarks && $(GO) run ./cmd/table < $(BENCHOUT)/parse.txt > $(BENCHOUT)/parse.md
+	cd benchmarks && $(GO) run ./cmd/table -svg $(BENCHOUT)/parse.svg < $(BENCHOUT)/parse.txt > $(BENCHOUT)/parse.md
 	@cat $(BENCHOUT)/parse.md
 
 # bench-server runs each server pinned to CPU 0 and the load generator to CPU 1.

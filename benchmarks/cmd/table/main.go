@@ -8,7 +8,7 @@
 //
 // Usage:
 //
-//	go test -bench . -count 5 | go run ./cmd/table [-base zerohttp]
+//	go test -bench . -count 5 | go run ./cmd/table [-base zerohttp] [-svg plot.svg]
 package main
 
 import (
@@ -24,6 +24,7 @@ import (
 
 func main() {
 	base := flag.String("base", "zerohttp", "implementation the ratios compare against")
+	svg := flag.String("svg", "", "also write a bar chart of ns/op to this file")
 	flag.Parse()
 	groups, err := read(os.Stdin)
 	if err != nil {
@@ -39,6 +40,17 @@ func main() {
 			fmt.Println()
 		}
 		write(os.Stdout, g, *base)
+	}
+	if *svg != "" {
+		f, err := os.Create(*svg)
+		if err == nil {
+			writeSVG(f, groups, *base)
+			err = f.Close()
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "table:", err)
+			os.Exit(1)
+		}
 	}
 }
 

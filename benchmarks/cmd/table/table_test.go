@@ -40,3 +40,15 @@ PASS
 		}
 	}
 }
+
+func TestSVG(t *testing.T) {
+	groups, _ := read(strings.NewReader("BenchmarkParse/short/zerohttp-2 1 100 ns/op\nBenchmarkParse/short/a<b-2 1 300 ns/op\n"))
+	var b strings.Builder
+	writeSVG(&b, groups, "zerohttp")
+	out := b.String()
+	for _, want := range []string{"<svg ", "a&lt;b", "300 (3.00x)", "</svg>"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("svg lacks %q:\n%s", want, out)
+		}
+	}
+}
