@@ -1,0 +1,334 @@
+// Command clientbench compares HTTP/1.1 clients on keep-alive connections to
+// one fixed fast server: zerohttp's engine client (blocking Do per
+// connection, through agentpool, and pipelined), fasthttp's HostClient,
+// net/http's Transport and Node's http with a keepAlive agent.
+//
+// The server (a gnet loop with a fixed response) runs pinned to one CPU and
+// each client in turn pinned to the other, with GOMAXPROCS=1. The client is
+// the bottleneck, so besides requests per second the table reports requests
+// per client CPU-second, and for Go clients allocations per request.
+//
+// Usage:
+//
+//	go run ./cmd/clientbench -duration 5s -conns 64
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+type options struct {
+	role, impl, addr string
+	duration, warmup time.Duration
+	conns, depth     int
+	impls            string
+	serverCPU        int
+	clientCPU        int
+	cpuprofile       string
+}
+
+// result is what a client run reports, as one JSON line.
+type result struct {
+	Impl   string  `json:"impl"`
+	Reqs   int64   `json:"reqs"`
+	Secs   float64 `json:"secs"`
+	CPU    float64 `json:"cpu"` // client CPU seconds (user+system) in the window
+	Allocs float64 `json:"allocs"`
+	Bytes  float64 `json:"bytes"`
+	Errs   int64   `json:"errs"`
+	SrvCPU float64 `json:"-"`
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.role, "role", "", "internal: server or client")
+	flag.StringVar(&o.impl, "impl", "", "internal: client implementation")
+	flag.StringVar(&o.addr, "addr", "", "internal: server address")
+	flag.DurationVar(&o.duration, "duration", 5*time.Second, "measured time per client")
+	flag.DurationVar(&o.warmup, "warmup", time.Second, "warm-up time per client")
+	flag.IntVar(&o.conns, "conns", 64, "keep-alive connections")
+	flag.IntVar(&o.depth, "depth", 8, "requests in flight per connection in pipelined mode")
+	flag.StringVar(&o.impls, "impls", "zerohttp,zerohttp-agent,fasthttp,nethttp,node,zerohttp-pipelined", "clients to run")
+	flag.IntVar(&o.serverCPU, "server-cpu", 0, "CPU for the server (-1: unpinned)")
+	flag.IntVar(&o.clientCPU, "client-cpu", 1, "CPU for the client (-1: unpinned)")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "internal: write the client's CPU profile for the measured window")
+	flag.Parse()
+	var err error
+	switch o.role {
+	case "server":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		err = serve(ctx, o.addr)
+	case "client":
+		err = runClient(o)
+	default:
+		err = orchestrate(o)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "clientbench:", err)
+		os.Exit(1)
+	}
+}
+
+// runClient runs one Go client in this process and prints its result.
+func runClient(o options) error {
+	impl, ok := clients[o.impl]
+	if !ok {
+		return fmt.Errorf("unknown client %q", o.impl)
+	}
+	var n, errs atomic.Int64
+	stop := make(chan struct{})
+	done := make(chan error, 1)
+	go func() { done <- impl(o.addr, o.conns, o.depth, stop, &n, &errs) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("client stopped during warm-up: %v (errors %d)", err, errs.Load())
+	case <-time.After(o.warmup):
+	}
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	if o.cpuprofile != "" {
+		f, err := os.Create(o.cpuprofile)
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(f)
+	}
+	cpu0, t0, n0 := cpuSelf(), time.Now(), n.Load()
+	time.Sleep(o.duration)
+	if o.cpuprofile != "" {
+		pprof.StopCPUProfile()
+	}
+	n1, t1, cpu1 := n.Load(), time.Now(), cpuSelf()
+	runtime.ReadMemStats(&ms1)
+	r := result{Impl: o.impl, Reqs: n1 - n0, Secs: t1.Sub(t0).Seconds(), CPU: cpu1 - cpu0, Errs: errs.Load()}
+	if r.Reqs > 0 {
+		r.Allocs = float64(ms1.Mallocs-ms0.Mallocs) / float64(r.Reqs)
+		r.Bytes = float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(r.Reqs)
+	}
+	b, _ := json.Marshal(r)
+	fmt.Println(string(b))
+	os.Stdout.Sync()
+	os.Exit(0) // do not wait for in-flight requests to drain
+	return nil
+}
+
+func cpuSelf() float64 {
+	var ru unix.Rusage
+	unix.Getrusage(unix.RUSAGE_SELF, &ru)
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+const nodeClient = `
+const http = require('http');
+const [port, conns, dur, warm] = process.argv.slice(1).map(Number);
+const agent = new http.Agent({keepAlive: true, maxSockets: conns});
+let n = 0, errs = 0;
+function one() {
+  http.get({host: '127.0.0.1', port, path: '/', agent}, res => {
+    res.resume();
+    res.on('end', () => { if (res.statusCode === 200) n++; else errs++; one(); });
+  }).on('error', () => { errs++; setTimeout(one, 10); });
+}
+for (let i = 0; i < conns; i++) one();
+setTimeout(() => {
+  const n0 = n, c0 = process.cpuUsage(), t0 = process.hrtime.bigint();
+  setTimeout(() => {
+    const c = process.cpuUsage(c0);
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    console.log(JSON.stringify({impl: 'node', reqs: n - n0, secs, cpu: (c.user + c.system) / 1e6, errs}));
+    process.exit(0);
+  }, dur);
+}, warm);
+`
+
+func orchestrate(o options) error {
+	if runtime.NumCPU() < 2 {
+		o.serverCPU, o.clientCPU = -1, -1
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	srv := exec.Command(self, "-role", "server", "-addr", addr)
+	srv.Env = append(os.Environ(), "GOMAXPROCS=1")
+	srv.Stderr = os.Stderr
+	if err := startPinned(srv, o.serverCPU); err != nil {
+		return err
+	}
+	defer func() {
+		srv.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { srv.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			srv.Process.Kill()
+		}
+	}()
+	if err := waitListening(addr, 5*time.Second); err != nil {
+		return err
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	_ = host
+	var results []result
+	for _, impl := range strings.Split(o.impls, ",") {
+		var cmd *exec.Cmd
+		if impl == "node" {
+			if _, err := exec.LookPath("node"); err != nil {
+				fmt.Fprintln(os.Stderr, "clientbench: node not installed; skipped")
+				continue
+			}
+			cmd = exec.Command("node", "-e", nodeClient, port, strconv.Itoa(o.conns),
+				strconv.Itoa(int(o.duration.Milliseconds())), strconv.Itoa(int(o.warmup.Milliseconds())))
+		} else {
+			cmd = exec.Command(self, "-role", "client", "-impl", impl, "-addr", addr,
+				"-conns", strconv.Itoa(o.conns), "-depth", strconv.Itoa(o.depth),
+				"-duration", o.duration.String(), "-warmup", o.warmup.String())
+			cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
+		}
+		cmd.Stderr = os.Stderr
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			return err
+		}
+		srv0 := procCPU(srv.Process.Pid)
+		if err := startPinned(cmd, o.clientCPU); err != nil {
+			return err
+		}
+		var r result
+		sc := bufio.NewScanner(out)
+		var got bool
+		for sc.Scan() {
+			if json.Unmarshal(sc.Bytes(), &r) == nil && r.Impl != "" {
+				got = true
+			}
+		}
+		cmd.Wait()
+		if !got {
+			fmt.Fprintf(os.Stderr, "clientbench: %s reported nothing\n", impl)
+			continue
+		}
+		// Server CPU over the whole client run (warm-up included) per second
+		// of it: an approximation of its utilisation during the window.
+		r.SrvCPU = (procCPU(srv.Process.Pid) - srv0) / (r.Secs + o.warmup.Seconds())
+		results = append(results, r)
+		fmt.Fprintf(os.Stderr, "clientbench: %s done\n", impl)
+	}
+	report(o, results)
+	return nil
+}
+
+func report(o options, rs []result) {
+	fmt.Printf("## Client benchmark\n\n%d keep-alive connections to a fixed gnet server pinned to CPU %d; each client pinned to CPU %d with GOMAXPROCS=1; %v warm-up, %v measured; pipelined mode keeps %d requests in flight per connection.\n\n",
+		o.conns, o.serverCPU, o.clientCPU, o.warmup, o.duration, o.depth)
+	var base, nethttp float64
+	for _, r := range rs {
+		if r.Impl == "fasthttp" && r.CPU > 0 {
+			base = float64(r.Reqs) / r.CPU
+		}
+		if r.Impl == "nethttp" && r.CPU > 0 {
+			nethttp = float64(r.Reqs) / r.CPU
+		}
+	}
+	fmt.Println("| client | req/s | client CPU | req per client CPU-s | vs fasthttp | vs net/http | server CPU | allocs/req | bytes/req | errors |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, r := range rs {
+		perCPU := 0.0
+		if r.CPU > 0 {
+			perCPU = float64(r.Reqs) / r.CPU
+		}
+		ratio := func(b float64) string {
+			if b == 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.2fx", perCPU/b)
+		}
+		allocs, bytes := "-", "-"
+		if r.Impl != "node" {
+			allocs, bytes = fmt.Sprintf("%.2f", r.Allocs), fmt.Sprintf("%.0f", r.Bytes)
+		}
+		fmt.Printf("| %s | %.0f | %.0f%% | %.0f | %s | %s | %.0f%% | %s | %s | %d |\n",
+			r.Impl, float64(r.Reqs)/r.Secs, 100*r.CPU/r.Secs, perCPU, ratio(base), ratio(nethttp), 100*r.SrvCPU, allocs, bytes, r.Errs)
+	}
+}
+
+// startPinned starts cmd bound to cpu (if cpu >= 0): the child inherits the
+// affinity of the forking thread, so the thread is pinned around Start.
+func startPinned(cmd *exec.Cmd, cpu int) error {
+	if cpu < 0 {
+		return cmd.Start()
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var old, set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		return err
+	}
+	set.Set(cpu)
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		return err
+	}
+	defer unix.SchedSetaffinity(0, &old)
+	return cmd.Start()
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+func waitListening(addr string, timeout time.Duration) error {
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return nil
+		}
+	}
+	return errors.New("server did not start")
+}
+
+// procCPU returns a process's user+system CPU seconds from /proc.
+func procCPU(pid int) float64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 {
+		s = s[i+2:]
+	}
+	f := strings.Fields(s)
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100
+}
