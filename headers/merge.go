@@ -13,8 +13,9 @@ const (
 	RuleList               // values kept as a list (set-cookie)
 )
 
-// rules holds the rule of each id. Node drops duplicates of these names
-// because a second value of a single-valued field is an error, not a list.
+// rules holds the rule of each id. The RuleFirst names are the ones Node's
+// documentation of message.headers lists as "duplicates are discarded";
+// TestMergeMatchesNode checks every one against a running node.
 var rules = [numIDs]Rule{
 	Age:                RuleFirst,
 	Authorization:      RuleFirst,
