@@ -33,7 +33,7 @@ var endOfHead = []byte("\r\n\r\n")
 // rawConn is per-connection state, allocated once when it opens.
 type rawConn struct {
 	partial int    // bytes of endOfHead matched at the end of the previous read (0-3)
-	out     []byte // responses for the current read, reused
+	out     []byte // responses for the current read; grows to the largest batch and is reused
 }
 
 // countHeads returns how many complete endOfHead sequences b finishes,
@@ -76,7 +76,10 @@ type rawServer struct {
 }
 
 func (*rawServer) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
-	c.SetContext(&rawConn{out: make([]byte, 0, 4096)})
+	// No buffer up front: an idle connection should cost the ceiling as
+	// little as it can. c.Write copies what the socket does not take, so out
+	// is free for reuse as soon as it returns.
+	c.SetContext(&rawConn{})
 	return nil, gnet.None
 }
 

@@ -162,7 +162,7 @@ func fatalf(format string, args ...any) {
 type server struct {
 	cmd    *exec.Cmd
 	addr   string
-	done   chan error
+	exited chan struct{} // closed once the process has exited and been reaped
 	stderr *cappedBuffer
 }
 
@@ -177,17 +177,18 @@ func startServer(o options, impl string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{addr: addr, done: make(chan error, 1), stderr: new(cappedBuffer)}
+	s := &server{addr: addr, exited: make(chan struct{}), stderr: new(cappedBuffer)}
 	s.cmd = exec.Command(filepath.Join(o.dir, "server"), "-impl", impl, "-addr", addr)
 	s.cmd.Stderr = s.stderr
 	if err := startPinned(s.cmd, o.cpus[0]); err != nil {
 		return nil, err
 	}
-	go func() { s.done <- s.cmd.Wait() }()
-	if err := waitListening(addr, s.done, 10*time.Second); err != nil {
-		if s.cmd.ProcessState == nil {
-			stopProcess(s.cmd, s.done)
-		}
+	go func() {
+		s.cmd.Wait()
+		close(s.exited)
+	}()
+	if err := waitListening(addr, s.exited, 10*time.Second); err != nil {
+		stopProcess(s.cmd, s.exited)
 		if msg := strings.TrimSpace(s.stderr.String()); msg != "" {
 			return nil, errors.New(msg)
 		}
@@ -196,7 +197,7 @@ func startServer(o options, impl string) (*server, error) {
 	return s, nil
 }
 
-func (s *server) stop() { stopProcess(s.cmd, s.done) }
+func (s *server) stop() { stopProcess(s.cmd, s.exited) }
 
 // benchImpl runs every mode against one server process.
 func benchImpl(o options, impl string) []run {

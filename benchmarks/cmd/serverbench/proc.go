@@ -42,21 +42,27 @@ func startPinned(cmd *exec.Cmd, cpu int) error {
 	return cmd.Start()
 }
 
-// stopProcess sends SIGTERM to the process this program started and waits for
-// it, then SIGKILL if it has not exited in time. It signals only that PID.
-func stopProcess(cmd *exec.Cmd, done <-chan error) {
+// stopProcess sends SIGTERM to a process this program started and waits until
+// exited is closed, then sends SIGKILL if it has not exited in time. It
+// signals only that PID, and nothing once the process has been reaped.
+func stopProcess(cmd *exec.Cmd, exited <-chan struct{}) {
+	select {
+	case <-exited:
+		return
+	default:
+	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-done:
+	case <-exited:
 	case <-time.After(5 * time.Second):
 		cmd.Process.Kill()
-		<-done
+		<-exited
 	}
 }
 
 // waitListening dials addr until it accepts or the timeout passes, failing
 // early if the server exits.
-func waitListening(addr string, exited <-chan error, timeout time.Duration) error {
+func waitListening(addr string, exited <-chan struct{}, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		c, err := net.DialTimeout("tcp4", addr, 200*time.Millisecond)
@@ -65,11 +71,8 @@ func waitListening(addr string, exited <-chan error, timeout time.Duration) erro
 			return nil
 		}
 		select {
-		case err := <-exited:
-			if err == nil {
-				err = errors.New("exited")
-			}
-			return fmt.Errorf("server exited before listening: %w", err)
+		case <-exited:
+			return errors.New("server exited before listening")
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
