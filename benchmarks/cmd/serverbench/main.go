@@ -5,7 +5,8 @@
 // from CPU 1 with wrk when installed, or else cmd/load, in two modes: keep-alive
 // (64 connections, one request in flight on each) and pipelined (64
 // connections, 16 requests per batch). Each mode warms up, then measures for
-// -duration. It reports requests per second, p50 and p99 latency, the server's
+// -duration; -rounds rounds each measure every implementation and mode once,
+// and the tables show the medians. It reports requests per second, p50 and p99 latency, the server's
 // CPU share (utime+stime over wall time, from /proc/PID/stat), requests per
 // server CPU-second, and peak RSS (VmHWM), with ratios to gnet-raw and fasthttp.
 //
@@ -18,7 +19,7 @@
 //
 // Usage (from the benchmarks module):
 //
-//	go run ./cmd/serverbench [-impls nethttp,fasthttp] [-duration 3s] [-idle 10000]
+//	go run ./cmd/serverbench [-impls nethttp,fasthttp] [-rounds 3] [-duration 2s] [-idle 10000]
 package main
 
 import (
@@ -32,6 +33,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -60,6 +62,7 @@ type run struct {
 	loadShare  float64 // load generator CPU-seconds per wall second
 	perCPU     float64 // requests per server CPU-second
 	peakKB     int64
+	rounds     int // rounds that succeeded
 }
 
 // idleRun is one implementation's idle-connection memory.
@@ -75,6 +78,7 @@ type options struct {
 	dir      string // where the built binaries are
 	duration time.Duration
 	warmup   time.Duration
+	rounds   int
 	idle     int
 	loader   string
 	cpus     [2]int // server, load; -1 means unpinned
@@ -83,13 +87,17 @@ type options struct {
 func main() {
 	impls := flag.String("impls", strings.Join(allImpls, ","), "comma-separated implementations")
 	var o options
-	flag.DurationVar(&o.duration, "duration", 3*time.Second, "measured time per mode")
+	flag.DurationVar(&o.duration, "duration", 2*time.Second, "measured time per mode and round")
+	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every implementation and mode once, and the tables show medians")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "warm-up time per mode")
 	flag.IntVar(&o.idle, "idle", 10000, "idle connections for the memory mode (0 skips it)")
 	flag.StringVar(&o.loader, "loader", "auto", "load generator: auto (wrk if installed), wrk or builtin")
 	flag.Parse()
 	if o.duration <= 0 || o.duration > time.Minute || o.warmup < 0 || o.warmup > time.Minute {
 		fatalf("-duration must be in (0, 1m] and -warmup in [0, 1m]")
+	}
+	if o.rounds < 1 || o.rounds > 20 {
+		fatalf("-rounds must be in [1, 20]")
 	}
 	if o.idle < 0 || o.idle > 50000 {
 		fatalf("-idle must be in [0, 50000]")
@@ -112,7 +120,7 @@ func main() {
 		fatalf("%v", err)
 	}
 	defer os.RemoveAll(tmp)
-	o.dir = tmp
+	o.dir, tmpDir = tmp, tmp
 	for _, cmd := range []string{"server", "load"} {
 		b := exec.Command("go", "build", "-o", filepath.Join(tmp, cmd), "./cmd/"+cmd)
 		b.Stdout, b.Stderr = os.Stderr, os.Stderr
@@ -127,19 +135,21 @@ func main() {
 	if la := loadAverage(); la > 0.5 {
 		busy = fmt.Sprintf("the 1-minute load average was %.1f before the run: other processes share these CPUs, so absolute numbers are low and noisy; compare req per CPU-s.", la)
 	}
-	var runs []run
-	var idles []idleRun
+	var names []string
 	for _, impl := range strings.Split(*impls, ",") {
-		impl = strings.TrimSpace(impl)
-		fmt.Fprintf(os.Stderr, "serverbench: %s\n", impl)
-		runs = append(runs, benchImpl(o, impl)...)
-		if o.idle > 0 {
+		names = append(names, strings.TrimSpace(impl))
+	}
+	runs := benchAll(o, names)
+	var idles []idleRun
+	if o.idle > 0 {
+		for _, impl := range names {
+			fmt.Fprintf(os.Stderr, "serverbench: idle: %s\n", impl)
 			idles = append(idles, idleImpl(o, impl))
 		}
 	}
 
-	fmt.Printf("## Server benchmark\n\n%s; load from %s; %v warm-up and %v measured per mode; GOMAXPROCS follows the pinning.\n",
-		note, o.loader, o.warmup, o.duration)
+	fmt.Printf("## Server benchmark\n\n%s; load from %s; medians of %d rounds, each %v warm-up and %v measured per mode; GOMAXPROCS follows the pinning.\n",
+		note, o.loader, o.rounds, o.warmup, o.duration)
 	if busy != "" {
 		fmt.Printf("\n**Warning:** %s\n", busy)
 	}
@@ -153,8 +163,14 @@ func main() {
 	}
 }
 
+// tmpDir holds the built binaries; fatalf removes it, as os.Exit skips defers.
+var tmpDir string
+
 func fatalf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "serverbench: "+format+"\n", args...)
+	if tmpDir != "" {
+		os.RemoveAll(tmpDir)
+	}
 	os.Exit(1)
 }
 
@@ -199,29 +215,91 @@ func startServer(o options, impl string) (*server, error) {
 
 func (s *server) stop() { stopProcess(s.cmd, s.exited) }
 
-// benchImpl runs every mode against one server process.
-func benchImpl(o options, impl string) []run {
+// benchAll starts every server, then runs o.rounds rounds, each of which
+// measures every implementation in every mode once. Interleaving the rounds
+// spreads bursts of other work on the machine over all implementations
+// instead of landing on one, and the median of the rounds drops outliers.
+func benchAll(o options, impls []string) []run {
+	servers := make([]*server, len(impls))
+	startErr := make([]error, len(impls))
+	for i, impl := range impls {
+		servers[i], startErr[i] = startServer(o, impl)
+		if servers[i] != nil {
+			defer servers[i].stop()
+		}
+	}
+	samples := make([][][]run, len(impls)) // [impl][mode][round]
+	for i := range impls {
+		samples[i] = make([][]run, len(modes))
+	}
+	for round := range o.rounds {
+		for i, impl := range impls {
+			if startErr[i] != nil {
+				continue
+			}
+			fmt.Fprintf(os.Stderr, "serverbench: round %d/%d: %s\n", round+1, o.rounds, impl)
+			for k, m := range modes {
+				r := run{impl: impl, mode: m.name}
+				if err := measure(o, servers[i], m, &r); err != nil {
+					r.skip = err.Error()
+				}
+				samples[i][k] = append(samples[i][k], r)
+			}
+		}
+	}
 	var out []run
-	s, err := startServer(o, impl)
-	if err != nil {
-		for _, m := range modes {
-			out = append(out, run{impl: impl, mode: m.name, skip: err.Error()})
+	for i, impl := range impls {
+		var peak int64
+		if startErr[i] == nil {
+			peak = memKB(serving(servers[i].cmd.Process.Pid), "VmHWM")
 		}
-		return out
-	}
-	defer s.stop()
-	for _, m := range modes {
-		r := run{impl: impl, mode: m.name}
-		if err := measure(o, s, m, &r); err != nil {
-			r.skip = err.Error()
+		for k, m := range modes {
+			r := run{impl: impl, mode: m.name, peakKB: peak}
+			if startErr[i] != nil {
+				r.skip = startErr[i].Error()
+			} else {
+				r = medianRun(samples[i][k], r)
+			}
+			out = append(out, r)
 		}
-		out = append(out, r)
-	}
-	peak := memKB(serving(s.cmd.Process.Pid), "VmHWM")
-	for i := range out {
-		out[i].peakKB = peak
 	}
 	return out
+}
+
+// medianRun fills r with the median of each metric over the rounds that
+// succeeded, or the first failure if none did.
+func medianRun(rounds []run, r run) run {
+	var ok []run
+	for _, x := range rounds {
+		if x.skip == "" {
+			ok = append(ok, x)
+		} else if r.skip == "" {
+			r.skip = x.skip
+		}
+	}
+	if len(ok) == 0 {
+		return r
+	}
+	r.skip = ""
+	med := func(get func(run) float64) float64 {
+		v := make([]float64, len(ok))
+		for i, x := range ok {
+			v[i] = get(x)
+		}
+		slices.Sort(v)
+		if len(v)%2 == 1 {
+			return v[len(v)/2]
+		}
+		return (v[len(v)/2-1] + v[len(v)/2]) / 2
+	}
+	r.rps = med(func(x run) float64 { return x.rps })
+	r.p50 = med(func(x run) float64 { return x.p50 })
+	r.p99 = med(func(x run) float64 { return x.p99 })
+	r.cpuShare = med(func(x run) float64 { return x.cpuShare })
+	r.loadShare = med(func(x run) float64 { return x.loadShare })
+	r.perCPU = med(func(x run) float64 { return x.perCPU })
+	r.rounds = len(ok)
+	return r
 }
 
 // loadResult is what cmd/load prints with -json (the fields used here).

@@ -28,18 +28,18 @@ func writeRuns(w io.Writer, runs []run, mode string) {
 	}
 	rps := func(r *run) float64 { return r.rps }
 	eff := func(r *run) float64 { return r.perCPU }
-	fmt.Fprintln(w, "| impl | req/s | p50 µs | p99 µs | server CPU | load CPU | req per CPU-s | peak RSS MiB | req/s ÷ gnet-raw | req/s ÷ fasthttp | req/CPU-s ÷ gnet-raw | req/CPU-s ÷ fasthttp |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| impl | rounds | req/s | p50 µs | p99 µs | server CPU | load CPU | req per CPU-s | peak RSS MiB | req/s ÷ gnet-raw | req/s ÷ fasthttp | req/CPU-s ÷ gnet-raw | req/CPU-s ÷ fasthttp |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range runs {
 		if r.mode != mode {
 			continue
 		}
 		if r.skip != "" {
-			fmt.Fprintf(w, "| %s | skipped: %s | | | | | | | | | | |\n", r.impl, r.skip)
+			fmt.Fprintf(w, "| %s | 0 | skipped: %s | | | | | | | | | | |\n", r.impl, r.skip)
 			continue
 		}
-		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.0f | %.0f%% | %.0f%% | %.0f | %.1f | %s | %s | %s | %s |\n",
-			r.impl, r.rps, r.p50, r.p99, r.cpuShare*100, r.loadShare*100, r.perCPU, float64(r.peakKB)/1024,
+		fmt.Fprintf(w, "| %s | %d | %.0f | %.0f | %.0f | %.0f%% | %.0f%% | %.0f | %.1f | %s | %s | %s | %s |\n",
+			r.impl, r.rounds, r.rps, r.p50, r.p99, r.cpuShare*100, r.loadShare*100, r.perCPU, float64(r.peakKB)/1024,
 			ratio(r.rps, raw, rps), ratio(r.rps, fh, rps), ratio(r.perCPU, raw, eff), ratio(r.perCPU, fh, eff))
 	}
 }
