@@ -45,3 +45,14 @@ func TestProcSelf(t *testing.T) {
 		t.Errorf("serving(self) = %v; want just self", got)
 	}
 }
+
+func TestMedianRun(t *testing.T) {
+	rounds := []run{{rps: 10, perCPU: 1}, {skip: "boom"}, {rps: 30, perCPU: 3}, {rps: 20, perCPU: 2}}
+	r := medianRun(rounds, run{impl: "x"})
+	if r.skip != "" || r.rps != 20 || r.perCPU != 2 || r.rounds != 3 {
+		t.Errorf("medianRun = %+v; want rps 20, perCPU 2, 3 rounds, no skip", r)
+	}
+	if r := medianRun([]run{{skip: "boom"}}, run{}); r.skip != "boom" {
+		t.Errorf("medianRun(all failed).skip = %q; want boom", r.skip)
+	}
+}
