@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/panjf2000/gnet/v2"
 	"github.com/zerohttp/zerohttp/headers"
@@ -470,7 +471,7 @@ func (cc *ClientConn) writeLocked(b []byte, mayBlock bool) error {
 			cc.fdMu.RUnlock()
 			return ErrClientConnClosed
 		}
-		n, err := unix.Write(cc.wfd, b)
+		n, err := clRawWrite(cc.wfd, b)
 		cc.fdMu.RUnlock()
 		if n > 0 {
 			b = b[n:]
@@ -495,6 +496,20 @@ func (cc *ClientConn) writeLocked(b []byte, mayBlock bool) error {
 		}
 	}
 	return nil
+}
+
+// clRawWrite writes to a non-blocking socket without the runtime's syscall
+// bookkeeping (entersyscall/exitsyscall): the call never blocks, and skipping
+// the bookkeeping saves a few percent of the client's CPU per request.
+func clRawWrite(fd int, b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
 }
 
 // pollWritable waits up to 100ms for the socket to accept more bytes.
