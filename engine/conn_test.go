@@ -451,3 +451,61 @@ func TestUnixSocket(t *testing.T) {
 		t.Fatalf("body %q", b)
 	}
 }
+
+func TestRequestAndIdleTimeouts(t *testing.T) {
+	_, addr := startServer(t, func(w *Response, r *Request) {
+		if string(r.Path()) == "/hang" {
+			w.Detach() // never ends
+			return
+		}
+		w.Write(r.Body())
+	}, &Options{
+		RequestTimeout: 300 * time.Millisecond,
+		IdleTimeout:    400 * time.Millisecond,
+		TickInterval:   10 * time.Millisecond,
+	})
+	t.Run("body never completes", func(t *testing.T) {
+		start := time.Now()
+		got := rawExchange(t, addr, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc", 3*time.Second)
+		if !strings.HasPrefix(got, "HTTP/1.1 408 ") || time.Since(start) > 2*time.Second {
+			t.Fatalf("got %q after %v", got, time.Since(start))
+		}
+	})
+	t.Run("handler never ends", func(t *testing.T) {
+		got := rawExchange(t, addr, "GET /hang HTTP/1.1\r\nHost: x\r\n\r\n", 3*time.Second)
+		if !strings.HasPrefix(got, "HTTP/1.1 408 ") {
+			t.Fatalf("got %q", got)
+		}
+	})
+	t.Run("idle", func(t *testing.T) {
+		// A keep-alive timeout of 5 s would keep the connection; the idle timeout closes it.
+		start := time.Now()
+		got := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 3*time.Second)
+		if el := time.Since(start); el > 2*time.Second || !strings.HasPrefix(got, "HTTP/1.1 200 ") {
+			t.Fatalf("got %q after %v", got, el)
+		}
+	})
+}
+
+func TestIPv6(t *testing.T) {
+	ln, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	ln.Close()
+	s := NewServer(helloHandler, &Options{NumLoops: 1, ReusePort: true})
+	if err := s.Start("tcp6://[::1]:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	resp, err := http.Get("http://" + s.Addr().String() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	http.DefaultClient.CloseIdleConnections()
+	if string(b) != "Hello, World!" {
+		t.Fatalf("body %q", b)
+	}
+}

@@ -36,8 +36,6 @@ type timeouts struct {
 
 // Server is an HTTP/1.1 server on gnet event loops. Its methods are safe from any goroutine.
 type Server struct {
-	gnet.BuiltinEventEngine
-
 	// Immutable after NewServer.
 	h          Handler
 	opts       Options
@@ -61,7 +59,11 @@ type Server struct {
 	loops   atomic.Pointer[[]*loop] // copy-on-write list of the loops seen
 }
 
-var _ gnet.EventHandler = (*Server)(nil)
+// events is the Server as gnet's event handler, so that the handler's
+// methods stay out of Server's API.
+type events Server
+
+var _ gnet.EventHandler = (*events)(nil)
 
 // NewServer returns a server that serves h with the options o (nil for the defaults).
 func NewServer(h Handler, o *Options) *Server {
@@ -116,7 +118,7 @@ func (s *Server) Start(addr string) error {
 	}
 	dates.refresh(time.Now())
 	go func() {
-		s.runErr = gnet.Run(s, proto, opts...)
+		s.runErr = gnet.Run((*events)(s), proto, opts...)
 		if s.pool != nil {
 			s.pool.stop()
 		}
@@ -266,14 +268,16 @@ func (s *Server) loopOf(ev gnet.EventLoop) *loop {
 }
 
 // OnBoot records the engine. Called by gnet once the listeners are up.
-func (s *Server) OnBoot(eng gnet.Engine) gnet.Action {
+func (e *events) OnBoot(eng gnet.Engine) gnet.Action {
+	s := (*Server)(e)
 	s.eng = eng
 	close(s.booted)
 	return gnet.None
 }
 
 // OnOpen sets up a connection's state. Called on the connection's loop.
-func (s *Server) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
+func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
+	s := (*Server)(e)
 	n := s.nconns.Add(1)
 	l := s.loopOf(gc.EventLoop())
 	c := newConn(s, l, gc)
@@ -293,7 +297,8 @@ func (s *Server) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 }
 
 // OnClose releases a connection's state. Called on the connection's loop.
-func (s *Server) OnClose(gc gnet.Conn, err error) gnet.Action {
+func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
+	s := (*Server)(e)
 	s.nconns.Add(-1)
 	if c, ok := gc.Context().(*conn); ok {
 		gc.SetContext(nil)
@@ -303,7 +308,7 @@ func (s *Server) OnClose(gc gnet.Conn, err error) gnet.Action {
 }
 
 // OnTraffic serves the bytes that arrived. Called on the connection's loop.
-func (s *Server) OnTraffic(gc gnet.Conn) gnet.Action {
+func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 	c, ok := gc.Context().(*conn)
 	if !ok {
 		return gnet.Close
@@ -313,8 +318,12 @@ func (s *Server) OnTraffic(gc gnet.Conn) gnet.Action {
 
 // OnTick refreshes the Date cache and ticks every loop. gnet calls it on its
 // ticker goroutine; the loops' work is queued onto each loop.
-func (s *Server) OnTick() (time.Duration, gnet.Action) {
+func (e *events) OnTick() (time.Duration, gnet.Action) {
+	s := (*Server)(e)
 	dates.refresh(time.Now())
 	s.kick()
 	return s.opts.TickInterval, gnet.None
 }
+
+// OnShutdown is called by gnet when the engine stops.
+func (e *events) OnShutdown(gnet.Engine) {}
