@@ -552,31 +552,41 @@ func count(err error, ok, failed *atomic.Int64) {
 	}
 }
 
-// TestAgentNodeServer: keep-alive reuse against Node's http server, counted by the server.
-func TestAgentNodeServer(t *testing.T) {
+// nodeServer runs `node` with a server that answers "node" (and its
+// connection count at /conns), configured by setup (which sees srv), and
+// returns its port.
+func nodeServer(t *testing.T, setup string) int {
+	t.Helper()
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Skip("node not installed")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "-e", `
 		const http = require('http'); let conns = 0;
 		const srv = http.createServer((req, res) => res.end(req.url === '/conns' ? String(conns) : 'node'));
 		srv.on('connection', () => conns++);
+		`+setup+`
 		srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));
 		process.stdin.on('end', () => process.exit(0)); process.stdin.resume();`)
 	stdin, _ := cmd.StdinPipe()
 	out, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
+		cancel()
 		t.Skip(err)
 	}
-	defer func() { stdin.Close(); cmd.Wait() }()
+	t.Cleanup(func() { stdin.Close(); cmd.Wait(); cancel() })
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
 		t.Fatal(err)
 	}
 	port, _ := strconv.Atoi(strings.TrimSpace(line))
+	return port
+}
+
+// TestAgentNodeServer: keep-alive reuse against Node's http server, counted by the server.
+func TestAgentNodeServer(t *testing.T) {
+	port := nodeServer(t, "")
 	a := newAgent(t, Options{KeepAlive: true, MaxSockets: 4})
 	var wg sync.WaitGroup
 	for w := 0; w < 8; w++ {
@@ -593,5 +603,25 @@ func TestAgentNodeServer(t *testing.T) {
 	wg.Wait()
 	if got := mustGet(t, a, "127.0.0.1", port, "/conns"); got != "4" {
 		t.Fatalf("node saw %s connections; want 4 (maxSockets)", got)
+	}
+}
+
+// TestAgentNodeServerIdleClose: Node closes connections idle for 1 s (and
+// says so with "Keep-Alive: timeout=1"); requests sent around that interval
+// all succeed, on new connections since the hint leaves no safe reuse window.
+func TestAgentNodeServerIdleClose(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	port := nodeServer(t, "srv.keepAliveTimeout = 1000;")
+	a := newAgent(t, Options{KeepAlive: true})
+	for _, d := range []time.Duration{0, 990, 1000, 1010} {
+		time.Sleep(d * time.Millisecond)
+		if got := mustGet(t, a, "127.0.0.1", port, "/"); got != "node" {
+			t.Fatalf("body %q", got)
+		}
+	}
+	if got := mustGet(t, a, "127.0.0.1", port, "/conns"); got != "5" {
+		t.Fatalf("node saw %s connections; want 5 (no reuse under a 1 s hint)", got)
 	}
 }

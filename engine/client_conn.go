@@ -226,8 +226,9 @@ func (cc *ClientConn) Do(req *ClientRequest, resp *ClientResponse) error {
 // Send queues req and writes it; h receives the response on the event loop.
 // If Send returns an error the request was not queued and h is not called.
 // Send does not block on a full socket: the rest of the request is handed to
-// the event loop. A streaming body or "Expect: 100-continue" is written by a
-// new goroutine. Safe from any goroutine, including event loops.
+// the event loop. A request with a streaming body or "Expect: 100-continue"
+// is queued and written by a new goroutine, which reports a failure to queue
+// it to h. Safe from any goroutine, including event loops.
 func (cc *ClientConn) Send(req *ClientRequest, resp *ClientResponse, h ResponseHandler) error {
 	call := clientCallPool.Get().(*clientCall)
 	call.h = h
@@ -244,14 +245,13 @@ func (cc *ClientConn) Send(req *ClientRequest, resp *ClientResponse, h ResponseH
 
 func (cc *ClientConn) sendAsyncSlow(call *clientCall, req *ClientRequest, resp *ClientResponse) error {
 	call.slow = true
-	if err := cc.enqueue(call, req, resp); err != nil {
-		return err
+	if cc.Closed() {
+		return ErrClientConnClosed
 	}
 	go func() {
-		if err := cc.writeRequest(call, req, true); err != nil {
-			cc.abort(err)
+		if err := cc.send(call, req, resp, true); err != nil {
+			call.h.HandleResponse(cc, req, resp, err)
 		}
-		cc.writerDone(call)
 	}()
 	return nil
 }
@@ -261,10 +261,17 @@ func (cc *ClientConn) sendAsyncSlow(call *clientCall, req *ClientRequest, resp *
 const maxInlineBody = 16 << 10
 
 func (cc *ClientConn) send(call *clientCall, req *ClientRequest, resp *ClientResponse, mayBlock bool) error {
+	// The writer lock spans queuing and writing, so that requests from
+	// concurrent callers go out in the order of the queue their responses
+	// are matched against.
+	cc.wmu.Lock()
 	if err := cc.enqueue(call, req, resp); err != nil {
+		cc.wmu.Unlock()
 		return err // the caller still owns call
 	}
-	if err := cc.writeRequest(call, req, mayBlock); err != nil {
+	err := cc.writeRequestLocked(call, req, mayBlock)
+	cc.wmu.Unlock()
+	if err != nil {
 		// The call is queued: OnClose reports the failure to its handler.
 		cc.abort(err)
 	}
@@ -330,8 +337,8 @@ func (cc *ClientConn) enqueue(call *clientCall, req *ClientRequest, resp *Client
 	return nil
 }
 
-// writeRequest writes the head and body of a queued call.
-func (cc *ClientConn) writeRequest(call *clientCall, req *ClientRequest, mayBlock bool) error {
+// writeRequestLocked writes the head and body of a queued call; wmu is held.
+func (cc *ClientConn) writeRequestLocked(call *clientCall, req *ClientRequest, mayBlock bool) error {
 	out := req.out
 	chunked := req.chunked()
 	inline := !call.waiting && req.bodyStream == nil && len(req.body) <= maxInlineBody
@@ -351,10 +358,8 @@ func (cc *ClientConn) writeRequest(call *clientCall, req *ClientRequest, mayBloc
 			out = append(out, req.body...)
 		}
 		req.out = out
-		return cc.write(out, mayBlock)
+		return cc.writeLocked(out, mayBlock)
 	}
-	cc.wmu.Lock() // hold the writer lock so the parts are not interleaved with another request
-	defer cc.wmu.Unlock()
 	if err := cc.writeLocked(out, mayBlock); err != nil {
 		return err
 	}
@@ -445,14 +450,6 @@ func (cc *ClientConn) writeStream(req *ClientRequest, chunked bool) error {
 		return errors.New("engine: request body stream length differs from its declared size")
 	}
 	return nil
-}
-
-// write writes b under the writer lock.
-func (cc *ClientConn) write(b []byte, mayBlock bool) error {
-	cc.wmu.Lock()
-	err := cc.writeLocked(b, mayBlock)
-	cc.wmu.Unlock()
-	return err
 }
 
 // writeLocked writes b directly to the socket. When the socket is full it

@@ -666,3 +666,116 @@ func nodeServer(t testing.TB, script string) (string, func(testing.TB, *Client) 
 		return strconv.Itoa(n - 1) // not counting this connection
 	}
 }
+
+// TestClientConcurrentDo: many goroutines share one connection; their
+// requests are pipelined and each gets its own response.
+func TestClientConcurrentDo(t *testing.T) {
+	srv, conns := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		io.WriteString(w, r.URL.Path+string(b))
+	})
+	cli := newTestClient(t)
+	cc := dialTest(t, cli, srv.Listener.Addr().String(), nil)
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			req, resp := AcquireClientRequest(), AcquireClientResponse()
+			defer ReleaseClientRequest(req)
+			defer ReleaseClientResponse(resp)
+			for i := 0; i < 50; i++ {
+				path := "/" + strconv.Itoa(g) + "/" + strconv.Itoa(i)
+				req.SetPath(path)
+				if i%2 == 1 {
+					req.SetMethod("POST")
+					req.SetBodyString("+body")
+					path += "+body"
+				} else {
+					req.SetMethod("GET")
+					req.SetBodyRaw(nil)
+				}
+				if err := cc.Do(req, resp); err != nil {
+					t.Errorf("Do %s: %v", path, err)
+					return
+				}
+				if string(resp.Body()) != path {
+					t.Errorf("Do %s = %q", path, resp.Body())
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	if conns.Load() != 1 {
+		t.Fatalf("conns = %d", conns.Load())
+	}
+}
+
+// TestClientSendSlowPaths: Send with a streaming body and with
+// 100-continue hands the write to a goroutine; the handler still gets the response.
+func TestClientSendSlowPaths(t *testing.T) {
+	srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "%d %s", len(b), r.Header.Get("Expect"))
+	})
+	cli := newTestClient(t)
+	cc := dialTest(t, cli, srv.Listener.Addr().String(), nil)
+	h := make(chanHandler, 1)
+
+	req, resp := AcquireClientRequest(), AcquireClientResponse()
+	req.SetMethod("POST")
+	req.SetBodyStream(strings.NewReader(strings.Repeat("s", 100000)), 100000)
+	if err := cc.Send(req, resp, h); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-h; err != nil {
+		t.Fatal(err)
+	}
+	if string(resp.Body()) != "100000 " {
+		t.Fatalf("stream: %q", resp.Body())
+	}
+
+	req.SetBodyString("abc")
+	req.SetExpectContinue(true)
+	if err := cc.Send(req, resp, h); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-h:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("timeout")
+	}
+	if string(resp.Body()) != "3 100-continue" {
+		t.Fatalf("expect: %q", resp.Body())
+	}
+}
+
+// TestClientServerDropsRequest: the server reads the request and closes
+// without answering: the error says no response byte arrived.
+func TestClientServerDropsRequest(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		http.ReadRequest(bufio.NewReader(c))
+		c.Close()
+	}()
+	cli := newTestClient(t)
+	cc := dialTest(t, cli, ln.Addr().String(), nil)
+	req, resp := AcquireClientRequest(), AcquireClientResponse()
+	err = cc.Do(req, resp)
+	var ce *ClientConnError
+	if !errors.As(err, &ce) || !ce.NoResponse || ce.Reused {
+		t.Fatalf("Do = %v; want a ClientConnError with NoResponse and not Reused", err)
+	}
+}
