@@ -59,6 +59,7 @@ type conn struct {
 	workDone atomic.Bool  // set by the worker when the response is in out
 	resumed  atomic.Bool  // set by Request.Resume
 	refs     atomic.Int32 // the loop's reference plus a running worker's
+	gen      atomic.Uint64 // bumped each time the conn is reused, for Deferred
 }
 
 var connPool = sync.Pool{New: func() any { return new(conn) }}
@@ -66,6 +67,7 @@ var connPool = sync.Pool{New: func() any { return new(conn) }}
 func newConn(s *Server, l *loop, gc gnet.Conn) *conn {
 	c := connPool.Get().(*conn)
 	c.s, c.l, c.gc = s, l, gc
+	c.gen.Add(1)
 	c.p.Init(parse.Request, &s.pcfg)
 	c.req.c = c
 	c.req.hdr.Reset(nil)
@@ -181,8 +183,7 @@ func (c *conn) process(buf []byte) (off int) {
 		if c.req.streaming && !c.dispatched {
 			c.dispatch()
 			if c.hij != nil {
-				c.hij.pending = buf[off:]
-				break
+				break // the bytes after the head go to the tunnel
 			}
 		}
 		if c.dispatched && c.resp.ended && !c.bodyDone && c.req.bh == nil {
@@ -206,8 +207,7 @@ func (c *conn) process(buf []byte) (off int) {
 				break
 			}
 			if c.hij != nil {
-				c.hij.pending = buf[off:]
-				break
+				break // the bytes after the head go to the tunnel
 			}
 		}
 		if !c.resp.ended {

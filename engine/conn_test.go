@@ -509,3 +509,29 @@ func TestIPv6(t *testing.T) {
 		t.Fatalf("body %q", b)
 	}
 }
+
+func TestDeferredResponse(t *testing.T) {
+	_, addr := startServer(t, func(w *Response, r *Request) {
+		path := string(r.Path()) // copied: the views live until the response ends anyway
+		d := w.Detach()
+		go func() {
+			time.Sleep(time.Duration(len(path)) * 5 * time.Millisecond)
+			d.Do(func(w *Response) {
+				w.WriteString(path)
+				w.End()
+			})
+		}()
+	}, nil)
+	c := dialServer(t, addr)
+	io.WriteString(c, "GET /cccccc HTTP/1.1\r\nHost: x\r\n\r\nGET /bb HTTP/1.1\r\nHost: x\r\n\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(c)
+	for _, want := range []string{"/cccccc", "/bb", "/a"} {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := io.ReadAll(resp.Body); string(b) != want {
+			t.Fatalf("body %q; want %q", b, want)
+		}
+	}
+}

@@ -1,7 +1,10 @@
 package engine
 
 import (
+	"context"
 	"errors"
+
+	"github.com/panjf2000/gnet/v2"
 
 	"github.com/zerohttp/zerohttp/headers"
 	"github.com/zerohttp/zerohttp/parse"
@@ -171,8 +174,55 @@ func (w *Response) Flush() {
 func (w *Response) AddTrailer(name, value string) { w.trailers.AddString(name, value) }
 
 // Detach keeps the response open after the handler returns, until End. The
-// request's views stay valid until then.
-func (w *Response) Detach() { w.detached = true }
+// request's views stay valid until then. The returned Deferred lets another
+// goroutine finish the response on the connection's event loop. Must be
+// called by an inline handler or a body callback.
+func (w *Response) Detach() *Deferred {
+	w.detached = true
+	c := w.c
+	return &Deferred{c: c, ev: c.l.ev, gen: c.gen.Load()}
+}
+
+// Deferred is a detached response's handle for other goroutines.
+type Deferred struct {
+	c   *conn
+	ev  gnet.EventLoop
+	gen uint64 // c.gen when detached: a reused conn has another
+}
+
+// deferredCall is one Deferred.Do call queued onto the loop.
+type deferredCall struct {
+	d  *Deferred
+	fn func(w *Response)
+}
+
+// Do runs fn on the connection's event loop with the response, unless the
+// connection has closed meanwhile (or the response has ended), in which
+// case fn does not run. fn typically writes and ends the response; the
+// connection then goes on with its next request. Safe from any goroutine.
+func (d *Deferred) Do(fn func(w *Response)) error {
+	return d.ev.Execute(context.Background(), &deferredCall{d: d, fn: fn})
+}
+
+// Run runs the call on the loop.
+func (dc *deferredCall) Run(context.Context) error {
+	c := dc.d.c
+	if c.gen.Load() != dc.d.gen || c.closed || c.gc == nil || !c.active || c.resp.ended {
+		return nil
+	}
+	c.inCall = true
+	dc.fn(&c.resp)
+	c.inCall = false
+	if c.closed {
+		c.release()
+		return nil
+	}
+	gc := c.gc
+	if c.onTraffic() == gnet.Close {
+		_ = gc.Close()
+	}
+	return nil
+}
 
 // End ends the response: it writes the head if it is not written yet (with
 // a Content-Length for the buffered body) or the end of a streamed body.

@@ -15,9 +15,10 @@ type TunnelHandler interface {
 // Tunnel is a connection taken over after an Upgrade or CONNECT request:
 // HTTP no longer applies to it.
 type Tunnel struct {
-	c       *conn
-	h       TunnelHandler
-	pending []byte // unused bytes of the read that carried the request
+	c    *conn
+	gc   gnet.Conn // kept here: c is reused once the connection closes
+	h    TunnelHandler
+	done bool // the connection closed; touched only on the loop
 }
 
 // Hijack takes the connection over for an Upgrade or CONNECT request. The
@@ -44,21 +45,18 @@ func (w *Response) Hijack(h TunnelHandler) (*Tunnel, error) {
 	}
 	w.hijacked, w.ended = true, true
 	c.closeWhenDone = false
-	t := &Tunnel{c: c, h: h}
+	t := &Tunnel{c: c, gc: c.gc, h: h}
 	c.hij = t
 	c.l.w.stop(&c.tm)
 	return t, nil
 }
 
 // start delivers the bytes read before the hijack. Runs on the loop.
-func (t *Tunnel) start() gnet.Action {
-	t.pending = nil
-	return t.traffic()
-}
+func (t *Tunnel) start() gnet.Action { return t.traffic() }
 
 // traffic delivers every buffered byte to the handler.
 func (t *Tunnel) traffic() gnet.Action {
-	gc := t.c.gc
+	gc := t.gc
 	b, _ := gc.Peek(-1)
 	if len(b) > 0 {
 		t.h.OnData(t, b)
@@ -67,19 +65,22 @@ func (t *Tunnel) traffic() gnet.Action {
 	return gnet.None
 }
 
-func (t *Tunnel) closed(err error) { t.h.OnClose(t, err) }
+func (t *Tunnel) closed(err error) {
+	t.done = true
+	t.h.OnClose(t, err)
+}
 
 // Write sends b to the peer. Must be called on the event loop.
 func (t *Tunnel) Write(b []byte) (int, error) {
-	if t.c.closed {
+	if t.done {
 		return 0, ErrResponseEnded
 	}
-	return t.c.gc.Write(b)
+	return t.gc.Write(b)
 }
 
 // WriteAsync sends b from any goroutine; b must not change until it is sent.
 // Safe from any goroutine while the tunnel is open.
-func (t *Tunnel) WriteAsync(b []byte) error { return t.c.gc.AsyncWrite(b, nil) }
+func (t *Tunnel) WriteAsync(b []byte) error { return t.gc.AsyncWrite(b, nil) }
 
 // Close closes the connection. Safe from any goroutine while the tunnel is open.
-func (t *Tunnel) Close() error { return t.c.gc.Close() }
+func (t *Tunnel) Close() error { return t.gc.Close() }
