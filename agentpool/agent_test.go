@@ -625,3 +625,36 @@ func TestAgentNodeServerIdleClose(t *testing.T) {
 		t.Fatalf("node saw %s connections; want 5 (no reuse under a 1 s hint)", got)
 	}
 }
+
+// TestAgentMaxTotalSocketsFreesIdle: at maxTotalSockets, a request for a new
+// origin closes another origin's free socket instead of waiting for it to expire.
+func TestAgentMaxTotalSocketsFreesIdle(t *testing.T) {
+	s1 := newServer(t, 0, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "one") })
+	s2 := newServer(t, 0, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "two") })
+	a := newAgent(t, Options{KeepAlive: true, MaxTotalSockets: 1})
+	mustGet(t, a, s1.host, s1.port, "/")
+	waitFor(t, "free socket", func() bool { return len(a.FreeSockets()) == 1 })
+	done := make(chan string, 1)
+	go func() { done <- mustGet(t, a, s2.host, s2.port, "/") }()
+	select {
+	case got := <-done:
+		if got != "two" {
+			t.Fatalf("body %q", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("request waited for another origin's idle socket")
+	}
+}
+
+// TestAgentDetectsIdleClose: a free socket the server closes leaves the
+// free list without any request touching it.
+func TestAgentDetectsIdleClose(t *testing.T) {
+	s := newServer(t, 50*time.Millisecond, func(w http.ResponseWriter, r *http.Request) {})
+	a := newAgent(t, Options{KeepAlive: true})
+	mustGet(t, a, s.host, s.port, "/")
+	waitFor(t, "server close detected", func() bool { return a.TotalSockets() == 0 })
+	mustGet(t, a, s.host, s.port, "/")
+	if n := s.conns.Load(); n != 2 {
+		t.Fatalf("conns = %d; want 2", n)
+	}
+}

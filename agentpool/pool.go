@@ -133,7 +133,34 @@ func (a *Agent) route(p *pending) {
 		o.queue.push(p)
 	}
 	a.queued++
+	victim := a.freeVictimLocked(o)
 	a.mu.Unlock()
+	if victim != nil {
+		// Its OnClose frees a slot and serves the queue.
+		victim.cc.Close()
+	}
+}
+
+// freeVictimLocked returns the oldest free socket of another origin when the
+// agent is at maxTotalSockets, so that an idle socket does not hold a slot
+// that a queued request needs (it would otherwise wait for the socket to expire).
+func (a *Agent) freeVictimLocked(o *origin) *agentConn {
+	if a.opts.MaxTotalSockets <= 0 || a.total < a.opts.MaxTotalSockets ||
+		(a.opts.MaxSockets > 0 && o.n >= a.opts.MaxSockets) {
+		return nil
+	}
+	for _, other := range a.origins {
+		if other != o && len(other.free) > 0 {
+			ac := other.free[0]
+			copy(other.free, other.free[1:])
+			other.free[len(other.free)-1] = nil
+			other.free = other.free[:len(other.free)-1]
+			ac.state = connBusy // closing: OnClose uncounts it
+			other.busy[ac] = struct{}{}
+			return ac
+		}
+	}
+	return nil
 }
 
 func (a *Agent) newOriginLocked(name string, req *engine.ClientRequest) *origin {

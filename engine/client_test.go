@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -777,5 +778,58 @@ func TestClientServerDropsRequest(t *testing.T) {
 	var ce *ClientConnError
 	if !errors.As(err, &ce) || !ce.NoResponse || ce.Reused {
 		t.Fatalf("Do = %v; want a ClientConnError with NoResponse and not Reused", err)
+	}
+}
+
+func TestClientConnectTunnel(t *testing.T) {
+	addr := scriptServer(t, "HTTP/1.1 200 Connection Established\r\n\r\nraw")
+	cli := newTestClient(t)
+	cc := dialTest(t, cli, addr, nil)
+	req, resp := AcquireClientRequest(), AcquireClientResponse()
+	req.SetMethod("CONNECT")
+	req.SetPath("example.com:443")
+	req.Header.AddString("Host", "example.com:443")
+	if err := cc.Do(req, resp); err != nil {
+		t.Fatal(err)
+	}
+	tc := resp.Tunnel()
+	if tc == nil {
+		t.Fatal("no tunnel after 200 to CONNECT")
+	}
+	defer tc.Close()
+	buf := make([]byte, 3)
+	tc.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.ReadFull(tc, buf); err != nil || string(buf) != "raw" {
+		t.Fatalf("tunnel bytes %q %v", buf, err)
+	}
+	waitClosed(t, cc)
+}
+
+// TestClientCloseNoLeak: a Client that has served requests stops every
+// goroutine it started when closed.
+func TestClientCloseNoLeak(t *testing.T) {
+	addr := scriptServer(t, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+	before := runtime.NumGoroutine()
+	cli, err := NewClient(&ClientOptions{NumEventLoops: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4; i++ {
+		h, p := hostPort(t, addr)
+		cc, err := cli.Dial(context.Background(), &DialOptions{Host: h, Port: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, resp := AcquireClientRequest(), AcquireClientResponse()
+		if err := cc.Do(req, resp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cli.Close()
+	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before+4; {
+		if time.Now().After(deadline) {
+			t.Fatalf("goroutines: %d before, %d after Close", before, runtime.NumGoroutine())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
