@@ -43,7 +43,9 @@ type Options struct {
 	MaxFreeSockets int
 	// Scheduling picks which free socket to reuse (default LIFO).
 	Scheduling Scheduling
-	// Timeout closes a free socket idle this long (0: none, beyond the server's hint).
+	// Timeout closes a free socket idle this long (0: none, beyond the
+	// server's hint). Unlike Node it does not time out sockets in use; see
+	// HeadTimeout for that.
 	Timeout time.Duration
 
 	// Client runs the connections; nil makes a private one that Destroy closes.
@@ -106,16 +108,18 @@ func (a *Agent) Do(req *engine.ClientRequest, resp *engine.ClientResponse) error
 	return err
 }
 
-// Request sends req through the agent; h receives the response exactly once,
-// on an event loop or a dialing goroutine, and must not block. Safe from any
-// goroutine, including event loops.
+// Request sends req through the agent; h (not nil) receives the response
+// exactly once, on an event loop or a dialing goroutine, and must not block.
+// req and resp belong to the agent until then. Safe from any goroutine,
+// including event loops.
 func (a *Agent) Request(req *engine.ClientRequest, resp *engine.ClientResponse, h engine.ResponseHandler) {
 	p := pendingPool.Get().(*pending)
 	p.h = h
 	a.submit(p, req, resp)
 }
 
-// Snapshot counts of one origin.
+// Snapshot maps origin names (see GetName) to counts. It is a copy: later
+// changes to the agent do not show in it.
 type Snapshot map[string]int
 
 // Sockets returns, per origin name, the sockets in use or being connected

@@ -43,7 +43,6 @@ var (
 	ErrClientConnectTimeout = errors.New("engine: connect timeout")
 	ErrClientUnexpectedData = errors.New("engine: unexpected data from server with no request in flight")
 	ErrClientBodyTooLarge   = errors.New("engine: response body too large")
-	ErrClientStreamAsync    = errors.New("engine: a streaming or 100-continue body needs a blocking send")
 )
 
 // ClientOptions configure a Client. The zero value is usable.
