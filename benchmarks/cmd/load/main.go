@@ -186,7 +186,13 @@ func run(c config, onStart func()) (Result, error) {
 		onStart()
 	}
 	wg.Wait()
-	elapsed := time.Since(measureFrom)
+	// Responses count only up to stop, so the window ends there too, not
+	// when the last straggling batch came back.
+	end := time.Now()
+	if end.After(stop) {
+		end = stop
+	}
+	elapsed := end.Sub(measureFrom)
 
 	var all histogram
 	var firstErr error
