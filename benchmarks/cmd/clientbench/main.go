@@ -43,6 +43,7 @@ type options struct {
 	serverCPU        int
 	clientCPU        int
 	cpuprofile       string
+	memprofile       string
 }
 
 // result is what a client run reports, as one JSON line.
@@ -70,7 +71,11 @@ func main() {
 	flag.IntVar(&o.serverCPU, "server-cpu", 0, "CPU for the server (-1: unpinned)")
 	flag.IntVar(&o.clientCPU, "client-cpu", 1, "CPU for the client (-1: unpinned)")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "internal: write the client's CPU profile for the measured window")
+	flag.StringVar(&o.memprofile, "memprofile", "", "internal: write the client's allocation profile (every allocation sampled)")
 	flag.Parse()
+	if o.memprofile != "" {
+		runtime.MemProfileRate = 1
+	}
 	var err error
 	switch o.role {
 	case "server":
@@ -119,6 +124,14 @@ func runClient(o options) error {
 	}
 	n1, t1, cpu1 := n.Load(), time.Now(), cpuSelf()
 	runtime.ReadMemStats(&ms1)
+	if o.memprofile != "" {
+		f, err := os.Create(o.memprofile)
+		if err != nil {
+			return err
+		}
+		pprof.Lookup("allocs").WriteTo(f, 0)
+		f.Close()
+	}
 	r := result{Impl: o.impl, Reqs: n1 - n0, Secs: t1.Sub(t0).Seconds(), CPU: cpu1 - cpu0, Errs: errs.Load()}
 	if r.Reqs > 0 {
 		r.Allocs = float64(ms1.Mallocs-ms0.Mallocs) / float64(r.Reqs)
