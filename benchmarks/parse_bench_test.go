@@ -9,6 +9,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 	"github.com/zerohttp/zerohttp/headers"
+	"github.com/zerohttp/zerohttp/internal/corpus"
 	"github.com/zerohttp/zerohttp/parse"
 )
 
@@ -218,16 +219,16 @@ func TestParseImpls(t *testing.T) {
 	}
 }
 
-// TestCorpora pins the corpora's sizes: browserReq must stay byte-identical to
+// TestCorpora pins the corpora's sizes: corpus.Browser must stay byte-identical to
 // picohttpparser's bench.c request.
 func TestCorpora(t *testing.T) {
-	if n := len(browserReq); n != 703 {
-		t.Errorf("len(browserReq) = %d; want 703", n)
+	if n := len(corpus.Browser); n != 703 {
+		t.Errorf("len(corpus.Browser) = %d; want 703", n)
 	}
-	if n := len(shortReq); n < 80 || n > 120 {
-		t.Errorf("len(shortReq) = %d; want about 100", n)
+	if n := len(corpus.Short); n < 80 || n > 120 {
+		t.Errorf("len(corpus.Short) = %d; want about 100", n)
 	}
-	if n := len(manyReq); n < 2300 || n > 2700 {
-		t.Errorf("len(manyReq) = %d; want about 2500", n)
+	if n := len(corpus.Many); n < 2300 || n > 2700 {
+		t.Errorf("len(corpus.Many) = %d; want about 2500", n)
 	}
 }
