@@ -75,7 +75,7 @@ func (h *rawGnet) OnTraffic(c gnet.Conn) gnet.Action {
 	return gnet.None
 }
 
-func BenchmarkRawGnetKeepAlive(b *testing.B)    { benchRawGnet(b, 1) }
+func BenchmarkRawGnetKeepAlive(b *testing.B)   { benchRawGnet(b, 1) }
 func BenchmarkRawGnetPipelined16(b *testing.B) { benchRawGnet(b, 16) }
 
 func benchRawGnet(b *testing.B, depth int) {

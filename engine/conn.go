@@ -56,9 +56,9 @@ type conn struct {
 	hij        *Tunnel // set once the connection is hijacked
 	readPaused bool    // the socket is not being read (see loop.pauseRead)
 
-	workDone atomic.Bool  // set by the worker when the response is in out
-	resumed  atomic.Bool  // set by Request.Resume
-	refs     atomic.Int32 // the loop's reference plus a running worker's
+	workDone atomic.Bool   // set by the worker when the response is in out
+	resumed  atomic.Bool   // set by Request.Resume
+	refs     atomic.Int32  // the loop's reference plus a running worker's
 	gen      atomic.Uint64 // bumped each time the conn is reused, for Deferred
 }
 

@@ -224,7 +224,6 @@ func (s *streamer) OnBodyEnd(r *Request, trailers *headers.Table) {
 	s.w.End()
 }
 
-
 func TestStreamedUploadPauseResume(t *testing.T) {
 	_, addr := startServer(t, func(w *Response, r *Request) {
 		if !r.Streaming() {
@@ -532,6 +531,23 @@ func TestDeferredResponse(t *testing.T) {
 		}
 		if b, _ := io.ReadAll(resp.Body); string(b) != want {
 			t.Fatalf("body %q; want %q", b, want)
+		}
+	}
+}
+
+func TestLargeResponse(t *testing.T) {
+	big := strings.Repeat("0123456789abcdef", 1<<16) // 1 MiB
+	_, addr := startServer(t, func(w *Response, r *Request) { w.WriteString(big) }, nil)
+	c := dialServer(t, addr)
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(c)
+	for i := 0; i < 2; i++ {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := io.ReadAll(resp.Body); string(b) != big {
+			t.Fatalf("response %d: %d bytes", i, len(b))
 		}
 	}
 }

@@ -43,6 +43,10 @@
 //     later. The wheel advances on the loop's tick; an expired connection
 //     gets 408 (if a response is owed and not started) and is closed.
 //
+// A handler that cannot answer at once calls Response.Detach and returns;
+// another goroutine later finishes the response through Deferred.Do, which
+// runs on the loop. The connection's next requests wait until it ends.
+//
 // With Options.Workers, step 5 runs on a worker: the loop copies the request
 // into connection-owned memory, stops serving the connection, and the worker
 // wakes the connection when the response is in the output buffer. When all

@@ -23,8 +23,8 @@ type Request struct {
 	_ noCopy
 
 	c      *conn
-	base   []byte        // the head's bytes; spans index it
-	hdr    headers.Table // spans into base
+	base   []byte         // the head's bytes; spans index it
+	hdr    headers.Table  // spans into base
 	trails *headers.Table // a chunked body's trailers: spans into the read that completed them, or owned once detached
 
 	method        parse.Method

@@ -334,11 +334,17 @@ func (w *Response) writeHead(final bool) {
 		dst = append(dst, "Connection: keep-alive\r\n"...)
 	}
 	dst = append(dst, "\r\n"...)
-	if final && !w.noBody && bodyAllowed(w.status) {
-		dst = append(dst, w.body...)
-	}
 	c.out = dst
 	w.headWritten = true
+	if final && !w.noBody && bodyAllowed(w.status) {
+		if len(w.body) > flushThreshold && !c.inWorker && !c.closed {
+			// A large body goes to the socket from where it is, not through out.
+			c.flushOut()
+			_, _ = c.gc.Write(w.body)
+			return
+		}
+		c.out = append(c.out, w.body...)
+	}
 }
 
 // hasToken reports whether the comma-separated list v holds token tok (lower case), ignoring case.

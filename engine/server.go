@@ -55,7 +55,7 @@ type Server struct {
 	done   chan struct{} // closed when gnet.Run returns
 	runErr error         // gnet.Run's result; read after done
 
-	loopsMu sync.Mutex               // serializes additions to loops
+	loopsMu sync.Mutex              // serializes additions to loops
 	loops   atomic.Pointer[[]*loop] // copy-on-write list of the loops seen
 }
 

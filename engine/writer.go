@@ -102,11 +102,11 @@ func appendLastChunk(dst []byte, t *headers.Table) []byte {
 	return append(dst, "\r\n"...)
 }
 
-// appendFields appends the valid fields of t as field lines. With framing
-// false it skips the fields the engine writes itself (Content-Length,
-// Transfer-Encoding, Connection, Date) and, in any case, any field whose
-// name is not a token or whose value holds CR, LF or NUL: those would let a
-// value forge fields or responses.
+// appendFields appends the valid fields of t as field lines. Unless all is
+// set it skips the framing fields the engine writes itself (Content-Length,
+// Transfer-Encoding, Connection). It always skips a field whose name is not
+// a token or whose value holds CR, LF or NUL: those would let a value forge
+// fields or whole responses.
 func appendFields(dst []byte, t *headers.Table, all bool) []byte {
 	for i := 0; i < t.Len(); i++ {
 		if !all {
