@@ -833,3 +833,72 @@ func TestClientCloseNoLeak(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestClientContinueTimeout: a server that never sends 100 gets the body
+// after the continue timeout.
+func TestClientContinueTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		br := bufio.NewReader(c)
+		req, err := http.ReadRequest(br) // does not send 100 by itself
+		if err != nil {
+			return
+		}
+		b, _ := io.ReadAll(req.Body)
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(b), b)
+	}()
+	cli := newTestClient(t)
+	cc := dialTest(t, cli, ln.Addr().String(), &DialOptions{ContinueTimeout: 100 * time.Millisecond})
+	req, resp := AcquireClientRequest(), AcquireClientResponse()
+	req.SetMethod("POST")
+	req.SetExpectContinue(true)
+	req.SetBodyString("late body")
+	start := time.Now()
+	if err := cc.Do(req, resp); err != nil {
+		t.Fatal(err)
+	}
+	if string(resp.Body()) != "late body" {
+		t.Fatalf("body %q", resp.Body())
+	}
+	if d := time.Since(start); d < 100*time.Millisecond {
+		t.Fatalf("body sent after %v, before the continue timeout", d)
+	}
+}
+
+func TestClientIPv6(t *testing.T) {
+	ln, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		t.Skip("no IPv6 loopback")
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, r.Host)
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	_, port := hostPort(t, ln.Addr().String())
+	cli := newTestClient(t)
+	cc, err := cli.Dial(context.Background(), &DialOptions{Host: "::1", Port: port, Family: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Close()
+	req, resp := AcquireClientRequest(), AcquireClientResponse()
+	req.SetHost("::1")
+	req.SetPort(port)
+	if err := cc.Do(req, resp); err != nil {
+		t.Fatal(err)
+	}
+	if want := "[::1]:" + strconv.Itoa(port); string(resp.Body()) != want {
+		t.Fatalf("Host seen %q; want %q", resp.Body(), want)
+	}
+}
