@@ -48,7 +48,7 @@ type DialOptions struct {
 }
 
 // Dial connects to the server described by opts and returns the connection
-// ready to send. It blocks; call it off the event loops.
+// ready to send. It blocks, so it must not be called on an event loop.
 func (c *Client) Dial(ctx context.Context, opts *DialOptions) (*ClientConn, error) {
 	if ctx == nil {
 		ctx = context.Background()
@@ -68,7 +68,8 @@ func (c *Client) DialAsync(opts *DialOptions, done func(*ClientConn, error)) {
 }
 
 // Enroll adopts a connection dialed elsewhere (a *net.TCPConn or *net.UnixConn).
-// It takes ownership of nc.
+// It takes ownership of nc. It blocks until an event loop has registered the
+// connection, so it must not be called on an event loop.
 func (c *Client) Enroll(nc net.Conn, opts *DialOptions) (*ClientConn, error) {
 	if opts == nil {
 		opts = &DialOptions{}

@@ -21,7 +21,8 @@ var (
 // headers and body. Get one with AcquireClientRequest and return it with
 // ReleaseClientRequest, or reuse it for the next request after its response
 // has arrived. A ClientRequest must not be modified while it is in flight
-// (from Send until its response handler runs or Do returns).
+// (from Send until its response handler runs or Do returns). It is not safe
+// for concurrent use.
 //
 // The dial fields (host, port, socket path, local address, family) say where
 // an agent connects; a ClientConn already connected ignores them except for

@@ -11,7 +11,9 @@ import (
 // ClientResponse is a response read by a ClientConn. Get one with
 // AcquireClientResponse and return it with ReleaseClientResponse. Every view
 // it returns (Reason, Header, Body, Trailer) lives until the response is
-// reset, released or passed to another request.
+// reset, released or passed to another request. It is filled on the
+// connection's event loop and belongs to the caller again once Do returns or
+// the ResponseHandler runs; it is not safe for concurrent use.
 type ClientResponse struct {
 	buf []byte // raw head, then the decoded body compacted in place, then trailers
 
