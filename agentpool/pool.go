@@ -134,6 +134,15 @@ func (a *Agent) route(p *pending) {
 	}
 	a.queued++
 	victim := a.freeVictimLocked(o)
+	if victim == nil && p.fresh && len(o.free) > 0 {
+		// A retried request must not wait for a free socket to expire.
+		victim = o.free[0]
+		copy(o.free, o.free[1:])
+		o.free[len(o.free)-1] = nil
+		o.free = o.free[:len(o.free)-1]
+		victim.state = connBusy // closing: OnClose uncounts it
+		o.busy[victim] = struct{}{}
+	}
 	a.mu.Unlock()
 	if victim != nil {
 		// Its OnClose frees a slot and serves the queue.
@@ -383,6 +392,10 @@ func (a *Agent) connIdle(ac *agentConn, cc *engine.ClientConn, keep bool) (next 
 	switch {
 	case ac.state != connBusy || !keep || a.destroyed:
 		// The connection closes (or closed): OnClose uncounts it.
+		keep = false
+	case ac.o.queue.len() > 0 && ac.o.queue.front().fresh:
+		// A retried request waits for a new connection: close this one to
+		// make room; OnClose dials for the queue.
 		keep = false
 	case ac.o.queue.len() > 0:
 		next = ac.o.queue.pop()

@@ -48,3 +48,6 @@ func (q *queue) pop() *pending {
 	q.size--
 	return p
 }
+
+// front returns the front without removing it; the queue must not be empty.
+func (q *queue) front() *pending { return q.buf[q.head] }
