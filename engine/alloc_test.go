@@ -108,3 +108,53 @@ func serverMinAllocs(tries, runs int, f func()) (per, total uint64) {
 	}
 	return best, bestTotal
 }
+
+// TestServerAllocsBodies covers a POST with a buffered body, a chunked
+// upload, and a streamed (chunked) response.
+func TestServerAllocsBodies(t *testing.T) {
+	_, addr := startServer(t, func(w *Response, r *Request) {
+		switch string(r.Path()) {
+		case "/stream":
+			w.WriteString("Hello, ")
+			w.Flush()
+			w.WriteString("World!")
+		default:
+			w.Write(r.Body())
+		}
+	}, &Options{NumLoops: 1})
+	tests := []struct{ name, req, end string }{
+		{"post", "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 13\r\n\r\nHello, World!", "Hello, World!"},
+		{"chunked upload", "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n7\r\nHello, \r\n6\r\nWorld!\r\n0\r\n\r\n", "Hello, World!"},
+		{"chunked response", "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n", "0\r\n\r\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := dialServer(t, addr)
+			req := []byte(tt.req)
+			buf := make([]byte, 4096)
+			if _, err := c.Write(req); err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for !bytes.HasSuffix(buf[:n], []byte(tt.end)) {
+				k, err := c.Read(buf[n:])
+				if err != nil {
+					t.Fatal(err)
+				}
+				n += k
+			}
+			respLen := n
+			got := serverMinAllocsPerRun(5, 500, func() {
+				if _, err := c.Write(req); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := io.ReadFull(c, buf[:respLen]); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if got != 0 {
+				t.Fatalf("allocs = %v; want 0", got)
+			}
+		})
+	}
+}

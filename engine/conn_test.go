@@ -233,15 +233,20 @@ func TestStreamedUploadPauseResume(t *testing.T) {
 		r.SetBodyHandler(&streamer{w: w})
 	}, &Options{MaxBufferedBody: 1024})
 	const size = 4 << 20
-	body := strings.NewReader(strings.Repeat("z", size))
-	resp, err := http.Post("http://"+addr+"/", "application/octet-stream", body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if string(b) != strconv.Itoa(size) {
-		t.Fatalf("server counted %q; want %d", b, size)
+	for _, chunked := range []bool{false, true} {
+		var body io.Reader = strings.NewReader(strings.Repeat("z", size))
+		if chunked {
+			body = io.MultiReader(body) // unknown length: the client sends it chunked
+		}
+		resp, err := http.Post("http://"+addr+"/", "application/octet-stream", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(b) != strconv.Itoa(size) {
+			t.Fatalf("chunked %v: server counted %q; want %d", chunked, b, size)
+		}
 	}
 	http.DefaultClient.CloseIdleConnections()
 }
