@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
-	"github.com/panjf2000/gnet/v2/pkg/logging"
 	"github.com/zerohttp/zerohttp/parse"
 )
 
@@ -96,7 +95,7 @@ func NewClient(opts *ClientOptions) (*Client, error) {
 		gnet.WithNumEventLoop(n),
 		gnet.WithLockOSThread(c.opts.LockOSThread),
 		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
-		gnet.WithLogger(clQuietLogger{}),
+		gnet.WithLogger(gnetLogger{}),
 	}
 	if c.opts.ReadBufferCap > 0 {
 		gopts = append(gopts, gnet.WithReadBufferCap(c.opts.ReadBufferCap))
@@ -228,14 +227,3 @@ func (h *clientHandler) OnClose(c gnet.Conn, err error) gnet.Action {
 	}
 	return gnet.None
 }
-
-// clQuietLogger drops gnet's log lines: the client reports errors to callers.
-type clQuietLogger struct{}
-
-func (clQuietLogger) Debugf(string, ...any) {}
-func (clQuietLogger) Infof(string, ...any)  {}
-func (clQuietLogger) Warnf(string, ...any)  {}
-func (clQuietLogger) Errorf(string, ...any) {}
-func (clQuietLogger) Fatalf(string, ...any) {}
-
-var _ logging.Logger = clQuietLogger{}

@@ -392,7 +392,7 @@ func (cc *ClientConn) setCloseErr(err error) {
 func (cc *ClientConn) advance(call *clientCall) (bool, error) {
 	resp, req := call.resp, call.req
 	for !cc.headDone {
-		cc.p.SetRequestMethod(clParseMethod(req.Method()))
+		cc.p.SetRequestMethod(parse.MethodOf(req.Method()))
 		n, err := cc.p.Parse(resp.buf, &resp.header)
 		if err != nil {
 			return false, err
@@ -543,7 +543,7 @@ func (cc *ClientConn) recycle(call *clientCall) {
 // clKeepAliveTimeout reads "timeout=N" from a Keep-Alive value, or returns -1.
 func clKeepAliveTimeout(v []byte) int64 {
 	for i := 0; i+8 <= len(v); i++ {
-		if (i == 0 || v[i-1] == ' ' || v[i-1] == ',') && clEqualFoldB(v[i:i+8], "timeout=") {
+		if (i == 0 || v[i-1] == ' ' || v[i-1] == ',') && headers.EqualFold(v[i:i+8], "timeout=") {
 			n, j := int64(0), i+8
 			for ; j < len(v) && v[j] >= '0' && v[j] <= '9' && n < 1<<31; j++ {
 				n = n*10 + int64(v[j]-'0')

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/zerohttp/zerohttp/headers"
-	"github.com/zerohttp/zerohttp/parse"
 )
 
 // Request errors.
@@ -138,7 +138,7 @@ func (r *ClientRequest) Port() int {
 // Only the http scheme is supported; it does not allocate in steady state.
 func (r *ClientRequest) SetURL(u string) error {
 	const scheme = "http://"
-	if len(u) < len(scheme) || !clEqualFold(u[:len(scheme)], scheme) {
+	if len(u) < len(scheme) || !strings.EqualFold(u[:len(scheme)], scheme) {
 		return ErrClientInvalidURL
 	}
 	u = u[len(scheme):]
@@ -164,7 +164,7 @@ func (r *ClientRequest) SetURL(u string) error {
 		return ErrClientInvalidURL
 	}
 	if hostport[0] == '[' { // IPv6 literal
-		i := clIndexByte(hostport, ']')
+		i := strings.IndexByte(hostport, ']')
 		if i < 0 {
 			return ErrClientInvalidURL
 		}
@@ -180,7 +180,7 @@ func (r *ClientRequest) SetURL(u string) error {
 			}
 			port = p
 		}
-	} else if i := clIndexByte(hostport, ':'); i >= 0 {
+	} else if i := strings.IndexByte(hostport, ':'); i >= 0 {
 		p, ok := clAtoi(hostport[i+1:])
 		if !ok {
 			return ErrClientInvalidURL
@@ -262,7 +262,7 @@ func (r *ClientRequest) AppendHead(dst []byte, keepAlive bool) ([]byte, error) {
 // field when r has no dial host of its own (those of its connection).
 func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, defHost string, defPort int) ([]byte, error) {
 	m := r.Method()
-	if !clValidToken(m) {
+	if headers.ValidateName(m) != nil {
 		return dst, ErrClientInvalidMethod
 	}
 	p := r.Path()
@@ -278,7 +278,7 @@ func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, defHost string, d
 	var hasHost, hasCL, hasTE, hasConn, hasExpect bool
 	for i := 0; i < r.Header.Len(); i++ {
 		name, value := r.Header.Name(i), r.Header.Value(i)
-		if !clValidToken(name) || !clValidValue(value) {
+		if headers.ValidateName(name) != nil || headers.ValidateValue(value) != nil {
 			return dst, ErrClientInvalidHeader
 		}
 		switch headers.LookupID(name) {
@@ -370,7 +370,7 @@ func (r *ClientRequest) appendTrailerSection(dst []byte) ([]byte, error) {
 	dst = append(dst, "0\r\n"...)
 	for i := 0; i < r.Trailer.Len(); i++ {
 		name, value := r.Trailer.Name(i), r.Trailer.Value(i)
-		if !clValidToken(name) || !clValidValue(value) {
+		if headers.ValidateName(name) != nil || headers.ValidateValue(value) != nil {
 			return dst, ErrClientInvalidHeader
 		}
 		dst = append(dst, name...)
@@ -391,67 +391,6 @@ func clBodyExpected(m []byte) bool {
 	return false
 }
 
-// clParseMethod maps a method to parse's enum (HEAD and CONNECT change response framing).
-func clParseMethod(m []byte) parse.Method {
-	switch string(m) {
-	case "HEAD":
-		return parse.MethodHEAD
-	case "CONNECT":
-		return parse.MethodCONNECT
-	case "GET":
-		return parse.MethodGET
-	}
-	return parse.MethodOther
-}
-
-// clValidToken reports whether b is a non-empty RFC 9110 token:
-// tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
-func clValidToken(b []byte) bool {
-	if len(b) == 0 {
-		return false
-	}
-	for _, c := range b {
-		if c >= 0x80 || clTchar[c] == 0 {
-			return false
-		}
-	}
-	return true
-}
-
-var clTchar = func() (t [128]byte) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] = 1
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = 1
-		t[c-32] = 1
-	}
-	for _, c := range "!#$%&'*+-.^_`|~" {
-		t[c] = 1
-	}
-	return
-}()
-
-// clValidValue reports whether b is a valid field-value: no CR, LF, NUL or
-// other control bytes except HTAB (RFC 9110 §5.5).
-func clValidValue(b []byte) bool {
-	for _, c := range b {
-		if (c < ' ' && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-func clIndexByte(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
-}
-
 func clAtoi(s string) (int, bool) {
 	if len(s) == 0 || len(s) > 5 {
 		return 0, false
@@ -464,40 +403,4 @@ func clAtoi(s string) (int, bool) {
 		n = n*10 + int(s[i]-'0')
 	}
 	return n, n > 0 && n < 65536
-}
-
-func clEqualFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 32
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 32
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}
-
-// clEqualFoldB is clEqualFold for a byte slice and a lower-case ASCII string.
-func clEqualFoldB(a []byte, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x := a[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 32
-		}
-		if x != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -91,15 +91,6 @@ func (r *ClientResponse) Tunnel() net.Conn { return r.tunnel }
 // HeaderValue returns the value of the first field named name, given in
 // lower case (compared ASCII case-insensitively), or nil.
 func (r *ClientResponse) HeaderValue(name string) []byte {
-	return clTableGet(&r.header, name)
-}
-
-// clTableGet returns the first value of name in t, compared case-insensitively.
-func clTableGet(t *headers.Table, name string) []byte {
-	for i := 0; i < t.Len(); i++ {
-		if clEqualFoldB(t.Name(i), name) {
-			return t.Value(i)
-		}
-	}
-	return nil
+	v, _ := r.header.Get(name)
+	return v
 }

@@ -291,7 +291,7 @@ func (w *Response) writeHead(final bool) {
 		case headers.Server:
 			hasServer = true
 		case headers.Connection:
-			if hasToken(w.hdr.Value(i), "close") {
+			if headers.HasToken(w.hdr.Value(i), "close") {
 				w.closeConn = true
 			}
 		}
@@ -345,45 +345,4 @@ func (w *Response) writeHead(final bool) {
 		}
 		c.out = append(c.out, w.body...)
 	}
-}
-
-// hasToken reports whether the comma-separated list v holds token tok (lower case), ignoring case.
-func hasToken(v []byte, tok string) bool {
-	for len(v) > 0 {
-		i := 0
-		for i < len(v) && v[i] != ',' {
-			i++
-		}
-		e := v[:i]
-		for len(e) > 0 && (e[0] == ' ' || e[0] == '\t') {
-			e = e[1:]
-		}
-		for len(e) > 0 && (e[len(e)-1] == ' ' || e[len(e)-1] == '\t') {
-			e = e[:len(e)-1]
-		}
-		if len(e) == len(tok) {
-			eq := true
-			for j := range e {
-				if toLower(e[j]) != tok[j] {
-					eq = false
-					break
-				}
-			}
-			if eq {
-				return true
-			}
-		}
-		if i == len(v) {
-			break
-		}
-		v = v[i+1:]
-	}
-	return false
-}
-
-func toLower(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
-	"github.com/panjf2000/gnet/v2/pkg/logging"
 
+	"github.com/zerohttp/zerohttp/headers"
 	"github.com/zerohttp/zerohttp/parse"
 )
 
@@ -77,7 +77,7 @@ func NewServer(h Handler, o *Options) *Server {
 	if s.opts.IdleTimeout > 0 {
 		s.to.idle = ms(s.opts.IdleTimeout)
 	}
-	if s.opts.ServerName != "" && validValue([]byte(s.opts.ServerName)) {
+	if s.opts.ServerName != "" && headers.ValidateValue(s.opts.ServerName) == nil {
 		s.serverLine = []byte("Server: " + s.opts.ServerName + "\r\n")
 	}
 	empty := []*loop{}
@@ -107,7 +107,7 @@ func (s *Server) Start(addr string) error {
 		gnet.WithMulticore(true),
 		gnet.WithReusePort(s.opts.ReusePort),
 		gnet.WithTicker(true),
-		gnet.WithLogLevel(logging.ErrorLevel),
+		gnet.WithLogger(gnetLogger{}),
 		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
 	}
 	if s.opts.NumLoops > 0 {

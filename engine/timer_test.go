@@ -112,18 +112,3 @@ func TestStatusLine(t *testing.T) {
 		}
 	}
 }
-
-func TestHasToken(t *testing.T) {
-	tests := []struct {
-		v    string
-		want bool
-	}{
-		{"close", true}, {"Close", true}, {" keep-alive , CLOSE ", true},
-		{"closed", false}, {"", false}, {"upgrade,", false},
-	}
-	for _, tt := range tests {
-		if got := hasToken([]byte(tt.v), "close"); got != tt.want {
-			t.Errorf("hasToken(%q) = %v; want %v", tt.v, got, tt.want)
-		}
-	}
-}

@@ -116,7 +116,7 @@ func appendFields(dst []byte, t *headers.Table, all bool) []byte {
 			}
 		}
 		name, value := t.Name(i), t.Value(i)
-		if !validName(name) || !validValue(value) {
+		if headers.ValidateName(name) != nil || headers.ValidateValue(value) != nil {
 			continue
 		}
 		dst = append(dst, name...)
@@ -125,42 +125,4 @@ func appendFields(dst []byte, t *headers.Table, all bool) []byte {
 		dst = append(dst, "\r\n"...)
 	}
 	return dst
-}
-
-// tokenTable marks tchar (RFC 9110 §5.6.2):
-// tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
-var tokenTable = func() (t [256]bool) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-'a'+'A'] = true, true
-	}
-	for _, c := range "!#$%&'*+-.^_`|~" {
-		t[c] = true
-	}
-	return t
-}()
-
-func validName(b []byte) bool {
-	if len(b) == 0 {
-		return false
-	}
-	for _, c := range b {
-		if !tokenTable[c] {
-			return false
-		}
-	}
-	return true
-}
-
-// validValue reports whether b is a field-value without CR, LF or NUL
-// (RFC 9110 §5.5: those MUST NOT be sent).
-func validValue(b []byte) bool {
-	for _, c := range b {
-		if c == '\r' || c == '\n' || c == 0 {
-			return false
-		}
-	}
-	return true
 }

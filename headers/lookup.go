@@ -132,10 +132,10 @@ func toLower(c byte) byte {
 	return c
 }
 
-// equalFold reports whether a and b are equal under ASCII case folding.
+// EqualFold reports whether a and b are equal under ASCII case folding.
 // Header names are ASCII tokens; Unicode folding (strings.EqualFold) would
 // wrongly equate the Kelvin sign with 'k'.
-func equalFold(a []byte, b string) bool {
+func EqualFold(a []byte, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}

@@ -93,7 +93,7 @@ func matchName(name string) matcher { return matcher{id: lookupString(name), nam
 // selects reports whether m selects field i.
 func (t *Table) selects(i int, m matcher) bool {
 	f := &t.fields[i]
-	return f.ID == m.id && (m.id != Unknown || equalFold(t.bytes(f.owned, f.Name), m.name))
+	return f.ID == m.id && (m.id != Unknown || EqualFold(t.bytes(f.owned, f.Name), m.name))
 }
 
 // next returns the index of the first field at or after from that m selects, or -1.

@@ -66,8 +66,9 @@ func (m Method) String() string {
 	return methodNames[m]
 }
 
-// methodOf returns the Method for a method token (case-sensitive, RFC 9110 §9.1).
-func methodOf(b []byte) Method {
+// MethodOf returns the Method for a method token (case-sensitive, RFC 9110 §9.1),
+// MethodOther for any other.
+func MethodOf(b []byte) Method {
 	switch string(b) { // no allocation: the compiler compares in place
 	case "GET":
 		return MethodGET

@@ -134,7 +134,7 @@ func (p *Parser) addField(b []byte, h *headers.Table, mark, colon, end int) Code
 	case headers.Upgrade:
 		p.flags |= fUpgrade
 	case headers.Expect:
-		if equalFold(v, "100-continue") {
+		if headers.EqualFold(v, "100-continue") {
 			p.flags |= fExpect100
 		}
 	}
@@ -174,7 +174,7 @@ func (p *Parser) transferEncodingField(v []byte) Code {
 	p.flags |= fTransferEnc
 	for len(v) > 0 {
 		var elem []byte
-		elem, v = nextListElem(v)
+		elem, v = headers.NextElement(v)
 		if len(elem) == 0 {
 			continue // #rule allows empty elements
 		}
@@ -182,7 +182,7 @@ func (p *Parser) transferEncodingField(v []byte) Code {
 			// RFC 9112 §6.1: chunked must not be applied more than once and must be final.
 			return ErrInvalidTransferEncoding
 		}
-		if equalFold(elem, "chunked") {
+		if headers.EqualFold(elem, "chunked") {
 			p.flags |= fChunkedLast
 			continue
 		}
@@ -199,50 +199,17 @@ func connectionTokens(v []byte) uint16 {
 	var f uint16
 	for len(v) > 0 {
 		var elem []byte
-		elem, v = nextListElem(v)
+		elem, v = headers.NextElement(v)
 		switch {
-		case equalFold(elem, "close"):
+		case headers.EqualFold(elem, "close"):
 			f |= fConnClose
-		case equalFold(elem, "keep-alive"):
+		case headers.EqualFold(elem, "keep-alive"):
 			f |= fConnKeepAlive
-		case equalFold(elem, "upgrade"):
+		case headers.EqualFold(elem, "upgrade"):
 			f |= fConnUpgrade
 		}
 	}
 	return f
-}
-
-// nextListElem splits the first element off a comma-separated list, trimming OWS.
-func nextListElem(v []byte) (elem, rest []byte) {
-	i := 0
-	for i < len(v) && v[i] != ',' {
-		i++
-	}
-	elem, rest = v[:i], v[min(i+1, len(v)):]
-	for len(elem) > 0 && (elem[0] == ' ' || elem[0] == '\t') {
-		elem = elem[1:]
-	}
-	for len(elem) > 0 && (elem[len(elem)-1] == ' ' || elem[len(elem)-1] == '\t') {
-		elem = elem[:len(elem)-1]
-	}
-	return elem, rest
-}
-
-// equalFold reports whether b equals the lower-case ASCII string s, ignoring case.
-func equalFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range len(b) {
-		c := b[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != s[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func isToken(b []byte) bool {

@@ -44,7 +44,7 @@ func (p *Parser) readMethod(b []byte) Code {
 		return ErrInvalidMethod
 	}
 	p.methodSpan = headers.MakeSpan(p.mark, q)
-	p.method = methodOf(b[p.mark:q])
+	p.method = MethodOf(b[p.mark:q])
 	p.pos, p.mark, p.st = q+1, q+1, stTarget
 	return ErrNone
 }
