@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"log"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -355,8 +357,36 @@ func (c *conn) dispatch() {
 		c.s.pool.submit(c)
 		return
 	}
-	c.s.h(&c.resp, &c.req)
+	c.runHandler()
 	c.afterHandler()
+}
+
+// runHandler calls the handler. A panic in it is logged with its stack and
+// answered with 500 and Connection: close if nothing of the response went out
+// yet, or by closing the connection if some did (its framing cannot be
+// finished), instead of taking the event loop and the process down.
+func (c *conn) runHandler() {
+	defer func() {
+		if v := recover(); v != nil {
+			c.handlerPanicked(v)
+		}
+	}()
+	c.s.h(&c.resp, &c.req)
+}
+
+func (c *conn) handlerPanicked(v any) {
+	stack := make([]byte, 16<<10)
+	stack = stack[:runtime.Stack(stack, false)]
+	log.Printf("engine: panic serving %v: %v\n%s", c.gc.RemoteAddr(), v, stack)
+	w := &c.resp
+	switch {
+	case w.ended && !w.detached:
+	case !w.headWritten:
+		c.replyError(500)
+	default:
+		w.ended = true
+		c.closeAfter = true
+	}
 }
 
 // afterHandler ends the response unless it outlives the handler, and hands

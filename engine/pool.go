@@ -53,7 +53,7 @@ func (p *workerPool) work() {
 // serve runs the handler for c's request on this goroutine. It owns c's
 // request, response and output until it sets workDone.
 func (p *workerPool) serve(c *conn) {
-	c.s.h(&c.resp, &c.req)
+	c.runHandler()
 	if !c.resp.ended {
 		c.resp.End()
 	}

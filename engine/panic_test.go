@@ -1,0 +1,68 @@
+package engine
+
+import (
+	"bufio"
+	"io"
+	"log"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestHandlerPanic checks that a panicking handler costs its own connection
+// only: a pipelined request before it is answered, the panicking one gets 500
+// with Connection: close, and the server goes on serving new connections.
+func TestHandlerPanic(t *testing.T) {
+	prev := log.Writer()
+	log.SetOutput(io.Discard) // the panics are logged with their stacks
+	t.Cleanup(func() { log.SetOutput(prev) })
+	for _, workers := range []int{0, 2} {
+		_, addr := startServer(t, func(w *Response, r *Request) {
+			switch string(r.Path()) {
+			case "/panic":
+				w.WriteString("partial, never sent")
+				panic("handler bug")
+			case "/panic-after-flush":
+				w.WriteString("first part")
+				w.Flush()
+				panic("handler bug after flush")
+			}
+			helloHandler(w, r)
+		}, &Options{Workers: workers})
+
+		c := dialServer(t, addr)
+		io.WriteString(c, "GET /ok HTTP/1.1\r\nHost: a\r\n\r\nGET /panic HTTP/1.1\r\nHost: a\r\n\r\nGET /ok HTTP/1.1\r\nHost: a\r\n\r\n")
+		br := bufio.NewReader(c)
+		for i, want := range []int{200, 500} {
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatalf("workers=%d response %d: %v", workers, i, err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != want || (want == 500 && (!resp.Close || strings.Contains(string(body), "partial"))) {
+				t.Fatalf("workers=%d response %d: %d close=%v body %q; want %d", workers, i, resp.StatusCode, resp.Close, body, want)
+			}
+		}
+		if n, err := br.Read(make([]byte, 1)); err != io.EOF {
+			t.Fatalf("workers=%d: after the 500 read %d bytes, err %v; want EOF", workers, n, err)
+		}
+
+		// Part of the response went out: the connection is cut, not answered twice.
+		c2 := dialServer(t, addr)
+		io.WriteString(c2, "GET /panic-after-flush HTTP/1.1\r\nHost: a\r\n\r\n")
+		resp, err := http.ReadResponse(bufio.NewReader(c2), nil)
+		if err != nil {
+			t.Fatalf("workers=%d after flush: %v", workers, err)
+		}
+		if body, err := io.ReadAll(resp.Body); err == nil && resp.StatusCode == 200 {
+			t.Fatalf("workers=%d after flush: body %q read cleanly; want a truncated chunked body", workers, body)
+		}
+
+		// The server still serves.
+		c3 := dialServer(t, addr)
+		io.WriteString(c3, "GET /ok HTTP/1.1\r\nHost: a\r\n\r\n")
+		if resp, err := http.ReadResponse(bufio.NewReader(c3), nil); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("workers=%d after panics: %v %v", workers, resp, err)
+		}
+	}
+}
