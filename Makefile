@@ -5,7 +5,7 @@ FUZZTIME  ?= 10m
 FUZZSHORT ?= 3s
 PKGS      := ./...
 
-.PHONY: test vet unit race purego fuzz-short fuzz bench bench-parse bench-server tidy
+.PHONY: test vet unit race purego fuzz-short fuzz bench bench-parse bench-server bench-client bench-smoke
 
 # unit runs the allocation tests, which the race detector would skew (they are !race).
 test: vet unit race purego fuzz-short bench-smoke
@@ -38,7 +38,7 @@ bench-smoke:
 # bench runs the parser and server comparisons and prints markdown tables.
 # Raw output and tables are kept in $(BENCHOUT).
 BENCHOUT ?= /tmp/zerohttp-bench
-bench: bench-parse bench-server
+bench: bench-parse bench-server bench-client
 
 bench-parse:
 	@mkdir -p $(BENCHOUT)
@@ -52,3 +52,9 @@ bench-server:
 	@mkdir -p $(BENCHOUT)
 	cd benchmarks && $(GO) run ./cmd/serverbench > $(BENCHOUT)/server.md; \
 		rc=$$?; cat $(BENCHOUT)/server.md; exit $$rc
+
+# bench-client runs each client pinned to CPU 1 against a fixed server on CPU 0.
+bench-client:
+	@mkdir -p $(BENCHOUT)
+	cd benchmarks && $(GO) run ./cmd/clientbench -duration 3s > $(BENCHOUT)/client.md; \
+		rc=$$?; cat $(BENCHOUT)/client.md; exit $$rc
