@@ -1,0 +1,404 @@
+package compat
+
+import (
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/zerohttp/zerohttp/engine"
+	"github.com/zerohttp/zerohttp/headers"
+)
+
+// IncomingMessage is Node's http.IncomingMessage: a request as a server's
+// listener gets it, or a response as a client request's callback gets it.
+// Its exported fields are set before the message is handed out and never
+// change. Its methods are safe from any goroutine.
+//
+// The body arrives through 'data' events (OnData) and ends with 'end'
+// (OnEnd), in Node's order; registering a data listener or calling Resume
+// starts the flow, Pause stops it and, on a server, stops reading the
+// connection once its buffer is full.
+type IncomingMessage struct {
+	x *exchange
+
+	// Method is the request method, as sent (server side only).
+	Method string
+	// URL is the request-target, as sent: path and query (server side only).
+	URL string
+	// StatusCode and StatusMessage are the response's status (client side only).
+	StatusCode    int
+	StatusMessage string
+	// HTTPVersion is "1.1" or "1.0"; HTTPVersionMajor and HTTPVersionMinor are its parts.
+	HTTPVersion      string
+	HTTPVersionMajor int
+	HTTPVersionMinor int
+	// RawHeaders lists the header fields as received: name, value, name,
+	// value, ..., names in their original case.
+	RawHeaders []string
+	// Socket describes the connection the message arrived on.
+	Socket SocketInfo
+
+	joinDuplicates bool // Node's joinDuplicateHeaders option
+
+	once     sync.Once
+	headers  map[string]string
+	distinct map[string][]string
+
+	// Guarded by x.mu.
+	req          *engine.Request // server side: valid while the body streams and !x.wireEnded
+	flowing      bool            // Node's readableFlowing === true
+	paused       bool            // Pause was called: readableFlowing === false
+	pending      [][]byte        // body pieces that arrived while not flowing; owned copies
+	enginePaused bool            // req.Pause was called and not undone
+	bodyDone     bool            // the body has arrived in full
+	endQueued    bool            // 'end' is queued or emitted
+	ended        bool            // 'end' was emitted (readableEnded)
+	closed       bool            // 'close' was emitted
+	dumped       bool            // the body is discarded (Node's _dump)
+	rawTrailers  []string
+	onData       []func([]byte)
+	onEnd        []func()
+	onClose      []func()
+	onAborted    []func()
+	onError      []func(error)
+}
+
+// SocketInfo describes a message's connection, as Node's message.socket
+// does: addresses in their textual form and ports.
+type SocketInfo struct {
+	RemoteAddress string
+	RemotePort    int
+	RemoteFamily  string // "IPv4" or "IPv6"; empty for unix sockets
+	LocalAddress  string
+	LocalPort     int
+}
+
+// socketInfo fills a SocketInfo from the connection's addresses.
+func socketInfo(remote, local net.Addr) SocketInfo {
+	var s SocketInfo
+	if a, ok := remote.(*net.TCPAddr); ok {
+		s.RemoteAddress, s.RemotePort, s.RemoteFamily = a.IP.String(), a.Port, family(a.IP)
+	}
+	if a, ok := local.(*net.TCPAddr); ok {
+		s.LocalAddress, s.LocalPort = a.IP.String(), a.Port
+	}
+	return s
+}
+
+func family(ip net.IP) string {
+	if ip.To4() != nil {
+		return "IPv4"
+	}
+	return "IPv6"
+}
+
+// copyFields returns t's fields as Node's rawHeaders, copied into one string.
+func copyFields(t *headers.Table) []string {
+	if t == nil || t.Len() == 0 {
+		return nil
+	}
+	n := 0
+	for i := 0; i < t.Len(); i++ {
+		n += len(t.Name(i)) + len(t.Value(i))
+	}
+	buf := make([]byte, 0, n)
+	for i := 0; i < t.Len(); i++ {
+		buf = append(buf, t.Name(i)...)
+		buf = append(buf, t.Value(i)...)
+	}
+	all := string(buf)
+	raw := make([]string, 0, 2*t.Len())
+	off := 0
+	for i := 0; i < t.Len(); i++ {
+		nl, vl := len(t.Name(i)), len(t.Value(i))
+		raw = append(raw, all[off:off+nl], all[off+nl:off+nl+vl])
+		off += nl + vl
+	}
+	return raw
+}
+
+func versionString(major, minor int) string {
+	if major == 1 && minor == 1 {
+		return "1.1"
+	}
+	if major == 1 && minor == 0 {
+		return "1.0"
+	}
+	return strconv.Itoa(major) + "." + strconv.Itoa(minor)
+}
+
+// Headers returns Node's message.headers: names lower-cased, duplicates
+// merged by Node's rules (the first of a single-valued field such as
+// content-type wins, cookie values join with "; ", others with ", ").
+// Set-cookie, a list in Node, is joined with ", " here; HeadersDistinct
+// keeps its values apart. The map is built once and shared by every call.
+func (m *IncomingMessage) Headers() map[string]string {
+	m.build()
+	return m.headers
+}
+
+// HeadersDistinct returns Node's message.headersDistinct: every value of
+// every field, names lower-cased, in arrival order. Built once and shared.
+func (m *IncomingMessage) HeadersDistinct() map[string][]string {
+	m.build()
+	return m.distinct
+}
+
+func (m *IncomingMessage) build() {
+	m.once.Do(func() {
+		m.headers = mergeFields(m.RawHeaders, m.joinDuplicates)
+		m.distinct = distinctFields(m.RawHeaders)
+	})
+}
+
+// mergeFields applies Node's message.headers rules to raw name/value pairs.
+func mergeFields(raw []string, joinDuplicates bool) map[string]string {
+	h := make(map[string]string, len(raw)/2)
+	for i := 0; i+1 < len(raw); i += 2 {
+		key := strings.ToLower(raw[i])
+		if key == "__proto__" {
+			continue // Node: assigning __proto__ sets the prototype
+		}
+		rule := headers.RuleOf(headers.LookupID([]byte(raw[i])))
+		old, ok := h[key]
+		switch {
+		case !ok:
+			h[key] = raw[i+1]
+		case rule == headers.RuleFirst && !joinDuplicates:
+		case rule == headers.RuleCookie:
+			h[key] = old + "; " + raw[i+1]
+		default:
+			h[key] = old + ", " + raw[i+1]
+		}
+	}
+	return h
+}
+
+func distinctFields(raw []string) map[string][]string {
+	d := make(map[string][]string, len(raw)/2)
+	for i := 0; i+1 < len(raw); i += 2 {
+		key := strings.ToLower(raw[i])
+		d[key] = append(d[key], raw[i+1])
+	}
+	return d
+}
+
+// Trailers returns Node's message.trailers (merged like Headers); it is
+// empty until 'end'.
+func (m *IncomingMessage) Trailers() map[string]string {
+	return mergeFields(m.RawTrailers(), m.joinDuplicates)
+}
+
+// RawTrailers returns Node's message.rawTrailers; it is empty until 'end'.
+func (m *IncomingMessage) RawTrailers() []string {
+	m.x.mu.Lock()
+	defer m.x.mu.Unlock()
+	return m.rawTrailers
+}
+
+// Complete reports whether the whole message has been received (Node's message.complete).
+func (m *IncomingMessage) Complete() bool {
+	m.x.mu.Lock()
+	defer m.x.mu.Unlock()
+	return m.bodyDone
+}
+
+// ReadableEnded reports whether 'end' has been emitted.
+func (m *IncomingMessage) ReadableEnded() bool {
+	m.x.mu.Lock()
+	defer m.x.mu.Unlock()
+	return m.ended
+}
+
+// IsPaused reports whether Pause was called and not undone (Node's readable.isPaused()).
+func (m *IncomingMessage) IsPaused() bool {
+	m.x.mu.Lock()
+	defer m.x.mu.Unlock()
+	return m.paused
+}
+
+// OnData registers a 'data' listener and, unless the message is paused,
+// starts the flow of the body. chunk is valid only during the call: copy it
+// to keep it.
+func (m *IncomingMessage) OnData(fn func(chunk []byte)) {
+	m.x.mu.Lock()
+	m.onData = append(m.onData, fn)
+	start := !m.paused && !m.flowing
+	if start {
+		m.flowing = true
+		m.x.tickLocked(m.flow)
+	}
+	m.x.mu.Unlock()
+	if start {
+		m.x.do(nil)
+	}
+}
+
+// OnEnd registers an 'end' listener: the body has been consumed in full.
+func (m *IncomingMessage) OnEnd(fn func()) {
+	m.x.mu.Lock()
+	m.onEnd = append(m.onEnd, fn)
+	m.x.mu.Unlock()
+}
+
+// OnClose registers a 'close' listener.
+func (m *IncomingMessage) OnClose(fn func()) {
+	m.x.mu.Lock()
+	m.onClose = append(m.onClose, fn)
+	m.x.mu.Unlock()
+}
+
+// OnError registers an 'error' listener.
+func (m *IncomingMessage) OnError(fn func(error)) {
+	m.x.mu.Lock()
+	m.onError = append(m.onError, fn)
+	m.x.mu.Unlock()
+}
+
+// OnAborted registers an 'aborted' listener (client side: the response was
+// cut off by its connection closing).
+func (m *IncomingMessage) OnAborted(fn func()) {
+	m.x.mu.Lock()
+	m.onAborted = append(m.onAborted, fn)
+	m.x.mu.Unlock()
+}
+
+// Pause stops 'data' events (Node's readable.pause()). Body bytes that
+// arrive meanwhile are kept; on a server, the connection stops being read
+// once its buffer fills.
+func (m *IncomingMessage) Pause() {
+	m.x.mu.Lock()
+	m.paused, m.flowing = true, false
+	m.x.mu.Unlock()
+}
+
+// Resume starts or restarts 'data' events (Node's readable.resume()).
+func (m *IncomingMessage) Resume() {
+	m.x.mu.Lock()
+	m.paused = false
+	if !m.flowing {
+		m.flowing = true
+		m.x.tickLocked(m.flow)
+	}
+	m.x.mu.Unlock()
+	m.x.do(nil)
+}
+
+// flow is a tick: it emits the pending body pieces while the message
+// flows, resumes the engine once they are out, and queues 'end' when the
+// body is done.
+func (m *IncomingMessage) flow() {
+	x := m.x
+	x.mu.Lock()
+	for m.flowing && len(m.pending) > 0 {
+		chunk := m.pending[0]
+		m.pending[0] = nil
+		m.pending = m.pending[1:]
+		fns := m.onData
+		x.mu.Unlock()
+		emit(fns, chunk)
+		x.mu.Lock()
+	}
+	if m.flowing && len(m.pending) == 0 && m.enginePaused {
+		m.enginePaused = false
+		m.req.Resume()
+	}
+	m.maybeEndLocked()
+	x.mu.Unlock()
+}
+
+// push delivers a piece of the body: to the data listeners now if the
+// message flows, else into pending (and, on a server, pauses the engine).
+// Called on the loop, or on the goroutine delivering a client response,
+// without x.mu held. chunk is a view valid only during the call.
+func (m *IncomingMessage) push(chunk []byte) {
+	x := m.x
+	x.mu.Lock()
+	if m.dumped || len(chunk) == 0 {
+		x.mu.Unlock()
+		return
+	}
+	if m.flowing && len(m.pending) == 0 {
+		fns := m.onData
+		x.mu.Unlock()
+		emit(fns, chunk)
+		return
+	}
+	m.pending = append(m.pending, append([]byte(nil), chunk...))
+	if m.req != nil && !m.enginePaused && !m.flowing {
+		m.enginePaused = true
+		m.req.Pause()
+	}
+	x.mu.Unlock()
+}
+
+// bodyEnd records that the body has arrived in full, with its trailers.
+func (m *IncomingMessage) bodyEnd(trailers *headers.Table) {
+	x := m.x
+	raw := copyFields(trailers)
+	x.mu.Lock()
+	m.bodyDone = true
+	m.rawTrailers = raw
+	m.req = nil // the engine's request is done with
+	m.enginePaused = false
+	m.maybeEndLocked()
+	x.mu.Unlock()
+}
+
+// dump discards the rest of the body, as Node does once a response has
+// finished and nobody read the request: the message flows, so 'end' comes.
+func (m *IncomingMessage) dump() {
+	x := m.x
+	x.mu.Lock()
+	if m.ended || m.flowing {
+		x.mu.Unlock()
+		return
+	}
+	m.dumped = true
+	m.pending = nil
+	m.flowing, m.paused = true, false
+	if m.enginePaused {
+		m.enginePaused = false
+		m.req.Resume()
+	}
+	m.maybeEndLocked()
+	x.mu.Unlock()
+}
+
+// maybeEndLocked queues 'end' once the body is done and consumed.
+func (m *IncomingMessage) maybeEndLocked() {
+	if m.bodyDone && m.flowing && len(m.pending) == 0 && !m.endQueued {
+		m.endQueued = true
+		// Node's push(null) takes a tick to reach endReadableNT, which
+		// emits 'end' on the next: two ticks (see events.go).
+		m.x.tickLocked(func() { m.x.tick(m.emitEnd) })
+	}
+}
+
+// emitEnd is a tick: 'end', then 'close' two ticks later (Node's
+// autoDestroy destroys the stream on the next tick, and destroy emits
+// 'close' on the one after).
+func (m *IncomingMessage) emitEnd() {
+	x := m.x
+	x.mu.Lock()
+	m.ended = true
+	fns := m.onEnd
+	x.mu.Unlock()
+	emit0(fns)
+	x.tick(func() { x.tick(m.emitClose) })
+}
+
+// emitClose is a tick: 'close', once.
+func (m *IncomingMessage) emitClose() {
+	x := m.x
+	x.mu.Lock()
+	if m.closed {
+		x.mu.Unlock()
+		return
+	}
+	m.closed = true
+	fns := m.onClose
+	x.mu.Unlock()
+	emit0(fns)
+}

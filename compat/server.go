@@ -1,0 +1,379 @@
+package compat
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zerohttp/zerohttp/engine"
+	"github.com/zerohttp/zerohttp/headers"
+	"github.com/zerohttp/zerohttp/parse"
+)
+
+// ServerOptions are the options of Node's http.createServer that the
+// engine supports, plus the engine's own. The zero value means Node's defaults.
+type ServerOptions struct {
+	// InsecureHTTPParser accepts requests that the strict parser rejects.
+	InsecureHTTPParser bool
+	// MaxHeaderSize bounds a request head in bytes (0: MaxHeaderSize, 16384).
+	MaxHeaderSize int
+	// JoinDuplicateHeaders joins repeated single-valued fields with ", " in
+	// IncomingMessage.Headers instead of keeping the first.
+	JoinDuplicateHeaders bool
+	// KeepAliveInitialDelay, when > 0, turns on TCP keep-alive on accepted
+	// sockets with this period (Node's keepAlive and keepAliveInitialDelay).
+	KeepAliveInitialDelay time.Duration
+
+	// NumLoops is the number of engine event loops (0: one per CPU).
+	NumLoops int
+}
+
+// Server is Node's http.Server. Its methods are safe from any goroutine.
+// Its listeners run on the event loop of the connection concerned, or on
+// the goroutine of the call that caused the event (Listen, Close).
+//
+// The exported fields are Node's server properties; they are read by
+// Listen, so set them before.
+type Server struct {
+	// HeadersTimeout bounds the time to receive a request's head (default
+	// 60 s; 0 disables it).
+	HeadersTimeout time.Duration
+	// RequestTimeout bounds the time from a request's first byte to its
+	// response's end (default 300 s; 0 disables it).
+	RequestTimeout time.Duration
+	// KeepAliveTimeout bounds the wait for another request on a kept-alive
+	// connection (default 5 s; 0 disables it).
+	KeepAliveTimeout time.Duration
+	// Timeout closes a connection idle this long (default 0: never). Node
+	// emits 'timeout' then; the engine closes the connection.
+	Timeout time.Duration
+	// MaxHeadersCount bounds the fields in a request head (default 2000; 0:
+	// the engine's default). Node drops the fields beyond it; the engine
+	// answers 431.
+	MaxHeadersCount int
+
+	opts ServerOptions
+
+	mu              sync.Mutex
+	eng             *engine.Server
+	listening       bool
+	closing         bool
+	onRequest       []func(*IncomingMessage, *ServerResponse)
+	onCheckContinue []func(*IncomingMessage, *ServerResponse)
+	onListening     []func()
+	onClose         []func()
+	onError         []func(error)
+	closed          chan struct{} // closed once 'close' has been emitted
+}
+
+// CreateServer is Node's http.createServer: it returns a server that calls
+// requestListener (if not nil) for every request. opts may be nil.
+func CreateServer(opts *ServerOptions, requestListener func(req *IncomingMessage, res *ServerResponse)) *Server {
+	s := &Server{
+		HeadersTimeout:   engine.DefaultHeadersTimeout,
+		RequestTimeout:   engine.DefaultRequestTimeout,
+		KeepAliveTimeout: engine.DefaultKeepAliveTimeout,
+		MaxHeadersCount:  2000,
+		closed:           make(chan struct{}),
+	}
+	if opts != nil {
+		s.opts = *opts
+	}
+	if requestListener != nil {
+		s.onRequest = append(s.onRequest, requestListener)
+	}
+	return s
+}
+
+// OnRequest registers a 'request' listener.
+func (s *Server) OnRequest(fn func(req *IncomingMessage, res *ServerResponse)) {
+	s.mu.Lock()
+	s.onRequest = append(s.onRequest, fn)
+	s.mu.Unlock()
+}
+
+// OnCheckContinue registers a 'checkContinue' listener: requests with
+// "Expect: 100-continue" go to it instead of to 'request', before their
+// body is sent; it calls res.WriteContinue to get the body, or answers
+// without it. Register it before Listen.
+func (s *Server) OnCheckContinue(fn func(req *IncomingMessage, res *ServerResponse)) {
+	s.mu.Lock()
+	s.onCheckContinue = append(s.onCheckContinue, fn)
+	s.mu.Unlock()
+}
+
+// OnListening registers a 'listening' listener.
+func (s *Server) OnListening(fn func()) {
+	s.mu.Lock()
+	s.onListening = append(s.onListening, fn)
+	s.mu.Unlock()
+}
+
+// OnClose registers a 'close' listener: the server has stopped and its
+// connections are closed.
+func (s *Server) OnClose(fn func()) {
+	s.mu.Lock()
+	s.onClose = append(s.onClose, fn)
+	s.mu.Unlock()
+}
+
+// OnError registers an 'error' listener, which gets the errors of Listen.
+func (s *Server) OnError(fn func(error)) {
+	s.mu.Lock()
+	s.onError = append(s.onError, fn)
+	s.mu.Unlock()
+}
+
+// Listen is Node's server.listen(port, host, callback): it listens on
+// host:port ("" listens on every address; port 0 picks a free port, see
+// Address) and emits 'listening', calling callback (which may be nil)
+// among its listeners. Unlike Node it returns once listening, after the
+// listeners have run, and returns an error instead of emitting one only
+// when there is no 'error' listener.
+func (s *Server) Listen(port int, host string, callback func()) error {
+	return s.ListenAddr(net.JoinHostPort(host, strconv.Itoa(port)), callback)
+}
+
+// ListenAddr is Listen on an address: "host:port", or "unix:///path" for
+// a unix socket (Node's server.listen(path)).
+func (s *Server) ListenAddr(addr string, callback func()) error {
+	s.mu.Lock()
+	if s.eng != nil {
+		s.mu.Unlock()
+		return s.fail(ErrServerAlreadyListen)
+	}
+	eo := &engine.Options{
+		NumLoops:         s.opts.NumLoops,
+		HeadersTimeout:   disable(s.HeadersTimeout),
+		RequestTimeout:   disable(s.RequestTimeout),
+		KeepAliveTimeout: disable(s.KeepAliveTimeout),
+		IdleTimeout:      s.Timeout,
+		TCPKeepAlive:     s.opts.KeepAliveInitialDelay,
+		CheckContinue:    len(s.onCheckContinue) > 0,
+		Parse: parse.Config{
+			MaxHeadBytes: s.opts.MaxHeaderSize,
+			MaxHeaders:   s.MaxHeadersCount,
+			Lenient:      s.opts.InsecureHTTPParser,
+		},
+	}
+	if eo.Parse.MaxHeadBytes <= 0 {
+		eo.Parse.MaxHeadBytes = MaxHeaderSize
+	}
+	eng := engine.NewServer(s.handle, eo)
+	s.eng = eng
+	if callback != nil {
+		s.onListening = append(s.onListening, callback)
+	}
+	s.mu.Unlock()
+	if !strings.Contains(addr, "://") {
+		addr = "tcp://" + addr
+	}
+	if err := eng.Start(addr); err != nil {
+		return s.fail(err)
+	}
+	s.mu.Lock()
+	s.listening = true
+	fns := s.onListening
+	s.mu.Unlock()
+	emit0(fns)
+	return nil
+}
+
+// disable maps Node's 0 (no timeout) to the engine's negative.
+func disable(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
+// fail emits err as 'error' if there are listeners, and returns it.
+func (s *Server) fail(err error) error {
+	s.mu.Lock()
+	fns := s.onError
+	s.mu.Unlock()
+	emit(fns, err)
+	return err
+}
+
+// Listening reports whether the server is listening.
+func (s *Server) Listening() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.listening
+}
+
+// Addr is Node's server.address() result for a TCP server.
+type Addr struct {
+	Address string // such as "127.0.0.1" or "::"
+	Family  string // "IPv4" or "IPv6"
+	Port    int
+}
+
+// Address returns the address the server listens on, as Node's
+// server.address() does; the zero Addr when it does not listen on TCP.
+func (s *Server) Address() Addr {
+	s.mu.Lock()
+	eng := s.eng
+	s.mu.Unlock()
+	if eng == nil {
+		return Addr{}
+	}
+	a, ok := eng.Addr().(*net.TCPAddr)
+	if !ok {
+		return Addr{}
+	}
+	if a.IP == nil || a.IP.IsUnspecified() {
+		if a.IP.To4() != nil {
+			return Addr{Address: "0.0.0.0", Family: "IPv4", Port: a.Port}
+		}
+		return Addr{Address: "::", Family: "IPv6", Port: a.Port}
+	}
+	return Addr{Address: a.IP.String(), Family: family(a.IP), Port: a.Port}
+}
+
+// Close is Node's server.close: it stops accepting connections, closes the
+// idle ones, lets the others finish their current response, and then emits
+// 'close'. callback (may be nil) is called with nil then, or at once with
+// ErrServerNotRunning if the server was not listening.
+func (s *Server) Close(callback func(error)) {
+	s.mu.Lock()
+	if !s.listening || s.closing {
+		s.mu.Unlock()
+		if callback != nil {
+			callback(ErrServerNotRunning)
+		}
+		return
+	}
+	s.closing = true
+	s.listening = false
+	if callback != nil {
+		s.onClose = append(s.onClose, func() { callback(nil) })
+	}
+	eng := s.eng
+	s.mu.Unlock()
+	go func() {
+		_ = eng.Shutdown(context.Background())
+		s.mu.Lock()
+		fns := s.onClose
+		s.mu.Unlock()
+		emit0(fns)
+		close(s.closed)
+	}()
+}
+
+// CloseAllConnections is Node's server.closeAllConnections: it closes every
+// connection at once. The engine cannot drop its connections and keep
+// listening, so unlike Node this also stops the server, and emits 'close'
+// (Close need not be called first, and may not be called after).
+func (s *Server) CloseAllConnections() {
+	s.mu.Lock()
+	eng := s.eng
+	start := s.listening && !s.closing
+	s.mu.Unlock()
+	if eng == nil {
+		return
+	}
+	if start {
+		s.Close(nil)
+	}
+	_ = eng.Close()
+}
+
+// CloseIdleConnections is Node's server.closeIdleConnections. The engine
+// closes idle connections only while it shuts down, which Close starts, so
+// this does nothing before Close and nothing more after.
+func (s *Server) CloseIdleConnections() {}
+
+// Closed returns a channel closed once 'close' has been emitted. It has no
+// Node counterpart; it lets Go code wait for Close.
+func (s *Server) Closed() <-chan struct{} { return s.closed }
+
+// handle is the engine handler: it emits 'request' (or 'checkContinue')
+// and then delivers the body. See the Events notes in events.go.
+func (s *Server) handle(w *engine.Response, r *engine.Request) {
+	x := &exchange{window: true}
+	major, minor := r.Version()
+	req := &IncomingMessage{
+		x:                x,
+		Method:           string(r.MethodBytes()),
+		URL:              string(r.Target()),
+		HTTPVersion:      versionString(major, minor),
+		HTTPVersionMajor: major,
+		HTTPVersionMinor: minor,
+		RawHeaders:       copyFields(r.Header()),
+		Socket:           socketInfo(r.RemoteAddr(), r.LocalAddr()),
+		joinDuplicates:   s.opts.JoinDuplicateHeaders,
+	}
+	res := &ServerResponse{x: x, req: req, w: w, StatusCode: 200, SendDate: true}
+	s.mu.Lock()
+	fns := s.onRequest
+	if r.Expect100() && len(s.onCheckContinue) > 0 {
+		fns = s.onCheckContinue
+	}
+	s.mu.Unlock()
+	if r.Streaming() {
+		req.req = r
+		r.SetBodyHandler((*bodyHandler)(req))
+	}
+	for _, fn := range fns {
+		fn(req, res)
+	}
+	x.mu.Lock()
+	x.runOpsLocked()
+	x.mu.Unlock()
+	if !r.Streaming() {
+		req.push(r.Body())
+		req.bodyEnd(r.Trailers())
+	}
+	x.mu.Lock()
+	if !x.wireEnded {
+		// The response outlives the handler: later calls reach it through d.
+		d := w.Detach()
+		x.loop = func(fn func()) error { return d.Do(func(*engine.Response) { fn() }) }
+	}
+	x.mu.Unlock()
+	x.closeWindow()
+}
+
+// bodyHandler is an IncomingMessage as the engine's BodyHandler for a
+// streamed body. Its methods run on the loop, outside the handler, so they
+// open the window themselves.
+type bodyHandler IncomingMessage
+
+func (b *bodyHandler) OnBody(_ *engine.Request, chunk []byte) {
+	m := (*IncomingMessage)(b)
+	open := m.x.open()
+	m.push(chunk)
+	m.x.close(open)
+}
+
+func (b *bodyHandler) OnBodyEnd(_ *engine.Request, trailers *headers.Table) {
+	m := (*IncomingMessage)(b)
+	open := m.x.open()
+	m.bodyEnd(trailers)
+	m.x.close(open)
+}
+
+// open opens the window, if it is not open, and runs the queued ops; it
+// reports whether it opened it.
+func (x *exchange) open() bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.window {
+		return false
+	}
+	x.window = true
+	x.runOpsLocked()
+	return true
+}
+
+// close emits the ticks and closes the window if open opened it.
+func (x *exchange) close(opened bool) {
+	if opened {
+		x.closeWindow()
+	}
+}

@@ -1,0 +1,450 @@
+package compat
+
+import (
+	"github.com/zerohttp/zerohttp/engine"
+	"github.com/zerohttp/zerohttp/headers"
+)
+
+// ServerResponse is Node's http.ServerResponse. Its methods are safe from
+// any goroutine: a listener may return and finish the response later, from
+// a goroutine of its own, and the response stays open until End. Calls are
+// applied in order (see the package's Events notes).
+//
+// The exported fields are read when the head is written (by WriteHead, the
+// first Write, or End); set them before, from the goroutine that writes.
+type ServerResponse struct {
+	x   *exchange
+	req *IncomingMessage
+	w   *engine.Response // touched only under x.mu, on the loop or in the window, while !x.wireEnded
+
+	// StatusCode is the status to send (default 200).
+	StatusCode int
+	// StatusMessage is Node's statusMessage: the reason phrase. The engine
+	// sends the standard phrase for the code whatever this says.
+	StatusMessage string
+	// SendDate is Node's sendDate (default true). The engine always sends a
+	// Date field unless one is set; false only keeps it from being added by
+	// compat.
+	SendDate bool
+
+	// Guarded by x.mu.
+	hdr         outHeaders
+	headersSent bool // the head is decided (WriteHead, Write or End was called)
+	headFlushed bool // the engine has written the head
+	ended       bool // End was called (writableEnded)
+	finished    bool // the engine's response has ended (writableFinished)
+	onFinish    []func()
+	onClose     []func()
+	onError     []func(error)
+}
+
+// SetHeader is Node's response.setHeader: it replaces name's value.
+func (res *ServerResponse) SetHeader(name, value string) error {
+	return res.setHeader(name, []string{value}, false)
+}
+
+// SetHeaderValues is SetHeader with a list, sent as one field line per
+// value (as Node does for an array, such as set-cookie's).
+func (res *ServerResponse) SetHeaderValues(name string, values []string) error {
+	return res.setHeader(name, values, false)
+}
+
+// AppendHeader is Node's response.appendHeader: it adds value to name's values.
+func (res *ServerResponse) AppendHeader(name, value string) error {
+	return res.setHeader(name, []string{value}, true)
+}
+
+func (res *ServerResponse) setHeader(name string, values []string, add bool) error {
+	if err := validateField(name, values); err != nil {
+		return err
+	}
+	res.x.mu.Lock()
+	defer res.x.mu.Unlock()
+	if res.headersSent {
+		return ErrHeadersSent
+	}
+	if add {
+		res.hdr.append(name, values)
+	} else {
+		res.hdr.set(name, values)
+	}
+	return nil
+}
+
+// GetHeader returns name's value ("" if unset); a list joins with ", ".
+func (res *ServerResponse) GetHeader(name string) string {
+	res.x.mu.Lock()
+	defer res.x.mu.Unlock()
+	return headerValue(res.hdr.get(name))
+}
+
+// GetHeaderValues returns name's values, nil if unset.
+func (res *ServerResponse) GetHeaderValues(name string) []string {
+	res.x.mu.Lock()
+	defer res.x.mu.Unlock()
+	return append([]string(nil), res.hdr.get(name)...)
+}
+
+// GetHeaders returns a copy of the headers set, keyed by lower-cased name.
+func (res *ServerResponse) GetHeaders() map[string][]string {
+	res.x.mu.Lock()
+	defer res.x.mu.Unlock()
+	return res.hdr.snapshot()
+}
+
+// GetHeaderNames returns the lower-cased names of the headers set, in order.
+func (res *ServerResponse) GetHeaderNames() []string {
+	res.x.mu.Lock()
+	defer res.x.mu.Unlock()
+	return res.hdr.names()
+}
+
+// GetRawHeaderNames returns the names of the headers set, in their case.
+func (res *ServerResponse) GetRawHeaderNames() []string {
+	res.x.mu.Lock()
+	defer res.x.mu.Unlock()
+	return res.hdr.rawNames()
+}
+
+// HasHeader reports whether name is set.
+func (res *ServerResponse) HasHeader(name string) bool {
+	res.x.mu.Lock()
+	defer res.x.mu.Unlock()
+	return res.hdr.find(name) >= 0
+}
+
+// RemoveHeader unsets name; after the head is written it returns ErrHeadersSent.
+func (res *ServerResponse) RemoveHeader(name string) error {
+	res.x.mu.Lock()
+	defer res.x.mu.Unlock()
+	if res.headersSent {
+		return ErrHeadersSent
+	}
+	res.hdr.del(name)
+	return nil
+}
+
+// HeadersSent reports whether the head has been decided: after WriteHead,
+// the first Write, or End (Node's headersSent).
+func (res *ServerResponse) HeadersSent() bool {
+	res.x.mu.Lock()
+	defer res.x.mu.Unlock()
+	return res.headersSent
+}
+
+// WritableEnded reports whether End has been called.
+func (res *ServerResponse) WritableEnded() bool {
+	res.x.mu.Lock()
+	defer res.x.mu.Unlock()
+	return res.ended
+}
+
+// WritableFinished reports whether the response has been handed to the
+// connection in full, just before 'finish'.
+func (res *ServerResponse) WritableFinished() bool {
+	res.x.mu.Lock()
+	defer res.x.mu.Unlock()
+	return res.finished
+}
+
+// Req returns the request this response answers (Node's response.req).
+func (res *ServerResponse) Req() *IncomingMessage { return res.req }
+
+// OnFinish registers a 'finish' listener: the response has been handed to the connection.
+func (res *ServerResponse) OnFinish(fn func()) {
+	res.x.mu.Lock()
+	res.onFinish = append(res.onFinish, fn)
+	res.x.mu.Unlock()
+}
+
+// OnClose registers a 'close' listener: the response is done with.
+func (res *ServerResponse) OnClose(fn func()) {
+	res.x.mu.Lock()
+	res.onClose = append(res.onClose, fn)
+	res.x.mu.Unlock()
+}
+
+// OnError registers an 'error' listener, which gets ErrWriteAfterEnd for a
+// write after End, as Node emits it.
+func (res *ServerResponse) OnError(fn func(error)) {
+	res.x.mu.Lock()
+	res.onError = append(res.onError, fn)
+	res.x.mu.Unlock()
+}
+
+// WriteHead is Node's response.writeHead: it sets the status, optionally
+// the reason phrase (statusMessage "" keeps the default), and the fields
+// given as name, value pairs, merged over those set with SetHeader. The
+// head goes out with the first Write or End; after WriteHead the body is
+// chunked unless a Content-Length is set, as in Node.
+func (res *ServerResponse) WriteHead(statusCode int, statusMessage string, fields ...string) error {
+	if statusCode < 100 || statusCode > 999 {
+		return ErrInvalidStatusCode
+	}
+	for i := 0; i+1 < len(fields); i += 2 {
+		if err := validateField(fields[i], fields[i+1:i+2]); err != nil {
+			return err
+		}
+	}
+	x := res.x
+	x.mu.Lock()
+	if res.headersSent {
+		x.mu.Unlock()
+		return ErrHeadersSent
+	}
+	res.StatusCode = statusCode
+	if statusMessage != "" {
+		res.StatusMessage = statusMessage
+	}
+	for i := 0; i+1 < len(fields); i += 2 {
+		res.hdr.set(fields[i], fields[i+1:i+2])
+	}
+	head := res.decideHeadLocked()
+	x.mu.Unlock()
+	x.do(func() { res.applyHead(head) })
+	return nil
+}
+
+// head is the decided head, applied to the engine's response on the loop.
+type head struct {
+	status int
+	fields outHeaders
+	length int64 // -1: none set
+}
+
+// decideHeadLocked freezes the head and marks it sent.
+func (res *ServerResponse) decideHeadLocked() *head {
+	res.headersSent = true
+	h := &head{status: res.StatusCode, fields: res.hdr, length: -1}
+	if n, ok := res.hdr.contentLength(); ok {
+		h.length = n
+	}
+	return h
+}
+
+// applyHead gives the engine the head. Runs as an op.
+func (res *ServerResponse) applyHead(h *head) {
+	if res.x.wireEnded {
+		return
+	}
+	res.w.SetStatus(h.status)
+	h.fields.fill(res.w.Header())
+	if h.length >= 0 {
+		res.w.SetContentLength(h.length)
+	}
+}
+
+// Write is Node's response.write: the first call sends the head (chunked
+// unless a Content-Length is set), and every call hands p to the connection.
+// p may be reused once Write returns. Node's boolean (whether the data was
+// flushed) has no counterpart: the engine always accepts the data. After
+// End it returns ErrWriteAfterEnd and emits it as 'error'.
+func (res *ServerResponse) Write(p []byte) (int, error) {
+	return res.write(p, "", false)
+}
+
+// WriteString is Write for a string.
+func (res *ServerResponse) WriteString(s string) (int, error) {
+	return res.write(nil, s, true)
+}
+
+func (res *ServerResponse) write(p []byte, s string, isString bool) (int, error) {
+	x := res.x
+	x.mu.Lock()
+	if res.ended {
+		res.errorLocked(ErrWriteAfterEnd)
+		x.mu.Unlock()
+		x.do(nil)
+		return 0, ErrWriteAfterEnd
+	}
+	var h *head
+	if !res.headersSent {
+		h = res.decideHeadLocked()
+	}
+	x.mu.Unlock()
+	n := len(p)
+	if isString {
+		n = len(s)
+	}
+	if x.tryDirect(func() { res.writeOp(h, p, s) }) {
+		return n, nil
+	}
+	if isString {
+		p, s = []byte(s), ""
+	} else {
+		p = append([]byte(nil), p...)
+	}
+	x.do(func() { res.writeOp(h, p, s) })
+	return n, nil
+}
+
+// writeOp writes a piece of the body, the head first if h is set. Runs as an op.
+func (res *ServerResponse) writeOp(h *head, p []byte, s string) {
+	if res.x.wireEnded {
+		return
+	}
+	if h != nil {
+		res.applyHead(h)
+	}
+	if p != nil {
+		_, _ = res.w.Write(p)
+	} else {
+		_, _ = res.w.WriteString(s)
+	}
+	res.headFlushed = true
+	res.w.Flush()
+}
+
+// errorLocked queues an 'error' event.
+func (res *ServerResponse) errorLocked(err error) {
+	fns := res.onError
+	res.x.tickLocked(func() { emit(fns, err) })
+}
+
+// End is Node's response.end: it writes data, if any, and ends the
+// response; 'finish' and 'close' follow. A response whose head was not
+// sent yet gets a Content-Length. End after End does nothing, unless data
+// is given: that is a write after end.
+func (res *ServerResponse) End(data []byte) error {
+	return res.end(data, "", false)
+}
+
+// EndString is End with a string.
+func (res *ServerResponse) EndString(s string) error {
+	return res.end(nil, s, true)
+}
+
+func (res *ServerResponse) end(p []byte, s string, isString bool) error {
+	x := res.x
+	x.mu.Lock()
+	if res.ended {
+		if len(p) > 0 || len(s) > 0 {
+			res.errorLocked(ErrWriteAfterEnd)
+			x.mu.Unlock()
+			x.do(nil)
+			return ErrWriteAfterEnd
+		}
+		x.mu.Unlock()
+		return nil
+	}
+	res.ended = true
+	var h *head
+	if !res.headersSent {
+		h = res.decideHeadLocked()
+	}
+	x.mu.Unlock()
+	if x.tryDirect(func() { res.endOp(h, p, s) }) {
+		return nil
+	}
+	if isString {
+		p, s = []byte(s), ""
+	} else {
+		p = append([]byte(nil), p...)
+	}
+	x.do(func() { res.endOp(h, p, s) })
+	return nil
+}
+
+// endOp ends the engine's response and queues 'finish'. Runs as an op.
+func (res *ServerResponse) endOp(h *head, p []byte, s string) {
+	x := res.x
+	if x.wireEnded {
+		return
+	}
+	w := res.w
+	if h != nil {
+		res.applyHead(h)
+	} else if !res.headFlushed {
+		w.Flush() // WriteHead was called: Node has fixed the framing, chunked
+	}
+	if len(p) > 0 {
+		_, _ = w.Write(p)
+	} else if len(s) > 0 {
+		_, _ = w.WriteString(s)
+	}
+	w.End()
+	x.wireEnded = true
+	res.finished = true
+	x.tickLocked(res.emitFinish)
+}
+
+// emitFinish is a tick: 'finish'; then the request's body is dumped if
+// nobody read it, and 'close' follows on the next tick, as in Node.
+func (res *ServerResponse) emitFinish() {
+	x := res.x
+	x.mu.Lock()
+	fin := res.onFinish
+	x.mu.Unlock()
+	// Node's own finish listener, registered before the user's, dumps the
+	// request and queues 'close'.
+	res.req.dump()
+	x.tick(res.emitClose)
+	emit0(fin)
+}
+
+// emitClose is a tick: 'close'.
+func (res *ServerResponse) emitClose() {
+	x := res.x
+	x.mu.Lock()
+	cl := res.onClose
+	x.mu.Unlock()
+	emit0(cl)
+}
+
+// AddTrailers adds trailer fields, sent after a chunked body (and dropped
+// otherwise, as in Node). Fields are name, value pairs.
+func (res *ServerResponse) AddTrailers(fields ...string) error {
+	for i := 0; i+1 < len(fields); i += 2 {
+		if err := validateField(fields[i], fields[i+1:i+2]); err != nil {
+			return err
+		}
+	}
+	f := append([]string(nil), fields...)
+	res.x.do(func() {
+		if res.x.wireEnded {
+			return
+		}
+		for i := 0; i+1 < len(f); i += 2 {
+			res.w.AddTrailer(f[i], f[i+1])
+		}
+	})
+	return nil
+}
+
+// WriteContinue sends "100 Continue" (Node's response.writeContinue), for
+// a request that expects it: see Server.OnCheckContinue.
+func (res *ServerResponse) WriteContinue() {
+	res.x.do(func() {
+		if !res.x.wireEnded {
+			res.w.WriteContinue()
+		}
+	})
+}
+
+// WriteProcessing sends "102 Processing".
+func (res *ServerResponse) WriteProcessing() { res.writeInformational(102, nil) }
+
+// WriteEarlyHints sends "103 Early Hints" with the fields given as name,
+// value pairs, such as "Link", "</styles.css>; rel=preload; as=style".
+func (res *ServerResponse) WriteEarlyHints(fields ...string) error {
+	for i := 0; i+1 < len(fields); i += 2 {
+		if err := validateField(fields[i], fields[i+1:i+2]); err != nil {
+			return err
+		}
+	}
+	res.writeInformational(103, append([]string(nil), fields...))
+	return nil
+}
+
+func (res *ServerResponse) writeInformational(code int, fields []string) {
+	res.x.do(func() {
+		if res.x.wireEnded {
+			return
+		}
+		var t headers.Table
+		for i := 0; i+1 < len(fields); i += 2 {
+			t.AddString(fields[i], fields[i+1])
+		}
+		res.w.WriteInformational(code, &t)
+	})
+}
