@@ -1,0 +1,103 @@
+package compat
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"os/exec"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// wireCases mirror testdata/server_wire.js.
+var wireCases = map[string]func(res *ServerResponse){
+	"endOnly":      func(res *ServerResponse) { res.EndString("hello") },
+	"writeHeadEnd": func(res *ServerResponse) { res.WriteHead(201, "", "X-A", "b"); res.EndString("hello") },
+	"writeEnd":     func(res *ServerResponse) { res.WriteString("he"); res.EndString("llo") },
+	"contentLength": func(res *ServerResponse) {
+		res.SetHeader("Content-Length", "5")
+		res.WriteString("he")
+		res.EndString("llo")
+	},
+	"trailers": func(res *ServerResponse) {
+		res.SetHeader("Trailer", "X-T")
+		res.WriteString("a")
+		res.AddTrailers("X-T", "1")
+		res.End(nil)
+	},
+	"empty": func(res *ServerResponse) { res.End(nil) },
+	"list": func(res *ServerResponse) {
+		res.SetHeaderValues("Set-Cookie", []string{"a=1", "b=2"})
+		res.SetHeader("X-Y", "3")
+		res.End(nil)
+	},
+	"status": func(res *ServerResponse) {
+		res.StatusCode = 404
+		res.SetHeader("Content-Type", "text/plain")
+		res.EndString("nope")
+	},
+	"noContent": func(res *ServerResponse) { res.StatusCode = 204; res.End(nil) },
+	"removed": func(res *ServerResponse) {
+		res.SetHeader("X-A", "1")
+		res.SetHeader("X-B", "2")
+		res.RemoveHeader("x-a")
+		res.AppendHeader("X-B", "3")
+		res.End(nil)
+	},
+}
+
+// normalize drops the Date field and sorts the header lines, since Node
+// and the engine order their own fields differently; the status line and
+// the body with its framing stay as they are.
+func normalize(raw string) string {
+	head, body, _ := strings.Cut(raw, "\r\n\r\n")
+	lines := strings.Split(head, "\r\n")
+	var fields []string
+	for _, l := range lines[1:] {
+		if !strings.HasPrefix(l, "Date: ") {
+			fields = append(fields, l)
+		}
+	}
+	sort.Strings(fields)
+	return lines[0] + "\n" + strings.Join(fields, "\n") + "\n\n" + body
+}
+
+func TestServerWireMatchesNode(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not found")
+	}
+	var current atomic.Pointer[func(*ServerResponse)]
+	s, _ := startServer(t, nil, func(req *IncomingMessage, res *ServerResponse) { (*current.Load())(res) })
+	for name, fn := range wireCases {
+		t.Run(name, func(t *testing.T) {
+			out, err := exec.Command(node, "testdata/server_wire.js", name).Output()
+			if err != nil {
+				t.Fatalf("node: %v", err)
+			}
+			var want string
+			if err := json.Unmarshal(out, &want); err != nil {
+				t.Fatal(err)
+			}
+			current.Store(&fn)
+			c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.Address().Port))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			got, err := io.ReadAll(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := normalize(string(got)), normalize(want); g != w {
+				t.Errorf("compat:\n%s\nnode:\n%s", g, w)
+			}
+		})
+	}
+}
