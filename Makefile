@@ -5,10 +5,10 @@ FUZZTIME  ?= 10m
 FUZZSHORT ?= 3s
 PKGS      := ./...
 
-.PHONY: test vet unit race purego fuzz-short fuzz bench bench-parse bench-server bench-client bench-smoke
+.PHONY: test vet unit race purego invariants fuzz-short fuzz bench bench-parse bench-server bench-client bench-smoke
 
 # unit runs the allocation tests, which the race detector would skew (they are !race).
-test: vet unit race purego fuzz-short bench-smoke
+test: vet unit race purego invariants fuzz-short bench-smoke
 
 vet:
 	$(GO) vet $(PKGS)
@@ -20,6 +20,11 @@ unit:
 
 race:
 	$(GO) test -race -count=1 $(PKGS)
+
+# invariants checks callers' buffer contracts: parse panics if a resumed
+# parse's input changed, and the engine scribbles over read bytes it is done with.
+invariants:
+	$(GO) test -tags invariants -count=1 ./parse/ ./engine/ ./fuzz/ ./agentpool/
 
 purego:
 	$(GO) test -tags purego -count=1 ./parse/ ./headers/ ./fuzz/

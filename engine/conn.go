@@ -141,6 +141,7 @@ func (c *conn) serve() gnet.Action {
 	buf, _ := c.gc.Peek(-1)
 	off := c.process(buf)
 	if off > 0 {
+		scribble(buf[:off])
 		_, _ = c.gc.Discard(off)
 	}
 	if !c.inWorker {

@@ -78,6 +78,7 @@ type Parser struct {
 	host          headers.Span
 
 	win window
+	inv prefixCheck // the invariants build's input check; empty otherwise
 }
 
 // Init prepares p to parse messages of the given mode with cfg (nil means the defaults).
@@ -109,6 +110,7 @@ func (p *Parser) Reset() {
 	p.flags, p.framing, p.contentLength = 0, BodyNone, 0
 	p.methodSpan, p.target, p.reason, p.host = headers.Span{}, headers.Span{}, headers.Span{}, headers.Span{}
 	p.win.base, p.win.n = 0, 0
+	p.inv.reset()
 }
 
 // SetRequestMethod tells a Response-mode parser which request the response
@@ -134,6 +136,10 @@ func (p *Parser) Parse(b []byte, h *headers.Table) (int, error) {
 	lim := b
 	if len(lim) > p.cfg.MaxHeadBytes {
 		lim = lim[:p.cfg.MaxHeadBytes]
+	}
+	if invariants {
+		p.inv.check(b, p.pos)
+		defer func() { p.inv.check(b, p.pos) }()
 	}
 	h.SetBase(b)
 	n, code := p.run(lim, h)
