@@ -62,6 +62,10 @@ type IncomingMessage struct {
 	onClose      []func()
 	onAborted    []func()
 	onError      []func(error)
+
+	// Hooks for a client response, set before it is handed out: called
+	// after 'end' and after 'close' are emitted.
+	afterEnd, afterClose func()
 }
 
 // SocketInfo describes a message's connection, as Node's message.socket
@@ -334,9 +338,11 @@ func (m *IncomingMessage) push(chunk []byte) {
 }
 
 // bodyEnd records that the body has arrived in full, with its trailers.
-func (m *IncomingMessage) bodyEnd(trailers *headers.Table) {
+func (m *IncomingMessage) bodyEnd(trailers *headers.Table) { m.bodyEndRaw(copyFields(trailers)) }
+
+// bodyEndRaw is bodyEnd with the trailers as raw name/value pairs.
+func (m *IncomingMessage) bodyEndRaw(raw []string) {
 	x := m.x
-	raw := copyFields(trailers)
 	x.mu.Lock()
 	m.bodyDone = true
 	m.rawTrailers = raw
@@ -386,6 +392,9 @@ func (m *IncomingMessage) emitEnd() {
 	fns := m.onEnd
 	x.mu.Unlock()
 	emit0(fns)
+	if m.afterEnd != nil {
+		m.afterEnd()
+	}
 	x.tick(func() { x.tick(m.emitClose) })
 }
 
@@ -401,4 +410,7 @@ func (m *IncomingMessage) emitClose() {
 	fns := m.onClose
 	x.mu.Unlock()
 	emit0(fns)
+	if m.afterClose != nil {
+		m.afterClose()
+	}
 }

@@ -1,0 +1,587 @@
+package compat
+
+import (
+	"bytes"
+	"encoding/base64"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zerohttp/zerohttp/engine"
+	"github.com/zerohttp/zerohttp/headers"
+)
+
+// RequestOptions are the options of Node's http.request. Fields left zero
+// take Node's defaults; with a URL, the URL's parts win over Host,
+// Hostname, Port and Path unless those are set here.
+type RequestOptions struct {
+	// Method is the request method (default "GET").
+	Method string
+	// Host is the server's name or IP (default "localhost"); Hostname, if
+	// set, takes precedence, as in Node.
+	Host     string
+	Hostname string
+	// Port is the server's port (default 80).
+	Port int
+	// Path is the request-target, path and query (default "/").
+	Path string
+	// Headers are the request's header fields, sent in name order.
+	Headers map[string]string
+	// Auth is "user:password" for Basic authentication.
+	Auth string
+	// Agent pools the request's connection (nil: GlobalAgent()).
+	Agent *Agent
+	// NoAgent is Node's agent: false: a connection for this request only.
+	NoAgent bool
+	// SocketPath connects to a unix socket instead of Host:Port.
+	SocketPath string
+	// LocalAddress is the local address to bind.
+	LocalAddress string
+	// Family is 4 or 6 to resolve Host to that IP family only (0: either).
+	Family int
+	// Timeout emits 'timeout' if no response has arrived this long after
+	// End; as in Node, the request goes on unless a listener destroys it.
+	Timeout time.Duration
+	// MaxResponseBytes bounds a response body (0: the engine's default).
+	MaxResponseBytes int
+}
+
+// ClientRequest is Node's http.ClientRequest: an outgoing request, sent
+// through an Agent when End is called. Its methods are safe from any
+// goroutine; its events run on the event loop that receives the response
+// (or, for errors found at once, on the caller's goroutine).
+//
+// Unlike Node, which sends the head with the first Write, the request is
+// sent in one piece at End: the body is buffered until then. A body
+// written with Write before End goes chunked unless a Content-Length is
+// set, as in Node; one given only to End goes with a Content-Length.
+type ClientRequest struct {
+	x *exchange
+
+	// Method, Path, Host and Protocol are Node's request properties.
+	Method   string
+	Path     string
+	Host     string
+	Protocol string
+
+	port       int
+	socketPath string
+	localAddr  string
+	family     int
+	agent      *Agent
+	timeout    time.Duration
+	maxBody    int
+
+	// Guarded by x.mu.
+	hdr         outHeaders
+	body        []byte
+	streamed    bool // Write was called before End
+	headersSent bool
+	ended       bool // End was called
+	finished    bool
+	destroyed   bool
+	answered    bool // a response or an error was delivered
+	timer       *time.Timer
+
+	onResponse    []func(*IncomingMessage)
+	onSocket      []func(SocketInfo)
+	onFinish      []func()
+	onClose       []func()
+	onError       []func(error)
+	onTimeout     []func()
+	onContinue    []func()
+	onInformation []func(Information)
+}
+
+// Information is a 1xx interim response other than 100 and 101, as Node's
+// 'information' event gives it.
+type Information struct {
+	StatusCode    int
+	StatusMessage string
+	HTTPVersion   string
+	RawHeaders    []string
+	Headers       map[string]string
+}
+
+// Request is Node's http.request(url, options, callback). rawURL may be
+// "" to use opts alone, and opts may be nil; callback (may be nil) is a
+// 'response' listener. Errors Node throws at once (a bad URL, method or
+// header) are returned; the request is sent when End is called.
+func Request(rawURL string, opts *RequestOptions, callback func(res *IncomingMessage)) (*ClientRequest, error) {
+	var o RequestOptions
+	if opts != nil {
+		o = *opts
+	}
+	if rawURL != "" {
+		u, err := url.Parse(rawURL)
+		if err != nil || u.Host == "" {
+			return nil, ErrInvalidURL
+		}
+		if u.Scheme != "http" {
+			return nil, ErrInvalidProtocol
+		}
+		if o.Hostname == "" && o.Host == "" {
+			o.Hostname = u.Hostname()
+		}
+		if o.Port == 0 && u.Port() != "" {
+			o.Port, _ = strconv.Atoi(u.Port())
+		}
+		if o.Path == "" {
+			o.Path = u.RequestURI()
+		}
+		if o.Auth == "" && u.User != nil {
+			o.Auth = u.User.String()
+		}
+	}
+	r := &ClientRequest{
+		x:          &exchange{},
+		Method:     strings.ToUpper(o.Method),
+		Path:       o.Path,
+		Host:       o.Hostname,
+		Protocol:   "http:",
+		port:       o.Port,
+		socketPath: o.SocketPath,
+		localAddr:  o.LocalAddress,
+		family:     o.Family,
+		agent:      o.Agent,
+		timeout:    o.Timeout,
+		maxBody:    o.MaxResponseBytes,
+	}
+	if r.Method == "" {
+		r.Method = "GET"
+	}
+	if ValidateHeaderName(r.Method) != nil {
+		return nil, ErrInvalidHTTPToken
+	}
+	if r.Path == "" {
+		r.Path = "/"
+	}
+	for _, c := range []byte(r.Path) {
+		if c <= ' ' || c == 0x7f {
+			return nil, &Error{"ERR_UNESCAPED_CHARACTERS", "request path contains unescaped characters"}
+		}
+	}
+	if r.Host == "" {
+		r.Host = o.Host
+	}
+	if r.Host == "" {
+		r.Host = "localhost"
+	}
+	if r.port == 0 {
+		r.port = 80
+	}
+	switch {
+	case o.NoAgent:
+		r.agent = oneShotAgent()
+	case r.agent == nil:
+		r.agent = GlobalAgent()
+	}
+	names := make([]string, 0, len(o.Headers))
+	for name := range o.Headers {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := validateField(name, []string{o.Headers[name]}); err != nil {
+			return nil, err
+		}
+		r.hdr.set(name, []string{o.Headers[name]})
+	}
+	if o.Auth != "" && r.hdr.find("authorization") < 0 {
+		r.hdr.set("Authorization", []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(o.Auth))})
+	}
+	if callback != nil {
+		r.onResponse = append(r.onResponse, callback)
+	}
+	return r, nil
+}
+
+// Get is Node's http.get: Request with method GET, ended at once.
+func Get(rawURL string, opts *RequestOptions, callback func(res *IncomingMessage)) (*ClientRequest, error) {
+	var o RequestOptions
+	if opts != nil {
+		o = *opts
+	}
+	o.Method = "GET"
+	r, err := Request(rawURL, &o, callback)
+	if err != nil {
+		return nil, err
+	}
+	return r, r.End(nil)
+}
+
+// OnResponse registers a 'response' listener.
+func (r *ClientRequest) OnResponse(fn func(res *IncomingMessage)) {
+	r.x.mu.Lock()
+	r.onResponse = append(r.onResponse, fn)
+	r.x.mu.Unlock()
+}
+
+// OnSocket registers a 'socket' listener. It gets the connection's
+// addresses; they are zero when the connection failed.
+func (r *ClientRequest) OnSocket(fn func(SocketInfo)) {
+	r.x.mu.Lock()
+	r.onSocket = append(r.onSocket, fn)
+	r.x.mu.Unlock()
+}
+
+// OnFinish registers a 'finish' listener: the request has been sent.
+func (r *ClientRequest) OnFinish(fn func()) {
+	r.x.mu.Lock()
+	r.onFinish = append(r.onFinish, fn)
+	r.x.mu.Unlock()
+}
+
+// OnClose registers a 'close' listener: the request is done with.
+func (r *ClientRequest) OnClose(fn func()) {
+	r.x.mu.Lock()
+	r.onClose = append(r.onClose, fn)
+	r.x.mu.Unlock()
+}
+
+// OnError registers an 'error' listener: the connection failed, or the
+// request was destroyed before its response.
+func (r *ClientRequest) OnError(fn func(error)) {
+	r.x.mu.Lock()
+	r.onError = append(r.onError, fn)
+	r.x.mu.Unlock()
+}
+
+// OnTimeout registers a 'timeout' listener (see RequestOptions.Timeout).
+func (r *ClientRequest) OnTimeout(fn func()) {
+	r.x.mu.Lock()
+	r.onTimeout = append(r.onTimeout, fn)
+	r.x.mu.Unlock()
+}
+
+// OnContinue registers a 'continue' listener: the server sent "100 Continue".
+func (r *ClientRequest) OnContinue(fn func()) {
+	r.x.mu.Lock()
+	r.onContinue = append(r.onContinue, fn)
+	r.x.mu.Unlock()
+}
+
+// OnInformation registers an 'information' listener for 1xx responses
+// other than 100 and 101.
+func (r *ClientRequest) OnInformation(fn func(Information)) {
+	r.x.mu.Lock()
+	r.onInformation = append(r.onInformation, fn)
+	r.x.mu.Unlock()
+}
+
+// SetHeader sets a header field before the request is sent.
+func (r *ClientRequest) SetHeader(name, value string) error {
+	if err := validateField(name, []string{value}); err != nil {
+		return err
+	}
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	if r.headersSent {
+		return ErrHeadersSent
+	}
+	r.hdr.set(name, []string{value})
+	return nil
+}
+
+// GetHeader returns a header field's value ("" if unset).
+func (r *ClientRequest) GetHeader(name string) string {
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	return headerValue(r.hdr.get(name))
+}
+
+// GetHeaderNames returns the lower-cased names of the fields set, in order.
+func (r *ClientRequest) GetHeaderNames() []string {
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	return r.hdr.names()
+}
+
+// GetHeaders returns a copy of the fields set, keyed by lower-cased name.
+func (r *ClientRequest) GetHeaders() map[string][]string {
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	return r.hdr.snapshot()
+}
+
+// HasHeader reports whether a header field is set.
+func (r *ClientRequest) HasHeader(name string) bool {
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	return r.hdr.find(name) >= 0
+}
+
+// RemoveHeader unsets a header field before the request is sent.
+func (r *ClientRequest) RemoveHeader(name string) error {
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	if r.headersSent {
+		return ErrHeadersSent
+	}
+	r.hdr.del(name)
+	return nil
+}
+
+// Write adds p to the body (see ClientRequest on buffering). After End it
+// returns ErrWriteAfterEnd.
+func (r *ClientRequest) Write(p []byte) (int, error) {
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	if r.ended || r.destroyed {
+		return 0, ErrWriteAfterEnd
+	}
+	r.body = append(r.body, p...)
+	if len(p) > 0 {
+		r.streamed = true
+	}
+	return len(p), nil
+}
+
+// WriteString is Write for a string.
+func (r *ClientRequest) WriteString(s string) (int, error) {
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	if r.ended || r.destroyed {
+		return 0, ErrWriteAfterEnd
+	}
+	r.body = append(r.body, s...)
+	if len(s) > 0 {
+		r.streamed = true
+	}
+	return len(s), nil
+}
+
+// End adds data (may be nil) to the body and sends the request.
+func (r *ClientRequest) End(data []byte) error {
+	return r.end(string(data))
+}
+
+// EndString is End with a string.
+func (r *ClientRequest) EndString(s string) error { return r.end(s) }
+
+// HeadersSent reports whether the request has been handed to its agent.
+func (r *ClientRequest) HeadersSent() bool {
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	return r.headersSent
+}
+
+// WritableEnded reports whether End has been called.
+func (r *ClientRequest) WritableEnded() bool {
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	return r.ended
+}
+
+// WritableFinished reports whether the request has been sent in full.
+func (r *ClientRequest) WritableFinished() bool {
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	return r.finished
+}
+
+// Destroyed reports whether Destroy has been called.
+func (r *ClientRequest) Destroyed() bool {
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	return r.destroyed
+}
+
+func (r *ClientRequest) end(tail string) error {
+	x := r.x
+	x.mu.Lock()
+	if r.ended || r.destroyed {
+		x.mu.Unlock()
+		if tail != "" {
+			return ErrWriteAfterEnd
+		}
+		return nil
+	}
+	r.ended, r.headersSent = true, true
+	r.body = append(r.body, tail...)
+	req := engine.AcquireClientRequest()
+	req.SetMethod(r.Method)
+	req.SetPath(r.Path)
+	req.SetHost(r.Host)
+	req.SetPort(r.port)
+	req.SocketPath, req.LocalAddress, req.Family = r.socketPath, r.localAddr, r.family
+	r.hdr.fill(&req.Header)
+	_, hasLength := r.hdr.contentLength()
+	hasTE := r.hdr.find("transfer-encoding") >= 0
+	switch {
+	case r.streamed && !hasLength && !hasTE:
+		req.SetBodyStream(bytes.NewReader(r.body), -1) // chunked, as Node sends written bodies
+	case len(r.body) > 0:
+		req.SetBody(r.body)
+	}
+	if vs := r.hdr.get("expect"); len(vs) > 0 && strings.EqualFold(vs[0], "100-continue") {
+		req.SetExpectContinue(true)
+	}
+	req.OnInformational = r.informational
+	if !r.agent.KeepAlive() && r.hdr.find("connection") < 0 {
+		req.SetConnectionClose(true)
+	}
+	if r.timeout > 0 {
+		r.timer = time.AfterFunc(r.timeout, r.timedOut)
+	}
+	x.mu.Unlock()
+	resp := engine.AcquireClientResponse()
+	if r.maxBody > 0 {
+		resp.SetMaxBodyBytes(r.maxBody)
+	}
+	r.agent.a.Request(req, resp, (*responseHandler)(r))
+	return nil
+}
+
+// informational receives the 1xx responses, on the event loop.
+func (r *ClientRequest) informational(status int, h *headers.Table) {
+	x := r.x
+	x.mu.Lock()
+	if status == 100 {
+		fns := r.onContinue
+		x.mu.Unlock()
+		emit0(fns)
+		return
+	}
+	fns := r.onInformation
+	x.mu.Unlock()
+	raw := copyFields(h)
+	emit(fns, Information{
+		StatusCode:    status,
+		StatusMessage: STATUS_CODES[status],
+		HTTPVersion:   "1.1",
+		RawHeaders:    raw,
+		Headers:       mergeFields(raw, false),
+	})
+}
+
+// timedOut emits 'timeout' if no response has arrived.
+func (r *ClientRequest) timedOut() {
+	x := r.x
+	x.mu.Lock()
+	if r.answered || r.destroyed {
+		x.mu.Unlock()
+		return
+	}
+	fns := r.onTimeout
+	x.mu.Unlock()
+	emit0(fns)
+}
+
+// Destroy is Node's request.destroy(err): a request that has no response
+// yet fails with err ("socket hang up" for nil) and emits 'close'; its
+// response, if it comes, is dropped. The engine does not cancel a request
+// already handed to a connection.
+func (r *ClientRequest) Destroy(err error) {
+	x := r.x
+	x.mu.Lock()
+	if r.destroyed {
+		x.mu.Unlock()
+		return
+	}
+	r.destroyed = true
+	pending := !r.answered
+	r.answered = true
+	if r.timer != nil {
+		r.timer.Stop()
+	}
+	if err == nil {
+		err = ErrSocketHangUp
+	}
+	if pending {
+		errs := r.onError
+		x.tickLocked(func() { emit(errs, err) })
+		x.tickLocked(r.emitClose)
+	}
+	x.mu.Unlock()
+	x.flushTicks()
+}
+
+// emitClose is a tick: the request's 'close'.
+func (r *ClientRequest) emitClose() {
+	x := r.x
+	x.mu.Lock()
+	fns := r.onClose
+	x.mu.Unlock()
+	emit0(fns)
+}
+
+// responseHandler is a ClientRequest as the agent's engine.ResponseHandler.
+type responseHandler ClientRequest
+
+// HandleResponse runs on an event loop (or a dialing goroutine) once the
+// response has arrived or the request failed. It copies what the events
+// need, releases the engine's objects, and emits, in Node's order:
+// 'socket', 'finish', 'response', the body's 'data' and 'end', then the
+// request's and the response's 'close' (or 'socket', 'error', 'close').
+func (h *responseHandler) HandleResponse(cc *engine.ClientConn, req *engine.ClientRequest, resp *engine.ClientResponse, err error) {
+	r := (*ClientRequest)(h)
+	x := r.x
+	var sock SocketInfo
+	if cc != nil {
+		sock = socketInfo(cc.RemoteAddr(), cc.LocalAddr())
+	}
+	var msg *IncomingMessage
+	var body []byte
+	var trailers []string
+	if err == nil {
+		major, minor := resp.Version()
+		msg = &IncomingMessage{
+			x:                &exchange{},
+			StatusCode:       resp.StatusCode(),
+			StatusMessage:    string(resp.Reason()),
+			HTTPVersion:      versionString(major, minor),
+			HTTPVersionMajor: major,
+			HTTPVersionMinor: minor,
+			RawHeaders:       copyFields(resp.Header()),
+			Socket:           sock,
+		}
+		body = append([]byte(nil), resp.Body()...)
+		trailers = copyFields(resp.Trailer())
+	}
+	keepAlive := err == nil && resp.KeepAlive() && r.agent.KeepAlive()
+	engine.ReleaseClientRequest(req)
+	engine.ReleaseClientResponse(resp)
+
+	x.mu.Lock()
+	if r.timer != nil {
+		r.timer.Stop()
+	}
+	if r.answered {
+		x.mu.Unlock() // destroyed: the outcome is dropped
+		return
+	}
+	r.answered = true
+	r.finished = err == nil
+	socks, fins, errs, resps := r.onSocket, r.onFinish, r.onError, r.onResponse
+	x.mu.Unlock()
+
+	emit(socks, sock)
+	if err != nil {
+		emit(errs, err)
+		r.emitClose()
+		return
+	}
+	emit0(fins)
+	if len(resps) == 0 {
+		msg.dump() // Node: a response nobody listens for is read and dropped
+	}
+	// The response's events run on the response's own tick queue, with
+	// the request's 'close' hooked in where Node emits it: before the
+	// response's 'close' on a kept-alive socket, after it otherwise.
+	if keepAlive {
+		msg.afterEnd = func() { msg.x.tick(r.emitClose) }
+	} else {
+		msg.afterClose = func() { msg.x.tick(r.emitClose) }
+	}
+	for _, fn := range resps {
+		fn(msg)
+	}
+	msg.push(body)
+	msg.bodyEndRaw(trailers)
+	msg.x.emitTicks()
+}
+
+var _ engine.ResponseHandler = (*responseHandler)(nil)
