@@ -14,6 +14,7 @@ var allowed = map[string][]string{
 	"parse":     {"headers", "github.com/klauspost/cpuid/v2", "golang.org/x/sys"}, // x/sys comes with cpuid
 	"engine":    {"headers", "parse", "github.com/klauspost/cpuid/v2", "github.com/panjf2000/gnet/v2", "github.com/valyala/bytebufferpool", "github.com/panjf2000/ants/v2", "go.uber.org/", "golang.org/x/sys", "golang.org/x/sync", "gopkg.in/natefinch/lumberjack.v2"},
 	"agentpool": {"headers", "parse", "engine", "github.com/klauspost/cpuid/v2", "github.com/panjf2000/gnet/v2", "github.com/valyala/bytebufferpool", "github.com/panjf2000/ants/v2", "go.uber.org/", "golang.org/x/sys", "golang.org/x/sync", "gopkg.in/natefinch/lumberjack.v2"},
+	"compat":    {"headers", "parse", "engine", "agentpool", "github.com/klauspost/cpuid/v2", "github.com/panjf2000/gnet/v2", "github.com/valyala/bytebufferpool", "github.com/panjf2000/ants/v2", "go.uber.org/", "golang.org/x/sys", "golang.org/x/sync", "gopkg.in/natefinch/lumberjack.v2"},
 }
 
 const module = "github.com/zerohttp/zerohttp/"
