@@ -17,9 +17,9 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
+	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
 	"net"
 	"os"
 	"os/exec"
@@ -181,14 +181,14 @@ func orchestrate(o options) error {
 	if err != nil {
 		return err
 	}
-	addr, err := freeAddr()
+	addr, err := proc.FreeAddr()
 	if err != nil {
 		return err
 	}
 	srv := exec.Command(self, "-role", "server", "-addr", addr)
 	srv.Env = append(os.Environ(), "GOMAXPROCS=1")
 	srv.Stderr = os.Stderr
-	if err := startPinned(srv, o.serverCPU); err != nil {
+	if err := proc.StartPinned(srv, o.serverCPU); err != nil {
 		return err
 	}
 	defer func() {
@@ -201,7 +201,7 @@ func orchestrate(o options) error {
 			srv.Process.Kill()
 		}
 	}()
-	if err := waitListening(addr, 5*time.Second); err != nil {
+	if err := proc.WaitListening(addr, nil, 5*time.Second); err != nil {
 		return err
 	}
 	host, port, _ := net.SplitHostPort(addr)
@@ -227,8 +227,8 @@ func orchestrate(o options) error {
 		if err != nil {
 			return err
 		}
-		srv0 := procCPU(srv.Process.Pid)
-		if err := startPinned(cmd, o.clientCPU); err != nil {
+		srv0 := proc.CPUSeconds(srv.Process.Pid)
+		if err := proc.StartPinned(cmd, o.clientCPU); err != nil {
 			return err
 		}
 		var r result
@@ -246,7 +246,7 @@ func orchestrate(o options) error {
 		}
 		// Server CPU over the whole client run (warm-up included) per second
 		// of it: an approximation of its utilisation during the window.
-		r.SrvCPU = (procCPU(srv.Process.Pid) - srv0) / (r.Secs + o.warmup.Seconds())
+		r.SrvCPU = (proc.CPUSeconds(srv.Process.Pid) - srv0) / (r.Secs + o.warmup.Seconds())
 		results = append(results, r)
 		fmt.Fprintf(os.Stderr, "clientbench: %s done\n", impl)
 	}
@@ -286,62 +286,4 @@ func report(o options, rs []result) {
 		fmt.Printf("| %s | %.0f | %.0f%% | %.0f | %s | %s | %.0f%% | %s | %s | %d |\n",
 			r.Impl, float64(r.Reqs)/r.Secs, 100*r.CPU/r.Secs, perCPU, ratio(base), ratio(nethttp), 100*r.SrvCPU, allocs, bytes, r.Errs)
 	}
-}
-
-// startPinned starts cmd bound to cpu (if cpu >= 0): the child inherits the
-// affinity of the forking thread, so the thread is pinned around Start.
-func startPinned(cmd *exec.Cmd, cpu int) error {
-	if cpu < 0 {
-		return cmd.Start()
-	}
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	var old, set unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &old); err != nil {
-		return err
-	}
-	set.Set(cpu)
-	if err := unix.SchedSetaffinity(0, &set); err != nil {
-		return err
-	}
-	defer unix.SchedSetaffinity(0, &old)
-	return cmd.Start()
-}
-
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-func waitListening(addr string, timeout time.Duration) error {
-	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return nil
-		}
-	}
-	return errors.New("server did not start")
-}
-
-// procCPU returns a process's user+system CPU seconds from /proc.
-func procCPU(pid int) float64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	if i := strings.LastIndexByte(s, ')'); i >= 0 {
-		s = s[i+2:]
-	}
-	f := strings.Fields(s)
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseFloat(f[11], 64)
-	st, _ := strconv.ParseFloat(f[12], 64)
-	return (ut + st) / 100
 }

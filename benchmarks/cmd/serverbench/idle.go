@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
 	"net"
 	"sync"
 	"time"
@@ -35,8 +36,8 @@ func idleImpl(o options, impl string) idleRun {
 		c.Close()
 	}
 	time.Sleep(300 * time.Millisecond)
-	pids := serving(s.cmd.Process.Pid)
-	r.emptyKB = memKB(pids, "VmRSS")
+	pids := proc.Serving(s.cmd.Process.Pid)
+	r.emptyKB = proc.MemKB("VmRSS", pids...)
 
 	conns, err := openMany(s.addr, o.idle)
 	defer func() {
@@ -49,7 +50,7 @@ func idleImpl(o options, impl string) idleRun {
 		return r
 	}
 	time.Sleep(time.Second) // let the server settle: GC, freed read buffers
-	r.kB = memKB(pids, "VmRSS")
+	r.kB = proc.MemKB("VmRSS", pids...)
 	r.perConnBytes = float64(r.kB-r.emptyKB) * 1024 / float64(len(conns))
 	return r
 }

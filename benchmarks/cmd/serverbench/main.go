@@ -28,6 +28,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
 	"io"
 	"os"
 	"os/exec"
@@ -132,7 +133,7 @@ func main() {
 	// Other work on these CPUs takes time from the server and the load
 	// generator alike; say so beside the numbers rather than hide it.
 	busy := ""
-	if la := loadAverage(); la > 0.5 {
+	if la := proc.LoadAverage(); la > 0.5 {
 		busy = fmt.Sprintf("the 1-minute load average was %.1f before the run: other processes share these CPUs, so absolute numbers are low and noisy; compare req per CPU-s.", la)
 	}
 	var names []string
@@ -189,22 +190,22 @@ func startServer(o options, impl string) (*server, error) {
 			return nil, errors.New("node not installed")
 		}
 	}
-	addr, err := freePort()
+	addr, err := proc.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
 	s := &server{addr: addr, exited: make(chan struct{}), stderr: new(cappedBuffer)}
 	s.cmd = exec.Command(filepath.Join(o.dir, "server"), "-impl", impl, "-addr", addr)
 	s.cmd.Stderr = s.stderr
-	if err := startPinned(s.cmd, o.cpus[0]); err != nil {
+	if err := proc.StartPinned(s.cmd, o.cpus[0]); err != nil {
 		return nil, err
 	}
 	go func() {
 		s.cmd.Wait()
 		close(s.exited)
 	}()
-	if err := waitListening(addr, s.exited, 10*time.Second); err != nil {
-		stopProcess(s.cmd, s.exited)
+	if err := proc.WaitListening(addr, s.exited, 10*time.Second); err != nil {
+		proc.StopProcess(s.cmd, s.exited)
 		if msg := strings.TrimSpace(s.stderr.String()); msg != "" {
 			return nil, errors.New(msg)
 		}
@@ -213,7 +214,7 @@ func startServer(o options, impl string) (*server, error) {
 	return s, nil
 }
 
-func (s *server) stop() { stopProcess(s.cmd, s.exited) }
+func (s *server) stop() { proc.StopProcess(s.cmd, s.exited) }
 
 // benchAll starts every server, then runs o.rounds rounds, each of which
 // measures every implementation in every mode once. Interleaving the rounds
@@ -251,7 +252,7 @@ func benchAll(o options, impls []string) []run {
 	for i, impl := range impls {
 		var peak int64
 		if startErr[i] == nil {
-			peak = memKB(serving(servers[i].cmd.Process.Pid), "VmHWM")
+			peak = proc.MemKB("VmHWM", proc.Serving(servers[i].cmd.Process.Pid)...)
 		}
 		for k, m := range modes {
 			r := run{impl: impl, mode: m.name, peakKB: peak}
@@ -317,14 +318,14 @@ type loadResult struct {
 // measure drives s in mode m and fills r. Server CPU time is sampled when the
 // measured window opens and closes, so warm-up does not count.
 func measure(o options, s *server, m mode, r *run) error {
-	pids := serving(s.cmd.Process.Pid)
+	pids := proc.Serving(s.cmd.Process.Pid)
 	var (
 		res          loadResult
 		cpu0, cpu1   float64
 		wall0, wall1 time.Time
 	)
-	sample0 := func() { cpu0, wall0 = cpuSeconds(pids), time.Now() }
-	sample1 := func() { cpu1, wall1 = cpuSeconds(pids), time.Now() }
+	sample0 := func() { cpu0, wall0 = proc.CPUSeconds(pids...), time.Now() }
+	sample1 := func() { cpu1, wall1 = proc.CPUSeconds(pids...), time.Now() }
 	var err error
 	if o.loader == "wrk" {
 		res, err = runWrk(o, s.addr, m, sample0, sample1)
@@ -362,7 +363,7 @@ func runLoad(o options, addr string, m mode, onStart, onEnd func()) (loadResult,
 	if err != nil {
 		return res, err
 	}
-	if err := startPinned(cmd, o.cpus[1]); err != nil {
+	if err := proc.StartPinned(cmd, o.cpus[1]); err != nil {
 		return res, err
 	}
 	sc := bufio.NewScanner(out)
@@ -373,11 +374,11 @@ func runLoad(o options, addr string, m mode, onStart, onEnd func()) (loadResult,
 		line := sc.Text()
 		if line == "start" {
 			onStart()
-			load0, started = cpuSeconds(self), true
+			load0, started = proc.CPUSeconds(self...), true
 			continue
 		}
 		onEnd()
-		load1 := cpuSeconds(self)
+		load1 := proc.CPUSeconds(self...)
 		if err := json.Unmarshal([]byte(line), &res); err != nil {
 			return res, fmt.Errorf("load output %q: %v", line, err)
 		}

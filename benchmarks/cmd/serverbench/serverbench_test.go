@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
 	"os"
 	"testing"
 )
@@ -32,17 +33,17 @@ Transfer/sec:     13.33MB
 // TestProcSelf reads this process's own CPU time and memory from /proc.
 func TestProcSelf(t *testing.T) {
 	pids := []int{os.Getpid()}
-	if kb := memKB(pids, "VmRSS"); kb <= 0 {
+	if kb := proc.MemKB("VmRSS", pids...); kb <= 0 {
 		t.Errorf("memKB(self, VmRSS) = %d; want > 0", kb)
 	}
-	if kb := memKB(pids, "VmHWM"); kb <= 0 {
+	if kb := proc.MemKB("VmHWM", pids...); kb <= 0 {
 		t.Errorf("memKB(self, VmHWM) = %d; want > 0", kb)
 	}
-	if s := cpuSeconds(pids); s < 0 {
-		t.Errorf("cpuSeconds(self) = %v; want >= 0", s)
+	if s := proc.CPUSeconds(pids...); s < 0 {
+		t.Errorf("proc.CPUSeconds(self...) = %v; want >= 0", s)
 	}
-	if got := serving(os.Getpid()); len(got) != 1 || got[0] != os.Getpid() {
-		t.Errorf("serving(self) = %v; want just self", got)
+	if got := proc.Serving(os.Getpid()); len(got) != 1 || got[0] != os.Getpid() {
+		t.Errorf("proc.Serving(self) = %v; want just self", got)
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
 	"math"
 	"os"
 	"os/exec"
@@ -62,7 +63,7 @@ func wrkRun(o options, args []string) (string, float64, error) {
 	cmd := exec.Command("wrk", args...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := startPinned(cmd, o.cpus[1]); err != nil {
+	if err := proc.StartPinned(cmd, o.cpus[1]); err != nil {
 		return "", 0, err
 	}
 	if err := cmd.Wait(); err != nil {

@@ -1,4 +1,8 @@
-package main
+// Package proc holds the process plumbing the benchmark commands share:
+// starting a child pinned to a CPU, stopping it, waiting for it to listen,
+// and reading its CPU time and memory from /proc. It acts only on processes
+// the caller started, by PID, and only on loopback addresses.
+package proc
 
 import (
 	"bytes"
@@ -20,11 +24,11 @@ import (
 // 100 on every Linux architecture Go supports.
 const clockTicks = 100
 
-// startPinned starts cmd with its CPU affinity set to cpu (if cpu >= 0). The
+// StartPinned starts cmd with its CPU affinity set to cpu (if cpu >= 0). The
 // child inherits the affinity of the thread that forks it, so this pins the
 // calling thread for the duration of Start and then restores it; no external
 // tool is needed.
-func startPinned(cmd *exec.Cmd, cpu int) error {
+func StartPinned(cmd *exec.Cmd, cpu int) error {
 	if cpu < 0 {
 		return cmd.Start()
 	}
@@ -42,10 +46,10 @@ func startPinned(cmd *exec.Cmd, cpu int) error {
 	return cmd.Start()
 }
 
-// stopProcess sends SIGTERM to a process this program started and waits until
+// StopProcess sends SIGTERM to a process this program started and waits until
 // exited is closed, then sends SIGKILL if it has not exited in time. It
 // signals only that PID, and nothing once the process has been reaped.
-func stopProcess(cmd *exec.Cmd, exited <-chan struct{}) {
+func StopProcess(cmd *exec.Cmd, exited <-chan struct{}) {
 	select {
 	case <-exited:
 		return
@@ -60,9 +64,9 @@ func stopProcess(cmd *exec.Cmd, exited <-chan struct{}) {
 	}
 }
 
-// waitListening dials addr until it accepts or the timeout passes, failing
-// early if the server exits.
-func waitListening(addr string, exited <-chan struct{}, timeout time.Duration) error {
+// WaitListening dials addr until it accepts or the timeout passes, failing
+// early if the server exits (exited may be nil).
+func WaitListening(addr string, exited <-chan struct{}, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		c, err := net.DialTimeout("tcp4", addr, 200*time.Millisecond)
@@ -71,7 +75,7 @@ func waitListening(addr string, exited <-chan struct{}, timeout time.Duration) e
 			return nil
 		}
 		select {
-		case <-exited:
+		case <-exited: // a nil channel never fires
 			return errors.New("server exited before listening")
 		case <-time.After(50 * time.Millisecond):
 		}
@@ -79,19 +83,19 @@ func waitListening(addr string, exited <-chan struct{}, timeout time.Duration) e
 	return fmt.Errorf("server not listening on %s after %v", addr, timeout)
 }
 
-// serving returns the PIDs whose usage is charged to a server: the process
+// Serving returns the PIDs whose usage is charged to a server: the process
 // itself, or, when it has started children (the node wrapper), only its
-// descendants, so that the idle Go wrapper does not count against Node.
-func serving(pid int) []int {
-	desc := descendants(pid)
+// Descendants, so that the idle Go wrapper does not count against Node.
+func Serving(pid int) []int {
+	desc := Descendants(pid)
 	if len(desc) > 0 {
 		return desc
 	}
 	return []int{pid}
 }
 
-// descendants lists every process below pid, from /proc/PID/task/TID/children.
-func descendants(pid int) []int {
+// Descendants lists every process below pid, from /proc/PID/task/TID/children.
+func Descendants(pid int) []int {
 	var out []int
 	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
 	for _, t := range tasks {
@@ -102,15 +106,15 @@ func descendants(pid int) []int {
 		for _, f := range strings.Fields(string(b)) {
 			if c, err := strconv.Atoi(f); err == nil {
 				out = append(out, c)
-				out = append(out, descendants(c)...)
+				out = append(out, Descendants(c)...)
 			}
 		}
 	}
 	return out
 }
 
-// cpuSeconds returns utime+stime of pids, in seconds.
-func cpuSeconds(pids []int) float64 {
+// CPUSeconds returns utime+stime of pids, in seconds.
+func CPUSeconds(pids ...int) float64 {
 	var ticks int64
 	for _, pid := range pids {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
@@ -134,8 +138,8 @@ func cpuSeconds(pids []int) float64 {
 	return float64(ticks) / clockTicks
 }
 
-// memKB returns the sum of a /proc/PID/status field (VmRSS, VmHWM) over pids, in KiB.
-func memKB(pids []int, field string) int64 {
+// MemKB returns the sum of a /proc/PID/status field (VmRSS, VmHWM) over pids, in KiB.
+func MemKB(field string, pids ...int) int64 {
 	var total int64
 	for _, pid := range pids {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
@@ -155,8 +159,8 @@ func memKB(pids []int, field string) int64 {
 	return total
 }
 
-// freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func freePort() (string, error) {
+// FreeAddr returns a TCP address on 127.0.0.1 whose port was free a moment ago.
+func FreeAddr() (string, error) {
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		return "", err
@@ -165,8 +169,8 @@ func freePort() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-// loadAverage returns the 1-minute load average, or 0 if it cannot be read.
-func loadAverage() float64 {
+// LoadAverage returns the 1-minute load average, or 0 if it cannot be read.
+func LoadAverage() float64 {
 	b, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
 		return 0
@@ -178,16 +182,3 @@ func loadAverage() float64 {
 	v, _ := strconv.ParseFloat(f[0], 64)
 	return v
 }
-
-// cappedBuffer keeps the first 4 KiB written to it: enough for a server's
-// start-up error, bounded if the server logs under load.
-type cappedBuffer struct{ b []byte }
-
-func (c *cappedBuffer) Write(p []byte) (int, error) {
-	if room := 4096 - len(c.b); room > 0 {
-		c.b = append(c.b, p[:min(room, len(p))]...)
-	}
-	return len(p), nil
-}
-
-func (c *cappedBuffer) String() string { return string(c.b) }
