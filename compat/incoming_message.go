@@ -60,8 +60,6 @@ type IncomingMessage struct {
 	onData       []func([]byte)
 	onEnd        []func()
 	onClose      []func()
-	onAborted    []func()
-	onError      []func(error)
 
 	// Hooks for a client response, set before it is handed out: called
 	// after 'end' and after 'close' are emitted.
@@ -250,21 +248,6 @@ func (m *IncomingMessage) OnEnd(fn func()) {
 func (m *IncomingMessage) OnClose(fn func()) {
 	m.x.mu.Lock()
 	m.onClose = append(m.onClose, fn)
-	m.x.mu.Unlock()
-}
-
-// OnError registers an 'error' listener.
-func (m *IncomingMessage) OnError(fn func(error)) {
-	m.x.mu.Lock()
-	m.onError = append(m.onError, fn)
-	m.x.mu.Unlock()
-}
-
-// OnAborted registers an 'aborted' listener (client side: the response was
-// cut off by its connection closing).
-func (m *IncomingMessage) OnAborted(fn func()) {
-	m.x.mu.Lock()
-	m.onAborted = append(m.onAborted, fn)
 	m.x.mu.Unlock()
 }
 

@@ -283,11 +283,6 @@ func (s *Server) CloseAllConnections() {
 	_ = eng.Close()
 }
 
-// CloseIdleConnections is Node's server.closeIdleConnections. The engine
-// closes idle connections only while it shuts down, which Close starts, so
-// this does nothing before Close and nothing more after.
-func (s *Server) CloseIdleConnections() {}
-
 // Closed returns a channel closed once 'close' has been emitted. It has no
 // Node counterpart; it lets Go code wait for Close.
 func (s *Server) Closed() <-chan struct{} { return s.closed }
@@ -308,7 +303,7 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 		Socket:           socketInfo(r.RemoteAddr(), r.LocalAddr()),
 		joinDuplicates:   s.opts.JoinDuplicateHeaders,
 	}
-	res := &ServerResponse{x: x, req: req, w: w, StatusCode: 200, SendDate: true}
+	res := &ServerResponse{x: x, req: req, w: w, StatusCode: 200}
 	s.mu.Lock()
 	fns := s.onRequest
 	if r.Expect100() && len(s.onCheckContinue) > 0 {

@@ -22,10 +22,6 @@ type ServerResponse struct {
 	// StatusMessage is Node's statusMessage: the reason phrase. The engine
 	// sends the standard phrase for the code whatever this says.
 	StatusMessage string
-	// SendDate is Node's sendDate (default true). The engine always sends a
-	// Date field unless one is set; false only keeps it from being added by
-	// compat.
-	SendDate bool
 
 	// Guarded by x.mu.
 	hdr         outHeaders
