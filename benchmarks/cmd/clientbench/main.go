@@ -19,7 +19,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
 	"net"
 	"os"
 	"os/exec"
@@ -33,6 +32,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
 )
 
 type options struct {

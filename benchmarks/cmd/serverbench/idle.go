@@ -3,12 +3,13 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
 	"net"
 	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
 )
 
 // idleImpl measures what idle keep-alive connections cost a server: RSS after

@@ -29,7 +29,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
 	"io"
 	"os"
 	"os/exec"
@@ -38,6 +37,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
 )
 
 var allImpls = []string{"zerohttp", "gnet-raw", "fasthttp", "nethttp", "node"}

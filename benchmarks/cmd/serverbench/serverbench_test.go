@@ -1,9 +1,10 @@
 package main
 
 import (
-	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
 	"os"
 	"testing"
+
+	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
 )
 
 func TestParseWrk(t *testing.T) {

@@ -3,13 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
 )
 
 // wrkPipeline makes wrk send depth requests per write (its pipelining idiom);
