@@ -310,15 +310,22 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 		fns = s.onCheckContinue
 	}
 	s.mu.Unlock()
-	if r.Streaming() {
-		req.req = r
-		r.SetBodyHandler((*bodyHandler)(req))
-	}
 	for _, fn := range fns {
 		fn(req, res)
 	}
 	x.mu.Lock()
 	x.runOpsLocked()
+	if r.Streaming() {
+		if x.wireEnded && !req.flowing && len(req.onData) == 0 {
+			// Answered without reading the body, which is still on its way
+			// (or, after a refused 100-continue, will never come): the
+			// engine discards it and closes the connection.
+			req.dumped = true
+		} else {
+			req.req = r
+			r.SetBodyHandler((*bodyHandler)(req))
+		}
+	}
 	x.mu.Unlock()
 	if !r.Streaming() {
 		req.push(r.Body())
