@@ -50,6 +50,7 @@ type Response struct {
 	noBody      bool // answers a HEAD request
 	closeConn   bool // Connection: close
 	hijacked    bool
+	noDate      bool // leave out the Date field
 }
 
 func (w *Response) reset(c *conn, head bool) {
@@ -61,7 +62,7 @@ func (w *Response) reset(c *conn, head bool) {
 	w.length = -1
 	w.sent = 0
 	w.headWritten, w.chunked, w.ended, w.detached = false, false, false, false
-	w.noBody, w.closeConn, w.hijacked = head, false, false
+	w.noBody, w.closeConn, w.hijacked, w.noDate = head, false, false, false
 }
 
 // Header returns the response's header fields, to be filled before the head
@@ -87,6 +88,11 @@ func (w *Response) SetContentLength(n int64) {
 		w.length = n
 	}
 }
+
+// SetSendDate sets whether the engine adds its cached Date field when the
+// handler sets none (the default is true; RFC 9110 §6.6.1 lets a server
+// without a reliable clock leave it out).
+func (w *Response) SetSendDate(send bool) { w.noDate = !send }
 
 // SetClose asks for the connection to be closed after this response.
 func (w *Response) SetClose() { w.closeConn = true }
@@ -299,7 +305,7 @@ func (w *Response) writeHead(final bool) {
 	if !hasServer && len(s.serverLine) > 0 {
 		dst = append(dst, s.serverLine...)
 	}
-	if !hasDate {
+	if !hasDate && !w.noDate {
 		dst = appendDate(dst)
 	}
 	dst = appendFields(dst, &w.hdr, false)

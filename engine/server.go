@@ -239,6 +239,22 @@ func (s *Server) stop() error {
 	return s.runErr
 }
 
+// CloseIdleConnections closes every connection that owes no response and
+// holds no bytes of a request, as Node's server.closeIdleConnections does.
+// The server keeps running. Safe from any goroutine; the closing happens on
+// each event loop shortly after the call.
+func (s *Server) CloseIdleConnections() {
+	if !s.started.Load() {
+		return
+	}
+	for _, l := range *s.loops.Load() {
+		_ = l.ev.Execute(context.Background(), gnet.RunnableFunc(func(context.Context) error {
+			l.closeIdle()
+			return nil
+		}))
+	}
+}
+
 // kick runs a tick on every loop now, so that idle connections close promptly.
 func (s *Server) kick() {
 	for _, l := range *s.loops.Load() {
