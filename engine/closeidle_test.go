@@ -71,3 +71,42 @@ func TestSendDate(t *testing.T) {
 		}
 	}
 }
+
+type closeRecorder struct{ closed chan error }
+
+func (c *closeRecorder) OnClose(r *Request, err error) { c.closed <- err }
+
+// TestCloseHandler checks that a request whose client goes away before its
+// response ends is told so, and that a finished request is not.
+func TestCloseHandler(t *testing.T) {
+	rec := &closeRecorder{closed: make(chan error, 2)}
+	_, addr := startServer(t, func(w *Response, r *Request) {
+		r.SetCloseHandler(rec)
+		if string(r.Path()) == "/hang" {
+			w.Detach() // never ends
+			return
+		}
+		helloHandler(w, r)
+	}, nil)
+	c := dialServer(t, addr)
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	br := bufio.NewReader(c)
+	if resp, err := http.ReadResponse(br, nil); err != nil {
+		t.Fatal(err)
+	} else {
+		io.ReadAll(resp.Body)
+	}
+	io.WriteString(c, "GET /hang HTTP/1.1\r\nHost: a\r\n\r\n")
+	time.Sleep(50 * time.Millisecond) // let the handler run
+	c.Close()
+	select {
+	case <-rec.closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("OnClose not called for the unfinished request")
+	}
+	select {
+	case err := <-rec.closed:
+		t.Fatalf("OnClose called twice (second: %v); the finished request must not be told", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+}

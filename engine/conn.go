@@ -96,7 +96,7 @@ func (c *conn) release() {
 	}
 	c.gc = nil
 	c.hij = nil
-	c.req.base, c.req.body, c.req.bh = nil, nil, nil
+	c.req.base, c.req.body, c.req.bh, c.req.ch = nil, nil, nil, nil
 	c.req.hdr.Reset(nil)
 	c.req.trails.Reset(nil)
 	if cap(c.out) > 1<<20 {
@@ -422,7 +422,7 @@ func (c *conn) finish() {
 	c.active = false
 	c.p.Reset()
 	c.req.hdr.Reset(nil)
-	c.req.body, c.req.bh = nil, nil
+	c.req.body, c.req.bh, c.req.ch = nil, nil, nil
 	c.headStart = 0
 	c.idleSince = c.l.now()
 	if c.closeWhenDone || c.s.closing.Load() {
@@ -563,8 +563,13 @@ func (c *conn) onClose(err error) {
 	if c.hij != nil {
 		c.hij.closed(err)
 	}
+	unfinished := c.active && (!c.resp.ended || !c.bodyDone)
 	if c.active && c.req.streaming && c.req.bh != nil && !c.bodyDone {
 		c.bodyDone = true
+	}
+	if ch := c.req.ch; ch != nil && unfinished && !c.inWorker {
+		c.req.ch = nil
+		ch.OnClose(&c.req, err)
 	}
 	if !c.inCall {
 		c.release()

@@ -43,6 +43,7 @@ type Request struct {
 	body      []byte // the whole body when buffered; nil when streamed
 	streaming bool   // the body is delivered to bh as it arrives
 	bh        BodyHandler
+	ch        CloseHandler
 	paused    bool
 }
 
@@ -55,6 +56,20 @@ type BodyHandler interface {
 	// fields (possibly none) and is valid only during the call.
 	OnBodyEnd(r *Request, trailers *headers.Table)
 }
+
+// CloseHandler learns that a request's connection closed before the request
+// was finished: its response not ended, or its body not read to the end.
+type CloseHandler interface {
+	// OnClose runs on the connection's event loop. r is valid during the call
+	// only; a Deferred for the request does nothing afterwards. err is the
+	// error the connection closed with, or nil for a clean close by the peer.
+	OnClose(r *Request, err error)
+}
+
+// SetCloseHandler registers h for the current request (nil removes it). Must
+// be called on the connection's event loop, typically by the handler. It is
+// not called while the handler itself runs on a worker (Options.Workers).
+func (r *Request) SetCloseHandler(h CloseHandler) { r.ch = h }
 
 // Method returns the request method, parse.MethodOther for one the engine does not name.
 func (r *Request) Method() parse.Method { return r.method }
@@ -172,7 +187,7 @@ func (r *Request) set(p *parse.Parser, b []byte) {
 	r.contentLength = p.ContentLength()
 	r.body = nil
 	r.streaming = false
-	r.bh = nil
+	r.bh, r.ch = nil, nil
 	r.paused = false
 	r.trails.Reset(nil)
 }
