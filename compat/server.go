@@ -63,6 +63,8 @@ type Server struct {
 	closing         bool
 	onRequest       []func(*IncomingMessage, *ServerResponse)
 	onCheckContinue []func(*IncomingMessage, *ServerResponse)
+	onUpgrade       []func(*IncomingMessage, *Socket)
+	onConnect       []func(*IncomingMessage, *Socket)
 	onListening     []func()
 	onClose         []func()
 	onError         []func(error)
@@ -102,6 +104,23 @@ func (s *Server) OnRequest(fn func(req *IncomingMessage, res *ServerResponse)) {
 func (s *Server) OnCheckContinue(fn func(req *IncomingMessage, res *ServerResponse)) {
 	s.mu.Lock()
 	s.onCheckContinue = append(s.onCheckContinue, fn)
+	s.mu.Unlock()
+}
+
+// OnUpgrade registers an 'upgrade' listener: requests with an Upgrade
+// field go to it instead of to 'request' (when it has listeners). Node
+// passes the bytes read after the head as a third argument; here they
+// arrive as the socket's first 'data'.
+func (s *Server) OnUpgrade(fn func(req *IncomingMessage, socket *Socket)) {
+	s.mu.Lock()
+	s.onUpgrade = append(s.onUpgrade, fn)
+	s.mu.Unlock()
+}
+
+// OnConnect registers a 'connect' listener for CONNECT requests; see OnUpgrade.
+func (s *Server) OnConnect(fn func(req *IncomingMessage, socket *Socket)) {
+	s.mu.Lock()
+	s.onConnect = append(s.onConnect, fn)
 	s.mu.Unlock()
 }
 
@@ -309,7 +328,30 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 	if r.Expect100() && len(s.onCheckContinue) > 0 {
 		fns = s.onCheckContinue
 	}
+	var tunnel []func(*IncomingMessage, *Socket)
+	connect := string(r.MethodBytes()) == "CONNECT"
+	if r.Upgrade() {
+		tunnel = s.onUpgrade
+		if connect {
+			tunnel = s.onConnect
+		}
+	}
 	s.mu.Unlock()
+	if len(tunnel) > 0 {
+		sock := &Socket{x: x, w: w, Info: req.Socket, connect: connect}
+		for _, fn := range tunnel {
+			fn(req, sock)
+		}
+		x.mu.Lock()
+		x.runOpsLocked()
+		if !x.wireEnded {
+			d := w.Detach()
+			x.loop = func(fn func()) error { return d.Do(func(*engine.Response) { fn() }) }
+		}
+		x.mu.Unlock()
+		x.closeWindow()
+		return
+	}
 	for _, fn := range fns {
 		fn(req, res)
 	}
