@@ -123,6 +123,7 @@ func TestServerEventOrder(t *testing.T) {
 	}
 	for _, name := range []string{"A", "B", "C", "D", "E", "F", "G", "H"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			out, err := exec.Command(node, "testdata/server_events.js", name).Output()
 			if err != nil {
 				t.Fatalf("node: %v", err)
