@@ -2,6 +2,7 @@ package compat
 
 import (
 	"bytes"
+	"net"
 	"encoding/base64"
 	"net/url"
 	"sort"
@@ -93,6 +94,8 @@ type ClientRequest struct {
 	onTimeout     []func()
 	onContinue    []func()
 	onInformation []func(Information)
+	onUpgrade     []func(*IncomingMessage, net.Conn)
+	onConnect     []func(*IncomingMessage, net.Conn)
 }
 
 // Information is a 1xx interim response other than 100 and 101, as Node's
@@ -268,6 +271,24 @@ func (r *ClientRequest) OnContinue(fn func()) {
 func (r *ClientRequest) OnInformation(fn func(Information)) {
 	r.x.mu.Lock()
 	r.onInformation = append(r.onInformation, fn)
+	r.x.mu.Unlock()
+}
+
+// OnUpgrade registers an 'upgrade' listener: the server answered 101 and
+// the connection is the listener's, as a net.Conn whose first reads return
+// the bytes that came after the response head (Node's head argument).
+// Without a listener the connection is closed, as in Node.
+func (r *ClientRequest) OnUpgrade(fn func(res *IncomingMessage, conn net.Conn)) {
+	r.x.mu.Lock()
+	r.onUpgrade = append(r.onUpgrade, fn)
+	r.x.mu.Unlock()
+}
+
+// OnConnect registers a 'connect' listener: the server answered a CONNECT
+// with a 2xx; see OnUpgrade.
+func (r *ClientRequest) OnConnect(fn func(res *IncomingMessage, conn net.Conn)) {
+	r.x.mu.Lock()
+	r.onConnect = append(r.onConnect, fn)
 	r.x.mu.Unlock()
 }
 
@@ -542,6 +563,10 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, req *engine.Clie
 		trailers = copyFields(resp.Trailer())
 	}
 	keepAlive := err == nil && resp.KeepAlive() && r.agent.KeepAlive()
+	var tunnel net.Conn
+	if err == nil {
+		tunnel = resp.Tunnel()
+	}
 	engine.ReleaseClientRequest(req)
 	engine.ReleaseClientResponse(resp)
 
@@ -556,6 +581,10 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, req *engine.Clie
 	r.answered = true
 	r.finished = err == nil
 	socks, fins, errs, resps := r.onSocket, r.onFinish, r.onError, r.onResponse
+	tunnels := r.onUpgrade
+	if r.Method == "CONNECT" {
+		tunnels = r.onConnect
+	}
 	x.mu.Unlock()
 
 	emit(socks, sock)
@@ -565,6 +594,16 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, req *engine.Clie
 		return
 	}
 	emit0(fins)
+	if tunnel != nil {
+		if len(tunnels) == 0 {
+			_ = tunnel.Close()
+		}
+		for _, fn := range tunnels {
+			fn(msg, tunnel)
+		}
+		r.emitClose()
+		return
+	}
 	if len(resps) == 0 {
 		msg.dump() // Node: a response nobody listens for is read and dropped
 	}

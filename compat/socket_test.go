@@ -129,3 +129,53 @@ func TestServerUpgradeMatchesNode(t *testing.T) {
 		})
 	}
 }
+
+// TestClientUpgrade upgrades and tunnels from the compat client, against
+// the compat and the node upgrade servers.
+func TestClientUpgrade(t *testing.T) {
+	for name, addr := range map[string]string{"compat": upgradeServer(t), "node": nodeUpgradeServer(t)} {
+		t.Run(name, func(t *testing.T) {
+			host, port, _ := net.SplitHostPort(addr)
+			var p int
+			fmt.Sscan(port, &p)
+			for _, method := range []string{"GET", "CONNECT"} {
+				opts := &RequestOptions{Method: method, Host: host, Port: p, NoAgent: true,
+					Headers: map[string]string{"Upgrade": "echo", "Connection": "Upgrade"}}
+				if method == "CONNECT" {
+					opts.Path = "example.com:443"
+					opts.Headers = nil
+				}
+				got := make(chan string, 1)
+				r, err := Request("", opts, func(*IncomingMessage) { got <- "response event" })
+				if err != nil {
+					t.Fatal(err)
+				}
+				talk := func(res *IncomingMessage, conn net.Conn) {
+					go func() {
+						defer conn.Close()
+						conn.SetDeadline(time.Now().Add(5 * time.Second))
+						io.WriteString(conn, "hi bye")
+						b, _ := io.ReadAll(conn)
+						got <- fmt.Sprintf("%d %s", res.StatusCode, b)
+					}()
+				}
+				r.OnUpgrade(talk)
+				r.OnConnect(talk)
+				r.OnError(func(err error) { got <- err.Error() })
+				r.End(nil)
+				select {
+				case g := <-got:
+					want := "101 HI BYE"
+					if method == "CONNECT" {
+						want = "200 HI BYE"
+					}
+					if g != want {
+						t.Errorf("%s: got %q; want %q", method, g, want)
+					}
+				case <-time.After(5 * time.Second):
+					t.Fatalf("%s: no answer", method)
+				}
+			}
+		})
+	}
+}
