@@ -353,9 +353,13 @@ func (res *ServerResponse) endOp(h *head, p []byte, s string) {
 	} else if !res.headFlushed {
 		w.Flush() // WriteHead was called: Node has fixed the framing, chunked
 	}
-	if len(p) > 0 {
+	switch {
+	case res.req.Method == "HEAD":
+		// Node drops a HEAD response's body without counting it, so that
+		// no Content-Length is sent for it.
+	case len(p) > 0:
 		_, _ = w.Write(p)
-	} else if len(s) > 0 {
+	case len(s) > 0:
 		_, _ = w.WriteString(s)
 	}
 	w.End()

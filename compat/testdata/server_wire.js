@@ -1,6 +1,6 @@
 // Prints the raw response of one server case, JSON-encoded, for
 // TestServerWireMatchesNode; compat runs the same cases (wire_test.go).
-// Usage: node server_wire.js CASE
+// Usage: node server_wire.js CASE [REQUEST-LINE]
 const http = require('http'), net = require('net');
 const cases = {
   endOnly: res => res.end('hello'),
@@ -17,6 +17,6 @@ const cases = {
 const name = process.argv[2];
 const srv = http.createServer((req, res) => cases[name](res));
 srv.listen(0, '127.0.0.1', () => {
-  const s = net.connect(srv.address().port, '127.0.0.1', () => s.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+  const s = net.connect(srv.address().port, '127.0.0.1', () => s.write((process.argv[3] || 'GET / HTTP/1.1') + '\r\nHost: x\r\nConnection: close\r\n\r\n'));
   let b = ''; s.on('data', d => b += d); s.on('end', () => { console.log(JSON.stringify(b)); srv.close(); });
 });
