@@ -2,8 +2,8 @@ package compat
 
 import (
 	"bytes"
-	"net"
 	"encoding/base64"
+	"net"
 	"net/url"
 	"sort"
 	"strconv"

@@ -27,11 +27,13 @@ type ServerResponse struct {
 	hdr         outHeaders
 	headersSent bool // the head is decided (WriteHead, Write or End was called)
 	headFlushed bool // the engine has written the head
-	ended       bool // End was called (writableEnded)
-	finished    bool // the engine's response has ended (writableFinished)
-	onFinish    []func()
-	onClose     []func()
-	onError     []func(error)
+	// headFlushedQueued reports whether FlushHeaders was called.
+	headFlushedQueued bool
+	ended             bool // End was called (writableEnded)
+	finished          bool // the engine's response has ended (writableFinished)
+	onFinish          []func()
+	onClose           []func()
+	onError           []func(error)
 }
 
 // SetHeader is Node's response.setHeader: it replaces name's value.
@@ -289,6 +291,33 @@ func (res *ServerResponse) writeOp(h *head, p []byte, s string) {
 	}
 	res.headFlushed = true
 	res.w.Flush()
+}
+
+// FlushHeaders is Node's response.flushHeaders: it sends the head now; the
+// body that follows is chunked unless a Content-Length is set.
+func (res *ServerResponse) FlushHeaders() {
+	x := res.x
+	x.mu.Lock()
+	if res.ended || res.headFlushedQueued {
+		x.mu.Unlock()
+		return
+	}
+	res.headFlushedQueued = true
+	var h *head
+	if !res.headersSent {
+		h = res.decideHeadLocked()
+	}
+	x.mu.Unlock()
+	x.do(func() {
+		if x.wireEnded {
+			return
+		}
+		if h != nil {
+			res.applyHead(h)
+		}
+		res.headFlushed = true
+		res.w.Flush()
+	})
 }
 
 // errorLocked queues an 'error' event.

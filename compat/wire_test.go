@@ -40,6 +40,11 @@ var wireCases = map[string]func(res *ServerResponse){
 		res.SetHeader("Content-Type", "text/plain")
 		res.EndString("nope")
 	},
+	"flushHeaders": func(res *ServerResponse) {
+		res.SetHeader("X-F", "1")
+		res.FlushHeaders()
+		res.EndString("late")
+	},
 	"noContent": func(res *ServerResponse) { res.StatusCode = 204; res.End(nil) },
 	"removed": func(res *ServerResponse) {
 		res.SetHeader("X-A", "1")
