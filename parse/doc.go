@@ -32,7 +32,8 @@
 //
 // Config.Lenient (Node's insecureHTTPParser) relaxes only: bare LF line ends,
 // identical duplicate Content-Length values, transfer codings before the
-// final chunked one, and whitespace after a chunk size. It never accepts
+// final chunked one, empty elements in Transfer-Encoding (", chunked"), and
+// whitespace after a chunk size. It never accepts
 // Transfer-Encoding together with Content-Length in a request, obs-fold, or
 // control bytes in a field value.
 //

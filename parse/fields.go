@@ -172,11 +172,21 @@ func (p *Parser) contentLengthField(v []byte) Code {
 // Codings accumulate across repeated fields; only their order matters here.
 func (p *Parser) transferEncodingField(v []byte) Code {
 	p.flags |= fTransferEnc
+	if !p.cfg.Lenient && len(v) > 0 && v[len(v)-1] == ',' {
+		return ErrInvalidTransferEncoding // a trailing empty element; see below
+	}
 	for len(v) > 0 {
 		var elem []byte
 		elem, v = headers.NextElement(v)
 		if len(elem) == 0 {
-			continue // #rule allows empty elements
+			// RFC 9110 §5.6.1 lets a recipient accept empty list elements,
+			// but ", chunked" is a known way to hide chunked from a front end
+			// that compares the whole value (net/http refuses it too), so
+			// strict mode refuses them.
+			if !p.cfg.Lenient {
+				return ErrInvalidTransferEncoding
+			}
+			continue
 		}
 		if p.flags&fChunkedLast != 0 {
 			// RFC 9112 §6.1: chunked must not be applied more than once and must be final.

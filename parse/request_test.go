@@ -155,7 +155,9 @@ var requestTests = []struct {
 	{"te bad token", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \"chunked\"\r\n\r\n", "error INVALID_TRANSFER_ENCODING"},
 	{"te empty", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n\r\n", "error INVALID_TRANSFER_ENCODING"},
 	{"te http10", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", "error TE_IN_HTTP10"},
-	{"te empty elems", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: ,chunked,\r\n\r\n", `POST "/" 1.1 0 "" [Host=a|Transfer-Encoding=,chunked,] chunked cl=-1 keep=true`},
+	{"te empty elems", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: ,chunked\r\n\r\n", "error INVALID_TRANSFER_ENCODING"},
+	{"te trailing comma", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked,\r\n\r\n", "error INVALID_TRANSFER_ENCODING"},
+	{"te list", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip , chunked\r\n\r\n", "error UNSUPPORTED_TRANSFER_ENCODING"},
 }
 
 func TestRequest(t *testing.T) {
@@ -201,6 +203,7 @@ func TestRequestLenient(t *testing.T) {
 		{"cl duplicate same", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", `POST "/" 1.1 0 "" [Host=a|Content-Length=1|Content-Length=1] length cl=1 keep=true`},
 		{"cl duplicate differ", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", "error UNEXPECTED_CONTENT_LENGTH"},
 		{"te gzip chunked", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", `POST "/" 1.1 0 "" [Host=a|Transfer-Encoding=gzip, chunked] chunked cl=-1 keep=true`},
+		{"te empty elems", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: ,chunked,\r\n\r\n", `POST "/" 1.1 0 "" [Host=a|Transfer-Encoding=,chunked,] chunked cl=-1 keep=true`},
 		{"te and cl still", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", "error TE_WITH_CONTENT_LENGTH"},
 		{"obs-fold still", "GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n", "error OBS_FOLD"},
 		{"ctl still", "GET / HTTP/1.1\r\nHost: a\r\nX: a\x00b\r\n\r\n", "error INVALID_HEADER_VALUE"},
