@@ -37,6 +37,9 @@ var (
 	ErrInvalidProtocol = &Error{"ERR_INVALID_PROTOCOL", "protocol not supported; expected \"http:\""}
 	// ErrSocketHangUp is ECONNRESET "socket hang up": the connection closed before a response.
 	ErrSocketHangUp = &Error{"ECONNRESET", "socket hang up"}
+	// ErrRequestAborted is the ECONNRESET "aborted" error of a request whose
+	// client went away before it was read to the end.
+	ErrRequestAborted = &Error{"ECONNRESET", "aborted"}
 	// ErrAborted is ABORT_ERR: the request was destroyed before its response.
 	ErrAborted = &Error{"ABORT_ERR", "the operation was aborted"}
 )

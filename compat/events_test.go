@@ -142,3 +142,59 @@ func TestServerEventOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestServerAbortMatchesNode has the client go away before the response
+// and compares the server's events with node's.
+func TestServerAbortMatchesNode(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not found")
+	}
+	for _, mode := range []string{"get", "body", "ended"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			out, err := exec.Command(node, "testdata/abort_events.js", mode).Output()
+			if err != nil {
+				t.Fatalf("node: %v", err)
+			}
+			want := strings.TrimSpace(string(out))
+			tr := &trace{}
+			s, _ := startServer(t, nil, func(req *IncomingMessage, res *ServerResponse) {
+				tr.add("request")
+				req.OnAborted(func() { tr.add("req.aborted") })
+				req.OnError(func(err error) { tr.add("req.error %s", err.(*Error).Code) })
+				req.OnEnd(func() { tr.add("req.end") })
+				req.OnClose(func() { tr.add("req.close") })
+				res.OnFinish(func() { tr.add("res.finish") })
+				res.OnClose(func() { tr.add("res.close") })
+				if mode != "get" {
+					req.OnData(func(c []byte) { tr.add("req.data %s", c) })
+				}
+			})
+			c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.Address().Port))
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch mode {
+			case "body":
+				io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+			case "ended":
+				io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
+			default:
+				io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+			}
+			time.Sleep(50 * time.Millisecond)
+			c.Close()
+			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+				if s := tr.String(); strings.Contains(s, "req.close") && strings.Contains(s, "res.close") {
+					break
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			time.Sleep(20 * time.Millisecond)
+			if got := tr.String(); got != want {
+				t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
+			}
+		})
+	}
+}

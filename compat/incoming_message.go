@@ -40,6 +40,7 @@ type IncomingMessage struct {
 	Socket SocketInfo
 
 	joinDuplicates bool // Node's joinDuplicateHeaders option
+	res            *ServerResponse // server side: the response to this request
 
 	once     sync.Once
 	headers  map[string]string
@@ -60,6 +61,8 @@ type IncomingMessage struct {
 	onData       []func([]byte)
 	onEnd        []func()
 	onClose      []func()
+	onAborted    []func()
+	onError      []func(error)
 
 	// Hooks for a client response, set before it is handed out: called
 	// after 'end' and after 'close' are emitted.
@@ -248,6 +251,23 @@ func (m *IncomingMessage) OnEnd(fn func()) {
 func (m *IncomingMessage) OnClose(fn func()) {
 	m.x.mu.Lock()
 	m.onClose = append(m.onClose, fn)
+	m.x.mu.Unlock()
+}
+
+// OnAborted registers an 'aborted' listener: on a server, the client went
+// away before the request was read to the end. (Deprecated in Node, kept
+// for its order.)
+func (m *IncomingMessage) OnAborted(fn func()) {
+	m.x.mu.Lock()
+	m.onAborted = append(m.onAborted, fn)
+	m.x.mu.Unlock()
+}
+
+// OnError registers an 'error' listener: on a server, ErrRequestAborted
+// when the client went away before the request was read to the end.
+func (m *IncomingMessage) OnError(fn func(error)) {
+	m.x.mu.Lock()
+	m.onError = append(m.onError, fn)
 	m.x.mu.Unlock()
 }
 

@@ -172,6 +172,10 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 		IdleTimeout:      s.Timeout,
 		TCPKeepAlive:     s.opts.KeepAliveInitialDelay,
 		CheckContinue:    len(s.onCheckContinue) > 0,
+		// Node emits 'request' once the head has arrived; the engine does
+		// so for a body it streams, and every body of more than a byte is
+		// streamed with this.
+		MaxBufferedBody: 1,
 		Parse: parse.Config{
 			MaxHeadBytes: s.opts.MaxHeaderSize,
 			MaxHeaders:   s.MaxHeadersCount,
@@ -302,6 +306,18 @@ func (s *Server) CloseAllConnections() {
 	_ = eng.Close()
 }
 
+// CloseIdleConnections is Node's server.closeIdleConnections: it closes
+// the connections that owe no response and hold no request bytes. The
+// server keeps listening.
+func (s *Server) CloseIdleConnections() {
+	s.mu.Lock()
+	eng := s.eng
+	s.mu.Unlock()
+	if eng != nil {
+		eng.CloseIdleConnections()
+	}
+}
+
 // Closed returns a channel closed once 'close' has been emitted. It has no
 // Node counterpart; it lets Go code wait for Close.
 func (s *Server) Closed() <-chan struct{} { return s.closed }
@@ -322,7 +338,9 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 		Socket:           socketInfo(r.RemoteAddr(), r.LocalAddr()),
 		joinDuplicates:   s.opts.JoinDuplicateHeaders,
 	}
-	res := &ServerResponse{x: x, req: req, w: w, StatusCode: 200}
+	res := &ServerResponse{x: x, req: req, w: w, StatusCode: 200, SendDate: true}
+	req.res = res
+	r.SetCloseHandler((*closeHandler)(req))
 	s.mu.Lock()
 	fns := s.onRequest
 	if r.Expect100() && len(s.onCheckContinue) > 0 {
@@ -378,6 +396,14 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 		// The response outlives the handler: later calls reach it through d.
 		d := w.Detach()
 		x.loop = func(fn func()) error { return d.Do(func(*engine.Response) { fn() }) }
+	} else if req.req != nil {
+		// The response ended and the body streams: Node emits the body's
+		// first 'data' (which the engine delivers right after the handler
+		// when it has arrived) before 'finish', so the ticks wait for the
+		// body's first callback.
+		x.window = false
+		x.mu.Unlock()
+		return
 	}
 	x.mu.Unlock()
 	x.closeWindow()
@@ -400,6 +426,43 @@ func (b *bodyHandler) OnBodyEnd(_ *engine.Request, trailers *headers.Table) {
 	open := m.x.open()
 	m.bodyEnd(trailers)
 	m.x.close(open)
+}
+
+// closeHandler is an IncomingMessage as the engine's CloseHandler: the
+// client went away before the exchange finished.
+type closeHandler IncomingMessage
+
+// OnClose runs on the loop. The engine's request and response are gone;
+// the events follow Node's order: 'aborted' and the response's 'close',
+// then, on later ticks, the request's 'error' and 'close' (when the
+// request had not been read to the end), else only the response's 'close'.
+func (h *closeHandler) OnClose(_ *engine.Request, _ error) {
+	m := (*IncomingMessage)(h)
+	x := m.x
+	opened := x.open()
+	x.mu.Lock()
+	finished := m.res.finished
+	x.wireEnded = true
+	m.req = nil
+	m.enginePaused = false
+	// A body left unread after the response (see handle) is discarded by
+	// the engine, which closes the connection: that is no abort.
+	unread := !m.ended && !m.dumped
+	aborted, errs := m.onAborted, m.onError
+	resClose := m.res.onClose
+	x.mu.Unlock()
+	if unread {
+		emit0(aborted)
+	}
+	if !finished {
+		emit0(resClose)
+	}
+	if unread {
+		x.tick(func() { emit(errs, error(ErrRequestAborted)) })
+		x.tick(m.emitClose)
+	}
+	x.close(opened)
+	x.flushTicks()
 }
 
 // open opens the window, if it is not open, and runs the queued ops; it

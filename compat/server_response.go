@@ -22,6 +22,9 @@ type ServerResponse struct {
 	// StatusMessage is Node's statusMessage: the reason phrase. The engine
 	// sends the standard phrase for the code whatever this says.
 	StatusMessage string
+	// SendDate is Node's sendDate (default true): whether a Date field is
+	// added when none is set.
+	SendDate bool
 
 	// Guarded by x.mu.
 	hdr         outHeaders
@@ -208,12 +211,13 @@ type head struct {
 	status int
 	fields outHeaders
 	length int64 // -1: none set
+	noDate bool
 }
 
 // decideHeadLocked freezes the head and marks it sent.
 func (res *ServerResponse) decideHeadLocked() *head {
 	res.headersSent = true
-	h := &head{status: res.StatusCode, fields: res.hdr, length: -1}
+	h := &head{status: res.StatusCode, fields: res.hdr, length: -1, noDate: !res.SendDate}
 	if n, ok := res.hdr.contentLength(); ok {
 		h.length = n
 	}
@@ -226,6 +230,7 @@ func (res *ServerResponse) applyHead(h *head) {
 		return
 	}
 	res.w.SetStatus(h.status)
+	res.w.SetSendDate(!h.noDate)
 	h.fields.fill(res.w.Header())
 	if h.length >= 0 {
 		res.w.SetContentLength(h.length)

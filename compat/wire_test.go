@@ -45,6 +45,7 @@ var wireCases = map[string]func(res *ServerResponse){
 		res.FlushHeaders()
 		res.EndString("late")
 	},
+	"noDate": func(res *ServerResponse) { res.SendDate = false; res.EndString("x") },
 	"noContent": func(res *ServerResponse) { res.StatusCode = 204; res.End(nil) },
 	"removed": func(res *ServerResponse) {
 		res.SetHeader("X-A", "1")
@@ -55,7 +56,7 @@ var wireCases = map[string]func(res *ServerResponse){
 	},
 }
 
-// normalize drops the Date field and sorts the header lines, since Node
+// normalize blanks the Date field's value and sorts the header lines, since Node
 // and the engine order their own fields differently; the status line and
 // the body with its framing stay as they are.
 func normalize(raw string) string {
@@ -63,9 +64,10 @@ func normalize(raw string) string {
 	lines := strings.Split(head, "\r\n")
 	var fields []string
 	for _, l := range lines[1:] {
-		if !strings.HasPrefix(l, "Date: ") {
-			fields = append(fields, l)
+		if strings.HasPrefix(l, "Date: ") {
+			l = "Date: (now)"
 		}
+		fields = append(fields, l)
 	}
 	sort.Strings(fields)
 	return lines[0] + "\n" + strings.Join(fields, "\n") + "\n\n" + body

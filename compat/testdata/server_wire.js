@@ -12,6 +12,7 @@ const cases = {
   list: res => { res.setHeader('Set-Cookie', ['a=1', 'b=2']); res.setHeader('X-Y', '3'); res.end(); },
   status: res => { res.statusCode = 404; res.setHeader('Content-Type', 'text/plain'); res.end('nope'); },
   flushHeaders: res => { res.setHeader('X-F', '1'); res.flushHeaders(); res.end('late'); },
+  noDate: res => { res.sendDate = false; res.end('x'); },
   noContent: res => { res.statusCode = 204; res.end(); },
   removed: res => { res.setHeader('X-A', '1'); res.setHeader('X-B', '2'); res.removeHeader('x-a'); res.appendHeader('X-B', '3'); res.end(); },
 };
