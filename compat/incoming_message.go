@@ -39,7 +39,7 @@ type IncomingMessage struct {
 	// Socket describes the connection the message arrived on.
 	Socket SocketInfo
 
-	joinDuplicates bool // Node's joinDuplicateHeaders option
+	joinDuplicates bool            // Node's joinDuplicateHeaders option
 	res            *ServerResponse // server side: the response to this request
 
 	once     sync.Once

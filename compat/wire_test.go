@@ -45,7 +45,7 @@ var wireCases = map[string]func(res *ServerResponse){
 		res.FlushHeaders()
 		res.EndString("late")
 	},
-	"noDate": func(res *ServerResponse) { res.SendDate = false; res.EndString("x") },
+	"noDate":    func(res *ServerResponse) { res.SendDate = false; res.EndString("x") },
 	"noContent": func(res *ServerResponse) { res.StatusCode = 204; res.End(nil) },
 	"removed": func(res *ServerResponse) {
 		res.SetHeader("X-A", "1")
