@@ -297,3 +297,35 @@ func TestServerNoGoroutineLeak(t *testing.T) {
 		t.Errorf("goroutines: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+// TestServerRequestBeforeBody checks that 'request' comes once the head has
+// arrived, before the body, as in Node, and that the body then streams in.
+func TestServerRequestBeforeBody(t *testing.T) {
+	got := make(chan string, 4)
+	s, _ := startServer(t, nil, func(req *IncomingMessage, res *ServerResponse) {
+		got <- "request"
+		req.OnData(func(c []byte) { got <- "data " + string(c) })
+		req.OnEnd(func() { res.EndString("ok") })
+	})
+	c := dial(t, s)
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nabc")
+	for _, want := range []string{"request", "data abc"} {
+		select {
+		case g := <-got:
+			if g != want {
+				t.Fatalf("got %q; want %q", g, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no %q before the body's end", want)
+		}
+	}
+	io.WriteString(c, "def")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if string(b) != "ok" || <-got != "data def" {
+		t.Errorf("body %q", b)
+	}
+}
