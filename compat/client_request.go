@@ -84,6 +84,7 @@ type ClientRequest struct {
 	finished    bool
 	destroyed   bool
 	answered    bool // a response or an error was delivered
+	sending     bool // End is handing the request to the agent
 	timer       *time.Timer
 
 	onResponse    []func(*IncomingMessage)
@@ -452,7 +453,16 @@ func (r *ClientRequest) end(tail string) error {
 	if r.maxBody > 0 {
 		resp.SetMaxBodyBytes(r.maxBody)
 	}
+	x.mu.Lock()
+	r.sending = true
+	x.mu.Unlock()
+	// The agent may deliver the response before Request returns, on this
+	// goroutine; HandleResponse sees sending and emits on another, since
+	// Node never emits from inside end().
 	r.agent.a.Request(req, resp, (*responseHandler)(r))
+	x.mu.Lock()
+	r.sending = false
+	x.mu.Unlock()
 	return nil
 }
 
@@ -585,8 +595,21 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, req *engine.Clie
 	if r.Method == "CONNECT" {
 		tunnels = r.onConnect
 	}
+	later := r.sending
 	x.mu.Unlock()
+	deliver := func() {
+		r.deliver(sock, err, msg, body, trailers, keepAlive, tunnel, socks, fins, errs, resps, tunnels)
+	}
+	if later {
+		go deliver()
+		return
+	}
+	deliver()
+}
 
+// deliver emits a request's outcome; see HandleResponse.
+func (r *ClientRequest) deliver(sock SocketInfo, err error, msg *IncomingMessage, body []byte, trailers []string, keepAlive bool, tunnel net.Conn,
+	socks []func(SocketInfo), fins []func(), errs []func(error), resps []func(*IncomingMessage), tunnels []func(*IncomingMessage, net.Conn)) {
 	emit(socks, sock)
 	if err != nil {
 		emit(errs, err)

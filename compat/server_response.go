@@ -294,8 +294,14 @@ func (res *ServerResponse) writeOp(h *head, p []byte, s string) {
 	} else {
 		_, _ = res.w.WriteString(s)
 	}
-	res.headFlushed = true
-	res.w.Flush()
+	if !res.headFlushed {
+		// The first write fixes the framing (chunked unless a length is
+		// set) and sends the head. Later pieces collect in the connection's
+		// output, which the engine hands to the socket when the loop's
+		// current callback returns: Node corks a tick's writes likewise.
+		res.headFlushed = true
+		res.w.Flush()
+	}
 }
 
 // FlushHeaders is Node's response.flushHeaders: it sends the head now; the
