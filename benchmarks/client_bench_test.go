@@ -1,7 +1,6 @@
 package benchmarks
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net"
@@ -12,6 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 	"github.com/zerohttp/zerohttp/agentpool"
 	"github.com/zerohttp/zerohttp/engine"
+	"github.com/zerohttp/zerohttp/internal/fixedserver"
 )
 
 // BenchmarkClient runs keep-alive GETs from b.RunParallel goroutines against
@@ -24,7 +24,7 @@ import (
 // while the client's gnet loop blocks in epoll_wait, and with one P they wait
 // for sysmon to retake it, which measures the scheduler rather than the client.
 func BenchmarkClient(b *testing.B) {
-	addr := clientBenchServer(b)
+	addr := fixedserver.Start(b, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!")
 	host, portStr, _ := net.SplitHostPort(addr)
 	port, _ := strconv.Atoi(portStr)
 
@@ -102,52 +102,4 @@ func BenchmarkClient(b *testing.B) {
 			}
 		})
 	})
-}
-
-// clientBenchServer answers every request head with a fixed response, one
-// goroutine per connection and one write per read.
-func clientBenchServer(b *testing.B) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { ln.Close() })
-	const resp = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!"
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				buf, out := make([]byte, 64<<10), make([]byte, 0, 64<<10)
-				have := 0
-				for {
-					n, err := c.Read(buf[have:])
-					if err != nil {
-						return
-					}
-					have += n
-					out = out[:0]
-					start := 0
-					for {
-						i := bytes.Index(buf[start:have], []byte("\r\n\r\n"))
-						if i < 0 {
-							break
-						}
-						start += i + 4
-						out = append(out, resp...)
-					}
-					have = copy(buf, buf[start:have])
-					if len(out) > 0 {
-						if _, err := c.Write(out); err != nil {
-							return
-						}
-					}
-				}
-			}()
-		}
-	}()
-	return ln.Addr().String()
 }
