@@ -638,12 +638,15 @@ func (r *ClientRequest) deliver(sock SocketInfo, err error, msg *IncomingMessage
 	} else {
 		msg.afterClose = func() { msg.x.tick(r.emitClose) }
 	}
+	// The listeners run in the response's window: what they cause is
+	// emitted after them, in order, on this goroutine.
+	msg.x.window = true
 	for _, fn := range resps {
 		fn(msg)
 	}
 	msg.push(body)
 	msg.bodyEndRaw(trailers)
-	msg.x.emitTicks()
+	msg.x.closeWindow()
 }
 
 var _ engine.ResponseHandler = (*responseHandler)(nil)

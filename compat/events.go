@@ -20,8 +20,8 @@ import "sync"
 //     once (HeadersSent, WritableEnded, errors for a write after End) is
 //     updated at once, whatever the goroutine.
 //  3. Once the engine's response has ended, the exchange owns nothing of the
-//     engine's; later calls and the events they cause run on the caller's
-//     goroutine.
+//     engine's; later calls run on the caller's goroutine, and the events
+//     they cause on a goroutine of their own, after the call has returned.
 //
 // A client exchange has no engine response to protect: its events run on
 // the goroutine that delivers the response (an event loop) or on the caller's.
@@ -172,14 +172,16 @@ func (x *exchange) emitTicks() bool {
 	return true
 }
 
-// flushTicks emits the ticks when no window will: the loop emits them
-// itself when its window closes.
+// flushTicks emits the ticks when no window will (the loop emits them
+// itself when its window closes). It emits them on a goroutine of their
+// own: as in Node, no event runs inside the call that caused it, so a
+// caller holding a lock its listeners take cannot deadlock.
 func (x *exchange) flushTicks() {
 	x.mu.Lock()
 	emit := !x.window && len(x.ticks) > 0
 	x.mu.Unlock()
 	if emit {
-		_ = x.emitTicks()
+		go x.emitTicks()
 	}
 }
 
