@@ -126,6 +126,8 @@ func (c *conn) onTraffic() gnet.Action {
 
 func (c *conn) serve() gnet.Action {
 	if c.hij != nil {
+		// A hijack from Deferred.Do leaves the 101 or 2xx head in out.
+		c.flushOut()
 		return c.hij.traffic()
 	}
 	if c.inWorker {

@@ -344,6 +344,9 @@ func TestUpgradeHijack(t *testing.T) {
 	if err != nil || resp.StatusCode != 101 {
 		t.Fatalf("resp %v, err %v", resp, err)
 	}
+	if got := resp.Header.Values("Connection"); len(got) != 1 || got[0] != "Upgrade" || resp.Header.Get("Upgrade") != "echo" {
+		t.Fatalf("101 Connection %q, Upgrade %q; want exactly Upgrade and echo", got, resp.Header.Get("Upgrade"))
+	}
 	buf := make([]byte, 3)
 	if _, err := io.ReadFull(br, buf); err != nil || string(buf) != "ABC" {
 		t.Fatalf("tunnel got %q, %v", buf, err)

@@ -50,7 +50,8 @@ type Response struct {
 	noBody      bool // answers a HEAD request
 	closeConn   bool // Connection: close
 	hijacked    bool
-	noDate      bool // leave out the Date field
+	noDate      bool   // leave out the Date field
+	reason      string // custom reason phrase; "" means the standard one
 }
 
 func (w *Response) reset(c *conn, head bool) {
@@ -62,7 +63,7 @@ func (w *Response) reset(c *conn, head bool) {
 	w.length = -1
 	w.sent = 0
 	w.headWritten, w.chunked, w.ended, w.detached = false, false, false, false
-	w.noBody, w.closeConn, w.hijacked, w.noDate = head, false, false, false
+	w.noBody, w.closeConn, w.hijacked, w.noDate, w.reason = head, false, false, false, ""
 }
 
 // Header returns the response's header fields, to be filled before the head
@@ -86,6 +87,15 @@ func (w *Response) Status() int { return w.status }
 func (w *Response) SetContentLength(n int64) {
 	if !w.headWritten && n >= 0 {
 		w.length = n
+	}
+}
+
+// SetReason sets the reason phrase of the status line (RFC 9112 §4), which
+// is otherwise the standard one for the status. A reason holding a byte that
+// a reason-phrase may not (a control other than HTAB) is ignored.
+func (w *Response) SetReason(reason string) {
+	if headers.ValidateValue(reason) == nil {
+		w.reason = reason
 	}
 }
 
@@ -288,7 +298,12 @@ func (w *Response) WriteInformational(code int, h *headers.Table) {
 func (w *Response) writeHead(final bool) {
 	c := w.c
 	s := c.s
-	dst := appendStatusLine(c.out, w.status)
+	var dst []byte
+	if w.reason != "" {
+		dst = appendCustomStatusLine(c.out, w.status, w.reason)
+	} else {
+		dst = appendStatusLine(c.out, w.status)
+	}
 	hasDate, hasServer := false, false
 	for i := 0; i < w.hdr.Len(); i++ {
 		switch w.hdr.Field(i).ID {
@@ -333,10 +348,15 @@ func (w *Response) writeHead(final bool) {
 	default:
 		closeConn = true // HTTP/1.0: the body ends with the connection
 	}
-	if closeConn {
+	switch {
+	case w.status == 101:
+		// RFC 9110 §7.8: Upgrade is hop-by-hop, so the 101 names it in
+		// Connection; a handler's own Connection field is not sent.
+		dst = append(dst, "Connection: Upgrade\r\n"...)
+	case closeConn:
 		dst = append(dst, "Connection: close\r\n"...)
 		c.closeWhenDone = true
-	} else if r.minor == 0 {
+	case r.minor == 0:
 		dst = append(dst, "Connection: keep-alive\r\n"...)
 	}
 	dst = append(dst, "\r\n"...)

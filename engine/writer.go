@@ -31,7 +31,7 @@ var statusText = [...]string{
 	500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
 	503: "Service Unavailable", 504: "Gateway Timeout", 505: "HTTP Version Not Supported",
 	506: "Variant Also Negotiates", 507: "Insufficient Storage", 508: "Loop Detected",
-	510: "Not Extended", 511: "Network Authentication Required",
+	509: "Bandwidth Limit Exceeded", 510: "Not Extended", 511: "Network Authentication Required",
 }
 
 // StatusText returns the reason phrase for code, or "" if the engine knows none.
@@ -60,6 +60,16 @@ func appendStatusLine(dst []byte, code int) []byte {
 	dst = append(dst, "HTTP/1.1 "...)
 	dst = strconv.AppendInt(dst, int64(code), 10)
 	return append(dst, " \r\n"...)
+}
+
+// appendCustomStatusLine appends a status-line with the given reason phrase,
+// which the caller has checked for control bytes.
+func appendCustomStatusLine(dst []byte, code int, reason string) []byte {
+	dst = append(dst, "HTTP/1.1 "...)
+	dst = strconv.AppendInt(dst, int64(code), 10)
+	dst = append(dst, ' ')
+	dst = append(dst, reason...)
+	return append(dst, "\r\n"...)
 }
 
 // bodyAllowed reports whether a response with this status may carry a body
