@@ -19,8 +19,8 @@ type ServerResponse struct {
 
 	// StatusCode is the status to send (default 200).
 	StatusCode int
-	// StatusMessage is Node's statusMessage: the reason phrase. The engine
-	// sends the standard phrase for the code whatever this says.
+	// StatusMessage is Node's statusMessage: the reason phrase sent with the
+	// status line; empty means the standard phrase for the code.
 	StatusMessage string
 	// SendDate is Node's sendDate (default true): whether a Date field is
 	// added when none is set.
@@ -209,6 +209,7 @@ func (res *ServerResponse) WriteHead(statusCode int, statusMessage string, field
 // head is the decided head, applied to the engine's response on the loop.
 type head struct {
 	status int
+	reason string // "" for the standard phrase
 	fields outHeaders
 	length int64 // -1: none set
 	noDate bool
@@ -217,7 +218,7 @@ type head struct {
 // decideHeadLocked freezes the head and marks it sent.
 func (res *ServerResponse) decideHeadLocked() *head {
 	res.headersSent = true
-	h := &head{status: res.StatusCode, fields: res.hdr, length: -1, noDate: !res.SendDate}
+	h := &head{status: res.StatusCode, reason: res.StatusMessage, fields: res.hdr, length: -1, noDate: !res.SendDate}
 	if n, ok := res.hdr.contentLength(); ok {
 		h.length = n
 	}
@@ -230,6 +231,9 @@ func (res *ServerResponse) applyHead(h *head) {
 		return
 	}
 	res.w.SetStatus(h.status)
+	if h.reason != "" {
+		res.w.SetReason(h.reason)
+	}
 	res.w.SetSendDate(!h.noDate)
 	h.fields.fill(res.w.Header())
 	if h.length >= 0 {
