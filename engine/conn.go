@@ -163,6 +163,7 @@ func (c *conn) serve() gnet.Action {
 // process serves the requests in buf, in order, and returns how many bytes
 // of buf are done with.
 func (c *conn) process(buf []byte) (off int) {
+	msgOff := -1 // where the current message starts in buf, if its head was parsed from buf
 	for !c.inWorker && !c.closeAfter && c.hij == nil {
 		if !c.active {
 			if off == len(buf) {
@@ -171,6 +172,7 @@ func (c *conn) process(buf []byte) (off int) {
 			if c.headStart == 0 {
 				c.headStart = c.l.now()
 			}
+			msgOff = off
 			n, err := c.p.Parse(buf[off:], &c.req.hdr)
 			if err != nil {
 				c.replyError(statusOf(err))
@@ -223,7 +225,14 @@ func (c *conn) process(buf []byte) (off int) {
 			c.closeAfter = true
 			break
 		}
-		c.finish()
+		// The next message starts at off. If this one was parsed from buf
+		// too, the parser keeps its classified window (parse.Parser.Next).
+		shift := -1
+		if msgOff >= 0 {
+			shift = off - msgOff
+		}
+		c.finish(shift)
+		msgOff = -1
 	}
 	if c.active && !c.detached && !c.inWorker {
 		c.detach()
@@ -420,9 +429,13 @@ func (c *conn) responseEnded() {
 }
 
 // finish ends the current request and prepares for the next.
-func (c *conn) finish() {
+func (c *conn) finish(shift int) {
 	c.active = false
-	c.p.Reset()
+	if shift > 0 {
+		c.p.Next(shift)
+	} else {
+		c.p.Reset()
+	}
 	c.req.hdr.Reset(nil)
 	c.req.body, c.req.bh, c.req.ch = nil, nil, nil
 	c.headStart = 0

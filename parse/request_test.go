@@ -333,3 +333,39 @@ func TestCodeNames(t *testing.T) {
 		}
 	}
 }
+
+// TestNextKeepsWindow parses pipelined heads with Next, which keeps the
+// classified window, and checks every field against parsing each head alone.
+func TestNextKeepsWindow(t *testing.T) {
+	msgs := []string{shortRequest, "GET /b HTTP/1.1\r\nHost: b\r\nX: " + strings.Repeat("v", 300) + "\r\n\r\n",
+		"POST /c HTTP/1.1\r\nHost: c\r\nContent-Length: 3\r\n\r\nabc", browserRequest, "GET /d HTTP/1.1\r\nHost: d\r\n\r\n"}
+	buf := []byte(strings.Join(msgs, ""))
+	for _, simd := range []bool{true, false} {
+		was := SetSIMD(simd)
+		var p Parser
+		var h headers.Table
+		off := 0
+		for i, m := range msgs {
+			h.Reset(nil)
+			n, err := p.Parse(buf[off:], &h)
+			want := parseWhole(Request, nil, m)
+			if err != nil || n == 0 {
+				t.Fatalf("simd=%v message %d: n=%d err=%v", simd, i, n, err)
+			}
+			got := parseWhole(Request, nil, string(buf[off:off+len(m)]))
+			if got != want || n != want.n {
+				t.Fatalf("simd=%v message %d: %v (n=%d); want %v", simd, i, got, n, want)
+			}
+			var fields []string
+			for j := range h.Len() {
+				fields = append(fields, string(h.Name(j))+"="+string(h.Value(j)))
+			}
+			if strings.Join(fields, "|") != want.fields {
+				t.Fatalf("simd=%v message %d: fields %q; want %q", simd, i, fields, want.fields)
+			}
+			p.Next(len(m))
+			off += len(m)
+		}
+		SetSIMD(was)
+	}
+}
