@@ -34,6 +34,7 @@ const (
 // SIGINT or SIGTERM) or the server fails.
 var impls = map[string]func(ctx context.Context, addr string) error{
 	"zerohttp": serveZerohttp,
+	"compat":   serveCompat,
 	"nethttp":  serveNetHTTP,
 	"fasthttp": serveFastHTTP,
 	"gnet-raw": serveGnetRaw,
@@ -41,7 +42,7 @@ var impls = map[string]func(ctx context.Context, addr string) error{
 }
 
 func main() {
-	impl := flag.String("impl", "nethttp", "implementation: zerohttp, nethttp, fasthttp, gnet-raw or node")
+	impl := flag.String("impl", "nethttp", "implementation: zerohttp, compat, nethttp, fasthttp, gnet-raw or node")
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address, host:port")
 	flag.Parse()
 	serve, ok := impls[*impl]

@@ -41,7 +41,7 @@ import (
 	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
 )
 
-var allImpls = []string{"zerohttp", "gnet-raw", "fasthttp", "nethttp", "node"}
+var allImpls = []string{"zerohttp", "compat", "gnet-raw", "fasthttp", "nethttp", "node"}
 
 // mode is one load shape.
 type mode struct {

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"context"
+
+	"github.com/zerohttp/zerohttp/compat"
+)
+
+// serveCompat serves hello-world through the Node-style compat layer, as a
+// Node program would: createServer, setHeader, end. The engine adds Date and
+// Content-Length; Server is set by the handler as Node code would do it. The
+// keep-alive timeout is off, as for every other server here.
+func serveCompat(ctx context.Context, addr string) error {
+	s := compat.CreateServer(nil, func(req *compat.IncomingMessage, res *compat.ServerResponse) {
+		res.SetHeader("Content-Type", contentType)
+		res.SetHeader("Server", "zerohttp-compat")
+		res.EndString(helloBody)
+	})
+	s.KeepAliveTimeout = 0
+	if err := s.ListenAddr(addr, nil); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	done := make(chan struct{})
+	s.Close(func(error) { close(done) })
+	s.CloseAllConnections()
+	<-done
+	return ctx.Err()
+}
