@@ -74,6 +74,8 @@ type Client struct {
 	stopped sync.WaitGroup
 	swept   []*ClientConn // sweeper-only scratch
 	nowNano atomic.Int64  // coarse clock, refreshed by the sweeper
+
+	yieldAfterTraffic bool // GOMAXPROCS was 1 at NewClient; immutable
 }
 
 // NewClient starts a Client's event loops.
@@ -90,6 +92,7 @@ func NewClient(opts *ClientOptions) (*Client, error) {
 		n = runtime.GOMAXPROCS(0)
 	}
 	c.h.cli = c
+	c.yieldAfterTraffic = runtime.GOMAXPROCS(0) == 1
 	gopts := []gnet.Option{
 		gnet.WithMulticore(n > 1),
 		gnet.WithNumEventLoop(n),
@@ -218,7 +221,15 @@ func (h *clientHandler) OnTraffic(c gnet.Conn) gnet.Action {
 		return gnet.Close
 	}
 	data, _ := c.Next(-1)
-	return cc.onData(data)
+	act := cc.onData(data)
+	if h.cli.yieldAfterTraffic {
+		// With one P, a goroutine blocked in Do that this read woke cannot
+		// run until the loop gives the P up; the loop's next epoll_wait is a
+		// plain syscall that keeps it until sysmon retakes it (20 µs to
+		// 10 ms). Yielding here lets the woken callers run first.
+		runtime.Gosched()
+	}
+	return act
 }
 
 func (h *clientHandler) OnClose(c gnet.Conn, err error) gnet.Action {
