@@ -40,32 +40,17 @@ func runZerohttp(addr string, conns, _ int, stop <-chan struct{}, n, errs *atomi
 	}
 	defer cli.Close()
 	host, port := splitHostPort(addr)
-	var wg sync.WaitGroup
-	for i := 0; i < conns; i++ {
+	steps := make([]func() bool, conns)
+	for i := range steps {
 		cc, err := cli.Dial(context.Background(), &engine.DialOptions{Host: host, Port: port})
 		if err != nil {
 			return err
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			req, resp := engine.AcquireClientRequest(), engine.AcquireClientResponse()
-			req.SetPath("/")
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if err := cc.Do(req, resp); err != nil || resp.StatusCode() != 200 {
-					errs.Add(1)
-					return
-				}
-				n.Add(1)
-			}
-		}()
+		req, resp := engine.AcquireClientRequest(), engine.AcquireClientResponse()
+		req.SetPath("/")
+		steps[i] = func() bool { return cc.Do(req, resp) == nil && resp.StatusCode() == 200 }
 	}
-	wg.Wait()
+	drive(steps, stop, n, errs)
 	return nil
 }
 
@@ -81,30 +66,15 @@ func runZerohttpAgent(addr string, conns, _ int, stop <-chan struct{}, n, errs *
 	}
 	defer a.Destroy()
 	host, port := splitHostPort(addr)
-	var wg sync.WaitGroup
-	for i := 0; i < conns; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			req, resp := engine.AcquireClientRequest(), engine.AcquireClientResponse()
-			req.SetHost(host)
-			req.SetPort(port)
-			req.SetPath("/")
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if err := a.Do(req, resp); err != nil || resp.StatusCode() != 200 {
-					errs.Add(1)
-					return
-				}
-				n.Add(1)
-			}
-		}()
+	steps := make([]func() bool, conns)
+	for i := range steps {
+		req, resp := engine.AcquireClientRequest(), engine.AcquireClientResponse()
+		req.SetHost(host)
+		req.SetPort(port)
+		req.SetPath("/")
+		steps[i] = func() bool { return a.Do(req, resp) == nil && resp.StatusCode() == 200 }
 	}
-	wg.Wait()
+	drive(steps, stop, n, errs)
 	return nil
 }
 
@@ -167,28 +137,13 @@ func runZerohttpPipelined(addr string, conns, depth int, stop <-chan struct{}, n
 
 func runFastHTTP(addr string, conns, _ int, stop <-chan struct{}, n, errs *atomic.Int64) error {
 	hc := &fasthttp.HostClient{Addr: addr, MaxConns: conns}
-	var wg sync.WaitGroup
-	for i := 0; i < conns; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
-			req.SetRequestURI("http://" + addr + "/")
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if err := hc.Do(req, resp); err != nil || resp.StatusCode() != 200 {
-					errs.Add(1)
-					return
-				}
-				n.Add(1)
-			}
-		}()
+	steps := make([]func() bool, conns)
+	for i := range steps {
+		req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+		req.SetRequestURI("http://" + addr + "/")
+		steps[i] = func() bool { return hc.Do(req, resp) == nil && resp.StatusCode() == 200 }
 	}
-	wg.Wait()
+	drive(steps, stop, n, errs)
 	return nil
 }
 
@@ -197,8 +152,29 @@ func runNetHTTP(addr string, conns, _ int, stop <-chan struct{}, n, errs *atomic
 	defer tr.CloseIdleConnections()
 	c := &http.Client{Transport: tr}
 	url := "http://" + addr + "/"
+	step := func() bool {
+		resp, err := c.Get(url)
+		if err != nil {
+			return false
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	}
+	steps := make([]func() bool, conns)
+	for i := range steps {
+		steps[i] = step
+	}
+	drive(steps, stop, n, errs)
+	return nil
+}
+
+// drive runs each step in a loop on its own goroutine until stop is closed,
+// counting successful steps in n. A failed step is counted in errs and ends
+// its goroutine. It returns when every goroutine has ended.
+func drive(steps []func() bool, stop <-chan struct{}, n, errs *atomic.Int64) {
 	var wg sync.WaitGroup
-	for i := 0; i < conns; i++ {
+	for _, step := range steps {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -208,14 +184,7 @@ func runNetHTTP(addr string, conns, _ int, stop <-chan struct{}, n, errs *atomic
 					return
 				default:
 				}
-				resp, err := c.Get(url)
-				if err != nil {
-					errs.Add(1)
-					return
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
+				if !step() {
 					errs.Add(1)
 					return
 				}
@@ -224,5 +193,4 @@ func runNetHTTP(addr string, conns, _ int, stop <-chan struct{}, n, errs *atomic
 		}()
 	}
 	wg.Wait()
-	return nil
 }
