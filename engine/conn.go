@@ -251,36 +251,38 @@ func statusOf(err error) int {
 // begin sets up the request whose head is b[:n].
 func (c *conn) begin(b []byte, n int) {
 	r := &c.req
-	r.set(&c.p, b[:n])
+	p := &c.p
+	r.set(b[:n])
 	c.active, c.dispatched, c.detached, c.bodyView, c.sentContinue = true, false, false, false, false
 	c.closeWhenDone = false
 	c.fresh = false
 	c.bodyRead = 0
 	c.bodyBuf = c.bodyBuf[:0]
 	c.reqStart = c.headStart
-	c.resp.reset(c, r.method == parse.MethodHEAD)
-	c.dec.Init(r.framing, r.contentLength, &c.s.pcfg)
+	c.resp.reset(c, p.Method() == parse.MethodHEAD)
+	framing, length := p.Framing(), p.ContentLength()
+	c.dec.Init(framing, length, &c.s.pcfg)
 	c.bodyDone = c.dec.Done()
 	if c.bodyDone {
 		return
 	}
 	o := &c.s.opts
-	if r.framing == parse.BodyLength && o.MaxBodyBytes > 0 && r.contentLength > o.MaxBodyBytes {
+	if framing == parse.BodyLength && o.MaxBodyBytes > 0 && length > o.MaxBodyBytes {
 		c.replyError(413)
 		return
 	}
 	if o.Workers == 0 {
 		switch {
-		case o.CheckContinue && r.expect100:
+		case o.CheckContinue && p.Expect100():
 			r.streaming = true
-		case r.framing == parse.BodyLength && r.contentLength > int64(o.MaxBufferedBody):
+		case framing == parse.BodyLength && length > int64(o.MaxBufferedBody):
 			r.streaming = true
 		}
-	} else if r.framing == parse.BodyLength && r.contentLength > int64(o.MaxBufferedBody) {
+	} else if framing == parse.BodyLength && length > int64(o.MaxBufferedBody) {
 		c.replyError(413)
 		return
 	}
-	if r.expect100 && !o.CheckContinue && len(b) == n {
+	if p.Expect100() && !o.CheckContinue && len(b) == n {
 		// RFC 9110 §10.1.1: the client waits for this before sending the body.
 		c.out = append(c.out, "HTTP/1.1 100 Continue\r\n\r\n"...)
 		c.sentContinue = true
@@ -314,7 +316,7 @@ func (c *conn) readBody(b []byte) (n int, stop bool) {
 				if r.bh != nil {
 					r.bh.OnBody(r, data)
 				}
-			case len(c.bodyBuf) == 0 && int64(len(data)) == r.contentLength:
+			case len(c.bodyBuf) == 0 && int64(len(data)) == c.p.ContentLength():
 				r.body, c.bodyView = data, true // the whole body in one read: no copy
 			default:
 				c.bodyBuf = append(c.bodyBuf, data...)

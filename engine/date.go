@@ -16,9 +16,9 @@ const dateLine = len("Date: Mon, 02 Jan 2006 15:04:05 GMT\r\n")
 // four buffers and then publishes it, so a reader would have to stall for
 // three seconds in the middle of a copy to see a torn line.
 type dateCache struct {
-	mu   sync.Mutex // serializes refresh
-	sec  int64      // unix second of the published line; guarded by mu
-	cur  atomic.Uint32
+	mu   sync.Mutex    // serializes refresh
+	sec  int64         // unix second of the published line; guarded by mu
+	gen  atomic.Uint64 // bumped per published line; it is in bufs[gen%4]
 	bufs [4][dateLine]byte
 }
 
@@ -35,8 +35,8 @@ func (d *dateCache) refresh(now time.Time) {
 	if sec == d.sec {
 		return
 	}
-	next := (d.cur.Load() + 1) % uint32(len(d.bufs))
-	b := d.bufs[next][:0]
+	next := d.gen.Load() + 1
+	b := d.bufs[next%uint64(len(d.bufs))][:0]
 	b = append(b, "Date: "...)
 	b = now.UTC().AppendFormat(b, "Mon, 02 Jan 2006 15:04:05 GMT")
 	b = append(b, "\r\n"...)
@@ -44,10 +44,10 @@ func (d *dateCache) refresh(now time.Time) {
 		return
 	}
 	d.sec = sec
-	d.cur.Store(next)
+	d.gen.Store(next)
 }
 
 // appendDate appends the cached "Date: ...\r\n" line to dst. Safe from any goroutine.
 func appendDate(dst []byte) []byte {
-	return append(dst, dates.bufs[dates.cur.Load()][:]...)
+	return append(dst, dates.bufs[dates.gen.Load()%uint64(len(dates.bufs))][:]...)
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"net"
 
 	"github.com/zerohttp/zerohttp/headers"
@@ -26,19 +27,6 @@ type Request struct {
 	base   []byte         // the head's bytes; spans index it
 	hdr    headers.Table  // spans into base
 	trails *headers.Table // a chunked body's trailers: spans into the read that completed them, or owned once detached
-
-	method        parse.Method
-	methodSpan    headers.Span
-	target        headers.Span
-	pathLen       uint32 // target bytes before '?'
-	host          headers.Span
-	hasHost       bool
-	major, minor  uint8
-	keepAlive     bool
-	expect100     bool
-	upgrade       bool
-	framing       parse.Framing
-	contentLength int64
 
 	body      []byte // the whole body when buffered; nil when streamed
 	streaming bool   // the body is delivered to bh as it arrives
@@ -72,24 +60,30 @@ type CloseHandler interface {
 func (r *Request) SetCloseHandler(h CloseHandler) { r.ch = h }
 
 // Method returns the request method, parse.MethodOther for one the engine does not name.
-func (r *Request) Method() parse.Method { return r.method }
+func (r *Request) Method() parse.Method { return r.c.p.Method() }
 
 // MethodBytes returns the method as sent.
-func (r *Request) MethodBytes() []byte { return r.methodSpan.In(r.base) }
+func (r *Request) MethodBytes() []byte { return r.c.p.MethodSpan().In(r.base) }
 
 // Target returns the request-target as sent: path and query.
-func (r *Request) Target() []byte { return r.target.In(r.base) }
+func (r *Request) Target() []byte { return r.c.p.Target().In(r.base) }
 
 // Path returns the request-target up to the first '?'.
-func (r *Request) Path() []byte { return r.target.In(r.base)[:r.pathLen] }
+func (r *Request) Path() []byte {
+	t := r.Target()
+	if i := bytes.IndexByte(t, '?'); i >= 0 {
+		return t[:i]
+	}
+	return t
+}
 
 // Query returns the request-target after the first '?', or nil if there is none.
 func (r *Request) Query() []byte {
-	t := r.target.In(r.base)
-	if int(r.pathLen) == len(t) {
-		return nil
+	t := r.Target()
+	if i := bytes.IndexByte(t, '?'); i >= 0 {
+		return t[i+1:]
 	}
-	return t[r.pathLen+1:]
+	return nil
 }
 
 // Header returns the request's header fields in arrival order. The table
@@ -98,30 +92,31 @@ func (r *Request) Header() *headers.Table { return &r.hdr }
 
 // Host returns the Host field's value, or nil if there was none.
 func (r *Request) Host() []byte {
-	if !r.hasHost {
+	host, ok := r.c.p.Host()
+	if !ok {
 		return nil
 	}
-	return r.host.In(r.base)
+	return host.In(r.base)
 }
 
 // Version returns the HTTP version, such as (1, 1).
-func (r *Request) Version() (major, minor int) { return int(r.major), int(r.minor) }
+func (r *Request) Version() (major, minor int) { return r.c.p.Version() }
 
 // KeepAlive reports whether the client asked to keep the connection open.
-func (r *Request) KeepAlive() bool { return r.keepAlive }
+func (r *Request) KeepAlive() bool { return r.c.p.KeepAlive() }
 
 // Expect100 reports whether the client sent "Expect: 100-continue".
-func (r *Request) Expect100() bool { return r.expect100 }
+func (r *Request) Expect100() bool { return r.c.p.Expect100() }
 
 // Upgrade reports whether the request asks to switch protocols; with
 // CONNECT, the handler may take the connection with Response.Hijack.
-func (r *Request) Upgrade() bool { return r.upgrade }
+func (r *Request) Upgrade() bool { return r.c.p.Upgrade() || r.c.p.Method() == parse.MethodCONNECT }
 
 // ContentLength returns the body's declared length, 0 for none, or -1 for a chunked body.
 func (r *Request) ContentLength() int64 {
-	switch r.framing {
+	switch r.c.p.Framing() {
 	case parse.BodyLength:
-		return r.contentLength
+		return r.c.p.ContentLength()
 	case parse.BodyChunked:
 		return -1
 	}
@@ -163,28 +158,12 @@ func (r *Request) RemoteAddr() net.Addr { return r.c.gc.RemoteAddr() }
 // LocalAddr returns the address the request arrived on.
 func (r *Request) LocalAddr() net.Addr { return r.c.gc.LocalAddr() }
 
-// set fills r from a parsed head; b starts at the head's first byte.
-func (r *Request) set(p *parse.Parser, b []byte) {
+// set starts r on a parsed head; b starts at the head's first byte. The
+// request line's and framing results are read from the connection's parser,
+// which keeps them until the next head: copying them here cost more than
+// every later read of them.
+func (r *Request) set(b []byte) {
 	r.base = b
-	r.method = p.Method()
-	r.methodSpan = p.MethodSpan()
-	r.target = p.Target()
-	t := r.target.In(b)
-	r.pathLen = uint32(len(t))
-	for i, ch := range t {
-		if ch == '?' {
-			r.pathLen = uint32(i)
-			break
-		}
-	}
-	r.host, r.hasHost = p.Host()
-	maj, min := p.Version()
-	r.major, r.minor = uint8(maj), uint8(min)
-	r.keepAlive = p.KeepAlive()
-	r.expect100 = p.Expect100()
-	r.upgrade = p.Upgrade() || r.method == parse.MethodCONNECT
-	r.framing = p.Framing()
-	r.contentLength = p.ContentLength()
 	r.body = nil
 	r.streaming = false
 	r.bh, r.ch = nil, nil

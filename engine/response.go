@@ -270,7 +270,7 @@ func (w *Response) End() {
 // receive the body.
 func (w *Response) WriteContinue() {
 	c := w.c
-	if w.headWritten || w.ended || !c.req.expect100 || c.sentContinue {
+	if w.headWritten || w.ended || !c.p.Expect100() || c.sentContinue {
 		return
 	}
 	c.sentContinue = true
@@ -298,12 +298,6 @@ func (w *Response) WriteInformational(code int, h *headers.Table) {
 func (w *Response) writeHead(final bool) {
 	c := w.c
 	s := c.s
-	var dst []byte
-	if w.reason != "" {
-		dst = appendCustomStatusLine(c.out, w.status, w.reason)
-	} else {
-		dst = appendStatusLine(c.out, w.status)
-	}
 	hasDate, hasServer := false, false
 	for i := 0; i < w.hdr.Len(); i++ {
 		switch w.hdr.Field(i).ID {
@@ -317,18 +311,32 @@ func (w *Response) writeHead(final bool) {
 			}
 		}
 	}
-	if !hasServer && len(s.serverLine) > 0 {
-		dst = append(dst, s.serverLine...)
-	}
-	if !hasDate && !w.noDate {
-		dst = appendDate(dst)
+	dst := c.out
+	switch {
+	case w.status == 200 && w.reason == "" && !hasServer && !hasDate && !w.noDate && !c.inWorker:
+		// The loop's cached lines; a worker must not touch the loop's state.
+		dst = append(dst, c.l.okHeadLines()...)
+	default:
+		if w.reason != "" {
+			dst = appendCustomStatusLine(dst, w.status, w.reason)
+		} else {
+			dst = appendStatusLine(dst, w.status)
+		}
+		if !hasServer && len(s.serverLine) > 0 {
+			dst = append(dst, s.serverLine...)
+		}
+		if !hasDate && !w.noDate {
+			dst = appendDate(dst)
+		}
 	}
 	dst = appendFields(dst, &w.hdr, false)
 
 	r := &c.req
-	closeConn := w.closeConn || !r.keepAlive || s.closing.Load() || (!c.bodyDone && r.bh == nil)
+	p := &c.p
+	_, minor := p.Version()
+	closeConn := w.closeConn || !p.KeepAlive() || s.closing.Load() || (!c.bodyDone && r.bh == nil)
 	switch {
-	case w.status == 101 || (r.method == parse.MethodCONNECT && w.status/100 == 2):
+	case w.status == 101 || (p.Method() == parse.MethodCONNECT && w.status/100 == 2):
 		// Switching protocols or a tunnel: no framing fields.
 	case !bodyAllowed(w.status):
 	case final:
@@ -342,7 +350,7 @@ func (w *Response) writeHead(final bool) {
 	case w.length >= 0:
 		dst = appendContentLength(dst, w.length)
 	case w.noBody:
-	case r.minor >= 1:
+	case minor >= 1:
 		dst = append(dst, "Transfer-Encoding: chunked\r\n"...)
 		w.chunked = true
 	default:
@@ -356,7 +364,7 @@ func (w *Response) writeHead(final bool) {
 	case closeConn:
 		dst = append(dst, "Connection: close\r\n"...)
 		c.closeWhenDone = true
-	case r.minor == 0:
+	case minor == 0:
 		dst = append(dst, "Connection: keep-alive\r\n"...)
 	}
 	dst = append(dst, "\r\n"...)

@@ -32,7 +32,7 @@ func (w *Response) Hijack(h TunnelHandler) (*Tunnel, error) {
 	switch {
 	case c.inWorker:
 		return nil, ErrHijackWorker
-	case !c.req.upgrade:
+	case !c.req.Upgrade():
 		return nil, ErrNotUpgrade
 	case w.ended:
 		return nil, ErrResponseEnded

@@ -119,14 +119,16 @@ func appendLastChunk(dst []byte, t *headers.Table) []byte {
 // fields or whole responses.
 func appendFields(dst []byte, t *headers.Table, all bool) []byte {
 	for i := 0; i < t.Len(); i++ {
+		id := t.Field(i).ID
 		if !all {
-			switch t.Field(i).ID {
+			switch id {
 			case headers.ContentLength, headers.TransferEncoding, headers.Connection:
 				continue
 			}
 		}
 		name, value := t.Name(i), t.Value(i)
-		if headers.ValidateName(name) != nil || headers.ValidateValue(value) != nil {
+		// A name with an id equals a well-known name, which is a token.
+		if (id == headers.Unknown && headers.ValidateName(name) != nil) || headers.ValidateValue(value) != nil {
 			continue
 		}
 		dst = append(dst, name...)

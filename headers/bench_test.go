@@ -1,6 +1,9 @@
 package headers
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 // benchNames are the header names of the requests in picohttpparser's
 // benchmark, plus common unknown names, in the case browsers send.
@@ -100,5 +103,17 @@ func BenchmarkAddSpan(b *testing.B) {
 		for _, f := range fields {
 			tab.AddSpan(f.Name, f.Value, LookupID(f.Name.In(tab.Base())))
 		}
+	}
+}
+
+func BenchmarkValidateValue(b *testing.B) {
+	for _, v := range []string{"text/plain", "application/json; charset=utf-8", "Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0"} {
+		b.Run(strconv.Itoa(len(v)), func(b *testing.B) {
+			for b.Loop() {
+				if ValidateValue(v) != nil {
+					b.Fatal("invalid")
+				}
+			}
+		})
 	}
 }

@@ -50,6 +50,8 @@ func TestValidateValue(t *testing.T) {
 		{"NUL", "a\x00", ErrInvalidValue},
 		{"other control", "a\x01", ErrInvalidValue},
 		{"DEL", "a\x7f", ErrInvalidValue},
+		{"HTAB, then CR words later", "a\tbcdefghijklmnopqrstuvwxyz\r", ErrInvalidValue},
+		{"long and clean", "Mozilla/5.0 (X11; Linux x86_64) \xc3\xa9\t~", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,6 +99,29 @@ func TestByteClassesMatchNode(t *testing.T) {
 		if got != want {
 			t.Errorf("byte %#02x: token %v, value %v; node: token %v, value %v",
 				c, got&1 != 0, got&2 != 0, want&1 != 0, want&2 != 0)
+		}
+	}
+}
+
+// TestValidateValueWords checks the eight-byte path against the byte table:
+// every byte value at every position of values long enough to use words.
+func TestValidateValueWords(t *testing.T) {
+	for n := 8; n <= 24; n++ {
+		for pos := 0; pos < n; pos++ {
+			for c := 0; c < 256; c++ {
+				b := []byte(strings.Repeat("a", n))
+				b[pos] = byte(c)
+				want := error(nil)
+				if !IsValueByte(byte(c)) {
+					want = ErrInvalidValue
+				}
+				if got := ValidateValue(b); got != want {
+					t.Fatalf("ValidateValue(%q) = %v; want %v", b, got, want)
+				}
+				if got := ValidateValue(string(b)); got != want {
+					t.Fatalf("ValidateValue(string %q) = %v; want %v", b, got, want)
+				}
+			}
 		}
 	}
 }

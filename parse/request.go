@@ -32,6 +32,13 @@ func (p *Parser) skipEmptyLines(b []byte) (bool, Code) {
 
 // readMethod reads method = token, followed by SP.
 func (p *Parser) readMethod(b []byte) Code {
+	if p.pos == p.mark && len(b)-p.pos >= 4 && string(b[p.pos:p.pos+4]) == "GET " {
+		// Most requests are GETs: one compare instead of a mask walk and MethodOf.
+		p.methodSpan = headers.MakeSpan(p.mark, p.pos+3)
+		p.method = MethodGET
+		p.pos, p.mark, p.st = p.pos+4, p.pos+4, stTarget
+		return ErrNone
+	}
 	q := p.win.hit(clsTok, p.pos)
 	if q < 0 {
 		q = p.win.next(b, clsTok, p.pos)
@@ -80,6 +87,19 @@ func (p *Parser) readTarget(b []byte) Code {
 
 // readRequestVersion reads HTTP-version and the line end.
 func (p *Parser) readRequestVersion(b []byte) Code {
+	if len(b)-p.pos >= 10 {
+		// The usual lines, each as one compare; anything else is checked below.
+		switch string(b[p.pos : p.pos+10]) {
+		case "HTTP/1.1\r\n":
+			p.major, p.minor = 1, 1
+			p.pos, p.st = p.pos+10, stFieldStart
+			return ErrNone
+		case "HTTP/1.0\r\n":
+			p.major, p.minor = 1, 0
+			p.pos, p.st = p.pos+10, stFieldStart
+			return ErrNone
+		}
+	}
 	if len(b)-p.pos < 9 { // "HTTP/1.1" and at least the first byte of the line end
 		return p.checkVersionPrefix(b)
 	}

@@ -184,8 +184,10 @@ func (p *Parser) run(b []byte, h *headers.Table) (int, Code) {
 	for {
 		switch p.st {
 		case stStart:
-			if ok, code := p.skipEmptyLines(b); !ok {
-				return 0, code
+			if p.pos >= len(b) || b[p.pos] == '\r' || b[p.pos] == '\n' {
+				if ok, code := p.skipEmptyLines(b); !ok {
+					return 0, code
+				}
 			}
 			p.mark = p.pos
 			p.st = stMethod

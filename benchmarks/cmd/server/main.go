@@ -22,6 +22,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -44,6 +45,7 @@ var impls = map[string]func(ctx context.Context, addr string) error{
 func main() {
 	impl := flag.String("impl", "nethttp", "implementation: zerohttp, compat, nethttp, fasthttp, gnet-raw or node")
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address, host:port")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	serve, ok := impls[*impl]
 	if !ok {
@@ -56,6 +58,17 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "server: cpuprofile: %v\n", err)
+			os.Exit(1)
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	if err := serve(ctx, *addr); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(os.Stderr, "server: %s: %v\n", *impl, err)
 		os.Exit(1)
