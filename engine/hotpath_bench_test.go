@@ -16,12 +16,20 @@ type fakeConn struct {
 	in      []byte
 	off     int
 	written int
+	keep    bool   // append what is written to out
+	out     []byte // written bytes, when keep is set
 	ctx     any
 }
 
 func (f *fakeConn) Peek(n int) ([]byte, error)  { return f.in[f.off:], nil }
 func (f *fakeConn) Discard(n int) (int, error)  { f.off += n; return n, nil }
-func (f *fakeConn) Write(p []byte) (int, error) { f.written += len(p); return len(p), nil }
+func (f *fakeConn) Write(p []byte) (int, error) {
+	f.written += len(p)
+	if f.keep {
+		f.out = append(f.out, p...)
+	}
+	return len(p), nil
+}
 func (f *fakeConn) InboundBuffered() int        { return len(f.in) - f.off }
 func (f *fakeConn) OutboundBuffered() int       { return 0 }
 func (f *fakeConn) Context() any                { return f.ctx }

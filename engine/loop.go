@@ -16,8 +16,7 @@ type loop struct {
 	conns []*conn // open connections, for shutdown; conn.li is the index
 	epfd  int     // the loop's epoll descriptor for pausing reads; 0 unknown, -1 unavailable
 
-	okHead    []byte // "HTTP/1.1 200 OK", Server and Date lines; see okHeadLines
-	okHeadGen uint64 // dates.gen when okHead was built; 0 never
+	heads headCache // the last response head built on the loop
 }
 
 var _ gnet.Runnable = (*loop)(nil)
@@ -85,18 +84,4 @@ func (l *loop) pauseRead(c *conn) {
 			c.readPaused = want
 		}
 	}
-}
-
-// okHeadLines returns the status line of a 200 with the standard reason, the
-// server's Server line and the cached Date line, in one buffer rebuilt when
-// the Date line changes (once a second): the usual response head then starts
-// with one copy instead of three. Must be called on the loop.
-func (l *loop) okHeadLines() []byte {
-	if g := dates.gen.Load(); g != l.okHeadGen {
-		b := append(l.okHead[:0], statusLines[200]...)
-		b = append(b, l.s.serverLine...)
-		l.okHead = appendDate(b)
-		l.okHeadGen = g
-	}
-	return l.okHead
 }

@@ -131,10 +131,7 @@ func appendFields(dst []byte, t *headers.Table, all bool) []byte {
 		if (id == headers.Unknown && headers.ValidateName(name) != nil) || headers.ValidateValue(value) != nil {
 			continue
 		}
-		dst = append(dst, name...)
-		dst = append(dst, ": "...)
-		dst = append(dst, value...)
-		dst = append(dst, "\r\n"...)
+		dst = t.AppendLine(dst, i)
 	}
 	return dst
 }

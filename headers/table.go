@@ -50,12 +50,16 @@ func (t *Table) AddString(name, value string) {
 	t.fields = append(t.fields, ownField(t, name, value))
 }
 
-// ownField copies name and value into t.own and returns a field for them.
+// ownField copies name and value into t.own as the field line
+// "name: value\r\n" and returns a field for them, so that AppendLine writes
+// an owned field with one copy.
 func ownField[T string | []byte](t *Table, name, value T) Field {
 	n := MakeSpan(len(t.own), len(t.own)+len(name))
 	t.own = append(t.own, name...)
+	t.own = append(t.own, ": "...)
 	v := MakeSpan(len(t.own), len(t.own)+len(value))
 	t.own = append(t.own, value...)
+	t.own = append(t.own, "\r\n"...)
 	return Field{Name: n, Value: v, ID: LookupID(n.In(t.own)), owned: true}
 }
 

@@ -42,3 +42,42 @@ func TestAppendField(t *testing.T) {
 		t.Errorf("AppendField = %q; want %q", got, want)
 	}
 }
+
+func TestLines(t *testing.T) {
+	var tab Table
+	if l, ok := tab.Lines(); !ok || len(l) != 0 {
+		t.Fatalf("empty: Lines() = %q, %v; want \"\", true", l, ok)
+	}
+	tab.AddString("Content-Type", "text/plain")
+	tab.Add([]byte("X-A"), []byte("1"))
+	want := "Content-Type: text/plain\r\nX-A: 1\r\n"
+	if l, ok := tab.Lines(); !ok || string(l) != want {
+		t.Fatalf("Lines() = %q, %v; want %q, true", l, ok, want)
+	}
+	if got := string(tab.AppendTo(nil)); got != want {
+		t.Fatalf("AppendTo = %q; want %q", got, want)
+	}
+	tab.Del("Content-Type")
+	if _, ok := tab.Lines(); ok {
+		t.Fatal("after Del: Lines() ok; want false")
+	}
+	if got := string(tab.AppendTo(nil)); got != "X-A: 1\r\n" {
+		t.Fatalf("after Del: AppendTo = %q", got)
+	}
+	tab.Reset(nil)
+	tab.AddString("A", "1")
+	tab.AddString("B", "2")
+	tab.Set("A", "3")
+	if _, ok := tab.Lines(); ok {
+		t.Fatal("after Set: Lines() ok; want false")
+	}
+	if got := string(tab.AppendTo(nil)); got != "A: 3\r\nB: 2\r\n" {
+		t.Fatalf("after Set: AppendTo = %q", got)
+	}
+	base := []byte("Host: x")
+	tab.Reset(base)
+	tab.AddSpan(MakeSpan(0, 4), MakeSpan(6, 7), Host)
+	if _, ok := tab.Lines(); ok {
+		t.Fatal("with a span field: Lines() ok; want false")
+	}
+}

@@ -17,36 +17,41 @@ import (
 // readFields reads field lines until the empty line that ends the head.
 // It is the hot loop of a parse: the resume point lives in locals and is
 // stored back only on return (measured: about 15% of a browser head's parse
-// went to reloading and storing p.pos, p.mark and p.st per line).
-func (p *Parser) readFields(b []byte, h *headers.Table) (code Code) {
+// went to reloading and storing p.pos, p.mark and p.st per line). Every exit
+// goes through out rather than a deferred store, which cost ~28 instructions
+// per head.
+func (p *Parser) readFields(b []byte, h *headers.Table) Code {
 	pos, mark, colon := p.pos, p.mark, p.colon
 	st := p.st
-	defer func() { p.pos, p.mark, p.colon, p.st = pos, mark, colon, st }()
+	var code Code
 	for {
 		switch st {
 		case stFieldStart:
 			if pos >= len(b) {
-				return ErrNone
+				goto out
 			}
 			switch b[pos] {
 			case '\r', '\n':
-				end, code := p.lineEnd(b, pos, ErrNone)
+				var end int
+				end, code = p.lineEnd(b, pos, ErrNone)
 				if code != ErrNone || end == 0 {
 					if code != ErrNone {
 						pos = p.pos
 					}
-					return code
+					goto out
 				}
 				code = p.finish(end)
 				pos, st = p.pos, p.st
-				return code
+				goto out
 			case ' ', '\t':
 				// RFC 9112 §5.2: obs-fold is rejected in requests (400) and we
 				// reject it in responses too rather than guess at the joined value.
-				return ErrObsFold
+				code = ErrObsFold
+				goto out
 			}
 			if p.nfields >= p.cfg.MaxHeaders {
-				return ErrTooManyHeaders
+				code = ErrTooManyHeaders
+				goto out
 			}
 			mark, st = pos, stFieldName
 			fallthrough
@@ -57,10 +62,11 @@ func (p *Parser) readFields(b []byte, h *headers.Table) (code Code) {
 			}
 			pos = q
 			if q == len(b) {
-				return ErrNone
+				goto out
 			}
 			if b[q] != ':' || q == mark {
-				return ErrInvalidHeaderName
+				code = ErrInvalidHeaderName
+				goto out
 			}
 			colon, pos, st = q, q+1, stFieldValue
 			fallthrough
@@ -71,24 +77,26 @@ func (p *Parser) readFields(b []byte, h *headers.Table) (code Code) {
 			}
 			pos = q
 			if q == len(b) {
-				return ErrNone
+				goto out
 			}
 			end := q + 2
 			if b[q] != '\r' || q+1 >= len(b) || b[q+1] != '\n' {
-				var code Code
 				if end, code = p.lineEnd(b, q, ErrInvalidHeaderValue); code != ErrNone || end == 0 {
 					pos = max(pos, p.pos)
-					return code
+					goto out
 				}
 			}
-			if code := p.addField(b, h, mark, colon, q); code != ErrNone {
-				return code
+			if code = p.addField(b, h, mark, colon, q); code != ErrNone {
+				goto out
 			}
 			pos, st = end, stFieldStart
 		default:
-			return ErrNone
+			goto out
 		}
 	}
+out:
+	p.pos, p.mark, p.colon, p.st = pos, mark, colon, st
+	return code
 }
 
 // specialIDs are the fields that frame the message or steer the connection.
@@ -235,20 +243,29 @@ func isToken(b []byte) bool {
 // uri-host is an IP-literal, IPv4address or reg-name (RFC 3986 §3.2.2). Only
 // the byte set is checked; empty is allowed (RFC 9112 §3.2).
 func validHost(v []byte) bool {
-	for _, c := range v {
-		if !hostTable[c] {
-			return false
-		}
+	// ORs the table four bytes at a time and branches once per four: every
+	// request carries a Host, and a branch per byte cost 9 instructions a byte.
+	var bad byte
+	i := 0
+	for ; i+4 <= len(v); i += 4 {
+		w := v[i : i+4 : i+4] // one bounds check for the four loads
+		bad |= hostReject[w[0]] | hostReject[w[1]] | hostReject[w[2]] | hostReject[w[3]]
 	}
-	return true
+	for ; i < len(v); i++ {
+		bad |= hostReject[v[i]]
+	}
+	return bad == 0
 }
 
-// hostTable marks the bytes a Host value may hold: unreserved, sub-delims,
-// ":" for the port, "[]" for IP literals and "%" for percent-encoding.
-var hostTable = func() (h [256]bool) {
+// hostReject is 1 for the bytes a Host value may not hold. It may hold
+// unreserved, sub-delims, ":" for the port, "[]" for IP literals and "%"
+// for percent-encoding.
+var hostReject = func() (h [256]byte) {
 	for c := range 256 {
 		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-		h[c] = alnum || contains("-._~!$&'()*+,;=:[]%", byte(c))
+		if !alnum && !contains("-._~!$&'()*+,;=:[]%", byte(c)) {
+			h[c] = 1
+		}
 	}
 	return h
 }()

@@ -182,6 +182,8 @@ func (p *Parser) fail(code Code) error {
 // offending byte's offset.
 func (p *Parser) run(b []byte, h *headers.Table) (int, Code) {
 	for {
+		// A request's states follow each other by fallthrough, so a head
+		// that arrived whole costs no dispatch between its parts.
 		switch p.st {
 		case stStart:
 			if p.pos >= len(b) || b[p.pos] == '\r' || b[p.pos] == '\n' {
@@ -190,22 +192,32 @@ func (p *Parser) run(b []byte, h *headers.Table) (int, Code) {
 				}
 			}
 			p.mark = p.pos
-			p.st = stMethod
 			if p.mode == Response {
 				p.st = stRespVersion
+				continue
 			}
+			p.st = stMethod
+			fallthrough
 		case stMethod:
 			if code := p.readMethod(b); code != ErrNone || p.st == stMethod {
 				return 0, code
 			}
+			fallthrough
 		case stTarget:
 			if code := p.readTarget(b); code != ErrNone || p.st == stTarget {
 				return 0, code
 			}
+			fallthrough
 		case stReqVersion:
 			if code := p.readRequestVersion(b); code != ErrNone || p.st == stReqVersion {
 				return 0, code
 			}
+			fallthrough
+		case stFieldStart, stFieldName, stFieldValue:
+			if code := p.readFields(b, h); code != ErrNone || p.st != stDone {
+				return 0, code
+			}
+			return p.headLen, ErrNone
 		case stRespVersion:
 			if code := p.readResponseVersion(b); code != ErrNone || p.st == stRespVersion {
 				return 0, code
@@ -218,11 +230,6 @@ func (p *Parser) run(b []byte, h *headers.Table) (int, Code) {
 			if code := p.readReason(b); code != ErrNone || p.st == stReason {
 				return 0, code
 			}
-		case stFieldStart, stFieldName, stFieldValue:
-			if code := p.readFields(b, h); code != ErrNone || p.st != stDone {
-				return 0, code
-			}
-			return p.headLen, ErrNone
 		default:
 			return p.headLen, ErrNone
 		}
