@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/zerohttp/zerohttp/headers"
 )
 
 // TestHandlerPanic checks that a panicking handler costs its own connection
@@ -64,5 +66,40 @@ func TestHandlerPanic(t *testing.T) {
 		if resp, err := http.ReadResponse(bufio.NewReader(c3), nil); err != nil || resp.StatusCode != 200 {
 			t.Fatalf("workers=%d after panics: %v %v", workers, resp, err)
 		}
+	}
+}
+
+// panicBody panics on the first piece of a streamed body.
+type panicBody struct{}
+
+func (panicBody) OnBody(*Request, []byte)            { panic("body callback bug") }
+func (panicBody) OnBodyEnd(*Request, *headers.Table) {}
+
+// TestBodyCallbackPanic checks that a panic in a streamed body's callback is
+// recovered like a handler's: 500 with Connection: close, and the server
+// goes on serving.
+func TestBodyCallbackPanic(t *testing.T) {
+	prev := log.Writer()
+	log.SetOutput(io.Discard)
+	t.Cleanup(func() { log.SetOutput(prev) })
+	_, addr := startServer(t, func(w *Response, r *Request) {
+		if r.Streaming() {
+			r.SetBodyHandler(panicBody{})
+			return
+		}
+		helloHandler(w, r)
+	}, &Options{MaxBufferedBody: 16})
+	c := dialServer(t, addr)
+	io.WriteString(c, "POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 64\r\n\r\n")
+	io.WriteString(c, strings.Repeat("x", 64))
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 500 || !resp.Close {
+		t.Fatalf("got %v, %v; want 500 with Connection: close", resp, err)
+	}
+	c2 := dialServer(t, addr)
+	io.WriteString(c2, "GET /ok HTTP/1.1\r\nHost: a\r\n\r\n")
+	if resp, err := http.ReadResponse(bufio.NewReader(c2), nil); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("after the panic: %v %v", resp, err)
 	}
 }
