@@ -80,26 +80,29 @@ const (
 	_ = uint(clsTgt)*windowWords*8 - uint(unsafe.Offsetof(masks{}.ntgt))
 )
 
-// load classifies the bytes of b from offset from. A short tail is read in
-// place when b's capacity allows, else copied into a zeroed window; either way
-// the mask bits past len(b) are cleared, so every set bit marks a real byte.
+// load classifies the bytes of b from offset from. A short tail is
+// classified in whole 64-byte words only as far as it reaches (a 40-byte
+// request costs one word, not four), read in place when b's capacity allows,
+// else copied into a zeroed window; either way the mask bits past len(b) are
+// cleared, so every set bit marks a real byte.
 func (w *window) load(b []byte, from int) {
 	w.base = from
 	if len(b)-from >= windowSize {
-		classify(&w.m, (*[windowSize]byte)(b[from:from+windowSize]))
+		classify(&w.m, b[from:from+windowSize])
 		w.n = windowSize
 		return
 	}
 	w.n = len(b) - from
-	if cap(b)-from >= windowSize {
+	k := (w.n + 63) &^ 63 // bytes to classify: whole words
+	if cap(b)-from >= k {
 		// The bytes past len(b) are inside the allocation, so reading them is
 		// safe; their mask bits are cleared below. Saves zeroing and copying a
 		// pad window on every short head.
-		classify(&w.m, (*[windowSize]byte)(b[from:from+windowSize]))
+		classify(&w.m, b[from:from+k])
 	} else {
 		var pad [windowSize]byte
 		copy(pad[:], b[from:])
-		classify(&w.m, &pad)
+		classify(&w.m, pad[:k])
 	}
 	for i := range windowWords {
 		keep := ^uint64(0)

@@ -21,19 +21,21 @@ var (
 var useAVX2 = cpuid.CPU.Supports(cpuid.AVX2)
 
 // classifyAVX2 is classifyGeneric in AVX2 (scan_amd64.s).
-// It requires AVX2 (check useAVX2), reads exactly the 256 bytes of w with
-// unaligned loads, writes all 12 words of m and nothing else, and clears the
-// upper halves of the YMM registers before it returns.
+// It requires AVX2 (check useAVX2), reads exactly words*64 bytes from src
+// with unaligned loads, writes words 0..words-1 of each class of m and
+// nothing else, and clears the upper halves of the YMM registers before it
+// returns. words is 1 to 4.
 //
 //go:noescape
-func classifyAVX2(m *masks, w *[windowSize]byte)
+func classifyAVX2(m *masks, src *byte, words int)
 
-// classify fills m for the 256 bytes of w. It dispatches once per call to the
-// AVX2 path or the portable one.
-func classify(m *masks, w *[windowSize]byte) {
-	if useAVX2 {
-		classifyAVX2(m, w)
+// classify fills the first len(src)/64 words of each class of m for src,
+// whose length must be 64, 128, 192 or 256. It dispatches once per call to
+// the AVX2 path or the portable one.
+func classify(m *masks, src []byte) {
+	if n := len(src) / 64; useAVX2 && n >= 1 && n <= windowWords {
+		classifyAVX2(m, unsafe.SliceData(src), n)
 		return
 	}
-	classifyGeneric(m, w)
+	classifyGeneric(m, src)
 }

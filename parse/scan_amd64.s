@@ -90,11 +90,12 @@ GLOBL ·scanConst<>(SB), (NOPTR+RODATA), $8
 	MOVQ BX, (32+i*8)(DI);              \
 	MOVQ CX, (64+i*8)(DI)
 
-// func classifyAVX2(m *masks, w *[windowSize]byte)
-// Requires: AVX2
-TEXT ·classifyAVX2(SB), NOSPLIT, $0-16
+// func classifyAVX2(m *masks, src *byte, words int)
+// Requires: AVX2; 1 <= words <= 4.
+TEXT ·classifyAVX2(SB), NOSPLIT, $0-24
 	MOVQ m+0(FP), DI
-	MOVQ w+8(FP), SI
+	MOVQ src+8(FP), SI
+	MOVQ words+16(FP), R10
 
 	VPBROADCASTB ·scanConst<>+0x04(SB), Y8
 	VPBROADCASTB ·scanConst<>+0x03(SB), Y9
@@ -106,9 +107,16 @@ TEXT ·classifyAVX2(SB), NOSPLIT, $0-16
 	VPBROADCASTB ·scanConst<>+0x00(SB), Y15
 
 	CLASSIFY64(0, 0)
+	CMPQ R10, $1
+	JEQ  done
 	CLASSIFY64(64, 1)
+	CMPQ R10, $2
+	JEQ  done
 	CLASSIFY64(128, 2)
+	CMPQ R10, $3
+	JEQ  done
 	CLASSIFY64(192, 3)
 
+done:
 	VZEROUPPER
 	RET

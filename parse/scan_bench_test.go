@@ -18,7 +18,7 @@ func BenchmarkClassify(b *testing.B) {
 		b.SetBytes(windowSize)
 		b.ReportAllocs()
 		for b.Loop() {
-			classify(&m, &scanBenchWindow)
+			classify(&m, scanBenchWindow[:])
 		}
 	}
 	if useAVX2 {

@@ -22,15 +22,27 @@ func FuzzClassify(f *testing.F) {
 		}
 		want := scanRefMasks(&w)
 		var gen masks
-		classifyGeneric(&gen, &w)
+		classifyGeneric(&gen, w[:])
 		if gen != want {
 			t.Fatalf("generic: %s", scanDiff(&w, &gen, &want))
 		}
 		// classify takes the AVX2 path when useAVX2 is set; tests never set it.
 		var got masks
-		classify(&got, &w)
+		classify(&got, w[:])
 		if got != gen {
 			t.Fatalf("classify (useAVX2=%v) differs from generic: %s", useAVX2, scanDiff(&w, &got, &gen))
+		}
+		// A short tail is classified in whole words: the first k words must
+		// match and the rest stay as they were.
+		k := 1 + len(data)%windowWords
+		part := masks{ntok: [windowWords]uint64{1, 2, 3, 4}, nval: [windowWords]uint64{5, 6, 7, 8}, ntgt: [windowWords]uint64{9, 10, 11, 12}}
+		wantPart := part
+		copy(wantPart.ntok[:k], want.ntok[:k])
+		copy(wantPart.nval[:k], want.nval[:k])
+		copy(wantPart.ntgt[:k], want.ntgt[:k])
+		classify(&part, w[:k*64])
+		if part != wantPart {
+			t.Fatalf("classify of %d words: %s", k, scanDiff(&w, &part, &wantPart))
 		}
 	})
 }

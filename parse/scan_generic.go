@@ -65,12 +65,14 @@ func scanPack(x uint64) uint64 {
 
 // classifyGeneric is the portable classify. It works on any architecture and has
 // no branches on the data.
-func classifyGeneric(m *masks, w *[windowSize]byte) {
+// It fills the first len(src)/64 words of each class (at most windowWords).
+func classifyGeneric(m *masks, src []byte) {
 	t := &scanClass
-	for i := 0; i < windowWords; i++ {
+	for i := 0; i < windowWords && (i+1)*64 <= len(src); i++ {
+		w := src[i*64 : i*64+64]
 		var ntok, nval, ntgt uint64
 		for j := 0; j < 8; j++ {
-			b := w[i*64+j*8 : i*64+j*8+8]
+			b := w[j*8 : j*8+8]
 			c := uint64(t[b[0]]) | uint64(t[b[1]])<<8 | uint64(t[b[2]])<<16 | uint64(t[b[3]])<<24 |
 				uint64(t[b[4]])<<32 | uint64(t[b[5]])<<40 | uint64(t[b[6]])<<48 | uint64(t[b[7]])<<56
 			ntok |= scanPack(c&scanOnes) << (8 * j)

@@ -6,7 +6,8 @@ package parse
 // so that tests which flip it compile in every build.
 var useAVX2 = false
 
-// classify fills m for the 256 bytes of w with the portable path.
-func classify(m *masks, w *[windowSize]byte) {
-	classifyGeneric(m, w)
+// classify fills the first len(src)/64 words of each class of m for src,
+// whose length must be 64, 128, 192 or 256, with the portable path.
+func classify(m *masks, src []byte) {
+	classifyGeneric(m, src)
 }

@@ -144,7 +144,7 @@ func TestClassifyEveryByteEveryPosition(t *testing.T) {
 					want.ntok[word] = want.ntok[word]&^bit | scanBit(tok)<<(pos%64)
 					want.nval[word] = want.nval[word]&^bit | scanBit(val)<<(pos%64)
 					want.ntgt[word] = want.ntgt[word]&^bit | scanBit(tgt)<<(pos%64)
-					classify(&got, &w)
+					classify(&got, w[:])
 					if got != want {
 						t.Fatalf("background %#02x, byte %#02x at %d: %s", bg, v, pos, scanDiff(&w, &got, &want))
 					}
@@ -178,7 +178,7 @@ func TestClassifyRotations(t *testing.T) {
 					w[i] = byte(r + i*stride)
 				}
 				want := scanRefMasks(&w)
-				classify(&got, &w)
+				classify(&got, w[:])
 				if got != want {
 					t.Fatalf("rotation %d stride %d: %s", r, stride, scanDiff(&w, &got, &want))
 				}
@@ -233,7 +233,7 @@ func TestClassifyText(t *testing.T) {
 				var w [windowSize]byte
 				copy(w[:], tt.in)
 				var m masks
-				classify(&m, &w)
+				classify(&m, w[:])
 				n := len(tt.in)
 				if got := scanShow(&m.ntok, n); got != tt.ntok {
 					t.Errorf("ntok of %q =\n%s; want\n%s", tt.in, got, tt.ntok)
@@ -261,7 +261,7 @@ func TestClassifyWritesAll(t *testing.T) {
 		for i := range windowWords {
 			m.ntok[i], m.nval[i], m.ntgt[i] = ^uint64(0), ^uint64(0), ^uint64(0)
 		}
-		classify(&m, &w)
+		classify(&m, w[:])
 		if m != (masks{}) {
 			t.Fatalf("classify of all 'a' = %+v; want all zero", m)
 		}
@@ -272,8 +272,34 @@ func TestClassifyAllocs(t *testing.T) {
 	scanPaths(t, func(t *testing.T) {
 		var w [windowSize]byte
 		var m masks
-		if n := testing.AllocsPerRun(100, func() { classify(&m, &w) }); n != 0 {
+		if n := testing.AllocsPerRun(100, func() { classify(&m, w[:]) }); n != 0 {
 			t.Fatalf("allocs = %v; want 0", n)
+		}
+	})
+}
+
+// TestClassifyWords checks that classifying the first k words of a window
+// fills exactly those words, on both paths.
+func TestClassifyWords(t *testing.T) {
+	scanPaths(t, func(t *testing.T) {
+		var w [windowSize]byte
+		for i := range w {
+			w[i] = byte(i*7 + 3)
+		}
+		want := scanRefMasks(&w)
+		for k := 1; k <= windowWords; k++ {
+			sentinel := masks{}
+			for i := range windowWords {
+				sentinel.ntok[i], sentinel.nval[i], sentinel.ntgt[i] = 0xdead, 0xbeef, 0xf00d
+			}
+			got, wantK := sentinel, sentinel
+			copy(wantK.ntok[:k], want.ntok[:k])
+			copy(wantK.nval[:k], want.nval[:k])
+			copy(wantK.ntgt[:k], want.ntgt[:k])
+			classify(&got, w[:k*64])
+			if got != wantK {
+				t.Fatalf("%d words: %s", k, scanDiff(&w, &got, &wantK))
+			}
 		}
 	})
 }
