@@ -104,16 +104,15 @@ func (w *window) load(b []byte, from int) {
 		copy(pad[:], b[from:])
 		classify(&w.m, pad[:k])
 	}
-	for i := range windowWords {
-		keep := ^uint64(0)
-		switch lo := w.n - i*64; {
-		case lo <= 0:
-			keep = 0
-		case lo < 64:
-			keep = 1<<lo - 1
-		}
+	i := w.n / 64
+	if rem := w.n % 64; rem != 0 {
+		keep := uint64(1)<<rem - 1
 		w.m.ntok[i] &= keep
 		w.m.nval[i] &= keep
 		w.m.ntgt[i] &= keep
+		i++
+	}
+	for ; i < windowWords; i++ {
+		w.m.ntok[i], w.m.nval[i], w.m.ntgt[i] = 0, 0, 0
 	}
 }
