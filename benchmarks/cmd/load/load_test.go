@@ -72,3 +72,26 @@ func TestCheckAddr(t *testing.T) {
 		}
 	}
 }
+
+// TestRespCounterShapes mixes responses of other lengths and heads, so that
+// the shortcut for a response shaped like the last one must step aside.
+func TestRespCounterShapes(t *testing.T) {
+	other := "HTTP/1.1 200 OK\r\nDate: xy\r\ncontent-length: 12\r\n\r\nHello, World"
+	long := "HTTP/1.1 200 OK\r\nDate: x\r\ncontent-length: 20\r\n\r\nHello, World!1234567"
+	stream := resp + resp + other + resp + long + long + resp
+	for cut := range len(stream) {
+		rc := newRespCounter(1024)
+		total := 0
+		for _, part := range []string{stream[:cut], stream[cut:]} {
+			buf, _ := rc.space()
+			n, err := rc.add(copy(buf, part))
+			if err != nil {
+				t.Fatalf("cut %d: %v", cut, err)
+			}
+			total += n
+		}
+		if total != 7 || rc.r != rc.w {
+			t.Errorf("cut %d: counted %d responses, %d bytes left; want 7, 0", cut, total, rc.w-rc.r)
+		}
+	}
+}
