@@ -205,8 +205,13 @@ func (c *Client) sweep() {
 // of times, then OnClose once.
 type clientHandler struct {
 	gnet.BuiltinEventEngine
-	cli *Client
+	cli   *Client
+	reads atomic.Uint32 // reads since the start, for yieldEvery (loops may share h)
 }
+
+// yieldEvery is how many reads a client loop serves between yields when
+// GOMAXPROCS is 1 (see OnTraffic).
+const yieldEvery = 4
 
 func (h *clientHandler) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
 	if cc, ok := c.Context().(*ClientConn); ok {
@@ -224,10 +229,19 @@ func (h *clientHandler) OnTraffic(c gnet.Conn) gnet.Action {
 	act := cc.onData(data)
 	if h.cli.yieldAfterTraffic {
 		// With one P, a goroutine blocked in Do that this read woke cannot
-		// run until the loop gives the P up; the loop's next epoll_wait is a
-		// plain syscall that keeps it until sysmon retakes it (20 µs to
-		// 10 ms). Yielding here lets the woken callers run first.
-		runtime.Gosched()
+		// run until the loop gives the P up, which gnet does only when an
+		// epoll_wait comes back empty; a loop that keeps finding events
+		// starves the callers, and its blocking epoll_wait keeps the P until
+		// sysmon retakes it (20 µs to 10 ms). So the loop yields, but every
+		// yieldEvery reads rather than after each: the woken callers then
+		// write their next requests in a burst, which costs the server fewer
+		// wake-ups and both sides fewer context switches. Measured
+		// (clientbench, 64 conns, medians of 5-6 alternating 2 s runs):
+		// yielding every read 146k req per client CPU-s, every 4 163k,
+		// every 8 156-161k, every 16 144k; fasthttp 130-133k.
+		if h.reads.Add(1)%yieldEvery == 0 {
+			runtime.Gosched()
+		}
 	}
 	return act
 }

@@ -21,8 +21,8 @@ type fakeConn struct {
 	ctx     any
 }
 
-func (f *fakeConn) Peek(n int) ([]byte, error)  { return f.in[f.off:], nil }
-func (f *fakeConn) Discard(n int) (int, error)  { f.off += n; return n, nil }
+func (f *fakeConn) Peek(n int) ([]byte, error) { return f.in[f.off:], nil }
+func (f *fakeConn) Discard(n int) (int, error) { f.off += n; return n, nil }
 func (f *fakeConn) Write(p []byte) (int, error) {
 	f.written += len(p)
 	if f.keep {
@@ -30,10 +30,10 @@ func (f *fakeConn) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
-func (f *fakeConn) InboundBuffered() int        { return len(f.in) - f.off }
-func (f *fakeConn) OutboundBuffered() int       { return 0 }
-func (f *fakeConn) Context() any                { return f.ctx }
-func (f *fakeConn) SetContext(ctx any)          { f.ctx = ctx }
+func (f *fakeConn) InboundBuffered() int  { return len(f.in) - f.off }
+func (f *fakeConn) OutboundBuffered() int { return 0 }
+func (f *fakeConn) Context() any          { return f.ctx }
+func (f *fakeConn) SetContext(ctx any)    { f.ctx = ctx }
 
 // BenchmarkHotPath feeds one read of depth requests to a connection and
 // serves them with the hello-world handler: the engine's work per read,
