@@ -95,7 +95,18 @@ func main() {
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "warm-up time per mode")
 	flag.IntVar(&o.idle, "idle", 10000, "idle connections for the memory mode (0 skips it)")
 	flag.StringVar(&o.loader, "loader", "auto", "load generator: auto (wrk if installed), wrk or builtin")
+	only := flag.String("modes", "keepalive,pipeline", "comma-separated load modes to run")
 	flag.Parse()
+	var picked []mode
+	for _, m := range modes {
+		if slices.Contains(strings.Split(*only, ","), m.name) {
+			picked = append(picked, m)
+		}
+	}
+	if len(picked) == 0 {
+		fatalf("-modes must name keepalive, pipeline or both")
+	}
+	modes = picked
 	if o.duration <= 0 || o.duration > time.Minute || o.warmup < 0 || o.warmup > time.Minute {
 		fatalf("-duration must be in (0, 1m] and -warmup in [0, 1m]")
 	}
