@@ -132,8 +132,13 @@ func (p *Parser) addField(b []byte, h *headers.Table, mark, colon, end int) Code
 		if p.flags&fHost != 0 {
 			return ErrDuplicateHost
 		}
-		if !validHost(v) {
-			return ErrInvalidHost
+		if n := len(v); n == 0 || n != int(p.okHostLen) || string(v) != string(p.okHost[:n]) {
+			if !validHost(v) {
+				return ErrInvalidHost
+			}
+			if n <= len(p.okHost) {
+				p.okHostLen = uint8(copy(p.okHost[:], v))
+			}
 		}
 		p.flags |= fHost
 		p.host = value

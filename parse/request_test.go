@@ -369,3 +369,24 @@ func TestNextKeepsWindow(t *testing.T) {
 		SetSIMD(was)
 	}
 }
+
+// TestHostCheckedPerMessage checks that the remembered valid Host does not
+// let a later, different value through on the same Parser.
+func TestHostCheckedPerMessage(t *testing.T) {
+	var p Parser
+	var h headers.Table
+	for i, tt := range []struct {
+		host string
+		ok   bool
+	}{
+		{"example.com", true}, {"example.com", true}, {"exa<ple.com", false},
+		{"example.com", true}, {"example.co/", false}, {"", true}, {"a", true},
+	} {
+		p.Reset()
+		h.Reset(nil)
+		_, err := p.Parse([]byte("GET / HTTP/1.1\r\nHost: "+tt.host+"\r\n\r\n"), &h)
+		if (err == nil) != tt.ok {
+			t.Fatalf("message %d, Host %q: err %v; want ok=%v", i, tt.host, err, tt.ok)
+		}
+	}
+}
