@@ -15,6 +15,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -25,6 +26,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -40,6 +42,7 @@ type options struct {
 	role, impl, addr string
 	duration, warmup time.Duration
 	conns, depth     int
+	rounds           int
 	impls            string
 	serverCPU        int
 	clientCPU        int
@@ -67,6 +70,7 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 5*time.Second, "measured time per client")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "warm-up time per client")
 	flag.IntVar(&o.conns, "conns", 64, "keep-alive connections")
+	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every client once, and the table shows each client's median round")
 	flag.IntVar(&o.depth, "depth", 8, "requests in flight per connection in pipelined mode")
 	flag.StringVar(&o.impls, "impls", "zerohttp,zerohttp-agent,fasthttp,nethttp,node,zerohttp-pipelined", "clients to run")
 	flag.IntVar(&o.serverCPU, "server-cpu", 0, "CPU for the server (-1: unpinned)")
@@ -74,6 +78,10 @@ func main() {
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "internal: write the client's CPU profile for the measured window")
 	flag.StringVar(&o.memprofile, "memprofile", "", "internal: write the client's allocation profile (every allocation sampled)")
 	flag.Parse()
+	if o.rounds < 1 || o.rounds > 20 {
+		fmt.Fprintln(os.Stderr, "clientbench: -rounds must be in [1, 20]")
+		os.Exit(2)
+	}
 	if o.memprofile != "" {
 		runtime.MemProfileRate = 1
 	}
@@ -207,57 +215,94 @@ func orchestrate(o options) error {
 	}
 	host, port, _ := net.SplitHostPort(addr)
 	_ = host
+	// Rounds interleave the clients, so that a slow spell of this shared
+	// machine hits every client rather than one; each client's row is its
+	// median round by requests per client CPU-second.
+	impls := strings.Split(o.impls, ",")
+	runs := make(map[string][]result)
+	for round := 1; round <= o.rounds; round++ {
+		for _, impl := range impls {
+			r, ok, err := benchClient(o, self, impl, addr, port, srv)
+			if err != nil {
+				return err
+			}
+			if ok {
+				runs[impl] = append(runs[impl], r)
+				fmt.Fprintf(os.Stderr, "clientbench: round %d/%d: %s done\n", round, o.rounds, impl)
+			}
+		}
+	}
 	var results []result
-	for _, impl := range strings.Split(o.impls, ",") {
-		var cmd *exec.Cmd
-		if impl == "node" {
-			if _, err := exec.LookPath("node"); err != nil {
-				fmt.Fprintln(os.Stderr, "clientbench: node not installed; skipped")
-				continue
-			}
-			cmd = exec.Command("node", "-e", nodeClient, port, strconv.Itoa(o.conns),
-				strconv.Itoa(int(o.duration.Milliseconds())), strconv.Itoa(int(o.warmup.Milliseconds())))
-		} else {
-			cmd = exec.Command(self, "-role", "client", "-impl", impl, "-addr", addr,
-				"-conns", strconv.Itoa(o.conns), "-depth", strconv.Itoa(o.depth),
-				"-duration", o.duration.String(), "-warmup", o.warmup.String())
-			cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
+	for _, impl := range impls {
+		if rs := runs[impl]; len(rs) > 0 {
+			results = append(results, medianRun(rs))
 		}
-		cmd.Stderr = os.Stderr
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			return err
-		}
-		srv0 := proc.CPUSeconds(srv.Process.Pid)
-		if err := proc.StartPinned(cmd, o.clientCPU); err != nil {
-			return err
-		}
-		var r result
-		sc := bufio.NewScanner(out)
-		var got bool
-		for sc.Scan() {
-			if json.Unmarshal(sc.Bytes(), &r) == nil && r.Impl != "" {
-				got = true
-			}
-		}
-		cmd.Wait()
-		if !got {
-			fmt.Fprintf(os.Stderr, "clientbench: %s reported nothing\n", impl)
-			continue
-		}
-		// Server CPU over the whole client run (warm-up included) per second
-		// of it: an approximation of its utilisation during the window.
-		r.SrvCPU = (proc.CPUSeconds(srv.Process.Pid) - srv0) / (r.Secs + o.warmup.Seconds())
-		results = append(results, r)
-		fmt.Fprintf(os.Stderr, "clientbench: %s done\n", impl)
 	}
 	report(o, results)
 	return nil
 }
 
+// benchClient runs one client against the server and returns its result; ok
+// is false when the client reported nothing (or node is missing).
+func benchClient(o options, self, impl, addr, port string, srv *exec.Cmd) (result, bool, error) {
+	var cmd *exec.Cmd
+	if impl == "node" {
+		if _, err := exec.LookPath("node"); err != nil {
+			fmt.Fprintln(os.Stderr, "clientbench: node not installed; skipped")
+			return result{}, false, nil
+		}
+		cmd = exec.Command("node", "-e", nodeClient, port, strconv.Itoa(o.conns),
+			strconv.Itoa(int(o.duration.Milliseconds())), strconv.Itoa(int(o.warmup.Milliseconds())))
+	} else {
+		cmd = exec.Command(self, "-role", "client", "-impl", impl, "-addr", addr,
+			"-conns", strconv.Itoa(o.conns), "-depth", strconv.Itoa(o.depth),
+			"-duration", o.duration.String(), "-warmup", o.warmup.String())
+		cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
+	}
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return result{}, false, err
+	}
+	srv0 := proc.CPUSeconds(srv.Process.Pid)
+	if err := proc.StartPinned(cmd, o.clientCPU); err != nil {
+		return result{}, false, err
+	}
+	var r result
+	sc := bufio.NewScanner(out)
+	var got bool
+	for sc.Scan() {
+		if json.Unmarshal(sc.Bytes(), &r) == nil && r.Impl != "" {
+			got = true
+		}
+	}
+	cmd.Wait()
+	if !got {
+		fmt.Fprintf(os.Stderr, "clientbench: %s reported nothing\n", impl)
+		return result{}, false, nil
+	}
+	// Server CPU over the whole client run (warm-up included) per second
+	// of it: an approximation of its utilisation during the window.
+	r.SrvCPU = (proc.CPUSeconds(srv.Process.Pid) - srv0) / (r.Secs + o.warmup.Seconds())
+	return r, true, nil
+}
+
+// medianRun returns the run with the median requests per client CPU-second.
+func medianRun(rs []result) result {
+	perCPU := func(r result) float64 {
+		if r.CPU <= 0 {
+			return 0
+		}
+		return float64(r.Reqs) / r.CPU
+	}
+	sorted := slices.Clone(rs)
+	slices.SortFunc(sorted, func(a, b result) int { return cmp.Compare(perCPU(a), perCPU(b)) })
+	return sorted[len(sorted)/2]
+}
+
 func report(o options, rs []result) {
-	fmt.Printf("## Client benchmark\n\n%d keep-alive connections to a fixed gnet server pinned to CPU %d; each client pinned to CPU %d with GOMAXPROCS=1; %v warm-up, %v measured; pipelined mode keeps %d requests in flight per connection.\n\n",
-		o.conns, o.serverCPU, o.clientCPU, o.warmup, o.duration, o.depth)
+	fmt.Printf("## Client benchmark\n\n%d keep-alive connections to a fixed gnet server pinned to CPU %d; each client pinned to CPU %d with GOMAXPROCS=1; %v warm-up, %v measured; pipelined mode keeps %d requests in flight per connection; each row is the client's median of %d interleaved rounds by requests per client CPU-second.\n\n",
+		o.conns, o.serverCPU, o.clientCPU, o.warmup, o.duration, o.depth, o.rounds)
 	var base, nethttp float64
 	for _, r := range rs {
 		if r.Impl == "fasthttp" && r.CPU > 0 {
