@@ -6,7 +6,7 @@ FUZZTIME  ?= 10m
 FUZZSHORT ?= 20000x
 PKGS      := ./...
 
-.PHONY: test vet unit race purego invariants fuzz-short fuzz bench bench-parse bench-server bench-client bench-smoke
+.PHONY: test vet unit race purego invariants fuzz-short fuzz bench bench-parse bench-server bench-client bench-smoke instructions
 
 # unit runs the allocation tests, which the race detector would skew (they are !race).
 test: vet unit race purego invariants fuzz-short bench-smoke
@@ -64,3 +64,8 @@ bench-client:
 	@mkdir -p $(BENCHOUT)
 	cd benchmarks && $(GO) run ./cmd/clientbench -duration 3s > $(BENCHOUT)/client.md; \
 		rc=$$?; cat $(BENCHOUT)/client.md; exit $$rc
+
+# instructions counts the engine's instructions per request with valgrind
+# (needs valgrind): a measure of the hot path that a noisy machine cannot move.
+instructions:
+	@GO=$(GO) bash .ci/instructions
