@@ -421,3 +421,4 @@ func (hc *headCache) lookup(w *Response, lines []byte) []byte {
 	}
 	return append(c.out, hc.head...)
 }
+

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"encoding/binary"
 	"math"
 
 	"github.com/zerohttp/zerohttp/headers"
@@ -99,6 +100,10 @@ out:
 	return code
 }
 
+// hostWord is "host" as a little-endian word; ORing 0x20 into each byte of a
+// token lower-cases its letters and maps no other tchar onto a letter.
+const hostWord = 'h' | 'o'<<8 | 's'<<16 | 't'<<24
+
 // specialIDs are the fields that frame the message or steer the connection.
 const specialIDs = 1<<headers.ContentLength | 1<<headers.TransferEncoding | 1<<headers.Host |
 	1<<headers.Connection | 1<<headers.Upgrade | 1<<headers.Expect
@@ -114,7 +119,12 @@ func (p *Parser) addField(b []byte, h *headers.Table, mark, colon, end int) Code
 	for ve > vs && (b[ve-1] == ' ' || b[ve-1] == '\t') {
 		ve--
 	}
-	id := headers.LookupID(b[mark:colon])
+	var id headers.ID
+	if colon-mark == 4 && binary.LittleEndian.Uint32(b[mark:])|0x20202020 == hostWord {
+		id = headers.Host // every request has one: a compare instead of the hash
+	} else {
+		id = headers.LookupID(b[mark:colon])
+	}
 	value := headers.MakeSpan(vs, ve)
 	h.AddSpan(headers.MakeSpan(mark, colon), value, id)
 	p.nfields++
