@@ -421,4 +421,3 @@ func (hc *headCache) lookup(w *Response, lines []byte) []byte {
 	}
 	return append(c.out, hc.head...)
 }
-
