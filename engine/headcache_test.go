@@ -32,6 +32,9 @@ func TestHeadCache(t *testing.T) {
 		case "/nodate":
 			w.SetSendDate(false)
 			w.Header().AddString("Content-Type", "text/a")
+		case "/long":
+			w.Header().AddString("Content-Type", "text/a")
+			w.WriteString("long-") // the same head with another length
 		case "/bad":
 			w.Header().AddString("X-Bad", "a\r\nInjected: 1")
 			w.Header().AddString("Content-Type", "text/a")
@@ -58,6 +61,8 @@ func TestHeadCache(t *testing.T) {
 		{"/404", head("HTTP/1.1 404 Not Found", "Content-Type: text/a\r\n")},
 		{"/a", a},
 		{"/nodate", "HTTP/1.1 200 OK\r\nServer: zerohttp\r\nContent-Type: text/a\r\nContent-Length: 2\r\n\r\nok"},
+		{"/a", a},
+		{"/long", strings.Replace(a, "Content-Length: 2\r\n\r\nok", "Content-Length: 7\r\n\r\nlong-ok", 1)},
 		{"/a", a},
 		{"/bad", a},
 		{"/", head("HTTP/1.1 200 OK", "")},
