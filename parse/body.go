@@ -102,12 +102,15 @@ type Body struct {
 func (d *Body) Init(f Framing, contentLength int64, cfg *Config) {
 	// Field by field: the trailer parser and scratch table keep their storage.
 	d.framing, d.remain, d.cst, d.size, d.extLen, d.err = f, contentLength, ckSize0, 0, 0, ErrNone
+	d.done = f == BodyNone || f == BodyTunnel || (f == BodyLength && contentLength <= 0)
+	if f != BodyChunked {
+		return // only chunked decoding reads the config; most messages have no body
+	}
 	d.cfg = Config{}
 	if cfg != nil {
 		d.cfg = *cfg
 	}
 	d.cfg = d.cfg.withDefaults()
-	d.done = f == BodyNone || f == BodyTunnel || (f == BodyLength && contentLength <= 0)
 }
 
 // Done reports whether the body has ended.

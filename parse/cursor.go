@@ -50,14 +50,15 @@ func (w *window) next(b []byte, c class, from int) int {
 		words := &w.m.byClass()[c%3]
 		rel := uint(from - w.base)
 		word := words[rel/64] &^ (1<<(rel%64) - 1)
+		last := uint(w.n-1) / 64 // words past it were not classified for this window
 		for i := rel / 64; ; {
 			if word != 0 {
 				return w.base + int(i)*64 + bits.TrailingZeros64(word)
 			}
-			if i++; i >= windowWords {
+			if i++; i > last {
 				break
 			}
-			word = words[i]
+			word = words[i%windowWords]
 		}
 		from = w.base + w.n
 	}
@@ -83,8 +84,9 @@ const (
 // load classifies the bytes of b from offset from. A short tail is
 // classified in whole 64-byte words only as far as it reaches (a 40-byte
 // request costs one word, not four), read in place when b's capacity allows,
-// else copied into a zeroed window; either way the mask bits past len(b) are
-// cleared, so every set bit marks a real byte.
+// else copied into a zeroed window; either way the mask bits past len(b) in
+// its last word are cleared, so every set bit that hit and next can see
+// marks a real byte.
 func (w *window) load(b []byte, from int) {
 	w.base = from
 	if len(b)-from >= windowSize {
@@ -104,15 +106,12 @@ func (w *window) load(b []byte, from int) {
 		copy(pad[:], b[from:])
 		classify(&w.m, pad[:k])
 	}
-	i := w.n / 64
-	if rem := w.n % 64; rem != 0 {
+	// Words past the last one holding input keep stale masks: hit and next
+	// never read past w.n.
+	if i, rem := w.n/64, w.n%64; rem != 0 {
 		keep := uint64(1)<<rem - 1
 		w.m.ntok[i] &= keep
 		w.m.nval[i] &= keep
 		w.m.ntgt[i] &= keep
-		i++
-	}
-	for ; i < windowWords; i++ {
-		w.m.ntok[i], w.m.nval[i], w.m.ntgt[i] = 0, 0, 0
 	}
 }
