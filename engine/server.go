@@ -333,12 +333,20 @@ func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 }
 
 // OnTick refreshes the Date cache and ticks every loop. gnet calls it on its
-// ticker goroutine; the loops' work is queued onto each loop.
+// ticker goroutine; the loops' work is queued onto each loop. The next tick
+// comes after TickInterval or just after the next whole second, whichever
+// is sooner, so the Date line changes within a millisecond of the clock.
 func (e *events) OnTick() (time.Duration, gnet.Action) {
 	s := (*Server)(e)
-	dates.refresh(time.Now())
+	now := time.Now()
+	dates.refresh(now)
 	s.kick()
-	return s.opts.TickInterval, gnet.None
+	return min(s.opts.TickInterval, untilNextSecond(now)), gnet.None
+}
+
+// untilNextSecond returns the time from now to 1 ms past the next whole second.
+func untilNextSecond(now time.Time) time.Duration {
+	return now.Truncate(time.Second).Add(time.Second + time.Millisecond).Sub(now)
 }
 
 // OnShutdown is called by gnet when the engine stops.

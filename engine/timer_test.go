@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"net/http"
 	"testing"
 	"time"
 )
@@ -109,6 +110,41 @@ func TestStatusLine(t *testing.T) {
 	for _, tt := range tests {
 		if got := appendStatusLine(nil, tt.code); string(got) != tt.want {
 			t.Errorf("appendStatusLine(%d) = %q; want %q", tt.code, got, tt.want)
+		}
+	}
+}
+
+func TestUntilNextSecond(t *testing.T) {
+	base := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	for _, off := range []time.Duration{0, time.Millisecond, 400 * time.Millisecond, 999 * time.Millisecond} {
+		now := base.Add(off)
+		d := untilNextSecond(now)
+		if next := now.Add(d); !next.Equal(base.Add(time.Second + time.Millisecond)) {
+			t.Errorf("untilNextSecond(+%v) = %v: lands at %v; want 1 ms past the next second", off, d, next)
+		}
+	}
+}
+
+// TestDateFollowsClock checks, with the default 1 s tick, that a response's
+// Date is the clock's second: the ticker fires just after each whole second,
+// so a request 300 ms into a second must see that second, not the one before.
+func TestDateFollowsClock(t *testing.T) {
+	_, addr := startServer(t, helloHandler, nil)
+	for i := 0; i < 3; i++ {
+		now := time.Now()
+		time.Sleep(untilNextSecond(now) + 300*time.Millisecond)
+		sent := time.Now().UTC().Truncate(time.Second)
+		resp, err := http.Get("http://" + addr + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		date, err := http.ParseTime(resp.Header.Get("Date"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !date.Equal(sent) {
+			t.Fatalf("Date %v; the request went out during %v", date, sent)
 		}
 	}
 }
