@@ -7,6 +7,13 @@ import "github.com/zerohttp/zerohttp/headers"
 
 // readResponseVersion reads HTTP-version and the SP after it.
 func (p *Parser) readResponseVersion(b []byte) Code {
+	if len(b)-p.pos >= 17 && string(b[p.pos:p.pos+17]) == "HTTP/1.1 200 OK\r\n" {
+		// Most responses start so: one compare instead of three states.
+		p.major, p.minor, p.status = 1, 1, 200
+		p.reason = headers.MakeSpan(p.pos+13, p.pos+15)
+		p.pos, p.st = p.pos+17, stFieldStart
+		return ErrNone
+	}
 	if len(b)-p.pos < 9 {
 		return p.checkVersionPrefix(b)
 	}
