@@ -126,7 +126,8 @@ type ClientConn struct {
 	carry    []byte
 	tunneled bool
 
-	ctx any
+	hostLine []byte // "Host: host[:port]\r\n" from the dial options; immutable
+	ctx      any
 }
 
 func newClientConn(cli *Client, wfd int, opts *DialOptions) *ClientConn {
@@ -136,6 +137,10 @@ func newClientConn(cli *Client, wfd int, opts *DialOptions) *ClientConn {
 	}
 	if cc.opts.WriteTimeout <= 0 {
 		cc.opts.WriteTimeout = 30 * time.Second
+	}
+	if cc.opts.Host != "" {
+		// The default Host line, formatted once rather than per request.
+		cc.hostLine = appendHostLine(nil, []byte(cc.opts.Host), cc.opts.Port)
 	}
 	cc.p.Init(parse.Response, &cli.opts.Parser)
 	cc.asyncCB = cc.asyncWritten
@@ -314,7 +319,7 @@ func (cc *ClientConn) enqueue(call *clientCall, req *ClientRequest, resp *Client
 	default:
 	}
 	var err error
-	req.out, err = req.appendHead(req.out[:0], true, cc.opts.Host, cc.opts.Port)
+	req.out, err = req.appendHead(req.out[:0], true, cc.hostLine)
 	if err != nil {
 		return err
 	}

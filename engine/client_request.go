@@ -255,12 +255,12 @@ func (r *ClientRequest) chunked() bool {
 // framing, and "Connection: close" when asked (or "Connection: keep-alive"
 // when keepAlive is set). It validates names and values.
 func (r *ClientRequest) AppendHead(dst []byte, keepAlive bool) ([]byte, error) {
-	return r.appendHead(dst, keepAlive, "", 0)
+	return r.appendHead(dst, keepAlive, nil)
 }
 
-// appendHead is AppendHead with the host and port to name in a default Host
-// field when r has no dial host of its own (those of its connection).
-func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, defHost string, defPort int) ([]byte, error) {
+// appendHead is AppendHead with the Host field line to send when r has no
+// dial host of its own: its connection's, built once (appendHostLine).
+func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, defHostLine []byte) ([]byte, error) {
 	m := r.Method()
 	if headers.ValidateName(m) != nil {
 		return dst, ErrClientInvalidMethod
@@ -300,22 +300,14 @@ func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, defHost string, d
 	}
 	if !hasHost {
 		// RFC 9112 §3.2: a client MUST send a Host field in every HTTP/1.1 request.
-		dst = append(dst, "Host: "...)
-		port := r.port
 		switch {
 		case len(r.host) > 0:
-			dst = clAppendHost(dst, r.host)
-		case r.SocketPath == "" && defHost != "":
-			dst = clAppendHost(dst, []byte(defHost))
-			port = defPort
+			dst = appendHostLine(dst, r.host, r.port)
+		case r.SocketPath == "" && len(defHostLine) > 0:
+			dst = append(dst, defHostLine...)
 		default:
-			dst = append(dst, "localhost"...)
+			dst = appendHostLine(dst, []byte("localhost"), r.port)
 		}
-		if port != 0 && port != 80 {
-			dst = append(dst, ':')
-			dst = strconv.AppendInt(dst, int64(port), 10)
-		}
-		dst = append(dst, "\r\n"...)
 	}
 	if !hasCL && !hasTE {
 		switch {
@@ -356,6 +348,18 @@ func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, defHost string, d
 }
 
 // clAppendHost appends a host, bracketing an IPv6 literal.
+// appendHostLine appends a Host field line naming host and port (left out
+// when 0 or 80).
+func appendHostLine(dst, host []byte, port int) []byte {
+	dst = append(dst, "Host: "...)
+	dst = clAppendHost(dst, host)
+	if port != 0 && port != 80 {
+		dst = append(dst, ':')
+		dst = strconv.AppendInt(dst, int64(port), 10)
+	}
+	return append(dst, "\r\n"...)
+}
+
 func clAppendHost(dst, host []byte) []byte {
 	for _, c := range host {
 		if c == ':' {

@@ -901,6 +901,14 @@ func TestClientIPv6(t *testing.T) {
 	if want := "[::1]:" + strconv.Itoa(port); string(resp.Body()) != want {
 		t.Fatalf("Host seen %q; want %q", resp.Body(), want)
 	}
+	// Without a host of its own, a request names the dial host and port.
+	plain := AcquireClientRequest()
+	if err := cc.Do(plain, resp); err != nil {
+		t.Fatal(err)
+	}
+	if want := "[::1]:" + strconv.Itoa(port); string(resp.Body()) != want {
+		t.Fatalf("default Host seen %q; want %q", resp.Body(), want)
+	}
 }
 
 // getValue returns the first value of name in t, or nil.
