@@ -432,18 +432,19 @@ func (cc *ClientConn) advance(call *clientCall) (bool, error) {
 		// A final response before the held-back body went out: the body is
 		// not sent, and the connection cannot carry another request.
 		cc.mu.Lock()
-		if call.waiting {
+		waiting := call.waiting
+		if waiting {
 			call.bodyCut = true
 		}
-		cc.mu.Unlock()
-		clSignal(call.cont)
-		cc.mu.Lock()
 		if len(cc.calls) > 1 && cc.opts.HeadTimeout > 0 {
 			cc.headDeadline.Store(time.Now().UnixNano() + int64(cc.opts.HeadTimeout))
 		} else {
 			cc.headDeadline.Store(0)
 		}
 		cc.mu.Unlock()
+		if waiting {
+			clSignal(call.cont) // only a writer holding back a body waits for it
+		}
 		if resp.framing == parse.BodyTunnel {
 			return true, cc.handOver(resp)
 		}
