@@ -31,7 +31,12 @@
 //     handler with Options.CheckContinue.
 //  5. The handler fills the Response. Its head and body are appended to the
 //     connection's output buffer: status line from a table, the cached Date
-//     line, fields, Content-Length or chunked framing, Connection.
+//     line, fields, Content-Length or chunked framing, Connection. Each loop
+//     keeps the last head it built (headcache.go): a response whose status
+//     and field lines repeat the previous one's, within the same Date
+//     second, reuses it with one compare and one copy. A panic in the
+//     handler or a body callback is recovered once per read (processGuarded)
+//     and answered with 500 and Connection: close.
 //  6. When the response has ended and the body has been read, the request is
 //     finished; the loop goes on with the next request in the buffer.
 //  7. When the buffer holds no complete request, the bytes used are
@@ -40,8 +45,10 @@
 //     connection-owned memory first.
 //  8. The connection's deadline (headers, request, keep-alive or idle
 //     timeout) is set on its loop's timing wheel: a field write when it moves
-//     later. The wheel advances on the loop's tick; an expired connection
-//     gets 408 (if a response is owed and not started) and is closed.
+//     later. The wheel advances on the loop's tick (Options.TickInterval,
+//     and just after every whole second, which also refreshes the Date
+//     line); an expired connection gets 408 (if a response is owed and not
+//     started) and is closed.
 //
 // A handler that cannot answer at once calls Response.Detach and returns;
 // another goroutine later finishes the response through Deferred.Do, which
