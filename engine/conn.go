@@ -137,7 +137,7 @@ func (c *conn) serve() gnet.Action {
 		c.inWorker = false
 		c.workDone.Store(false)
 	}
-	if c.resumed.Swap(false) {
+	if c.resumed.Load() && c.resumed.Swap(false) { // a plain load first: the swap is a locked instruction
 		c.req.paused = false
 	}
 	buf, _ := c.gc.Peek(-1)

@@ -315,8 +315,8 @@ func (w *Response) writeHead(final bool) {
 		p.Method() != parse.MethodCONNECT && len(w.body) <= flushThreshold {
 		// The usual keep-alive response: the whole head, Content-Length and
 		// blank line included, is cached with the body length it was built for.
-		c.out = append(c.out, hc.withLength(int64(len(w.body)))...)
-		c.out = append(c.out, w.body...)
+		out := append(c.out, hc.withLength(int64(len(w.body)))...)
+		c.out = append(out, w.body...)
 		w.headWritten = true
 		return
 	}

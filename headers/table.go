@@ -54,13 +54,15 @@ func (t *Table) AddString(name, value string) {
 // "name: value\r\n" and returns a field for them, so that AppendLine writes
 // an owned field with one copy.
 func ownField[T string | []byte](t *Table, name, value T) Field {
-	n := MakeSpan(len(t.own), len(t.own)+len(name))
-	t.own = append(t.own, name...)
-	t.own = append(t.own, ": "...)
-	v := MakeSpan(len(t.own), len(t.own)+len(value))
-	t.own = append(t.own, value...)
-	t.own = append(t.own, "\r\n"...)
-	return Field{Name: n, Value: v, ID: LookupID(n.In(t.own)), owned: true}
+	own := t.own // in a local, so the four appends store the header once
+	n := MakeSpan(len(own), len(own)+len(name))
+	own = append(own, name...)
+	own = append(own, ": "...)
+	v := MakeSpan(len(own), len(own)+len(value))
+	own = append(own, value...)
+	own = append(own, "\r\n"...)
+	t.own = own
+	return Field{Name: n, Value: v, ID: LookupID(n.In(own)), owned: true}
 }
 
 // Len returns the number of fields.
