@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/zerohttp/zerohttp/engine"
-	"github.com/zerohttp/zerohttp/internal/fixedserver"
+	"github.com/zerohttp/zerohttp/engine/fixedserver"
 )
 
 // TestAgentAllocsKeepAliveGet: a keep-alive GET through the agent allocates

@@ -1,8 +1,8 @@
 package benchmarks
 
-import "github.com/zerohttp/zerohttp/internal/corpus"
+import "github.com/zerohttp/zerohttp/parse/corpus"
 
-// The request heads live in internal/corpus, shared with the parser's tests.
+// The request heads live in parse/corpus, shared with the parser's tests.
 
 // corpusCase is one benchmark input with what every parser must find in it.
 type corpusCase struct {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 	"github.com/zerohttp/zerohttp/headers"
-	"github.com/zerohttp/zerohttp/internal/corpus"
+	"github.com/zerohttp/zerohttp/parse/corpus"
 	"github.com/zerohttp/zerohttp/parse"
 )
 

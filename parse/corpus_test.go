@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/zerohttp/zerohttp/headers"
-	"github.com/zerohttp/zerohttp/internal/corpus"
+	"github.com/zerohttp/zerohttp/parse/corpus"
 )
 
 // The corpora shared with the benchmarks module.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zerohttp/zerohttp/internal/parsetest"
+	"github.com/zerohttp/zerohttp/parse/parsetest"
 	"github.com/zerohttp/zerohttp/parse"
 )
 

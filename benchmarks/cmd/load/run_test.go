@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zerohttp/zerohttp/internal/fixedserver"
+	"github.com/zerohttp/zerohttp/engine/fixedserver"
 )
 
 // TestRunCount checks that a request budget is met exactly in both modes.
