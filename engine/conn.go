@@ -168,14 +168,20 @@ func (c *conn) serve() gnet.Action {
 // instead of taking the event loop and the process down. The responses owed
 // to earlier requests of the read still go out first.
 func (c *conn) processGuarded(buf []byte) (off int) {
+	returned := false
 	defer func() {
+		if returned {
+			return // the usual way out: no call into the runtime's recover
+		}
 		if v := recover(); v != nil {
 			c.handlerPanicked(v)
 			c.closeAfter = true
 			off = 0 // nothing more is read: the connection closes
 		}
 	}()
-	return c.process(buf)
+	off = c.process(buf)
+	returned = true
+	return off
 }
 
 // process serves the requests in buf, in order, and returns how many bytes
