@@ -9,8 +9,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 	"github.com/zerohttp/zerohttp/headers"
-	"github.com/zerohttp/zerohttp/parse/corpus"
 	"github.com/zerohttp/zerohttp/parse"
+	"github.com/zerohttp/zerohttp/parse/corpus"
 )
 
 // Fairness. Every implementation gets the same work per iteration: take one

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zerohttp/zerohttp/parse/parsetest"
 	"github.com/zerohttp/zerohttp/parse"
+	"github.com/zerohttp/zerohttp/parse/parsetest"
 )
 
 var requestSeeds = []string{

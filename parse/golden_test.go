@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zerohttp/zerohttp/parse/parsetest"
 	"github.com/zerohttp/zerohttp/parse"
+	"github.com/zerohttp/zerohttp/parse/parsetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden traces in testdata/golden")
