@@ -2,7 +2,10 @@ package headers
 
 import (
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/zerohttp/zerohttp/parse/corpus"
 )
 
 // benchNames are the header names of the requests in picohttpparser's
@@ -55,16 +58,12 @@ func BenchmarkLookupID(b *testing.B) {
 	}
 }
 
-// benchHead is the header block of picohttpparser's benchmark request.
-const benchHead = "Host: www.kittyhell.com\r\n" +
-	"User-Agent: Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; ja-JP-mac; rv:1.9.2.3) Gecko/20100401 Firefox/3.6.3 Pathtraq/0.9\r\n" +
-	"Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n" +
-	"Accept-Language: ja,en-us;q=0.7,en;q=0.3\r\n" +
-	"Accept-Encoding: gzip,deflate\r\n" +
-	"Accept-Charset: Shift_JIS,utf-8;q=0.7,*;q=0.7\r\n" +
-	"Keep-Alive: 115\r\n" +
-	"Connection: keep-alive\r\n" +
-	"Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; __utma=xxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.x; __utmz=xxxxxxxxx.xxxxxxxxxx.x.x.utmccn=(referral)|utmcsr=reader.livedoor.com|utmcct=/reader/|utmcmd=referral\r\n"
+// benchHead is the header block of picohttpparser's benchmark request: the
+// shared corpus head without its request line and final empty line.
+var benchHead = func() string {
+	_, fields, _ := strings.Cut(corpus.Browser, "\r\n")
+	return strings.TrimSuffix(fields, "\r\n")
+}()
 
 func BenchmarkTable(b *testing.B) {
 	tab := tableOf(b, benchHead)

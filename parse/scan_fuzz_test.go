@@ -36,10 +36,7 @@ func FuzzClassify(f *testing.F) {
 		// match and the rest stay as they were.
 		k := 1 + len(data)%windowWords
 		part := masks{ntok: [windowWords]uint64{1, 2, 3, 4}, nval: [windowWords]uint64{5, 6, 7, 8}, ntgt: [windowWords]uint64{9, 10, 11, 12}}
-		wantPart := part
-		copy(wantPart.ntok[:k], want.ntok[:k])
-		copy(wantPart.nval[:k], want.nval[:k])
-		copy(wantPart.ntgt[:k], want.ntgt[:k])
+		wantPart := withWords(part, want, k)
 		classify(&part, w[:k*64])
 		if part != wantPart {
 			t.Fatalf("classify of %d words: %s", k, scanDiff(&w, &part, &wantPart))

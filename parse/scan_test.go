@@ -292,14 +292,20 @@ func TestClassifyWords(t *testing.T) {
 			for i := range windowWords {
 				sentinel.ntok[i], sentinel.nval[i], sentinel.ntgt[i] = 0xdead, 0xbeef, 0xf00d
 			}
-			got, wantK := sentinel, sentinel
-			copy(wantK.ntok[:k], want.ntok[:k])
-			copy(wantK.nval[:k], want.nval[:k])
-			copy(wantK.ntgt[:k], want.ntgt[:k])
+			got, wantK := sentinel, withWords(sentinel, want, k)
 			classify(&got, w[:k*64])
 			if got != wantK {
 				t.Fatalf("%d words: %s", k, scanDiff(&w, &got, &wantK))
 			}
 		}
 	})
+}
+
+// withWords returns base with its first k words of each class taken from m:
+// what classifying k words over base must leave.
+func withWords(base, m masks, k int) masks {
+	copy(base.ntok[:k], m.ntok[:k])
+	copy(base.nval[:k], m.nval[:k])
+	copy(base.ntgt[:k], m.ntgt[:k])
+	return base
 }
