@@ -6,7 +6,7 @@ FUZZTIME  ?= 10m
 FUZZSHORT ?= 20000x
 PKGS      := ./...
 
-.PHONY: test vet unit race purego invariants fuzz-short fuzz bench bench-parse bench-server bench-client bench-smoke instructions
+.PHONY: test vet unit race purego invariants fuzz-short fuzz bench bench-parse bench-server bench-client bench-smoke instructions pgo
 
 # unit runs the allocation tests, which the race detector would skew (they are !race).
 test: vet unit race purego invariants fuzz-short bench-smoke
@@ -69,3 +69,8 @@ bench-client:
 # (needs valgrind): a measure of the hot path that a noisy machine cannot move.
 instructions:
 	@GO=$(GO) bash .ci/instructions
+
+# pgo regenerates the profile-guided optimisation profiles of cmd/server and
+# cmd/clientbench from runs of every Go implementation (needs wrk; ~1 minute).
+pgo:
+	GO=$(GO) bash .ci/pgo

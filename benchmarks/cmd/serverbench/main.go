@@ -96,6 +96,7 @@ func main() {
 	flag.IntVar(&o.idle, "idle", 10000, "idle connections for the memory mode (0 skips it)")
 	flag.StringVar(&o.loader, "loader", "auto", "load generator: auto (wrk if installed), wrk or builtin")
 	only := flag.String("modes", "keepalive,pipeline", "comma-separated load modes to run")
+	pgo := flag.String("pgo", "off", "go build -pgo for cmd/server: off, or a profile such as pgo/server.pgo (every Go implementation's; see make pgo)")
 	flag.Parse()
 	var picked []mode
 	for _, m := range modes {
@@ -136,7 +137,7 @@ func main() {
 	defer os.RemoveAll(tmp)
 	o.dir, tmpDir = tmp, tmp
 	for _, cmd := range []string{"server", "load"} {
-		b := exec.Command("go", "build", "-o", filepath.Join(tmp, cmd), "./cmd/"+cmd)
+		b := exec.Command("go", "build", "-pgo="+*pgo, "-o", filepath.Join(tmp, cmd), "./cmd/"+cmd)
 		b.Stdout, b.Stderr = os.Stderr, os.Stderr
 		if err := b.Run(); err != nil {
 			fatalf("building cmd/%s (run from the benchmarks module): %v", cmd, err)
@@ -166,8 +167,12 @@ func main() {
 	if o.loader == "wrk" {
 		loaderNote = "wrk (keep-alive) and the built-in generator (pipelined: wrk's percentiles are broken there)"
 	}
-	fmt.Printf("## Server benchmark\n\n%s; load from %s; medians of %d rounds, each %v warm-up and %v measured per mode; GOMAXPROCS follows the pinning.\n",
-		note, loaderNote, o.rounds, o.warmup, o.duration)
+	pgoNote := "built without profile-guided optimisation"
+	if *pgo != "off" {
+		pgoNote = "built with profile-guided optimisation from " + *pgo + ", the same profile for every implementation"
+	}
+	fmt.Printf("## Server benchmark\n\n%s; load from %s; medians of %d rounds, each %v warm-up and %v measured per mode; GOMAXPROCS follows the pinning; %s.\n",
+		note, loaderNote, o.rounds, o.warmup, o.duration, pgoNote)
 	if busy != "" {
 		fmt.Printf("\n**Warning:** %s\n", busy)
 	}
