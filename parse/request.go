@@ -30,6 +30,42 @@ func (p *Parser) skipEmptyLines(b []byte) (bool, Code) {
 	return false, ErrNone
 }
 
+// fastRequestLine reads the most common request line, a GET with an
+// HTTP/1.1 or HTTP/1.0 version that has arrived whole, in one step with the
+// offsets in locals, and reports whether it did. Otherwise it changes nothing
+// but the window, and the line is read by readMethod, readTarget and
+// readRequestVersion, which also resume a line split across reads and
+// report errors. The checks are theirs: the same target class and length
+// limit, and the same exact version strings. Measured with make
+// instructions: one call instead of three cut ~100 of the ~2,100
+// instructions of a keep-alive hello-world request.
+func (p *Parser) fastRequestLine(b []byte) bool {
+	pos := p.pos
+	if len(b)-pos < len("GET / HTTP/1.1\r\n") || string(b[pos:pos+4]) != "GET " {
+		return false
+	}
+	ts := pos + 4
+	q := p.win.hit(clsTgt, ts)
+	if q < 0 {
+		q = p.win.next(b, clsTgt, ts)
+	}
+	if q == ts || q-ts > p.cfg.MaxTargetLen || len(b)-q < len(" HTTP/1.1\r\n") || b[q] != ' ' {
+		return false
+	}
+	switch string(b[q+1 : q+11]) {
+	case "HTTP/1.1\r\n":
+		p.minor = 1
+	case "HTTP/1.0\r\n":
+		p.minor = 0
+	default:
+		return false
+	}
+	p.major, p.method = 1, MethodGET
+	p.methodSpan, p.target = headers.MakeSpan(pos, pos+3), headers.MakeSpan(ts, q)
+	p.pos, p.mark, p.st = q+11, q+11, stFieldStart
+	return true
+}
+
 // readMethod reads method = token, followed by SP.
 func (p *Parser) readMethod(b []byte) Code {
 	if p.pos == p.mark && len(b)-p.pos >= 4 && string(b[p.pos:p.pos+4]) == "GET " {

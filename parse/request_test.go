@@ -225,6 +225,7 @@ func TestLimits(t *testing.T) {
 		want string
 	}{
 		{"target too long", Config{MaxTargetLen: 50}, long, "error TARGET_TOO_LONG"},
+		{"target one over", Config{MaxTargetLen: 100}, long, "error TARGET_TOO_LONG"},
 		{"target at limit", Config{MaxTargetLen: 101}, long, `GET "/` + strings.Repeat("a", 100) + `" 1.1 0 "" [Host=a] none cl=-1 keep=true`},
 		{"head too large", Config{MaxHeadBytes: 64}, "GET / HTTP/1.1\r\nHost: a\r\nX: " + strings.Repeat("b", 100) + "\r\n\r\n", "error HEADER_OVERFLOW"},
 		{"head at limit", Config{MaxHeadBytes: 27}, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", `GET "/" 1.1 0 "" [Host=a] none cl=-1 keep=true`},

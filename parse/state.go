@@ -202,6 +202,9 @@ func (p *Parser) run(b []byte, h *headers.Table) (int, Code) {
 				p.st = stRespVersion
 				continue
 			}
+			if p.fastRequestLine(b) {
+				continue // on to the fields
+			}
 			p.st = stMethod
 			fallthrough
 		case stMethod:
