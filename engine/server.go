@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"log"
 	"net"
 	"strconv"
 	"strings"
@@ -49,11 +50,17 @@ type Server struct {
 	nconns  atomic.Int64
 	pool    *workerPool // nil for inline handlers; set before the engine starts
 
-	eng    gnet.Engine // set by OnBoot, before booted is closed
-	addr   net.Addr    // set before the engine starts
-	booted chan struct{}
-	done   chan struct{} // closed when gnet.Run returns
-	runErr error         // gnet.Run's result; read after done
+	eng  gnet.Engine // set by OnBoot, before running is closed
+	addr net.Addr    // set before the engine starts
+	// running is closed by the first OnTick. gnet starts its ticker after
+	// every loop and listener is set up, so Start returns only then, and
+	// what it set up is visible to the goroutine that called Start.
+	running     chan struct{}
+	runningOnce sync.Once
+	done        chan struct{} // closed when gnet.Run returns
+	runErr      error         // gnet.Run's result; read after done
+
+	stopAccepting sync.Once // Shutdown closes the listening sockets once
 
 	loopsMu sync.Mutex              // serializes additions to loops
 	loops   atomic.Pointer[[]*loop] // copy-on-write list of the loops seen
@@ -67,7 +74,7 @@ var _ gnet.EventHandler = (*events)(nil)
 
 // NewServer returns a server that serves h with the options o (nil for the defaults).
 func NewServer(h Handler, o *Options) *Server {
-	s := &Server{h: h, start: time.Now(), booted: make(chan struct{}), done: make(chan struct{})}
+	s := &Server{h: h, start: time.Now(), running: make(chan struct{}), done: make(chan struct{})}
 	if o != nil {
 		s.opts = *o
 	}
@@ -125,7 +132,7 @@ func (s *Server) Start(addr string) error {
 		close(s.done)
 	}()
 	select {
-	case <-s.booted:
+	case <-s.running:
 		return nil
 	case <-s.done:
 		if s.runErr == nil {
@@ -186,15 +193,26 @@ func (s *Server) Addr() net.Addr { return s.addr }
 // NumConns returns the number of open connections.
 func (s *Server) NumConns() int { return int(s.nconns.Load()) }
 
-// Shutdown stops the server gracefully: it stops keeping connections alive,
-// closes idle ones, lets in-flight requests finish (each gets Connection:
-// close), and then stops the event loops. If ctx ends first, Shutdown closes
-// every connection and returns ctx's error.
+// Shutdown stops the server gracefully: it closes the listening sockets (new
+// connections are refused), stops keeping connections alive, closes idle
+// ones, lets in-flight requests finish (each gets Connection: close), and
+// then stops the event loops. If ctx ends first, Shutdown closes every
+// connection and returns ctx's error.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if !s.started.Load() {
 		return ErrServerClosed
 	}
 	s.closing.Store(true)
+	s.stopAccepting.Do(func() {
+		select {
+		case <-s.done: // the engine has stopped and closed its listeners
+		default:
+			if err := stopAccepting(s.eng); err != nil {
+				// Connections accepted from now on are closed by the idle sweep.
+				log.Printf("engine: shutdown: %v", err)
+			}
+		}
+	})
 	s.kick()
 	t := time.NewTicker(10 * time.Millisecond)
 	defer t.Stop()
@@ -225,7 +243,7 @@ func (s *Server) Close() error {
 
 func (s *Server) stop() error {
 	select {
-	case <-s.booted:
+	case <-s.running:
 	case <-s.done:
 		return s.runErr
 	}
@@ -287,7 +305,6 @@ func (s *Server) loopOf(ev gnet.EventLoop) *loop {
 func (e *events) OnBoot(eng gnet.Engine) gnet.Action {
 	s := (*Server)(e)
 	s.eng = eng
-	close(s.booted)
 	return gnet.None
 }
 
@@ -338,6 +355,7 @@ func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 // is sooner, so the Date line changes within a millisecond of the clock.
 func (e *events) OnTick() (time.Duration, gnet.Action) {
 	s := (*Server)(e)
+	s.runningOnce.Do(func() { close(s.running) })
 	now := time.Now()
 	dates.refresh(now)
 	s.kick()

@@ -3,11 +3,15 @@ package engine
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
+	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -113,5 +117,89 @@ func TestShutdownFinishesInFlight(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("Shutdown: %v", err)
+	}
+}
+
+// TestShutdownStopsAccepting holds a request open across Shutdown and
+// checks that, meanwhile, new connections are refused rather than accepted,
+// on every kind of listener: one acceptor for all loops, one listening
+// socket per loop (SO_REUSEPORT), and a unix socket. The held request is
+// still answered and Shutdown returns nil: replacing the listeners must not
+// stop gnet's loops.
+func TestShutdownStopsAccepting(t *testing.T) {
+	for _, tc := range []struct {
+		name, network string
+		opts          Options
+	}{
+		{"acceptor", "tcp", Options{NumLoops: 2}},
+		{"reuseport", "tcp", Options{NumLoops: 2, ReusePort: true}},
+		{"unix", "unix", Options{NumLoops: 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			held := make(chan *Deferred, 1)
+			s := NewServer(func(w *Response, r *Request) {
+				held <- w.Detach()
+			}, &tc.opts)
+			addr := "tcp://127.0.0.1:0"
+			if tc.network == "unix" {
+				addr = "unix://" + filepath.Join(t.TempDir(), "s.sock")
+			}
+			if err := s.Start(addr); err != nil {
+				t.Fatal(err)
+			}
+			dial := func() (net.Conn, error) { return net.DialTimeout(tc.network, s.Addr().String(), 2*time.Second) }
+			c, err := dial()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+			d := <-held
+
+			done := make(chan error, 1)
+			go func() { done <- s.Shutdown(context.Background()) }()
+			// Shutdown replaces the listeners first thing; then every dial
+			// fails: refused, or reset when it raced a listener's close.
+			refused := func(err error) bool {
+				return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
+			}
+			deadline := time.Now().Add(2 * time.Second)
+			for {
+				nc, err := dial()
+				if err != nil {
+					if !refused(err) {
+						t.Fatalf("dial during shutdown: %v; want ECONNREFUSED", err)
+					}
+					break
+				}
+				nc.Close()
+				if time.Now().After(deadline) {
+					t.Fatal("connections are still accepted 2 s into Shutdown")
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			for i := 0; i < 20; i++ { // every loop's listener, not just one
+				if nc, err := dial(); err == nil || !refused(err) {
+					if nc != nil {
+						nc.Close()
+					}
+					t.Fatalf("dial %d during shutdown: %v; want ECONNREFUSED", i, err)
+				}
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("Shutdown returned %v with a request in flight", err)
+			default:
+			}
+			d.Do(func(w *Response) { w.WriteString("late"); w.End() })
+			b, _ := io.ReadAll(bufio.NewReader(c))
+			if got := string(b); !strings.HasSuffix(got, "late") || !strings.Contains(got, "Connection: close\r\n") {
+				t.Fatalf("in-flight response %q", got)
+			}
+			if err := <-done; err != nil {
+				t.Fatalf("Shutdown: %v", err)
+			}
+		})
 	}
 }
