@@ -58,6 +58,13 @@ type conn struct {
 	hij        *Tunnel // set once the connection is hijacked
 	readPaused bool    // the socket is not being read (see loop.pauseRead)
 
+	// A body streamed to a worker (Request.BodyReader): piping is set while
+	// the current request's body goes to pipe; pipeFull while bytes wait
+	// for room in it.
+	pipe     *bodyPipe
+	piping   bool
+	pipeFull bool
+
 	workDone atomic.Bool   // set by the worker when the response is in out
 	resumed  atomic.Bool   // set by Request.Resume
 	refs     atomic.Int32  // the loop's reference plus a running worker's
@@ -132,7 +139,11 @@ func (c *conn) serve() gnet.Action {
 	}
 	if c.inWorker {
 		if !c.workDone.Load() {
-			return gnet.None // the worker wakes the connection when it is done
+			// The worker wakes the connection when it is done, and when it
+			// has made room for more of a streamed body.
+			c.feedPipe()
+			c.l.pauseRead(c)
+			return gnet.None
 		}
 		c.inWorker = false
 		c.workDone.Store(false)
@@ -146,7 +157,9 @@ func (c *conn) serve() gnet.Action {
 		scribble(buf[:off])
 		_, _ = c.gc.Discard(off)
 	}
-	if !c.inWorker {
+	if c.inWorker {
+		c.feedPipe() // the body bytes after the head
+	} else {
 		c.flushOut()
 	}
 	if c.hij != nil {
@@ -213,6 +226,9 @@ func (c *conn) process(buf []byte) (off int) {
 		}
 		if c.req.streaming && !c.dispatched {
 			c.dispatch()
+			if c.inWorker {
+				break // the body goes to the worker through the pipe
+			}
 			if c.hij != nil {
 				break // the bytes after the head go to the tunnel
 			}
@@ -295,16 +311,11 @@ func (c *conn) begin(b []byte, n int) {
 		c.replyError(413)
 		return
 	}
-	if o.Workers == 0 {
-		switch {
-		case o.CheckContinue && p.Expect100():
-			r.streaming = true
-		case framing == parse.BodyLength && length > int64(o.MaxBufferedBody):
-			r.streaming = true
-		}
-	} else if framing == parse.BodyLength && length > int64(o.MaxBufferedBody) {
-		c.replyError(413)
-		return
+	switch {
+	case o.CheckContinue && p.Expect100():
+		r.streaming = true
+	case framing == parse.BodyLength && length > int64(o.MaxBufferedBody):
+		r.streaming = true
 	}
 	if p.Expect100() && !o.CheckContinue && len(b) == n {
 		// RFC 9110 §10.1.1: the client waits for this before sending the body.
@@ -345,10 +356,6 @@ func (c *conn) readBody(b []byte) (n int, stop bool) {
 			default:
 				c.bodyBuf = append(c.bodyBuf, data...)
 				if len(c.bodyBuf) > o.MaxBufferedBody {
-					if o.Workers > 0 {
-						c.bodyError(413)
-						return n, true
-					}
 					r.streaming = true // delivered from bodyBuf once the handler asks
 					if c.dec.Done() {
 						c.bodyDone = true
@@ -374,6 +381,65 @@ func (c *conn) readBody(b []byte) (n int, stop bool) {
 	}
 }
 
+// startPipe sets up the pipe that carries the current request's body to the
+// worker, starting with what has been buffered. Called on the loop by dispatch.
+func (c *conn) startPipe() {
+	if c.pipe == nil {
+		c.pipe = new(bodyPipe)
+	}
+	c.pipe.reset(c.gc, c.s.opts.MaxBufferedBody)
+	c.pipe.feed(c.bodyBuf)
+	c.bodyBuf = c.bodyBuf[:0]
+	if c.bodyDone {
+		c.pipe.end(c.req.trails)
+	}
+	c.req.pipe = c.pipe
+	c.piping, c.pipeFull = true, false
+}
+
+// feedPipe decodes body bytes from the connection's buffer into the pipe of
+// the worker reading them, as many as the pipe has room for. A failed body
+// aborts the reader and closes the connection after the worker's response.
+// Called on the loop while a worker runs the handler.
+func (c *conn) feedPipe() {
+	if !c.piping || c.bodyDone || c.closed {
+		c.pipeFull = false
+		return
+	}
+	buf, _ := c.gc.Peek(-1)
+	n := 0
+	c.pipeFull = false
+	for n < len(buf) {
+		room := c.pipe.room()
+		if room == 0 {
+			c.pipeFull = true
+			break
+		}
+		data, k, err := c.dec.Decode(buf[n:min(len(buf), n+room)], c.req.trails)
+		n += k
+		c.bodyRead += int64(len(data))
+		if max := c.s.opts.MaxBodyBytes; err != nil || (max > 0 && c.bodyRead > max) {
+			c.pipe.fail(ErrBodyAborted)
+			c.piping = false
+			c.closeAfter = true
+			break
+		}
+		c.pipe.feed(data)
+		if c.dec.Done() {
+			c.bodyDone = true
+			c.pipe.end(c.req.trails)
+			break
+		}
+		if k == 0 {
+			break
+		}
+	}
+	if n > 0 {
+		scribble(buf[:n])
+		_, _ = c.gc.Discard(n)
+	}
+}
+
 // bodyError answers a request whose body failed: with status if the
 // response has not started, else by closing.
 func (c *conn) bodyError(status int) {
@@ -389,6 +455,9 @@ func (c *conn) dispatch() {
 	c.dispatched = true
 	if c.s.pool != nil {
 		c.detach()
+		if c.req.streaming {
+			c.startPipe()
+		}
 		c.flushOut() // the responses owed before this one; out then belongs to the worker
 		c.inWorker = true
 		c.refs.Add(1)
@@ -455,6 +524,7 @@ func (c *conn) responseEnded() {
 // finish ends the current request and prepares for the next.
 func (c *conn) finish(shift int) {
 	c.active = false
+	c.piping = false
 	if shift > 0 {
 		c.p.Next(shift)
 	} else {
@@ -605,6 +675,9 @@ func (c *conn) onClose(err error) {
 	unfinished := c.active && (!c.resp.ended || !c.bodyDone)
 	if c.active && c.req.streaming && c.req.bh != nil && !c.bodyDone {
 		c.bodyDone = true
+	}
+	if c.piping && !c.bodyDone {
+		c.pipe.fail(ErrBodyAborted) // wakes a worker waiting for the body
 	}
 	if ch := c.req.ch; ch != nil && unfinished && !c.inWorker {
 		c.req.ch = nil

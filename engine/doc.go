@@ -58,12 +58,17 @@
 // into connection-owned memory, stops serving the connection, and the worker
 // wakes the connection when the response is in the output buffer. When all
 // workers are busy and the queue is full, connections wait in line and are
-// not read meanwhile.
+// not read meanwhile. A body over Options.MaxBufferedBody goes to the worker
+// as it arrives: the loop decodes it into a bounded pipe that the handler
+// reads with Request.BodyReader, stops decoding while the pipe is full (and
+// stops reading the socket once the connection's buffer is too), and the
+// reader wakes the loop when it has made room.
 //
 // # Shutdown
 //
-// Server.Shutdown stops keeping connections alive, closes the idle ones
-// (those holding no request bytes, buffered or in the socket), lets the
-// others finish their current request with Connection: close, and stops the
-// event loops once no connection is left.
+// Server.Shutdown closes the listening sockets, so that new connections are
+// refused, stops keeping connections alive, closes the idle ones (those
+// holding no request bytes, buffered or in the socket), lets the others
+// finish their current request with Connection: close, and stops the event
+// loops once no connection is left.
 package engine

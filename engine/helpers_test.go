@@ -2,8 +2,11 @@ package engine
 
 import (
 	"context"
+	"io"
 	"net"
 	"runtime"
+	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -77,3 +80,46 @@ func parseConfig(head, count, target int) parse.Config {
 }
 
 func countGoroutines() int { return runtime.NumGoroutine() }
+
+// upload is a POST of a large body written by a goroutine, for the
+// back-pressure tests: written counts the bytes the socket took.
+type upload struct {
+	written atomic.Int64
+	done    chan error // the writer's result
+}
+
+// startUpload sends a head announcing size bytes on c and then writes the body.
+func startUpload(c net.Conn, size int) *upload {
+	u := &upload{done: make(chan error, 1)}
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: "+strconv.Itoa(size)+"\r\n\r\n")
+	go func() {
+		buf := make([]byte, 64<<10)
+		for u.written.Load() < int64(size) {
+			n, err := c.Write(buf[:min(len(buf), size-int(u.written.Load()))])
+			u.written.Add(int64(n))
+			if err != nil {
+				u.done <- err
+				return
+			}
+		}
+		u.done <- nil
+	}()
+	return u
+}
+
+// requireStalled checks that the writer stops while the server's reader
+// reads nothing: after a second it has written less than 64 MiB, and it
+// adds less than 1 MiB in the next 200 ms. It returns where it stalled.
+func (u *upload) requireStalled(t *testing.T) int64 {
+	t.Helper()
+	time.Sleep(time.Second)
+	stalled := u.written.Load()
+	if stalled >= 64<<20 {
+		t.Fatalf("client wrote %d bytes while the reader read nothing", stalled)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if w := u.written.Load(); w-stalled > 1<<20 {
+		t.Fatalf("client kept writing while the reader read nothing: %d then %d bytes", stalled, w)
+	}
+	return stalled
+}

@@ -78,7 +78,8 @@ func (l *loop) closeIdle() {
 // more than a read's worth of bytes in the buffer, and restarts it when the
 // reader resumes. Must be called on the loop.
 func (l *loop) pauseRead(c *conn) {
-	want := c.active && c.req.streaming && c.req.paused && c.gc.InboundBuffered() >= pauseThreshold
+	want := (c.pipeFull || (c.active && !c.inWorker && c.req.streaming && c.req.paused)) &&
+		c.gc.InboundBuffered() >= pauseThreshold
 	if want != c.readPaused {
 		if l.setReading(c.gc, !want) == nil {
 			c.readPaused = want

@@ -32,9 +32,10 @@ type Options struct {
 	// a negative value means no limit.
 	MaxBodyBytes int64
 	// MaxBufferedBody is the largest body handed to the handler whole
-	// (Request.Body). Larger bodies are streamed (Request.SetBodyHandler).
-	// 0 means DefaultMaxBufferedBody. With Workers > 0 every body is buffered,
-	// up to MaxBodyBytes.
+	// (Request.Body). Larger bodies are streamed: to Request.SetBodyHandler
+	// on the event loop, or through Request.BodyReader on a worker, where
+	// it also bounds the bytes waiting for the reader. 0 means
+	// DefaultMaxBufferedBody.
 	MaxBufferedBody int
 	// MaxConns bounds the open connections; 0 means no limit. Connections
 	// over the limit get a 503 and are closed.
@@ -98,13 +99,8 @@ func (o Options) withDefaults() Options {
 	if o.MaxBufferedBody <= 0 {
 		o.MaxBufferedBody = DefaultMaxBufferedBody
 	}
-	if o.Workers > 0 {
-		if o.WorkerQueue <= 0 {
-			o.WorkerQueue = 4 * o.Workers
-		}
-		if o.MaxBodyBytes > 0 && int64(o.MaxBufferedBody) < o.MaxBodyBytes {
-			o.MaxBufferedBody = int(o.MaxBodyBytes)
-		}
+	if o.Workers > 0 && o.WorkerQueue <= 0 {
+		o.WorkerQueue = 4 * o.Workers
 	}
 	return o
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,34 +48,12 @@ func TestPauseBackPressure(t *testing.T) {
 	c := dialServer(t, addr)
 	c.SetDeadline(time.Now().Add(60 * time.Second))
 	const size = 256 << 20
-	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: "+strconv.Itoa(size)+"\r\n\r\n")
-	var written atomic.Int64
-	writeErr := make(chan error, 1)
-	go func() {
-		buf := make([]byte, 64<<10)
-		for written.Load() < size {
-			n, err := c.Write(buf[:min(len(buf), size-int(written.Load()))])
-			written.Add(int64(n))
-			if err != nil {
-				writeErr <- err
-				return
-			}
-		}
-		writeErr <- nil
-	}()
+	u := startUpload(c, size)
 	p := <-readers
 	<-p.paused
-	time.Sleep(time.Second)
-	stalled := written.Load()
-	if stalled >= 64<<20 {
-		t.Fatalf("client wrote %d bytes while the reader was paused", stalled)
-	}
-	time.Sleep(200 * time.Millisecond)
-	if w := written.Load(); w-stalled > 1<<20 {
-		t.Fatalf("client kept writing while paused: %d then %d bytes", stalled, w)
-	}
+	stalled := u.requireStalled(t)
 	p.r.Resume()
-	if err := <-writeErr; err != nil {
+	if err := <-u.done; err != nil {
 		t.Fatal(err)
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)

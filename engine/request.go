@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"io"
 	"net"
 
 	"github.com/zerohttp/zerohttp/headers"
@@ -29,10 +30,12 @@ type Request struct {
 	trails *headers.Table // a chunked body's trailers: spans into the read that completed them, or owned once detached
 
 	body      []byte // the whole body when buffered; nil when streamed
-	streaming bool   // the body is delivered to bh as it arrives
+	streaming bool   // the body is delivered to bh as it arrives, or to pipe
 	bh        BodyHandler
 	ch        CloseHandler
 	paused    bool
+	pipe      *bodyPipe    // a streamed body on its way to a worker
+	bodyRd    bytes.Reader // BodyReader's reader of a buffered body
 }
 
 // BodyHandler receives a streamed request body. Its methods run on the
@@ -127,20 +130,50 @@ func (r *Request) ContentLength() int64 {
 // Options.MaxBufferedBody), or nil when it is streamed (Streaming).
 func (r *Request) Body() []byte { return r.body }
 
-// Trailers returns the trailer fields of a buffered chunked body; they are
-// valid until the handler returns.
-func (r *Request) Trailers() *headers.Table { return r.trails }
+// Trailers returns the trailer fields of a buffered chunked body, or of one
+// read to its end through BodyReader; they are valid until the handler
+// returns. For a body still being streamed to a worker it returns nil.
+func (r *Request) Trailers() *headers.Table {
+	if r.pipe != nil {
+		return r.pipe.trailerTable()
+	}
+	return r.trails
+}
+
+// BodyReader returns the body as an io.Reader for a handler running on a
+// worker (Options.Workers): a buffered body, or a streamed one (Streaming)
+// as it arrives, with back-pressure: at most Options.MaxBufferedBody bytes
+// wait for the reader, and past that the connection stops being read. Read
+// returns io.EOF after the last byte, or ErrBodyAborted if the body fails
+// (the connection closed, a malformed chunk, over MaxBodyBytes); the
+// connection then closes after the response. A handler that answers without
+// reading a streamed body to the end also closes the connection.
+//
+// For a streamed body on the event loop, where reading would block the
+// loop, it returns nil: use SetBodyHandler there.
+func (r *Request) BodyReader() io.Reader {
+	if r.pipe != nil {
+		return r.pipe
+	}
+	if r.streaming {
+		return nil
+	}
+	r.bodyRd.Reset(r.body)
+	return &r.bodyRd
+}
 
 // Streaming reports whether the body is streamed rather than buffered: the
-// handler must then call SetBodyHandler to read it, or the engine discards
-// it and closes the connection after the response.
+// handler must then read it, with SetBodyHandler on the event loop or
+// BodyReader on a worker, or the engine discards it and closes the
+// connection after the response.
 func (r *Request) Streaming() bool { return r.streaming }
 
 // SetBodyHandler asks for a streamed body to be delivered to bh. The
 // response then stays open after the handler returns, until Response.End.
-// Bytes the engine has already buffered arrive first.
+// Bytes the engine has already buffered arrive first. On a worker, use
+// BodyReader instead; this does nothing there.
 func (r *Request) SetBodyHandler(bh BodyHandler) {
-	if r.streaming {
+	if r.streaming && r.pipe == nil {
 		r.bh = bh
 	}
 }
@@ -168,6 +201,7 @@ func (r *Request) set(b []byte) {
 	r.streaming = false
 	r.bh, r.ch = nil, nil
 	r.paused = false
+	r.pipe = nil
 	r.trails.Reset(nil)
 }
 

@@ -310,7 +310,11 @@ func (w *Response) writeHead(final bool) {
 	r := &c.req
 	p := &c.p
 	_, minor := p.Version()
-	closeConn := w.closeConn || !p.KeepAlive() || s.closing.Load() || (!c.bodyDone && r.bh == nil)
+	bodyUnread := !c.bodyDone && r.bh == nil
+	if r.pipe != nil {
+		bodyUnread = !r.pipe.ended() // bodyDone is the loop's while it feeds the pipe
+	}
+	closeConn := w.closeConn || !p.KeepAlive() || s.closing.Load() || bodyUnread
 	if hc != nil && final && !closeConn && minor >= 1 && !w.noBody && bodyAllowed(w.status) &&
 		p.Method() != parse.MethodCONNECT && len(w.body) <= flushThreshold {
 		// The usual keep-alive response: the whole head, Content-Length and
