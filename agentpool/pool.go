@@ -25,6 +25,7 @@ type agentConn struct {
 	o     *origin
 	cc    *engine.ClientConn
 	state connState // guarded by Agent.mu
+	busyAt int      // index in o.busy while there; guarded by Agent.mu
 	// inflight is the request on the connection. It is set before Send and
 	// read by HandleResponse; the engine's queue lock orders the two.
 	inflight *pending
@@ -43,16 +44,33 @@ type origin struct {
 	dial  engine.DialOptions
 	n     int          // sockets: dialing, busy and free
 	free  []*agentConn // free sockets, oldest first
-	busy  map[*agentConn]struct{}
+	busy  []*agentConn // dialing and busy sockets, in no order (see addBusy)
 	queue queue
 }
 
 func (o *origin) all() []*agentConn {
 	s := make([]*agentConn, 0, len(o.busy)+len(o.free))
-	for ac := range o.busy {
-		s = append(s, ac)
-	}
+	s = append(s, o.busy...)
 	return append(s, o.free...)
+}
+
+// addBusy and removeBusy keep o.busy a set by each socket's index in it: a
+// map insert and delete per request cost ~0.7% of a client's CPU.
+func (o *origin) addBusy(ac *agentConn) {
+	ac.busyAt = len(o.busy)
+	o.busy = append(o.busy, ac)
+}
+
+func (o *origin) removeBusy(ac *agentConn) {
+	i, last := ac.busyAt, len(o.busy)-1
+	if i < 0 || i > last || o.busy[i] != ac {
+		return
+	}
+	o.busy[i] = o.busy[last]
+	o.busy[i].busyAt = i
+	o.busy[last] = nil
+	o.busy = o.busy[:last]
+	ac.busyAt = -1
 }
 
 // pending is a request on its way through the agent. Pooled.
@@ -141,7 +159,7 @@ func (a *Agent) route(p *pending) {
 		o.free[len(o.free)-1] = nil
 		o.free = o.free[:len(o.free)-1]
 		victim.state = connBusy // closing: OnClose uncounts it
-		o.busy[victim] = struct{}{}
+		o.addBusy(victim)
 	}
 	a.mu.Unlock()
 	if victim != nil {
@@ -165,7 +183,7 @@ func (a *Agent) freeVictimLocked(o *origin) *agentConn {
 			other.free[len(other.free)-1] = nil
 			other.free = other.free[:len(other.free)-1]
 			ac.state = connBusy // closing: OnClose uncounts it
-			other.busy[ac] = struct{}{}
+			other.addBusy(ac)
 			return ac
 		}
 	}
@@ -173,7 +191,7 @@ func (a *Agent) freeVictimLocked(o *origin) *agentConn {
 }
 
 func (a *Agent) newOriginLocked(name string, req *engine.ClientRequest) *origin {
-	o := &origin{name: name, busy: make(map[*agentConn]struct{})}
+	o := &origin{name: name}
 	o.dial = engine.DialOptions{
 		Host:           string(req.Host()),
 		Port:           req.Port(),
@@ -204,7 +222,7 @@ func (a *Agent) newConnLocked(o *origin) *agentConn {
 	ac := &agentConn{o: o, state: connDialing}
 	o.n++
 	a.total++
-	o.busy[ac] = struct{}{}
+	o.addBusy(ac)
 	return ac
 }
 
@@ -228,7 +246,7 @@ func (a *Agent) takeFreeLocked(o *origin) *agentConn {
 			continue
 		}
 		ac.state = connBusy
-		o.busy[ac] = struct{}{}
+		o.addBusy(ac)
 		ac.cc.SetIdleTimeout(0)
 		return ac
 	}
@@ -302,7 +320,7 @@ func (a *Agent) dropLocked(ac *agentConn) {
 			}
 		}
 	default:
-		delete(o.busy, ac)
+		o.removeBusy(ac)
 	}
 	ac.state = connClosed
 	o.n--
@@ -410,7 +428,7 @@ func (a *Agent) connIdle(ac *agentConn, cc *engine.ClientConn, keep bool) (next 
 			break
 		}
 		ac.state = connFree
-		delete(ac.o.busy, ac)
+		ac.o.removeBusy(ac)
 		ac.o.free = append(ac.o.free, ac)
 		cc.SetIdleTimeout(timeout)
 	}
