@@ -22,10 +22,10 @@ const (
 // agentConn is the agent's record of one connection; it is the
 // engine.ClientConn's Context.
 type agentConn struct {
-	o     *origin
-	cc    *engine.ClientConn
-	state connState // guarded by Agent.mu
-	busyAt int      // index in o.busy while there; guarded by Agent.mu
+	o      *origin
+	cc     *engine.ClientConn
+	state  connState // guarded by Agent.mu
+	busyAt int       // index in o.busy while there; guarded by Agent.mu
 	// inflight is the request on the connection. It is set before Send and
 	// read by HandleResponse; the engine's queue lock orders the two.
 	inflight *pending
