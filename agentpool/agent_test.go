@@ -658,3 +658,25 @@ func TestAgentDetectsIdleClose(t *testing.T) {
 		t.Fatalf("conns = %d; want 2", n)
 	}
 }
+
+// TestAgentAlternatingOrigins sends to two origins in turn, which defeats
+// the agent's last-origin shortcut on every request: each response must
+// come from its own server, over one reused socket per origin.
+func TestAgentAlternatingOrigins(t *testing.T) {
+	s1 := newServer(t, 0, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "one") })
+	s2 := newServer(t, 0, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "two") })
+	a := newAgent(t, Options{KeepAlive: true})
+	for i := 0; i < 10; i++ {
+		if got := mustGet(t, a, s1.host, s1.port, "/"); got != "one" {
+			t.Fatalf("request %d to the first origin answered %q", i, got)
+		}
+		if got := mustGet(t, a, s2.host, s2.port, "/"); got != "two" {
+			t.Fatalf("request %d to the second origin answered %q", i, got)
+		}
+	}
+	free := a.FreeSockets()
+	n1, n2 := a.GetName(reqFor(s1.host, s1.port)), a.GetName(reqFor(s2.host, s2.port))
+	if free[n1] != 1 || free[n2] != 1 || s1.conns.Load() != 1 || s2.conns.Load() != 1 {
+		t.Fatalf("free sockets %v, connections %d and %d; want one socket per origin", free, s1.conns.Load(), s2.conns.Load())
+	}
+}

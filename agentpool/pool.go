@@ -48,6 +48,16 @@ type origin struct {
 	queue queue
 }
 
+// serves reports whether req has the address fields o was made from. The
+// origin name is a function of them, so a match means the same origin; a
+// request whose name matches by other fields (a port beside a socket path,
+// say) just misses and takes the map.
+func (o *origin) serves(req *engine.ClientRequest) bool {
+	d := &o.dial
+	return req.Port() == d.Port && req.Family == d.Family && req.SocketPath == d.SocketPath &&
+		req.LocalAddress == d.LocalAddress && string(req.Host()) == d.Host
+}
+
 func (o *origin) all() []*agentConn {
 	s := make([]*agentConn, 0, len(o.busy)+len(o.free))
 	s = append(s, o.busy...)
@@ -120,17 +130,21 @@ func (a *Agent) submit(p *pending, req *engine.ClientRequest, resp *engine.Clien
 }
 
 func (a *Agent) route(p *pending) {
-	var buf [128]byte
-	key := appendName(buf[:0], p.req)
 	a.mu.Lock()
 	if a.destroyed {
 		a.mu.Unlock()
 		p.finish(nil, ErrAgentDestroyed)
 		return
 	}
-	o := a.origins[string(key)] // no allocation: map index by converted bytes
-	if o == nil {
-		o = a.newOriginLocked(string(key), p.req)
+	o := a.last
+	if o == nil || !o.serves(p.req) {
+		var buf [128]byte
+		key := appendName(buf[:0], p.req)
+		o = a.origins[string(key)] // no allocation: map index by converted bytes
+		if o == nil {
+			o = a.newOriginLocked(string(key), p.req)
+		}
+		a.last = o
 	}
 	if !p.fresh {
 		if ac := a.takeFreeLocked(o); ac != nil {
