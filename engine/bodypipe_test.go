@@ -209,3 +209,29 @@ func TestWorkerCheckContinue(t *testing.T) {
 		t.Fatalf("body %q", b)
 	}
 }
+
+// TestWorkerTrailersPastFullPipe ends a chunked body with a trailer section
+// longer than the room left in the pipe: the trailers must still be read
+// (they take no room), or the worker would wait for an end that the loop
+// never decodes.
+func TestWorkerTrailersPastFullPipe(t *testing.T) {
+	_, addr := startServer(t, func(w *Response, r *Request) {
+		time.Sleep(100 * time.Millisecond) // let the loop fill the pipe first
+		b, err := io.ReadAll(r.BodyReader())
+		v, _ := r.Trailers().Get("X-Long")
+		fmt.Fprintf(w, "%s %v %s", b, err, v)
+	}, &Options{Workers: 1, MaxBufferedBody: 16})
+	c := dialServer(t, addr)
+	long := strings.Repeat("t", 60)
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"+
+		"e\r\n0123456789abcd\r\n"+ // 14 bytes: the pipe (16) has 2 left
+		"3\r\nefg\r\n"+ // more than the pipe holds: the loop waits for the reader
+		"0\r\nX-Long: "+long+"\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := io.ReadAll(resp.Body); string(b) != "0123456789abcdefg <nil> "+long {
+		t.Fatalf("body %q", b)
+	}
+}

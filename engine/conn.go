@@ -415,7 +415,13 @@ func (c *conn) feedPipe() {
 			c.pipeFull = true
 			break
 		}
-		data, k, err := c.dec.Decode(buf[n:min(len(buf), n+room)], c.req.trails)
+		end := min(len(buf), n+room)
+		data, k, err := c.dec.Decode(buf[n:end], c.req.trails)
+		if k == 0 && err == nil && end < len(buf) {
+			// The trailer section is parsed whole and yields no data, so
+			// the pipe's room does not bound it: give it all there is.
+			data, k, err = c.dec.Decode(buf[n:], c.req.trails)
+		}
 		n += k
 		c.bodyRead += int64(len(data))
 		if max := c.s.opts.MaxBodyBytes; err != nil || (max > 0 && c.bodyRead > max) {
