@@ -424,7 +424,7 @@ func (c *conn) feedPipe() {
 		}
 		n += k
 		c.bodyRead += int64(len(data))
-		if max := c.s.opts.MaxBodyBytes; err != nil || (max > 0 && c.bodyRead > max) {
+		if limit := c.s.opts.MaxBodyBytes; err != nil || (limit > 0 && c.bodyRead > limit) {
 			c.pipe.fail(ErrBodyAborted)
 			c.piping = false
 			c.closeAfter = true
