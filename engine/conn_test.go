@@ -559,3 +559,32 @@ func TestLargeResponse(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectionCloseField: a handler's own "Connection: close" field closes
+// the connection, whether the head comes from the loop's head cache or is
+// built outside it (a custom reason phrase, a worker).
+func TestConnectionCloseField(t *testing.T) {
+	closeField := func(w *Response, r *Request) {
+		w.Header().AddString("Connection", "close")
+		if string(r.Path()) == "/reason" {
+			w.SetReason("Fine")
+		}
+	}
+	for _, tc := range []struct {
+		name, path string
+		opts       Options
+	}{
+		{"cached head", "/", Options{}},
+		{"custom reason", "/reason", Options{}},
+		{"worker", "/", Options{Workers: 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, addr := startServer(t, closeField, &tc.opts)
+			req := "GET " + tc.path + " HTTP/1.1\r\nHost: x\r\n\r\n"
+			got := rawExchange(t, addr, req+req, 2*time.Second)
+			if strings.Count(got, "HTTP/1.1 200") != 1 || !strings.Contains(got, "Connection: close\r\n") {
+				t.Fatalf("response %q", got)
+			}
+		})
+	}
+}

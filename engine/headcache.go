@@ -20,20 +20,14 @@ type headCache struct {
 }
 
 // refresh makes hc's head w's, rebuilding it unless w matches what it was
-// built from, and sets w.closeConn if the fields ask to close. lines is
-// w.hdr.Lines().
+// built from. lines is w.hdr.Lines(); hc.closeConn then says whether the
+// fields ask to close.
 func (hc *headCache) refresh(w *Response, lines []byte) {
 	if g := dates.gen.Load(); g != hc.gen || w.status != hc.status || w.noDate != hc.noDate || !bytes.Equal(lines, hc.lines) {
-		closeConn := w.closeConn
-		w.closeConn = false
-		hc.head = w.appendHeadFields(hc.head[:0])
-		hc.closeConn = w.closeConn
-		w.closeConn = w.closeConn || closeConn
+		hc.head, hc.closeConn = w.appendHeadFields(hc.head[:0])
 		hc.lines = append(hc.lines[:0], lines...)
 		hc.gen, hc.status, hc.noDate = g, w.status, w.noDate
 		hc.length = -1
-	} else if hc.closeConn {
-		w.closeConn = true
 	}
 }
 

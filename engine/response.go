@@ -299,13 +299,19 @@ func (w *Response) writeHead(final bool) {
 	c := w.c
 	s := c.s
 	var hc *headCache
+	var dst []byte // the head up to the framing fields, when not cached
+	var askClose bool
 	if lines, ok := w.hdr.Lines(); ok && w.reason == "" && !c.inWorker {
 		// The head up to the framing fields depends only on the status, the
 		// handler's field lines and the Date line; most responses repeat the
 		// previous one's. A worker must not touch the loop's cache.
 		hc = &c.l.heads
 		hc.refresh(w, lines)
+		askClose = hc.closeConn
+	} else {
+		dst, askClose = w.appendHeadFields(c.out)
 	}
+	w.closeConn = w.closeConn || askClose
 
 	r := &c.req
 	p := &c.p
@@ -324,11 +330,8 @@ func (w *Response) writeHead(final bool) {
 		w.headWritten = true
 		return
 	}
-	var dst []byte
 	if hc != nil {
 		dst = append(c.out, hc.head...)
-	} else {
-		dst = w.appendHeadFields(c.out)
 	}
 	switch {
 	case w.status == 101 || (p.Method() == parse.MethodCONNECT && w.status/100 == 2):
@@ -378,8 +381,8 @@ func (w *Response) writeHead(final bool) {
 
 // appendHeadFields appends the status line, the Server and Date lines unless
 // the handler set its own, and the handler's valid non-framing fields. It
-// sets closeConn if a Connection field holds "close".
-func (w *Response) appendHeadFields(dst []byte) []byte {
+// reports whether a Connection field holds "close".
+func (w *Response) appendHeadFields(dst []byte) (_ []byte, askClose bool) {
 	hasDate, hasServer := false, false
 	for i := 0; i < w.hdr.Len(); i++ {
 		switch w.hdr.Field(i).ID {
@@ -389,7 +392,7 @@ func (w *Response) appendHeadFields(dst []byte) []byte {
 			hasServer = true
 		case headers.Connection:
 			if headers.HasToken(w.hdr.Value(i), "close") {
-				w.closeConn = true
+				askClose = true
 			}
 		}
 	}
@@ -404,5 +407,5 @@ func (w *Response) appendHeadFields(dst []byte) []byte {
 	if !hasDate && !w.noDate {
 		dst = appendDate(dst)
 	}
-	return appendFields(dst, &w.hdr, false)
+	return appendFields(dst, &w.hdr, false), askClose
 }
