@@ -59,23 +59,14 @@ func listenerFDs(eng gnet.Engine) (fds []int, err error) {
 	return fds, nil
 }
 
-// stopAccepting closes eng's listening sockets without disturbing its loops.
+// stopAccepting closes eng's listening sockets without disturbing its loops:
+// each descriptor becomes a copy of one non-blocking listening unix socket,
+// bound to an autobound abstract address that is never published.
 func stopAccepting(eng gnet.Engine) error {
 	fds, err := listenerFDs(eng)
 	if err != nil {
 		return err
 	}
-	for _, fd := range fds {
-		if err := replaceWithDeadListener(fd); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// replaceWithDeadListener makes fd a non-blocking listening unix socket
-// bound to an autobound abstract address that is never published.
-func replaceWithDeadListener(fd int) error {
 	dead, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return err
@@ -88,5 +79,10 @@ func replaceWithDeadListener(fd int) error {
 	if err := syscall.Listen(dead, 1); err != nil {
 		return err
 	}
-	return syscall.Dup3(dead, fd, syscall.O_CLOEXEC)
+	for _, fd := range fds {
+		if err := syscall.Dup3(dead, fd, syscall.O_CLOEXEC); err != nil {
+			return err
+		}
+	}
+	return nil
 }

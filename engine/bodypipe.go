@@ -23,8 +23,8 @@ var ErrBodyAborted = errors.New("engine: request body aborted")
 // and wakes the loop. So a slow reader costs a bounded amount of memory.
 type bodyPipe struct {
 	mu      sync.Mutex
-	cond    sync.Cond
-	buf     []byte // unread bytes are buf[off:]
+	cond    sync.Cond // on mu; its L is set when the pipe is made
+	buf     []byte    // unread bytes are buf[off:]
 	off     int
 	limit   int
 	done    bool  // the body ended: EOF once buf is drained
@@ -37,7 +37,6 @@ type bodyPipe struct {
 
 // reset prepares p for a body on gc, holding at most limit bytes (at least one).
 func (p *bodyPipe) reset(gc gnet.Conn, limit int) {
-	p.cond.L = &p.mu
 	p.buf, p.off = p.buf[:0], 0
 	p.limit = max(limit, 1)
 	p.done, p.err, p.stalled = false, nil, false
@@ -73,14 +72,10 @@ func (p *bodyPipe) feed(b []byte) {
 	p.cond.Signal()
 }
 
-// end marks the body complete, with its trailers (nil for none). Called on the loop.
+// end marks the body complete, with its trailers. Called on the loop.
 func (p *bodyPipe) end(trailers *headers.Table) {
 	p.mu.Lock()
-	if trailers != nil {
-		for i := 0; i < trailers.Len(); i++ {
-			p.trailers.Add(trailers.Name(i), trailers.Value(i))
-		}
-	}
+	copyFields(&p.trailers, trailers)
 	p.done = true
 	p.mu.Unlock()
 	p.cond.Signal()

@@ -386,6 +386,7 @@ func (c *conn) readBody(b []byte) (n int, stop bool) {
 func (c *conn) startPipe() {
 	if c.pipe == nil {
 		c.pipe = new(bodyPipe)
+		c.pipe.cond.L = &c.pipe.mu
 	}
 	c.pipe.reset(c.gc, c.s.opts.MaxBufferedBody)
 	c.pipe.feed(c.bodyBuf)
@@ -402,26 +403,19 @@ func (c *conn) startPipe() {
 // aborts the reader and closes the connection after the worker's response.
 // Called on the loop while a worker runs the handler.
 func (c *conn) feedPipe() {
+	c.pipeFull = false
 	if !c.piping || c.bodyDone || c.closed {
-		c.pipeFull = false
 		return
 	}
 	buf, _ := c.gc.Peek(-1)
 	n := 0
-	c.pipeFull = false
 	for n < len(buf) {
 		room := c.pipe.room()
 		if room == 0 {
 			c.pipeFull = true
 			break
 		}
-		end := min(len(buf), n+room)
-		data, k, err := c.dec.Decode(buf[n:end], c.req.trails)
-		if k == 0 && err == nil && end < len(buf) {
-			// The trailer section is parsed whole and yields no data, so
-			// the pipe's room does not bound it: give it all there is.
-			data, k, err = c.dec.Decode(buf[n:], c.req.trails)
-		}
+		data, k, err := c.dec.DecodeMax(buf[n:], room, c.req.trails)
 		n += k
 		c.bodyRead += int64(len(data))
 		if limit := c.s.opts.MaxBodyBytes; err != nil || (limit > 0 && c.bodyRead > limit) {
@@ -564,12 +558,18 @@ func (c *conn) detach() {
 			other = &c.trailTabs[1]
 		}
 		other.Reset(nil)
-		for i := 0; i < r.trails.Len(); i++ {
-			other.Add(r.trails.Name(i), r.trails.Value(i))
-		}
+		copyFields(other, r.trails)
 		r.trails = other
 	}
 	c.detached = true
+}
+
+// copyFields appends src's fields to dst as copies that dst owns, so that
+// they outlive the buffer src's spans point into.
+func copyFields(dst, src *headers.Table) {
+	for i := 0; i < src.Len(); i++ {
+		dst.Add(src.Name(i), src.Value(i))
+	}
 }
 
 // replyError answers with status and Connection: close, after the responses

@@ -126,6 +126,13 @@ func (d *Body) Framing() Framing { return d.framing }
 // For chunked bodies, trailer fields are appended to trailers (which may be nil)
 // as spans into the b of the call that completes them. Errors are sticky.
 func (d *Body) Decode(b []byte, trailers *headers.Table) (data []byte, n int, err error) {
+	return d.DecodeMax(b, len(b), trailers)
+}
+
+// DecodeMax is Decode returning at most max (> 0) bytes of data, for a
+// consumer with bounded room. Framing and trailer bytes do not count against
+// max: they are consumed as Decode would.
+func (d *Body) DecodeMax(b []byte, max int, trailers *headers.Table) (data []byte, n int, err error) {
 	if d.err != ErrNone {
 		return nil, 0, d.err
 	}
@@ -134,17 +141,15 @@ func (d *Body) Decode(b []byte, trailers *headers.Table) (data []byte, n int, er
 	}
 	switch d.framing {
 	case BodyLength:
-		k := int64(len(b))
-		if k > d.remain {
-			k = d.remain
-		}
+		k := min(int64(len(b)), int64(max), d.remain)
 		d.remain -= k
 		d.done = d.remain == 0
 		return b[:k], int(k), nil
 	case BodyUntilClose:
-		return b, len(b), nil
+		k := min(len(b), max)
+		return b[:k], k, nil
 	case BodyChunked:
-		data, n, code := d.decodeChunked(b, trailers)
+		data, n, code := d.decodeChunked(b, max, trailers)
 		if code != ErrNone {
 			d.err = code
 			return nil, n, code

@@ -159,3 +159,43 @@ func TestBodyClose(t *testing.T) {
 		t.Fatalf("BodyNone not done")
 	}
 }
+
+// TestDecodeMax decodes a chunked body with trailers, and a Content-Length
+// body, with at most 3 bytes of data per call: the data comes in pieces no
+// larger than that, adds up to the body, and the trailer section, which is
+// longer than 3 bytes, is still read.
+func TestDecodeMax(t *testing.T) {
+	for _, tc := range []struct {
+		framing Framing
+		length  int64
+		in      string
+	}{
+		{BodyChunked, -1, "5\r\nhello\r\n6\r\n world\r\n0\r\nX-Long-Trailer: value\r\n\r\n"},
+		{BodyLength, 11, "hello world"},
+	} {
+		var d Body
+		d.Init(tc.framing, tc.length, nil)
+		var trailers headers.Table
+		in := []byte(tc.in)
+		var got []byte
+		for !d.Done() {
+			data, n, err := d.DecodeMax(in, 3, &trailers)
+			if err != nil || n == 0 {
+				t.Fatalf("%v: DecodeMax = %d, %v with %q left", tc.framing, n, err, in)
+			}
+			if len(data) > 3 {
+				t.Fatalf("%v: %d bytes of data, max 3", tc.framing, len(data))
+			}
+			got = append(got, data...)
+			if d.Done() && trailers.Len() > 0 {
+				if v, _ := trailers.Get("X-Long-Trailer"); string(v) != "value" {
+					t.Fatalf("trailer %q", v)
+				}
+			}
+			in = in[n:]
+		}
+		if string(got) != "hello world" || len(in) != 0 {
+			t.Fatalf("%v: body %q, %d bytes left", tc.framing, got, len(in))
+		}
+	}
+}

@@ -24,9 +24,9 @@ const (
 	ckTrailers                   // trailer section; terminal once the trailer parser is done
 )
 
-// decodeChunked is Body.Decode for chunked bodies: it walks framing bytes one
-// at a time (they are few) and returns chunk-data as views into b.
-func (d *Body) decodeChunked(b []byte, trailers *headers.Table) ([]byte, int, Code) {
+// decodeChunked is Body.DecodeMax for chunked bodies: it walks framing bytes
+// one at a time (they are few) and returns chunk-data as views into b.
+func (d *Body) decodeChunked(b []byte, max int, trailers *headers.Table) ([]byte, int, Code) {
 	lenient := d.cfg.Lenient
 	i := 0
 	for i < len(b) {
@@ -97,10 +97,7 @@ func (d *Body) decodeChunked(b []byte, trailers *headers.Table) ([]byte, int, Co
 			}
 			d.endSizeLine()
 		case ckData:
-			k := int64(len(b) - i)
-			if k > d.remain {
-				k = d.remain
-			}
+			k := min(int64(len(b)-i), int64(max), d.remain)
 			d.remain -= k
 			if d.remain == 0 {
 				d.cst = ckDataCR
