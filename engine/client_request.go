@@ -293,10 +293,7 @@ func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, defHostLine []byt
 		case headers.Expect:
 			hasExpect = true
 		}
-		dst = append(dst, name...)
-		dst = append(dst, ": "...)
-		dst = append(dst, value...)
-		dst = append(dst, "\r\n"...)
+		dst = r.Header.AppendLine(dst, i)
 	}
 	if !hasHost {
 		// RFC 9112 §3.2: a client MUST send a Host field in every HTTP/1.1 request.
@@ -347,7 +344,6 @@ func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, defHostLine []byt
 	return append(dst, "\r\n"...), nil
 }
 
-// clAppendHost appends a host, bracketing an IPv6 literal.
 // appendHostLine appends a Host field line naming host and port (left out
 // when 0 or 80).
 func appendHostLine(dst, host []byte, port int) []byte {
@@ -360,6 +356,7 @@ func appendHostLine(dst, host []byte, port int) []byte {
 	return append(dst, "\r\n"...)
 }
 
+// clAppendHost appends a host, bracketing an IPv6 literal.
 func clAppendHost(dst, host []byte) []byte {
 	for _, c := range host {
 		if c == ':' {
@@ -377,10 +374,7 @@ func (r *ClientRequest) appendTrailerSection(dst []byte) ([]byte, error) {
 		if headers.ValidateName(name) != nil || headers.ValidateValue(value) != nil {
 			return dst, ErrClientInvalidHeader
 		}
-		dst = append(dst, name...)
-		dst = append(dst, ": "...)
-		dst = append(dst, value...)
-		dst = append(dst, "\r\n"...)
+		dst = r.Trailer.AppendLine(dst, i)
 	}
 	return append(dst, "\r\n"...), nil
 }

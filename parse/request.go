@@ -68,13 +68,6 @@ func (p *Parser) fastRequestLine(b []byte) bool {
 
 // readMethod reads method = token, followed by SP.
 func (p *Parser) readMethod(b []byte) Code {
-	if p.pos == p.mark && len(b)-p.pos >= 4 && string(b[p.pos:p.pos+4]) == "GET " {
-		// Most requests are GETs: one compare instead of a mask walk and MethodOf.
-		p.methodSpan = headers.MakeSpan(p.mark, p.pos+3)
-		p.method = MethodGET
-		p.pos, p.mark, p.st = p.pos+4, p.pos+4, stTarget
-		return ErrNone
-	}
 	q := p.win.hit(clsTok, p.pos)
 	if q < 0 {
 		q = p.win.next(b, clsTok, p.pos)

@@ -213,8 +213,7 @@ func orchestrate(o options) error {
 	if err := proc.WaitListening(addr, nil, 5*time.Second); err != nil {
 		return err
 	}
-	host, port, _ := net.SplitHostPort(addr)
-	_ = host
+	_, port, _ := net.SplitHostPort(addr)
 	// Rounds interleave the clients, so that a slow spell of this shared
 	// machine hits every client rather than one; each client's row is its
 	// median round by requests per client CPU-second.
