@@ -22,6 +22,7 @@ type clientImpl func(addr string, conns, depth int, stop <-chan struct{}, n, err
 var clients = map[string]clientImpl{
 	"zerohttp":           runZerohttp,
 	"zerohttp-agent":     runZerohttpAgent,
+	"zerohttp-send":      runZerohttpSend,
 	"zerohttp-pipelined": runZerohttpPipelined,
 	"fasthttp":           runFastHTTP,
 	"nethttp":            runNetHTTP,
@@ -105,6 +106,13 @@ func (p *pipeliner) HandleResponse(cc *engine.ClientConn, req *engine.ClientRequ
 		p.errs.Add(1)
 		p.active.Done()
 	}
+}
+
+// runZerohttpSend is the asynchronous form with one request in flight per
+// connection: the response handler sends the next request from the event
+// loop, as a Node-style program does, so no goroutine blocks.
+func runZerohttpSend(addr string, conns, _ int, stop <-chan struct{}, n, errs *atomic.Int64) error {
+	return runZerohttpPipelined(addr, conns, 1, stop, n, errs)
 }
 
 func runZerohttpPipelined(addr string, conns, depth int, stop <-chan struct{}, n, errs *atomic.Int64) error {
