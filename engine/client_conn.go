@@ -126,7 +126,7 @@ type ClientConn struct {
 	carry    []byte
 	tunneled bool
 
-	hostLine []byte // "Host: host[:port]\r\n" from the dial options; immutable
+	host     connHost // the dial options' host and its Host line; immutable
 	ctx      any
 }
 
@@ -140,7 +140,7 @@ func newClientConn(cli *Client, wfd int, opts *DialOptions) *ClientConn {
 	}
 	if cc.opts.Host != "" {
 		// The default Host line, formatted once rather than per request.
-		cc.hostLine = appendHostLine(nil, []byte(cc.opts.Host), cc.opts.Port)
+		cc.host = connHost{cc.opts.Host, cc.opts.Port, appendHostLine(nil, []byte(cc.opts.Host), cc.opts.Port)}
 	}
 	cc.p.Init(parse.Response, &cli.opts.Parser)
 	cc.asyncCB = cc.asyncWritten
@@ -319,7 +319,7 @@ func (cc *ClientConn) enqueue(call *clientCall, req *ClientRequest, resp *Client
 	default:
 	}
 	var err error
-	req.out, err = req.appendHead(req.out[:0], true, cc.hostLine)
+	req.out, err = req.appendHead(req.out[:0], true, &cc.host)
 	if err != nil {
 		return err
 	}

@@ -258,9 +258,31 @@ func (r *ClientRequest) AppendHead(dst []byte, keepAlive bool) ([]byte, error) {
 	return r.appendHead(dst, keepAlive, nil)
 }
 
-// appendHead is AppendHead with the Host field line to send when r has no
-// dial host of its own: its connection's, built once (appendHostLine).
-func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, defHostLine []byte) ([]byte, error) {
+// connHost is a connection's dial host and port with its Host field line,
+// formatted once (appendHostLine).
+type connHost struct {
+	host string
+	port int
+	line []byte
+}
+
+// sameOrigin reports whether host and port format to c's line; ports 0 and
+// 80 both leave the port out.
+func (c *connHost) sameOrigin(host []byte, port int) bool {
+	if port == 0 {
+		port = 80
+	}
+	cp := c.port
+	if cp == 0 {
+		cp = 80
+	}
+	return port == cp && string(host) == c.host
+}
+
+// appendHead is AppendHead with the connection's host: its Host line is
+// sent when r names no host or names the same one (an agent's requests do),
+// which saves formatting it per request.
+func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, conn *connHost) ([]byte, error) {
 	m := r.Method()
 	if headers.ValidateName(m) != nil {
 		return dst, ErrClientInvalidMethod
@@ -298,10 +320,12 @@ func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, defHostLine []byt
 	if !hasHost {
 		// RFC 9112 §3.2: a client MUST send a Host field in every HTTP/1.1 request.
 		switch {
+		case len(r.host) > 0 && conn != nil && len(conn.line) > 0 && conn.sameOrigin(r.host, r.port):
+			dst = append(dst, conn.line...)
 		case len(r.host) > 0:
 			dst = appendHostLine(dst, r.host, r.port)
-		case r.SocketPath == "" && len(defHostLine) > 0:
-			dst = append(dst, defHostLine...)
+		case r.SocketPath == "" && conn != nil && len(conn.line) > 0:
+			dst = append(dst, conn.line...)
 		default:
 			dst = appendHostLine(dst, []byte("localhost"), r.port)
 		}

@@ -916,3 +916,44 @@ func getValue(t *headers.Table, name string) []byte {
 	v, _ := t.Get(name)
 	return v
 }
+
+// TestHostLineFromConn checks that a request naming its connection's own
+// host gets the connection's preformatted Host line, byte for byte what
+// formatting it would give, and that any other host or port is formatted.
+func TestHostLineFromConn(t *testing.T) {
+	cases := []struct {
+		connHost string
+		connPort int
+		reqHost  string
+		reqPort  int
+		want     string
+	}{
+		{"127.0.0.1", 8080, "127.0.0.1", 8080, "Host: 127.0.0.1:8080\r\n"},
+		{"127.0.0.1", 8080, "127.0.0.1", 8081, "Host: 127.0.0.1:8081\r\n"},
+		{"127.0.0.1", 8080, "127.0.0.2", 8080, "Host: 127.0.0.2:8080\r\n"},
+		{"example.com", 0, "example.com", 80, "Host: example.com\r\n"},
+		{"example.com", 80, "example.com", 0, "Host: example.com\r\n"},
+		{"::1", 443, "::1", 443, "Host: [::1]:443\r\n"},
+		{"a.example", 9, "", 0, "Host: a.example:9\r\n"},
+	}
+	for _, c := range cases {
+		conn := connHost{c.connHost, c.connPort, appendHostLine(nil, []byte(c.connHost), c.connPort)}
+		r := AcquireClientRequest()
+		r.SetPath("/")
+		if c.reqHost != "" {
+			r.SetHost(c.reqHost)
+			r.SetPort(c.reqPort)
+		}
+		out, err := r.appendHead(nil, false, &conn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(out); !strings.Contains(got, "\r\n"+c.want) {
+			t.Errorf("conn %s:%d, request %q:%d: head %q lacks %q", c.connHost, c.connPort, c.reqHost, c.reqPort, got, c.want)
+		}
+		if strings.Count(string(out), "Host:") != 1 {
+			t.Errorf("head %q: want one Host line", out)
+		}
+		ReleaseClientRequest(r)
+	}
+}
