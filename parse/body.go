@@ -66,6 +66,11 @@ func (p *Parser) responseFraming() Code {
 		if p.minor == 0 && !p.cfg.Lenient {
 			return ErrTransferEncodingHTTP10
 		}
+		if p.flags&fOtherCoding != 0 && !p.cfg.Lenient {
+			// A coding this client does not decode would reach the caller as
+			// if it were the content (net/http refuses such responses too).
+			return ErrUnsupportedTransferEncoding
+		}
 		p.framing = BodyUntilClose // RFC 9112 §6.3 item 4: chunked not final
 		if p.flags&fChunkedLast != 0 {
 			p.framing = BodyChunked

@@ -195,8 +195,8 @@ func (p *Parser) contentLengthField(v []byte) Code {
 // Codings accumulate across repeated fields; only their order matters here.
 func (p *Parser) transferEncodingField(v []byte) Code {
 	p.flags |= fTransferEnc
-	if !p.cfg.Lenient && len(v) > 0 && v[len(v)-1] == ',' {
-		return ErrInvalidTransferEncoding // a trailing empty element; see below
+	if !p.cfg.Lenient && (len(v) == 0 || v[len(v)-1] == ',') {
+		return ErrInvalidTransferEncoding // no coding, or a trailing empty element; see below
 	}
 	for len(v) > 0 {
 		var elem []byte

@@ -19,8 +19,7 @@ var responseTests = []struct {
 	{"until close", MethodGET, "HTTP/1.1 200 OK\r\n\r\n", ` "" 1.1 200 "OK" [] until-close cl=-1 keep=false`},
 	{"http10", MethodGET, "HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\n", ` "" 1.0 200 "OK" [Content-Length=1] length cl=1 keep=false`},
 	{"chunked", MethodGET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", ` "" 1.1 200 "OK" [Transfer-Encoding=chunked] chunked cl=-1 keep=true`},
-	{"gzip chunked", MethodGET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", ` "" 1.1 200 "OK" [Transfer-Encoding=gzip, chunked] chunked cl=-1 keep=true`},
-	{"te not chunked", MethodGET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", ` "" 1.1 200 "OK" [Transfer-Encoding=gzip] until-close cl=-1 keep=false`},
+	{"chunked upper", MethodGET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: CHUNKED\r\n\r\n", ` "" 1.1 200 "OK" [Transfer-Encoding=CHUNKED] chunked cl=-1 keep=true`},
 	{"head", MethodHEAD, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", ` "" 1.1 200 "OK" [Content-Length=5] none cl=-1 keep=true`},
 	{"304", MethodGET, "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n", ` "" 1.1 304 "Not Modified" [Content-Length=5] none cl=-1 keep=true`},
 	{"100", MethodPUT, "HTTP/1.1 100 Continue\r\n\r\n", ` "" 1.1 100 "Continue" [] none cl=-1 keep=true`},
@@ -42,6 +41,10 @@ var responseTests = []struct {
 	{"garbage", MethodGET, "ICY 200 OK\r\n\r\n", "error INVALID_VERSION"},
 	{"header ctl", MethodGET, "HTTP/1.1 200 OK\r\nX: \x00\r\n\r\n", "error INVALID_HEADER_VALUE"},
 	{"bare lf", MethodGET, "HTTP/1.1 200 OK\nContent-Length: 0\n\n", "error LF_EXPECTED_CR"},
+	{"gzip chunked", MethodGET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", "error UNSUPPORTED_TRANSFER_ENCODING"},
+	{"te not chunked", MethodGET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", "error UNSUPPORTED_TRANSFER_ENCODING"},
+	{"te empty", MethodGET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: \r\n\r\n", "error INVALID_TRANSFER_ENCODING"},
+	{"gzip chunked head", MethodHEAD, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", ` "" 1.1 200 "OK" [Transfer-Encoding=gzip, chunked] none cl=-1 keep=true`},
 	{"obs-fold", MethodGET, "HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n", "error OBS_FOLD"},
 }
 
@@ -94,12 +97,23 @@ func TestResponse(t *testing.T) {
 }
 
 func TestResponseLenient(t *testing.T) {
-	var p Parser
-	p.Init(Response, &Config{Lenient: true})
-	var h headers.Table
-	in := []byte("HTTP/1.1 200 OK\nContent-Length: 2\nTransfer-Encoding: chunked\n\n")
-	n, err := p.Parse(in, &h)
-	if err != nil || n != len(in) || p.Framing() != BodyChunked {
-		t.Fatalf("lenient Parse = %d, %v, %v; want %d, nil, chunked", n, err, p.Framing(), len(in))
+	cases := []struct {
+		in   string
+		want Framing
+	}{
+		{"HTTP/1.1 200 OK\nContent-Length: 2\nTransfer-Encoding: chunked\n\n", BodyChunked},
+		// RFC 9112 §6.3 item 4: chunked last frames the body; otherwise it runs until close.
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", BodyChunked},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", BodyUntilClose},
+	}
+	for _, c := range cases {
+		var p Parser
+		p.Init(Response, &Config{Lenient: true})
+		var h headers.Table
+		in := []byte(c.in)
+		n, err := p.Parse(in, &h)
+		if err != nil || n != len(in) || p.Framing() != c.want {
+			t.Errorf("lenient Parse(%q) = %d, %v, %v; want %d, nil, %v", c.in, n, err, p.Framing(), len(in), c.want)
+		}
 	}
 }
