@@ -126,8 +126,8 @@ type ClientConn struct {
 	carry    []byte
 	tunneled bool
 
-	host     connHost // the dial options' host and its Host line; immutable
-	ctx      any
+	host connHost // the dial options' host and its Host line; immutable
+	ctx  any
 }
 
 func newClientConn(cli *Client, wfd int, opts *DialOptions) *ClientConn {
