@@ -61,6 +61,11 @@ type Server struct {
 	runErr      error         // gnet.Run's result; read after done
 
 	stopAccepting sync.Once // Shutdown closes the listening sockets once
+	// listenMu orders closing the listening sockets before gnet's own close
+	// of them in Stop: once gnet has closed a descriptor its number may be
+	// reused, and a dup3 onto it would replace an unrelated file.
+	listenMu sync.Mutex
+	stopping bool // guarded by listenMu: eng.Stop has been or is being called
 
 	loopsMu sync.Mutex              // serializes additions to loops
 	loops   atomic.Pointer[[]*loop] // copy-on-write list of the loops seen
@@ -204,9 +209,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.closing.Store(true)
 	s.stopAccepting.Do(func() {
+		s.listenMu.Lock()
+		defer s.listenMu.Unlock()
 		select {
 		case <-s.done: // the engine has stopped and closed its listeners
 		default:
+			if s.stopping {
+				return // Close got there first
+			}
 			if err := stopAccepting(s.eng); err != nil {
 				// Connections accepted from now on are closed by the idle sweep.
 				log.Printf("engine: shutdown: %v", err)
@@ -247,6 +257,9 @@ func (s *Server) stop() error {
 	case <-s.done:
 		return s.runErr
 	}
+	s.listenMu.Lock()
+	s.stopping = true
+	s.listenMu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := s.eng.Stop(ctx)
