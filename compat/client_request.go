@@ -191,10 +191,10 @@ func Request(rawURL string, opts *RequestOptions, callback func(res *IncomingMes
 		if err := validateField(name, []string{o.Headers[name]}); err != nil {
 			return nil, err
 		}
-		r.hdr.set(name, []string{o.Headers[name]})
+		r.hdr.setOne(name, o.Headers[name])
 	}
 	if o.Auth != "" && r.hdr.find("authorization") < 0 {
-		r.hdr.set("Authorization", []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(o.Auth))})
+		r.hdr.setOne("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(o.Auth)))
 	}
 	if callback != nil {
 		r.onResponse = append(r.onResponse, callback)
@@ -303,7 +303,7 @@ func (r *ClientRequest) SetHeader(name, value string) error {
 	if r.headersSent {
 		return ErrHeadersSent
 	}
-	r.hdr.set(name, []string{value})
+	r.hdr.setOne(name, value)
 	return nil
 }
 
@@ -311,7 +311,7 @@ func (r *ClientRequest) SetHeader(name, value string) error {
 func (r *ClientRequest) GetHeader(name string) string {
 	r.x.mu.Lock()
 	defer r.x.mu.Unlock()
-	return headerValue(r.hdr.get(name))
+	return r.hdr.value(name)
 }
 
 // GetHeaderNames returns the lower-cased names of the fields set, in order.
@@ -438,7 +438,7 @@ func (r *ClientRequest) end(tail string) error {
 	case len(r.body) > 0:
 		req.SetBody(r.body)
 	}
-	if vs := r.hdr.get("expect"); len(vs) > 0 && strings.EqualFold(vs[0], "100-continue") {
+	if v, ok := r.hdr.first("expect"); ok && strings.EqualFold(v, "100-continue") {
 		req.SetExpectContinue(true)
 	}
 	req.OnInformational = r.informational
@@ -523,8 +523,8 @@ func (r *ClientRequest) Destroy(err error) {
 	}
 	if pending {
 		errs := r.onError
-		x.tickLocked(func() { emit(errs, err) })
-		x.tickLocked(r.emitClose)
+		x.tickLocked(eventFunc(func() { emit(errs, err) }))
+		x.tickLocked(eventFunc(r.emitClose))
 	}
 	x.mu.Unlock()
 	x.flushTicks()
@@ -634,9 +634,9 @@ func (r *ClientRequest) deliver(sock SocketInfo, err error, msg *IncomingMessage
 	// the request's 'close' hooked in where Node emits it: before the
 	// response's 'close' on a kept-alive socket, after it otherwise.
 	if keepAlive {
-		msg.afterEnd = func() { msg.x.tick(r.emitClose) }
+		msg.afterEnd = func() { msg.x.tick(eventFunc(r.emitClose)) }
 	} else {
-		msg.afterClose = func() { msg.x.tick(r.emitClose) }
+		msg.afterClose = func() { msg.x.tick(eventFunc(r.emitClose)) }
 	}
 	// The listeners run in the response's window: what they cause is
 	// emitted after them, in order, on this goroutine.

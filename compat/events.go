@@ -38,14 +38,46 @@ type exchange struct {
 	// wireEnded reports whether the engine's response has ended: its
 	// Response and Request then belong to the connection's next request.
 	wireEnded bool
+	// scheduled reports whether a loop call draining ops is pending.
+	scheduled bool
+	draining  bool // a goroutine is emitting ticks
+	// The events to emit once the current callback returns, in order: n of
+	// them in ring from head on, then those in spill. A ring rather than a
+	// slice because queueing and emitting then store no slice headers,
+	// which costs write barriers while the GC runs. A hello-world exchange
+	// queues six events, at most two at a time.
+	head, n uint8
+	ring    [3]queuedTick
+	spill   []queuedTick // only when ring is full or spill is not empty
 	// loop runs fn on the exchange's loop later; nil when there is none
 	// (a client exchange, or a server response ended within its handler).
 	loop func(fn func()) error
 	ops  []func() // engine calls waiting for the loop; run under mu
-	// scheduled reports whether a loop call draining ops is pending.
-	scheduled bool
-	ticks     []func() // events to emit once the current callback returns
-	draining  bool     // a goroutine is emitting ticks
+}
+
+// queuedTick is an event in the tick queue, to be emitted once later more
+// ticks have passed.
+type queuedTick struct {
+	e     event
+	later uint8
+}
+
+// event is a queued tick. fireLocked runs with the exchange's mu held and
+// returns with it held; it unlocks mu only around user code, so that an
+// event without listeners costs no lock round trip. The events every
+// exchange queues are named pointer types (see incoming_message.go and
+// server_response.go): an interface holds such a pointer without
+// allocating, where a method value or a closure would allocate. Others
+// are closures, as eventFunc.
+type event interface{ fireLocked(x *exchange) }
+
+// eventFunc is a closure as an event; it runs with mu released.
+type eventFunc func()
+
+func (f eventFunc) fireLocked(x *exchange) {
+	x.mu.Unlock()
+	f()
+	x.mu.Lock()
 }
 
 // do runs op, an engine call that must not call user code, under mu on the
@@ -80,18 +112,20 @@ func (x *exchange) do(op func()) {
 	}
 }
 
-// tryDirect runs op as do would if it can run now, and reports whether it
-// did; if not, the caller copies what op refers to and calls do.
-func (x *exchange) tryDirect(op func()) bool {
-	x.mu.Lock()
-	if !(x.window || x.wireEnded || x.loop == nil) || len(x.ops) > 0 {
-		x.mu.Unlock()
-		return false
-	}
-	op()
+// directLocked reports whether an op may run now, as do would run it,
+// rather than be queued behind others. If it may, the caller runs it and
+// calls unlockFlush; if not, it copies what the op refers to and calls do.
+func (x *exchange) directLocked() bool {
+	return (x.window || x.wireEnded || x.loop == nil) && len(x.ops) == 0
+}
+
+// unlockFlush unlocks mu and then does what flushTicks does.
+func (x *exchange) unlockFlush() {
+	emit := !x.window && x.ticksLocked()
 	x.mu.Unlock()
-	x.flushTicks()
-	return true
+	if emit {
+		go x.emitTicks()
+	}
 }
 
 // runQueued runs on the loop: it opens the window, runs the queued ops and
@@ -110,22 +144,21 @@ func (x *exchange) runQueued() {
 // not lost: it loops until none is left, or leaves them to the goroutine
 // already emitting.
 func (x *exchange) closeWindow() {
-	for {
-		if !x.emitTicks() {
-			x.mu.Lock()
-			x.window = false
-			x.mu.Unlock()
-			return
-		}
-		x.mu.Lock()
+	x.mu.Lock()
+	x.closeWindowLocked()
+}
+
+// closeWindowLocked is closeWindow with mu held; it unlocks mu.
+func (x *exchange) closeWindowLocked() {
+	for !x.draining {
+		x.drainLocked()
 		x.runOpsLocked()
-		if len(x.ticks) == 0 {
-			x.window = false
-			x.mu.Unlock()
-			return
+		if !x.ticksLocked() {
+			break
 		}
-		x.mu.Unlock()
 	}
+	x.window = false
+	x.mu.Unlock()
 }
 
 // runOpsLocked runs the queued ops in order.
@@ -138,38 +171,75 @@ func (x *exchange) runOpsLocked() {
 	}
 }
 
-// tick queues fn to be emitted after the current callback, as Node's
+// tick queues e to be emitted after the current callback, as Node's
 // process.nextTick would.
-func (x *exchange) tick(fn func()) {
+func (x *exchange) tick(e event) {
 	x.mu.Lock()
-	x.ticks = append(x.ticks, fn)
+	x.tickLocked(e)
 	x.mu.Unlock()
 }
 
 // tickLocked is tick with mu held.
-func (x *exchange) tickLocked(fn func()) { x.ticks = append(x.ticks, fn) }
+func (x *exchange) tickLocked(e event) { x.tickLaterLocked(e, 0) }
+
+// tickLaterLocked queues e to be emitted later ticks from now: 0 is
+// tickLocked, 1 queues it from a tick of its own, as a nextTick callback
+// that calls nextTick(e) would.
+func (x *exchange) tickLaterLocked(e event, later uint8) {
+	if int(x.n) < len(x.ring) && len(x.spill) == 0 {
+		x.ring[(int(x.head)+int(x.n))%len(x.ring)] = queuedTick{e, later}
+		x.n++
+		return
+	}
+	x.spill = append(x.spill, queuedTick{e, later})
+}
+
+// ticksLocked reports whether ticks are queued.
+func (x *exchange) ticksLocked() bool { return x.n > 0 || len(x.spill) > 0 }
+
+// nextTickLocked dequeues the first tick; there must be one.
+func (x *exchange) nextTickLocked() queuedTick {
+	if x.n > 0 {
+		t := x.ring[x.head]
+		x.ring[x.head] = queuedTick{}
+		x.head = uint8((int(x.head) + 1) % len(x.ring))
+		x.n--
+		return t
+	}
+	t := x.spill[0]
+	x.spill[0] = queuedTick{}
+	x.spill = x.spill[1:]
+	if len(x.spill) == 0 {
+		x.spill = nil
+	}
+	return t
+}
 
 // emitTicks emits the queued events, and those they queue, in order. One
-// goroutine emits at a time; a call while another emits returns false at
-// once, leaving the ticks to it.
-func (x *exchange) emitTicks() bool {
+// goroutine emits at a time; a call while another emits returns at once,
+// leaving the ticks to it.
+func (x *exchange) emitTicks() {
 	x.mu.Lock()
-	if x.draining {
-		x.mu.Unlock()
-		return false
+	if !x.draining {
+		x.drainLocked()
 	}
+	x.mu.Unlock()
+}
+
+// drainLocked is emitTicks with mu held and no other goroutine emitting.
+// mu is released while user code runs.
+func (x *exchange) drainLocked() {
 	x.draining = true
-	for len(x.ticks) > 0 {
-		fn := x.ticks[0]
-		x.ticks[0] = nil
-		x.ticks = x.ticks[1:]
-		x.mu.Unlock()
-		fn()
-		x.mu.Lock()
+	for x.ticksLocked() {
+		t := x.nextTickLocked()
+		if t.later > 0 {
+			// The tick that only queues t.e.
+			x.tickLaterLocked(t.e, t.later-1)
+			continue
+		}
+		t.e.fireLocked(x)
 	}
 	x.draining = false
-	x.mu.Unlock()
-	return true
 }
 
 // flushTicks emits the ticks when no window will (the loop emits them
@@ -178,7 +248,7 @@ func (x *exchange) emitTicks() bool {
 // caller holding a lock its listeners take cannot deadlock.
 func (x *exchange) flushTicks() {
 	x.mu.Lock()
-	emit := !x.window && len(x.ticks) > 0
+	emit := !x.window && x.ticksLocked()
 	x.mu.Unlock()
 	if emit {
 		go x.emitTicks()

@@ -198,3 +198,58 @@ func TestServerAbortMatchesNode(t *testing.T) {
 		})
 	}
 }
+
+// TestTickOrder checks the tick queue against a plain FIFO: events queued
+// from events, some a tick later, past the ring's capacity into its spill
+// and back.
+func TestTickOrder(t *testing.T) {
+	var x exchange
+	var got []string
+	var ev func(name string, more int) eventFunc
+	ev = func(name string, more int) eventFunc {
+		return func() {
+			got = append(got, name)
+			x.mu.Lock()
+			for i := 0; i < more; i++ {
+				x.tickLaterLocked(ev(fmt.Sprintf("%s.%d", name, i), more-1), uint8(i%2))
+			}
+			x.mu.Unlock()
+		}
+	}
+	x.mu.Lock()
+	for i := 0; i < 5; i++ {
+		x.tickLocked(ev(fmt.Sprint(i), i%3))
+	}
+	x.mu.Unlock()
+	x.emitTicks()
+
+	// The model: a slice, where a tick later is a tick that queues the event.
+	var want []string
+	type item struct {
+		name        string
+		more, later int
+	}
+	var q []item
+	for i := 0; i < 5; i++ {
+		q = append(q, item{fmt.Sprint(i), i % 3, 0})
+	}
+	for len(q) > 0 {
+		it := q[0]
+		q = q[1:]
+		if it.later > 0 {
+			it.later--
+			q = append(q, it)
+			continue
+		}
+		want = append(want, it.name)
+		for i := 0; i < it.more; i++ {
+			q = append(q, item{fmt.Sprintf("%s.%d", it.name, i), it.more - 1, i % 2})
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("ticks emitted\n%v\nwant\n%v", got, want)
+	}
+	if x.ticksLocked() || x.spill != nil {
+		t.Errorf("queue not empty after emitting: n=%d spill=%d", x.n, len(x.spill))
+	}
+}

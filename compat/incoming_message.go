@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/zerohttp/zerohttp/engine"
 	"github.com/zerohttp/zerohttp/headers"
@@ -48,9 +49,9 @@ type IncomingMessage struct {
 
 	// Guarded by x.mu.
 	req          *engine.Request // server side: valid while the body streams and !x.wireEnded
+	pending      [][]byte        // body pieces that arrived while not flowing; owned copies
 	flowing      bool            // Node's readableFlowing === true
 	paused       bool            // Pause was called: readableFlowing === false
-	pending      [][]byte        // body pieces that arrived while not flowing; owned copies
 	enginePaused bool            // req.Pause was called and not undone
 	bodyDone     bool            // the body has arrived in full
 	endQueued    bool            // 'end' is queued or emitted
@@ -79,16 +80,52 @@ type SocketInfo struct {
 	LocalPort     int
 }
 
-// socketInfo fills a SocketInfo from the connection's addresses.
+// socketInfo returns a SocketInfo for the connection's addresses.
 func socketInfo(remote, local net.Addr) SocketInfo {
 	var s SocketInfo
+	s.fill(remote, local)
+	return s
+}
+
+// fill sets s from the connection's addresses. A server fills the
+// SocketInfo in its request in place, which is cheaper than a copy while
+// the GC runs.
+func (s *SocketInfo) fill(remote, local net.Addr) {
 	if a, ok := remote.(*net.TCPAddr); ok {
-		s.RemoteAddress, s.RemotePort, s.RemoteFamily = a.IP.String(), a.Port, family(a.IP)
+		s.RemoteAddress, s.RemotePort, s.RemoteFamily = ipString(a.IP), a.Port, family(a.IP)
 	}
 	if a, ok := local.(*net.TCPAddr); ok {
-		s.LocalAddress, s.LocalPort = a.IP.String(), a.Port
+		s.LocalAddress, s.LocalPort = ipString(a.IP), a.Port
 	}
-	return s
+}
+
+// ipNames interns the text of recent IP addresses, in a direct-mapped
+// table: a server formats its own address and its client's for every
+// request, and net.IP.String allocates each time. A miss formats the
+// address and takes the slot.
+var ipNames [64]atomic.Pointer[ipName]
+
+type ipName struct {
+	ip   string // the address's bytes, 4 for IPv4
+	text string
+}
+
+// ipString returns ip.String(), interned.
+func ipString(ip net.IP) string {
+	if v4 := ip.To4(); v4 != nil {
+		ip = v4 // net.IP prints an IPv4 address alike in its 4- and 16-byte forms
+	}
+	h := uint32(2166136261) // FNV-1a
+	for _, c := range ip {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	slot := &ipNames[h%uint32(len(ipNames))]
+	if n := slot.Load(); n != nil && n.ip == string(ip) {
+		return n.text
+	}
+	text := ip.String()
+	slot.Store(&ipName{ip: string(ip), text: text})
+	return text
 }
 
 func family(ip net.IP) string {
@@ -232,7 +269,7 @@ func (m *IncomingMessage) OnData(fn func(chunk []byte)) {
 	start := !m.paused && !m.flowing
 	if start {
 		m.flowing = true
-		m.x.tickLocked(m.flow)
+		m.x.tickLocked((*flowEvent)(m))
 	}
 	m.x.mu.Unlock()
 	if start {
@@ -286,18 +323,17 @@ func (m *IncomingMessage) Resume() {
 	m.paused = false
 	if !m.flowing {
 		m.flowing = true
-		m.x.tickLocked(m.flow)
+		m.x.tickLocked((*flowEvent)(m))
 	}
 	m.x.mu.Unlock()
 	m.x.do(nil)
 }
 
-// flow is a tick: it emits the pending body pieces while the message
+// flowLocked is a tick: it emits the pending body pieces while the message
 // flows, resumes the engine once they are out, and queues 'end' when the
 // body is done.
-func (m *IncomingMessage) flow() {
+func (m *IncomingMessage) flowLocked() {
 	x := m.x
-	x.mu.Lock()
 	for m.flowing && len(m.pending) > 0 {
 		chunk := m.pending[0]
 		m.pending[0] = nil
@@ -312,7 +348,6 @@ func (m *IncomingMessage) flow() {
 		m.req.Resume()
 	}
 	m.maybeEndLocked()
-	x.mu.Unlock()
 }
 
 // push delivers a piece of the body: to the data listeners now if the
@@ -345,23 +380,31 @@ func (m *IncomingMessage) bodyEnd(trailers *headers.Table) { m.bodyEndRaw(copyFi
 
 // bodyEndRaw is bodyEnd with the trailers as raw name/value pairs.
 func (m *IncomingMessage) bodyEndRaw(raw []string) {
-	x := m.x
-	x.mu.Lock()
+	m.x.mu.Lock()
+	m.bodyEndLocked(raw)
+	m.x.mu.Unlock()
+}
+
+// bodyEndLocked is bodyEndRaw with x.mu held.
+func (m *IncomingMessage) bodyEndLocked(raw []string) {
 	m.bodyDone = true
 	m.rawTrailers = raw
 	m.req = nil // the engine's request is done with
 	m.enginePaused = false
 	m.maybeEndLocked()
-	x.mu.Unlock()
 }
 
 // dump discards the rest of the body, as Node does once a response has
 // finished and nobody read the request: the message flows, so 'end' comes.
 func (m *IncomingMessage) dump() {
-	x := m.x
-	x.mu.Lock()
+	m.x.mu.Lock()
+	m.dumpLocked()
+	m.x.mu.Unlock()
+}
+
+// dumpLocked is dump with x.mu held.
+func (m *IncomingMessage) dumpLocked() {
 	if m.ended || m.flowing {
-		x.mu.Unlock()
 		return
 	}
 	m.dumped = true
@@ -372,7 +415,6 @@ func (m *IncomingMessage) dump() {
 		m.req.Resume()
 	}
 	m.maybeEndLocked()
-	x.mu.Unlock()
 }
 
 // maybeEndLocked queues 'end' once the body is done and consumed.
@@ -381,39 +423,51 @@ func (m *IncomingMessage) maybeEndLocked() {
 		m.endQueued = true
 		// Node's push(null) takes a tick to reach endReadableNT, which
 		// emits 'end' on the next: two ticks (see events.go).
-		m.x.tickLocked(func() { m.x.tick(m.emitEnd) })
+		m.x.tickLaterLocked((*endEvent)(m), 1)
 	}
 }
 
-// emitEnd is a tick: 'end', then 'close' two ticks later (Node's
+// emitEndLocked is a tick: 'end', then 'close' two ticks later (Node's
 // autoDestroy destroys the stream on the next tick, and destroy emits
 // 'close' on the one after).
-func (m *IncomingMessage) emitEnd() {
+func (m *IncomingMessage) emitEndLocked() {
 	x := m.x
-	x.mu.Lock()
 	m.ended = true
-	fns := m.onEnd
-	x.mu.Unlock()
-	emit0(fns)
-	if m.afterEnd != nil {
-		m.afterEnd()
+	if fns := m.onEnd; len(fns) > 0 || m.afterEnd != nil {
+		x.mu.Unlock()
+		emit0(fns)
+		if m.afterEnd != nil {
+			m.afterEnd()
+		}
+		x.mu.Lock()
 	}
-	x.tick(func() { x.tick(m.emitClose) })
+	x.tickLaterLocked((*closeEvent)(m), 1)
 }
 
-// emitClose is a tick: 'close', once.
-func (m *IncomingMessage) emitClose() {
+// emitCloseLocked is a tick: 'close', once.
+func (m *IncomingMessage) emitCloseLocked() {
 	x := m.x
-	x.mu.Lock()
 	if m.closed {
-		x.mu.Unlock()
 		return
 	}
 	m.closed = true
-	fns := m.onClose
-	x.mu.Unlock()
-	emit0(fns)
-	if m.afterClose != nil {
-		m.afterClose()
+	if fns := m.onClose; len(fns) > 0 || m.afterClose != nil {
+		x.mu.Unlock()
+		emit0(fns)
+		if m.afterClose != nil {
+			m.afterClose()
+		}
+		x.mu.Lock()
 	}
 }
+
+// The message's events (see event).
+type (
+	flowEvent  IncomingMessage // flowLocked
+	endEvent   IncomingMessage // emitEndLocked
+	closeEvent IncomingMessage // emitCloseLocked
+)
+
+func (e *flowEvent) fireLocked(*exchange)  { (*IncomingMessage)(e).flowLocked() }
+func (e *endEvent) fireLocked(*exchange)   { (*IncomingMessage)(e).emitEndLocked() }
+func (e *closeEvent) fireLocked(*exchange) { (*IncomingMessage)(e).emitCloseLocked() }

@@ -8,17 +8,45 @@ import (
 )
 
 // outHeaders is Node's OutgoingMessage header store, shared by
-// ServerResponse and ClientRequest: fields keyed by lower-cased name, in
-// the order their names were first set, each keeping the case it was last
+// ServerResponse and ClientRequest: fields in the order their names were
+// first set, matched case-insensitively, each keeping the case it was last
 // set with. Guarded by the owner's mutex.
 type outHeaders struct {
 	fields []outField
 }
 
+// outField is one field. A single value, the common case, is held in
+// value, so that SetHeader allocates nothing for it.
 type outField struct {
-	name   string // as last set
-	lower  string
-	values []string
+	name   string   // as last set
+	value  string   // the value, when values is nil
+	values []string // the values, when there are none or several; nil otherwise
+}
+
+// len returns the number of values.
+func (f *outField) len() int {
+	if f.values == nil {
+		return 1
+	}
+	return len(f.values)
+}
+
+// at returns the i-th value.
+func (f *outField) at(i int) string {
+	if f.values == nil {
+		return f.value
+	}
+	return f.values[i]
+}
+
+// setValues stores a copy of values.
+func (f *outField) setValues(values []string) {
+	if len(values) == 1 {
+		f.value, f.values = values[0], nil
+		return
+	}
+	// Not nil even when empty: nil means one value.
+	f.value, f.values = "", append(make([]string, 0, len(values)), values...)
 }
 
 func (h *outHeaders) find(name string) int {
@@ -43,30 +71,79 @@ func validateField(name string, values []string) error {
 	return nil
 }
 
-// set replaces name's values (Node's setHeader).
-func (h *outHeaders) set(name string, values []string) {
-	vs := append([]string(nil), values...)
+// setOne replaces name's values with value (Node's setHeader).
+func (h *outHeaders) setOne(name, value string) {
 	if i := h.find(name); i >= 0 {
-		h.fields[i].name, h.fields[i].values = name, vs
+		h.fields[i] = outField{name: name, value: value}
 		return
 	}
-	h.fields = append(h.fields, outField{name: name, lower: strings.ToLower(name), values: vs})
+	h.fields = append(h.fields, outField{name: name, value: value})
+}
+
+// set replaces name's values with a copy of values (Node's setHeader).
+func (h *outHeaders) set(name string, values []string) {
+	i := h.find(name)
+	if i < 0 {
+		i = len(h.fields)
+		h.fields = append(h.fields, outField{})
+	}
+	h.fields[i].name = name
+	h.fields[i].setValues(values)
 }
 
 // append adds values to name's (Node's appendHeader).
 func (h *outHeaders) append(name string, values []string) {
-	if i := h.find(name); i >= 0 {
-		h.fields[i].values = append(h.fields[i].values, values...)
+	i := h.find(name)
+	if i < 0 {
+		h.set(name, values)
 		return
 	}
-	h.set(name, values)
+	f := &h.fields[i]
+	all := make([]string, 0, f.len()+len(values))
+	for j := 0; j < f.len(); j++ {
+		all = append(all, f.at(j))
+	}
+	f.value, f.values = "", append(all, values...)
 }
 
-func (h *outHeaders) get(name string) []string {
-	if i := h.find(name); i >= 0 {
-		return h.fields[i].values
+// first returns name's first value, and whether it has one.
+func (h *outHeaders) first(name string) (string, bool) {
+	i := h.find(name)
+	if i < 0 || h.fields[i].len() == 0 {
+		return "", false
 	}
-	return nil
+	return h.fields[i].at(0), true
+}
+
+// value returns name's values joined for GetHeader, as Node's string
+// conversion of an array does for all but set-cookie; "" if unset.
+func (h *outHeaders) value(name string) string {
+	i := h.find(name)
+	if i < 0 {
+		return ""
+	}
+	f := &h.fields[i]
+	if f.values == nil {
+		return f.value
+	}
+	return strings.Join(f.values, ", ")
+}
+
+// list returns a copy of name's values, nil if unset.
+func (h *outHeaders) list(name string) []string {
+	i := h.find(name)
+	if i < 0 {
+		return nil
+	}
+	return h.fields[i].list()
+}
+
+// list returns a copy of f's values.
+func (f *outField) list() []string {
+	if f.values == nil {
+		return []string{f.value}
+	}
+	return append([]string(nil), f.values...)
 }
 
 func (h *outHeaders) del(name string) {
@@ -78,7 +155,7 @@ func (h *outHeaders) del(name string) {
 func (h *outHeaders) names() []string {
 	n := make([]string, len(h.fields))
 	for i := range h.fields {
-		n[i] = h.fields[i].lower
+		n[i] = strings.ToLower(h.fields[i].name)
 	}
 	return n
 }
@@ -94,18 +171,18 @@ func (h *outHeaders) rawNames() []string {
 func (h *outHeaders) snapshot() map[string][]string {
 	m := make(map[string][]string, len(h.fields))
 	for i := range h.fields {
-		m[h.fields[i].lower] = append([]string(nil), h.fields[i].values...)
+		m[strings.ToLower(h.fields[i].name)] = h.fields[i].list()
 	}
 	return m
 }
 
 // contentLength returns the Content-Length the user set, if any.
 func (h *outHeaders) contentLength() (int64, bool) {
-	vs := h.get("content-length")
-	if len(vs) == 0 {
+	v, ok := h.first("content-length")
+	if !ok {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(strings.TrimSpace(vs[0]), 10, 64)
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	if err != nil || n < 0 {
 		return 0, false
 	}
@@ -115,20 +192,9 @@ func (h *outHeaders) contentLength() (int64, bool) {
 // fill adds every field to t, in order, one line per value.
 func (h *outHeaders) fill(t *headers.Table) {
 	for i := range h.fields {
-		for _, v := range h.fields[i].values {
-			t.AddString(h.fields[i].name, v)
+		f := &h.fields[i]
+		for j := 0; j < f.len(); j++ {
+			t.AddString(f.name, f.at(j))
 		}
 	}
-}
-
-// headerValue joins a field's values for GetHeader, as Node's string
-// conversion of an array does for all but set-cookie.
-func headerValue(vs []string) string {
-	switch len(vs) {
-	case 0:
-		return ""
-	case 1:
-		return vs[0]
-	}
-	return strings.Join(vs, ", ")
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zerohttp/zerohttp/engine"
@@ -69,6 +70,21 @@ type Server struct {
 	onClose         []func()
 	onError         []func(error)
 	closed          chan struct{} // closed once 'close' has been emitted
+
+	hooks atomic.Pointer[requestHooks] // published by publishLocked; set before Listen starts the engine
+}
+
+// requestHooks is a snapshot of the listeners handle reads for every
+// request, published on each registration so that requests take no lock.
+// Its slices share arrays with later appends, which write past their ends.
+type requestHooks struct {
+	onRequest, onCheckContinue []func(*IncomingMessage, *ServerResponse)
+	onUpgrade, onConnect       []func(*IncomingMessage, *Socket)
+}
+
+// publishLocked publishes the request listeners for handle.
+func (s *Server) publishLocked() {
+	s.hooks.Store(&requestHooks{s.onRequest, s.onCheckContinue, s.onUpgrade, s.onConnect})
 }
 
 // CreateServer is Node's http.createServer: it returns a server that calls
@@ -87,6 +103,7 @@ func CreateServer(opts *ServerOptions, requestListener func(req *IncomingMessage
 	if requestListener != nil {
 		s.onRequest = append(s.onRequest, requestListener)
 	}
+	s.publishLocked()
 	return s
 }
 
@@ -94,6 +111,7 @@ func CreateServer(opts *ServerOptions, requestListener func(req *IncomingMessage
 func (s *Server) OnRequest(fn func(req *IncomingMessage, res *ServerResponse)) {
 	s.mu.Lock()
 	s.onRequest = append(s.onRequest, fn)
+	s.publishLocked()
 	s.mu.Unlock()
 }
 
@@ -104,6 +122,7 @@ func (s *Server) OnRequest(fn func(req *IncomingMessage, res *ServerResponse)) {
 func (s *Server) OnCheckContinue(fn func(req *IncomingMessage, res *ServerResponse)) {
 	s.mu.Lock()
 	s.onCheckContinue = append(s.onCheckContinue, fn)
+	s.publishLocked()
 	s.mu.Unlock()
 }
 
@@ -114,6 +133,7 @@ func (s *Server) OnCheckContinue(fn func(req *IncomingMessage, res *ServerRespon
 func (s *Server) OnUpgrade(fn func(req *IncomingMessage, socket *Socket)) {
 	s.mu.Lock()
 	s.onUpgrade = append(s.onUpgrade, fn)
+	s.publishLocked()
 	s.mu.Unlock()
 }
 
@@ -121,6 +141,7 @@ func (s *Server) OnUpgrade(fn func(req *IncomingMessage, socket *Socket)) {
 func (s *Server) OnConnect(fn func(req *IncomingMessage, socket *Socket)) {
 	s.mu.Lock()
 	s.onConnect = append(s.onConnect, fn)
+	s.publishLocked()
 	s.mu.Unlock()
 }
 
@@ -185,6 +206,7 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 	if eo.Parse.MaxHeadBytes <= 0 {
 		eo.Parse.MaxHeadBytes = MaxHeaderSize
 	}
+	s.publishLocked() // for a Server not made by CreateServer
 	eng := engine.NewServer(s.handle, eo)
 	s.eng = eng
 	if callback != nil {
@@ -322,39 +344,100 @@ func (s *Server) CloseIdleConnections() {
 // Node counterpart; it lets Go code wait for Close.
 func (s *Server) Closed() <-chan struct{} { return s.closed }
 
+// serverExchange is a server exchange's objects in one allocation: they
+// are made together and referred to by each other until the last of them
+// is unreachable. The arrays back RawHeaders and the response's fields
+// while they are short. With it, a hello-world request costs 2 allocations
+// (31 when each object, slice and event was allocated apart).
+type serverExchange struct {
+	x      exchange
+	req    IncomingMessage
+	res    ServerResponse
+	raw    [8]string   // req.RawHeaders for up to 4 fields
+	fields [2]outField // res.hdr.fields for up to 2 names
+}
+
+// methods interns the names of METHODS.
+var methods = func() map[string]string {
+	m := make(map[string]string, len(METHODS))
+	for _, name := range METHODS {
+		m[name] = name
+	}
+	return m
+}()
+
+// methodString returns r's method as a string, interned when it is known.
+func methodString(r *engine.Request) string {
+	if name := r.Method().String(); name != "" {
+		return name
+	}
+	b := r.MethodBytes()
+	if name, ok := methods[string(b)]; ok {
+		return name
+	}
+	return string(b)
+}
+
+// copyHead returns a copy of the target and of t's fields as Node's
+// rawHeaders, appended to raw, all in one string allocation. raw is
+// returned with no spare capacity, so that an append by the user copies.
+func copyHead(target []byte, t *headers.Table, raw []string) (string, []string) {
+	n := len(target)
+	for i := 0; i < t.Len(); i++ {
+		n += len(t.Name(i)) + len(t.Value(i))
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.Write(target)
+	for i := 0; i < t.Len(); i++ {
+		b.Write(t.Name(i))
+		b.Write(t.Value(i))
+	}
+	all := b.String()
+	url, off := all[:len(target)], len(target)
+	if t.Len() == 0 {
+		return url, nil
+	}
+	for i := 0; i < t.Len(); i++ {
+		nl, vl := len(t.Name(i)), len(t.Value(i))
+		raw = append(raw, all[off:off+nl], all[off+nl:off+nl+vl])
+		off += nl + vl
+	}
+	return url, raw[:len(raw):len(raw)]
+}
+
 // handle is the engine handler: it emits 'request' (or 'checkContinue')
 // and then delivers the body. See the Events notes in events.go.
 func (s *Server) handle(w *engine.Response, r *engine.Request) {
-	x := &exchange{window: true}
+	// Fields are set one by one on the zeroed exchange: a composite
+	// literal assigned through a pointer is built in a temporary and copied.
+	se := new(serverExchange)
+	x, req, res := &se.x, &se.req, &se.res
+	x.window = true
+	req.x, req.res = x, res
+	req.Method = methodString(r)
+	req.URL, req.RawHeaders = copyHead(r.Target(), r.Header(), se.raw[:0])
 	major, minor := r.Version()
-	req := &IncomingMessage{
-		x:                x,
-		Method:           string(r.MethodBytes()),
-		URL:              string(r.Target()),
-		HTTPVersion:      versionString(major, minor),
-		HTTPVersionMajor: major,
-		HTTPVersionMinor: minor,
-		RawHeaders:       copyFields(r.Header()),
-		Socket:           socketInfo(r.RemoteAddr(), r.LocalAddr()),
-		joinDuplicates:   s.opts.JoinDuplicateHeaders,
-	}
-	res := &ServerResponse{x: x, req: req, w: w, StatusCode: 200, SendDate: true}
-	req.res = res
+	req.HTTPVersion, req.HTTPVersionMajor, req.HTTPVersionMinor = versionString(major, minor), major, minor
+	req.Socket.fill(r.RemoteAddr(), r.LocalAddr())
+	req.joinDuplicates = s.opts.JoinDuplicateHeaders
+	res.x, res.req, res.w = x, req, w
+	res.StatusCode, res.SendDate = 200, true
+	res.hdr.fields = se.fields[:0]
 	r.SetCloseHandler((*closeHandler)(req))
-	s.mu.Lock()
-	fns := s.onRequest
-	if r.Expect100() && len(s.onCheckContinue) > 0 {
-		fns = s.onCheckContinue
+	hooks := s.hooks.Load()
+	fns := hooks.onRequest
+	if r.Expect100() && len(hooks.onCheckContinue) > 0 {
+		fns = hooks.onCheckContinue
 	}
 	var tunnel []func(*IncomingMessage, *Socket)
-	connect := string(r.MethodBytes()) == "CONNECT"
+	connect := r.Method() == parse.MethodCONNECT
 	if r.Upgrade() {
-		tunnel = s.onUpgrade
+		tunnel = hooks.onUpgrade
 		if connect {
-			tunnel = s.onConnect
+			tunnel = hooks.onConnect
 		}
 	}
-	s.mu.Unlock()
 	if len(tunnel) > 0 {
 		sock := &Socket{x: x, w: w, Info: req.Socket, connect: connect}
 		for _, fn := range tunnel {
@@ -385,13 +468,14 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 			req.req = r
 			r.SetBodyHandler((*bodyHandler)(req))
 		}
+	} else {
+		if body := r.Body(); len(body) > 0 {
+			x.mu.Unlock() // push may call the data listeners
+			req.push(body)
+			x.mu.Lock()
+		}
+		req.bodyEndLocked(copyFields(r.Trailers()))
 	}
-	x.mu.Unlock()
-	if !r.Streaming() {
-		req.push(r.Body())
-		req.bodyEnd(r.Trailers())
-	}
-	x.mu.Lock()
 	if !x.wireEnded {
 		// The response outlives the handler: later calls reach it through d.
 		d := w.Detach()
@@ -405,8 +489,7 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 		x.mu.Unlock()
 		return
 	}
-	x.mu.Unlock()
-	x.closeWindow()
+	x.closeWindowLocked()
 }
 
 // bodyHandler is an IncomingMessage as the engine's BodyHandler for a
@@ -458,8 +541,8 @@ func (h *closeHandler) OnClose(_ *engine.Request, _ error) {
 		emit0(resClose)
 	}
 	if unread {
-		x.tick(func() { emit(errs, error(ErrRequestAborted)) })
-		x.tick(m.emitClose)
+		x.tick(eventFunc(func() { emit(errs, error(ErrRequestAborted)) }))
+		x.tick((*closeEvent)(m))
 	}
 	x.close(opened)
 	x.flushTicks()

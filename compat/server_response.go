@@ -28,6 +28,7 @@ type ServerResponse struct {
 
 	// Guarded by x.mu.
 	hdr         outHeaders
+	head        head // the decided head, once headersSent
 	headersSent bool // the head is decided (WriteHead, Write or End was called)
 	headFlushed bool // the engine has written the head
 	// headFlushedQueued reports whether FlushHeaders was called.
@@ -41,7 +42,20 @@ type ServerResponse struct {
 
 // SetHeader is Node's response.setHeader: it replaces name's value.
 func (res *ServerResponse) SetHeader(name, value string) error {
-	return res.setHeader(name, []string{value}, false)
+	if err := ValidateHeaderName(name); err != nil {
+		return err
+	}
+	if err := ValidateHeaderValue(value); err != nil {
+		return err
+	}
+	res.x.mu.Lock()
+	if res.headersSent {
+		res.x.mu.Unlock()
+		return ErrHeadersSent
+	}
+	res.hdr.setOne(name, value)
+	res.x.mu.Unlock()
+	return nil
 }
 
 // SetHeaderValues is SetHeader with a list, sent as one field line per
@@ -76,14 +90,14 @@ func (res *ServerResponse) setHeader(name string, values []string, add bool) err
 func (res *ServerResponse) GetHeader(name string) string {
 	res.x.mu.Lock()
 	defer res.x.mu.Unlock()
-	return headerValue(res.hdr.get(name))
+	return res.hdr.value(name)
 }
 
 // GetHeaderValues returns name's values, nil if unset.
 func (res *ServerResponse) GetHeaderValues(name string) []string {
 	res.x.mu.Lock()
 	defer res.x.mu.Unlock()
-	return append([]string(nil), res.hdr.get(name)...)
+	return res.hdr.list(name)
 }
 
 // GetHeaders returns a copy of the headers set, keyed by lower-cased name.
@@ -207,18 +221,20 @@ func (res *ServerResponse) WriteHead(statusCode int, statusMessage string, field
 }
 
 // head is the decided head, applied to the engine's response on the loop.
+// The fields are res.hdr, which no longer changes once the head is decided.
 type head struct {
 	status int
 	reason string // "" for the standard phrase
-	fields outHeaders
-	length int64 // -1: none set
+	length int64  // -1: none set
 	noDate bool
 }
 
-// decideHeadLocked freezes the head and marks it sent.
+// decideHeadLocked freezes the head and marks it sent. It runs once per
+// response, so the head lives in the response.
 func (res *ServerResponse) decideHeadLocked() *head {
 	res.headersSent = true
-	h := &head{status: res.StatusCode, reason: res.StatusMessage, fields: res.hdr, length: -1, noDate: !res.SendDate}
+	h := &res.head
+	*h = head{status: res.StatusCode, reason: res.StatusMessage, length: -1, noDate: !res.SendDate}
 	if n, ok := res.hdr.contentLength(); ok {
 		h.length = n
 	}
@@ -235,7 +251,7 @@ func (res *ServerResponse) applyHead(h *head) {
 		res.w.SetReason(h.reason)
 	}
 	res.w.SetSendDate(!h.noDate)
-	h.fields.fill(res.w.Header())
+	res.hdr.fill(res.w.Header())
 	if h.length >= 0 {
 		res.w.SetContentLength(h.length)
 	}
@@ -268,21 +284,29 @@ func (res *ServerResponse) write(p []byte, s string, isString bool) (int, error)
 	if !res.headersSent {
 		h = res.decideHeadLocked()
 	}
-	x.mu.Unlock()
 	n := len(p)
 	if isString {
 		n = len(s)
 	}
-	if x.tryDirect(func() { res.writeOp(h, p, s) }) {
+	if x.directLocked() {
+		res.writeOp(h, p, s)
+		x.unlockFlush()
 		return n, nil
 	}
-	if isString {
-		p, s = []byte(s), ""
-	} else {
-		p = append([]byte(nil), p...)
-	}
-	x.do(func() { res.writeOp(h, p, s) })
+	x.mu.Unlock()
+	// The op runs later: it gets its own copy, in a new variable so that
+	// the direct path's p and s stay on the stack.
+	b := copyBody(p, s, isString)
+	x.do(func() { res.writeOp(h, b, "") })
 	return n, nil
+}
+
+// copyBody returns a copy of p, or of s if isString.
+func copyBody(p []byte, s string, isString bool) []byte {
+	if isString {
+		return []byte(s)
+	}
+	return append([]byte(nil), p...)
 }
 
 // writeOp writes a piece of the body, the head first if h is set. Runs as an op.
@@ -338,7 +362,7 @@ func (res *ServerResponse) FlushHeaders() {
 // errorLocked queues an 'error' event.
 func (res *ServerResponse) errorLocked(err error) {
 	fns := res.onError
-	res.x.tickLocked(func() { emit(fns, err) })
+	res.x.tickLocked(eventFunc(func() { emit(fns, err) }))
 }
 
 // End is Node's response.end: it writes data, if any, and ends the
@@ -372,16 +396,14 @@ func (res *ServerResponse) end(p []byte, s string, isString bool) error {
 	if !res.headersSent {
 		h = res.decideHeadLocked()
 	}
-	x.mu.Unlock()
-	if x.tryDirect(func() { res.endOp(h, p, s) }) {
+	if x.directLocked() {
+		res.endOp(h, p, s)
+		x.unlockFlush()
 		return nil
 	}
-	if isString {
-		p, s = []byte(s), ""
-	} else {
-		p = append([]byte(nil), p...)
-	}
-	x.do(func() { res.endOp(h, p, s) })
+	x.mu.Unlock()
+	b := copyBody(p, s, isString)
+	x.do(func() { res.endOp(h, b, "") })
 	return nil
 }
 
@@ -409,31 +431,42 @@ func (res *ServerResponse) endOp(h *head, p []byte, s string) {
 	w.End()
 	x.wireEnded = true
 	res.finished = true
-	x.tickLocked(res.emitFinish)
+	x.tickLocked((*finishEvent)(res))
 }
 
-// emitFinish is a tick: 'finish'; then the request's body is dumped if
-// nobody read it, and 'close' follows on the next tick, as in Node.
-func (res *ServerResponse) emitFinish() {
+// emitFinishLocked is a tick: 'finish'; then the request's body is dumped
+// if nobody read it, and 'close' follows on the next tick, as in Node.
+func (res *ServerResponse) emitFinishLocked() {
 	x := res.x
-	x.mu.Lock()
 	fin := res.onFinish
-	x.mu.Unlock()
 	// Node's own finish listener, registered before the user's, dumps the
 	// request and queues 'close'.
-	res.req.dump()
-	x.tick(res.emitClose)
-	emit0(fin)
+	res.req.dumpLocked()
+	x.tickLocked((*resCloseEvent)(res))
+	if len(fin) > 0 {
+		x.mu.Unlock()
+		emit0(fin)
+		x.mu.Lock()
+	}
 }
 
-// emitClose is a tick: 'close'.
-func (res *ServerResponse) emitClose() {
-	x := res.x
-	x.mu.Lock()
-	cl := res.onClose
-	x.mu.Unlock()
-	emit0(cl)
+// emitCloseLocked is a tick: 'close'.
+func (res *ServerResponse) emitCloseLocked() {
+	if cl := res.onClose; len(cl) > 0 {
+		res.x.mu.Unlock()
+		emit0(cl)
+		res.x.mu.Lock()
+	}
 }
+
+// The response's events (see event).
+type (
+	finishEvent   ServerResponse // emitFinishLocked
+	resCloseEvent ServerResponse // emitCloseLocked
+)
+
+func (e *finishEvent) fireLocked(*exchange)   { (*ServerResponse)(e).emitFinishLocked() }
+func (e *resCloseEvent) fireLocked(*exchange) { (*ServerResponse)(e).emitCloseLocked() }
 
 // AddTrailers adds trailer fields, sent after a chunked body (and dropped
 // otherwise, as in Node). Fields are name, value pairs.

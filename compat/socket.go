@@ -206,7 +206,7 @@ func (s *Socket) closedLocked() {
 	}
 	s.closed = true
 	fns := s.onClose
-	s.x.tickLocked(func() { emit0(fns) })
+	s.x.tickLocked(eventFunc(func() { emit0(fns) }))
 }
 
 // tunnelHandler is a Socket as the engine's TunnelHandler.
