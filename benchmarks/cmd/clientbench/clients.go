@@ -24,6 +24,7 @@ var clients = map[string]clientImpl{
 	"zerohttp-agent":     runZerohttpAgent,
 	"zerohttp-send":      runZerohttpSend,
 	"zerohttp-pipelined": runZerohttpPipelined,
+	"compat":             runCompat,
 	"fasthttp":           runFastHTTP,
 	"nethttp":            runNetHTTP,
 }
