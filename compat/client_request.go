@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zerohttp/zerohttp/engine"
@@ -59,7 +60,8 @@ type RequestOptions struct {
 // written with Write before End goes chunked unless a Content-Length is
 // set, as in Node; one given only to End goes with a Content-Length.
 type ClientRequest struct {
-	x *exchange
+	x  *exchange
+	cx *clientExchange // the allocation r is part of
 
 	// Method, Path, Host and Protocol are Node's request properties.
 	Method   string
@@ -87,6 +89,8 @@ type ClientRequest struct {
 	sending     bool // End is handing the request to the agent
 	timer       *time.Timer
 
+	wire *clientWire // set by End before the request is sent; the response handler's after
+
 	onResponse    []func(*IncomingMessage)
 	onSocket      []func(SocketInfo)
 	onFinish      []func()
@@ -97,6 +101,24 @@ type ClientRequest struct {
 	onInformation []func(Information)
 	onUpgrade     []func(*IncomingMessage, net.Conn)
 	onConnect     []func(*IncomingMessage, net.Conn)
+}
+
+// clientExchange is a client exchange's objects in one allocation: the
+// request, the response it will get, their tick queues, and arrays that
+// back the listener slices and RawHeaders while they are short. The
+// response is filled in and handed out only once it arrives. With it, a
+// keep-alive GET costs the client 2 allocations, this and the string of
+// the response's header fields (15 when each object, slice and event was
+// allocated apart).
+type clientExchange struct {
+	req        ClientRequest
+	res        IncomingMessage
+	reqX, resX exchange
+	raw        [8]string // res.RawHeaders for up to 4 fields
+	onResponse [1]func(*IncomingMessage)
+	onError    [1]func(error)
+	onData     [1]func([]byte)
+	onEnd      [1]func()
 }
 
 // Information is a 1xx interim response other than 100 and 101, as Node's
@@ -139,20 +161,16 @@ func Request(rawURL string, opts *RequestOptions, callback func(res *IncomingMes
 			o.Auth = u.User.String()
 		}
 	}
-	r := &ClientRequest{
-		x:          &exchange{},
-		Method:     strings.ToUpper(o.Method),
-		Path:       o.Path,
-		Host:       o.Hostname,
-		Protocol:   "http:",
-		port:       o.Port,
-		socketPath: o.SocketPath,
-		localAddr:  o.LocalAddress,
-		family:     o.Family,
-		agent:      o.Agent,
-		timeout:    o.Timeout,
-		maxBody:    o.MaxResponseBytes,
-	}
+	// Fields are set one by one on the zeroed exchange: a composite
+	// literal assigned through a pointer is built in a temporary and copied.
+	cx := new(clientExchange)
+	r := &cx.req
+	r.x, r.cx = &cx.reqX, cx
+	r.onResponse, r.onError = cx.onResponse[:0:1], cx.onError[:0:1]
+	r.Method = strings.ToUpper(o.Method)
+	r.Path, r.Host, r.Protocol = o.Path, o.Hostname, "http:"
+	r.port, r.socketPath, r.localAddr, r.family = o.Port, o.SocketPath, o.LocalAddress, o.Family
+	r.agent, r.timeout, r.maxBody = o.Agent, o.Timeout, o.MaxResponseBytes
 	if r.Method == "" {
 		r.Method = "GET"
 	}
@@ -423,7 +441,10 @@ func (r *ClientRequest) end(tail string) error {
 	}
 	r.ended, r.headersSent = true, true
 	r.body = append(r.body, tail...)
-	req := engine.AcquireClientRequest()
+	w := wirePool.Get().(*clientWire)
+	w.r, r.wire = r, w
+	req := w.req
+	req.OnInformational = w.informational
 	req.SetMethod(r.Method)
 	req.SetPath(r.Path)
 	req.SetHost(r.Host)
@@ -441,7 +462,6 @@ func (r *ClientRequest) end(tail string) error {
 	if v, ok := r.hdr.first("expect"); ok && strings.EqualFold(v, "100-continue") {
 		req.SetExpectContinue(true)
 	}
-	req.OnInformational = r.informational
 	if !r.agent.KeepAlive() && r.hdr.find("connection") < 0 {
 		req.SetConnectionClose(true)
 	}
@@ -464,6 +484,37 @@ func (r *ClientRequest) end(tail string) error {
 	r.sending = false
 	x.mu.Unlock()
 	return nil
+}
+
+// clientWire is a pooled engine request whose 1xx callback is bound once,
+// to the wire rather than to a ClientRequest: a method value made per
+// request would cost an allocation.
+type clientWire struct {
+	req *engine.ClientRequest
+	// r is the request in flight: set by End, cleared once its response
+	// has been handled.
+	r             *ClientRequest
+	informational func(status int, h *headers.Table) // w.inform
+}
+
+var wirePool = sync.Pool{New: func() any {
+	w := &clientWire{req: engine.AcquireClientRequest()}
+	w.informational = w.inform
+	return w
+}}
+
+// inform passes a 1xx response to the request in flight, on the event loop.
+func (w *clientWire) inform(status int, h *headers.Table) {
+	if r := w.r; r != nil {
+		r.informational(status, h)
+	}
+}
+
+// release resets w and returns it to the pool.
+func (w *clientWire) release() {
+	w.req.Reset()
+	w.r = nil
+	wirePool.Put(w)
 }
 
 // informational receives the 1xx responses, on the event loop.
@@ -544,41 +595,19 @@ type responseHandler ClientRequest
 
 // HandleResponse runs on an event loop (or a dialing goroutine) once the
 // response has arrived or the request failed. It copies what the events
-// need, releases the engine's objects, and emits, in Node's order:
-// 'socket', 'finish', 'response', the body's 'data' and 'end', then the
-// request's and the response's 'close' (or 'socket', 'error', 'close').
-func (h *responseHandler) HandleResponse(cc *engine.ClientConn, req *engine.ClientRequest, resp *engine.ClientResponse, err error) {
+// need and emits, in Node's order: 'socket', 'finish', 'response', the
+// body's 'data' and 'end', then the request's and the response's 'close'
+// (or 'socket', 'error', 'close').
+func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.ClientRequest, resp *engine.ClientResponse, err error) {
 	r := (*ClientRequest)(h)
 	x := r.x
+	w := r.wire
+	r.wire = nil
+	w.release()
 	var sock SocketInfo
 	if cc != nil {
 		sock = socketInfo(cc.RemoteAddr(), cc.LocalAddr())
 	}
-	var msg *IncomingMessage
-	var body []byte
-	var trailers []string
-	if err == nil {
-		major, minor := resp.Version()
-		msg = &IncomingMessage{
-			x:                &exchange{},
-			StatusCode:       resp.StatusCode(),
-			StatusMessage:    string(resp.Reason()),
-			HTTPVersion:      versionString(major, minor),
-			HTTPVersionMajor: major,
-			HTTPVersionMinor: minor,
-			RawHeaders:       copyFields(resp.Header()),
-			Socket:           sock,
-		}
-		body = append([]byte(nil), resp.Body()...)
-		trailers = copyFields(resp.Trailer())
-	}
-	keepAlive := err == nil && resp.KeepAlive() && r.agent.KeepAlive()
-	var tunnel net.Conn
-	if err == nil {
-		tunnel = resp.Tunnel()
-	}
-	engine.ReleaseClientRequest(req)
-	engine.ReleaseClientResponse(resp)
 
 	x.mu.Lock()
 	if r.timer != nil {
@@ -586,6 +615,7 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, req *engine.Clie
 	}
 	if r.answered {
 		x.mu.Unlock() // destroyed: the outcome is dropped
+		engine.ReleaseClientResponse(resp)
 		return
 	}
 	r.answered = true
@@ -597,18 +627,61 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, req *engine.Clie
 	}
 	later := r.sending
 	x.mu.Unlock()
-	deliver := func() {
-		r.deliver(sock, err, msg, body, trailers, keepAlive, tunnel, socks, fins, errs, resps, tunnels)
+
+	var msg *IncomingMessage
+	var body []byte
+	var trailers []string
+	var tunnel net.Conn
+	keepAlive := false
+	if err == nil {
+		msg = r.response(resp, sock)
+		body, trailers = resp.Body(), copyFields(resp.Trailer())
+		keepAlive = resp.KeepAlive() && r.agent.KeepAlive()
+		tunnel = resp.Tunnel()
+	}
+	// deliver pushes the body from resp's buffer and then releases resp,
+	// which saves a copy; when it runs later, or will not push, resp goes now.
+	if later && len(body) > 0 {
+		body = append([]byte(nil), body...)
+	}
+	if err != nil || tunnel != nil || later {
+		engine.ReleaseClientResponse(resp)
+		resp = nil
 	}
 	if later {
-		go deliver()
+		go r.deliver(sock, err, msg, body, trailers, keepAlive, tunnel, resp, socks, fins, errs, resps, tunnels)
 		return
 	}
-	deliver()
+	r.deliver(sock, err, msg, body, trailers, keepAlive, tunnel, resp, socks, fins, errs, resps, tunnels)
 }
 
-// deliver emits a request's outcome; see HandleResponse.
-func (r *ClientRequest) deliver(sock SocketInfo, err error, msg *IncomingMessage, body []byte, trailers []string, keepAlive bool, tunnel net.Conn,
+// response fills in and returns the request's IncomingMessage from resp.
+func (r *ClientRequest) response(resp *engine.ClientResponse, sock SocketInfo) *IncomingMessage {
+	cx := r.cx
+	m := &cx.res
+	m.x = &cx.resX
+	m.onData, m.onEnd = cx.onData[:0:1], cx.onEnd[:0:1]
+	m.StatusCode = resp.StatusCode()
+	m.StatusMessage = reasonString(m.StatusCode, resp.Reason())
+	major, minor := resp.Version()
+	m.HTTPVersion, m.HTTPVersionMajor, m.HTTPVersionMinor = versionString(major, minor), major, minor
+	_, m.RawHeaders = copyHead(nil, resp.Header(), cx.raw[:0])
+	m.Socket = sock
+	return m
+}
+
+// reasonString returns reason as a string, interned when it is the
+// code's usual phrase.
+func reasonString(code int, reason []byte) string {
+	if s, ok := STATUS_CODES[code]; ok && s == string(reason) {
+		return s
+	}
+	return string(reason)
+}
+
+// deliver emits a request's outcome; see HandleResponse. resp, if not
+// nil, holds body and is released once body has been pushed.
+func (r *ClientRequest) deliver(sock SocketInfo, err error, msg *IncomingMessage, body []byte, trailers []string, keepAlive bool, tunnel net.Conn, resp *engine.ClientResponse,
 	socks []func(SocketInfo), fins []func(), errs []func(error), resps []func(*IncomingMessage), tunnels []func(*IncomingMessage, net.Conn)) {
 	emit(socks, sock)
 	if err != nil {
@@ -633,20 +706,29 @@ func (r *ClientRequest) deliver(sock SocketInfo, err error, msg *IncomingMessage
 	// The response's events run on the response's own tick queue, with
 	// the request's 'close' hooked in where Node emits it: before the
 	// response's 'close' on a kept-alive socket, after it otherwise.
-	if keepAlive {
-		msg.afterEnd = func() { msg.x.tick(eventFunc(r.emitClose)) }
-	} else {
-		msg.afterClose = func() { msg.x.tick(eventFunc(r.emitClose)) }
-	}
+	msg.creq, msg.closeReqOnEnd = r, keepAlive
 	// The listeners run in the response's window: what they cause is
 	// emitted after them, in order, on this goroutine.
 	msg.x.window = true
 	for _, fn := range resps {
 		fn(msg)
 	}
-	msg.push(body)
+	msg.push(body) // copies body if the message does not flow yet
+	if resp != nil {
+		engine.ReleaseClientResponse(resp)
+	}
 	msg.bodyEndRaw(trailers)
 	msg.x.closeWindow()
+}
+
+// requestCloseEvent is a ClientRequest's 'close' as an event of its
+// response's tick queue.
+type requestCloseEvent ClientRequest
+
+func (e *requestCloseEvent) fireLocked(x *exchange) {
+	x.mu.Unlock()
+	(*ClientRequest)(e).emitClose()
+	x.mu.Lock()
 }
 
 var _ engine.ResponseHandler = (*responseHandler)(nil)

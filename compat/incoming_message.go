@@ -65,9 +65,11 @@ type IncomingMessage struct {
 	onAborted    []func()
 	onError      []func(error)
 
-	// Hooks for a client response, set before it is handed out: called
-	// after 'end' and after 'close' are emitted.
-	afterEnd, afterClose func()
+	// Client side, set before the message is handed out: the request, whose
+	// 'close' is queued after the message's 'end' when closeReqOnEnd (a
+	// kept-alive socket), else after its 'close'.
+	creq          *ClientRequest
+	closeReqOnEnd bool
 }
 
 // SocketInfo describes a message's connection, as Node's message.socket
@@ -140,23 +142,7 @@ func copyFields(t *headers.Table) []string {
 	if t == nil || t.Len() == 0 {
 		return nil
 	}
-	n := 0
-	for i := 0; i < t.Len(); i++ {
-		n += len(t.Name(i)) + len(t.Value(i))
-	}
-	buf := make([]byte, 0, n)
-	for i := 0; i < t.Len(); i++ {
-		buf = append(buf, t.Name(i)...)
-		buf = append(buf, t.Value(i)...)
-	}
-	all := string(buf)
-	raw := make([]string, 0, 2*t.Len())
-	off := 0
-	for i := 0; i < t.Len(); i++ {
-		nl, vl := len(t.Name(i)), len(t.Value(i))
-		raw = append(raw, all[off:off+nl], all[off+nl:off+nl+vl])
-		off += nl + vl
-	}
+	_, raw := copyHead(nil, t, make([]string, 0, 2*t.Len()))
 	return raw
 }
 
@@ -433,13 +419,13 @@ func (m *IncomingMessage) maybeEndLocked() {
 func (m *IncomingMessage) emitEndLocked() {
 	x := m.x
 	m.ended = true
-	if fns := m.onEnd; len(fns) > 0 || m.afterEnd != nil {
+	if fns := m.onEnd; len(fns) > 0 {
 		x.mu.Unlock()
 		emit0(fns)
-		if m.afterEnd != nil {
-			m.afterEnd()
-		}
 		x.mu.Lock()
+	}
+	if m.creq != nil && m.closeReqOnEnd {
+		x.tickLocked((*requestCloseEvent)(m.creq))
 	}
 	x.tickLaterLocked((*closeEvent)(m), 1)
 }
@@ -451,13 +437,13 @@ func (m *IncomingMessage) emitCloseLocked() {
 		return
 	}
 	m.closed = true
-	if fns := m.onClose; len(fns) > 0 || m.afterClose != nil {
+	if fns := m.onClose; len(fns) > 0 {
 		x.mu.Unlock()
 		emit0(fns)
-		if m.afterClose != nil {
-			m.afterClose()
-		}
 		x.mu.Lock()
+	}
+	if m.creq != nil && !m.closeReqOnEnd {
+		x.tickLocked((*requestCloseEvent)(m.creq))
 	}
 }
 
