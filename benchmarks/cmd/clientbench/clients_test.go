@@ -56,4 +56,3 @@ func TestClientsRun(t *testing.T) {
 		})
 	}
 }
-
