@@ -54,7 +54,11 @@ type ClientOptions struct {
 	ReadBufferCap int
 	// Parser limits and strictness for responses; the zero Config is strict.
 	Parser parse.Config
-	// TimerResolution is how often timeouts are checked (0: 50ms).
+	// TimerResolution is the longest time between two checks of the
+	// connections' timeouts (0: 50ms). A shorter head or idle timeout makes
+	// the checks more frequent: every eighth of the shortest one set so far,
+	// and at most once a millisecond, so a timeout fires within about 12%
+	// of its length.
 	TimerResolution time.Duration
 }
 
@@ -70,17 +74,19 @@ type Client struct {
 	conns  map[*ClientConn]struct{} // guarded by mu
 	closed bool                     // guarded by mu
 
-	stop    chan struct{}
-	stopped sync.WaitGroup
-	swept   []*ClientConn // sweeper-only scratch
-	nowNano atomic.Int64  // coarse clock, refreshed by the sweeper
+	stop       chan struct{}
+	stopped    sync.WaitGroup
+	swept      []*ClientConn // sweeper-only scratch
+	nowNano    atomic.Int64  // coarse clock, refreshed by the sweeper
+	minTimeout atomic.Int64  // ns: the shortest head or idle timeout set so far; 0 none
+	retime     chan struct{} // a new minTimeout: the sweeper reschedules
 
 	yieldAfterTraffic bool // GOMAXPROCS was 1 at NewClient; immutable
 }
 
 // NewClient starts a Client's event loops.
 func NewClient(opts *ClientOptions) (*Client, error) {
-	c := &Client{conns: make(map[*ClientConn]struct{}), stop: make(chan struct{})}
+	c := &Client{conns: make(map[*ClientConn]struct{}), stop: make(chan struct{}), retime: make(chan struct{}, 1)}
 	if opts != nil {
 		c.opts = *opts
 	}
@@ -172,18 +178,53 @@ func (c *Client) remove(cc *ClientConn) {
 // so the request path does not read the wall clock.
 func (c *Client) now() int64 { return c.nowNano.Load() }
 
-// sweep enforces head, idle and continue timeouts by scanning the
-// connections every TimerResolution. Connection counts on a client are
-// modest, and one goroutine scanning atomics costs less than a timer per request.
+// noteTimeout records a head or idle timeout d set on a connection, so
+// that the sweeper checks often enough for it. Cheap when d is not a new
+// minimum: agents set idle timeouts per request.
+func (c *Client) noteTimeout(d time.Duration) {
+	for {
+		cur := c.minTimeout.Load()
+		if d <= 0 || (cur != 0 && int64(d) >= cur) {
+			return
+		}
+		if c.minTimeout.CompareAndSwap(cur, int64(d)) {
+			if d/8 < c.opts.TimerResolution {
+				select { // the pass already scheduled may be too late for d
+				case c.retime <- struct{}{}:
+				default:
+				}
+			}
+			return
+		}
+	}
+}
+
+// sweepPeriod is the time to the sweeper's next pass: TimerResolution, or
+// an eighth of the shortest timeout set so far if that is less (not under
+// a millisecond).
+func (c *Client) sweepPeriod() time.Duration {
+	p := c.opts.TimerResolution
+	if m := time.Duration(c.minTimeout.Load()); m > 0 && m/8 < p {
+		p = max(m/8, time.Millisecond)
+	}
+	return p
+}
+
+// sweep enforces head and idle timeouts by scanning the connections every
+// sweepPeriod. Connection counts on a client are modest, and one goroutine
+// scanning atomics costs less than a timer per request.
 func (c *Client) sweep() {
 	defer c.stopped.Done()
-	t := time.NewTicker(c.opts.TimerResolution)
+	t := time.NewTimer(c.sweepPeriod())
 	defer t.Stop()
 	for {
 		select {
 		case <-c.stop:
 			return
+		case <-c.retime:
+			t.Reset(c.sweepPeriod())
 		case now := <-t.C:
+			t.Reset(c.sweepPeriod())
 			n := now.UnixNano()
 			c.nowNano.Store(n)
 			c.mu.Lock()

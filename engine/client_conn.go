@@ -145,6 +145,8 @@ func newClientConn(cli *Client, wfd int, opts *DialOptions) *ClientConn {
 	cc.p.Init(parse.Response, &cli.opts.Parser)
 	cc.asyncCB = cc.asyncWritten
 	cc.idleTimeout.Store(int64(opts.IdleTimeout))
+	cli.noteTimeout(opts.IdleTimeout)
+	cli.noteTimeout(opts.HeadTimeout)
 	cc.kaHint.Store(-1)
 	cc.lastActive.Store(time.Now().UnixNano())
 	return cc
@@ -188,7 +190,10 @@ func (cc *ClientConn) KeepAliveHint() (time.Duration, bool) {
 }
 
 // SetIdleTimeout sets the idle timeout (0: never).
-func (cc *ClientConn) SetIdleTimeout(d time.Duration) { cc.idleTimeout.Store(int64(d)) }
+func (cc *ClientConn) SetIdleTimeout(d time.Duration) {
+	cc.cli.noteTimeout(d)
+	cc.idleTimeout.Store(int64(d))
+}
 
 // Close closes the connection; requests in flight fail with ErrClientConnClosed.
 func (cc *ClientConn) Close() error {

@@ -957,3 +957,71 @@ func TestHostLineFromConn(t *testing.T) {
 		ReleaseClientRequest(r)
 	}
 }
+
+// TestSweepPeriod checks that the timeout checks follow the shortest head
+// or idle timeout set so far: an eighth of it, between a millisecond and
+// TimerResolution.
+func TestSweepPeriod(t *testing.T) {
+	cli, err := NewClient(&ClientOptions{NumEventLoops: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	steps := []struct {
+		timeout time.Duration
+		want    time.Duration
+	}{
+		{0, 50 * time.Millisecond},
+		{time.Second, 50 * time.Millisecond},
+		{200 * time.Millisecond, 25 * time.Millisecond},
+		{time.Second, 25 * time.Millisecond}, // never lengthens
+		{20 * time.Millisecond, 2500 * time.Microsecond},
+		{4 * time.Millisecond, time.Millisecond},
+	}
+	for _, s := range steps {
+		cli.noteTimeout(s.timeout)
+		if got := cli.sweepPeriod(); got != s.want {
+			t.Fatalf("after a %v timeout: period %v; want %v", s.timeout, got, s.want)
+		}
+	}
+}
+
+// TestClientShortHeadTimeout checks that a head timeout shorter than the
+// timer resolution fires near its length, neither early nor a resolution late.
+func TestClientShortHeadTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				io.Copy(io.Discard, c)
+				c.Close()
+			}()
+		}
+	}()
+	cli, err := NewClient(&ClientOptions{NumEventLoops: 1, TimerResolution: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	const timeout = 40 * time.Millisecond
+	cc := dialTest(t, cli, ln.Addr().String(), &DialOptions{HeadTimeout: timeout})
+	req, resp := AcquireClientRequest(), AcquireClientResponse()
+	start := time.Now()
+	err = cc.Do(req, resp)
+	d := time.Since(start)
+	if !errors.Is(err, ErrClientHeadTimeout) {
+		t.Fatalf("Do = %v; want ErrClientHeadTimeout", err)
+	}
+	// With checks every TimerResolution it would take up to 540 ms.
+	if d < timeout || d > timeout+200*time.Millisecond {
+		t.Fatalf("a %v head timeout fired after %v", timeout, d)
+	}
+}
