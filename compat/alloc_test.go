@@ -74,20 +74,14 @@ func TestServerAllocs(t *testing.T) {
 
 // BenchmarkServerHello is a keep-alive hello-world round trip over
 // loopback; allocs/op are the server's (the client allocates nothing).
-func BenchmarkServerHello(b *testing.B) {
-	roundTrip := helloConn(b, 1)
-	roundTrip()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		roundTrip()
-	}
-}
+func BenchmarkServerHello(b *testing.B) { benchHello(b, 1) }
 
 // BenchmarkServerHelloPipelined is BenchmarkServerHello with 16 requests
 // per round trip; allocs/op are per round trip.
-func BenchmarkServerHelloPipelined(b *testing.B) {
-	roundTrip := helloConn(b, 16)
+func BenchmarkServerHelloPipelined(b *testing.B) { benchHello(b, 16) }
+
+func benchHello(b *testing.B, depth int) {
+	roundTrip := helloConn(b, depth)
 	roundTrip()
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -319,12 +319,13 @@ func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, conn *connHost) (
 	}
 	if !hasHost {
 		// RFC 9112 §3.2: a client MUST send a Host field in every HTTP/1.1 request.
+		connLine := conn != nil && len(conn.line) > 0
 		switch {
-		case len(r.host) > 0 && conn != nil && len(conn.line) > 0 && conn.sameOrigin(r.host, r.port):
+		case len(r.host) > 0 && connLine && conn.sameOrigin(r.host, r.port):
 			dst = append(dst, conn.line...)
 		case len(r.host) > 0:
 			dst = appendHostLine(dst, r.host, r.port)
-		case r.SocketPath == "" && conn != nil && len(conn.line) > 0:
+		case r.SocketPath == "" && connLine:
 			dst = append(dst, conn.line...)
 		default:
 			dst = appendHostLine(dst, []byte("localhost"), r.port)

@@ -349,23 +349,12 @@ func TestClientExpectContinue(t *testing.T) {
 }
 
 func TestClientHeadTimeout(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		c, err := ln.Accept()
-		if err == nil {
-			io.Copy(io.Discard, c)
-			c.Close()
-		}
-	}()
+	addr := silentServer(t)
 	cli := newTestClient(t)
-	cc := dialTest(t, cli, ln.Addr().String(), &DialOptions{HeadTimeout: 100 * time.Millisecond})
+	cc := dialTest(t, cli, addr, &DialOptions{HeadTimeout: 100 * time.Millisecond})
 	req, resp := AcquireClientRequest(), AcquireClientResponse()
 	start := time.Now()
-	err = cc.Do(req, resp)
+	err := cc.Do(req, resp)
 	if !errors.Is(err, ErrClientHeadTimeout) {
 		t.Fatalf("Do = %v; want ErrClientHeadTimeout", err)
 	}
@@ -989,11 +978,35 @@ func TestSweepPeriod(t *testing.T) {
 // TestClientShortHeadTimeout checks that a head timeout shorter than the
 // timer resolution fires near its length, neither early nor a resolution late.
 func TestClientShortHeadTimeout(t *testing.T) {
+	addr := silentServer(t)
+	cli, err := NewClient(&ClientOptions{NumEventLoops: 1, TimerResolution: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	const timeout = 40 * time.Millisecond
+	cc := dialTest(t, cli, addr, &DialOptions{HeadTimeout: timeout})
+	req, resp := AcquireClientRequest(), AcquireClientResponse()
+	start := time.Now()
+	err = cc.Do(req, resp)
+	d := time.Since(start)
+	if !errors.Is(err, ErrClientHeadTimeout) {
+		t.Fatalf("Do = %v; want ErrClientHeadTimeout", err)
+	}
+	// With checks every TimerResolution it would take up to 540 ms.
+	if d < timeout || d > timeout+200*time.Millisecond {
+		t.Fatalf("a %v head timeout fired after %v", timeout, d)
+	}
+}
+
+// silentServer listens on loopback and reads every connection without ever
+// answering; it stops with the test.
+func silentServer(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -1006,22 +1019,5 @@ func TestClientShortHeadTimeout(t *testing.T) {
 			}()
 		}
 	}()
-	cli, err := NewClient(&ClientOptions{NumEventLoops: 1, TimerResolution: 500 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
-	const timeout = 40 * time.Millisecond
-	cc := dialTest(t, cli, ln.Addr().String(), &DialOptions{HeadTimeout: timeout})
-	req, resp := AcquireClientRequest(), AcquireClientResponse()
-	start := time.Now()
-	err = cc.Do(req, resp)
-	d := time.Since(start)
-	if !errors.Is(err, ErrClientHeadTimeout) {
-		t.Fatalf("Do = %v; want ErrClientHeadTimeout", err)
-	}
-	// With checks every TimerResolution it would take up to 540 ms.
-	if d < timeout || d > timeout+200*time.Millisecond {
-		t.Fatalf("a %v head timeout fired after %v", timeout, d)
-	}
+	return ln.Addr().String()
 }

@@ -79,22 +79,11 @@ func parseOurs(in []byte) (request, error) {
 		r.fields = append(r.fields, name+": "+string(h.Value(i)))
 	}
 	slices.Sort(r.fields)
-	var d parse.Body
-	d.Init(p.Framing(), p.ContentLength(), nil)
-	rest := in[n:]
-	var body bytes.Buffer
-	for !d.Done() {
-		data, k, err := d.Decode(rest, nil)
-		if err != nil {
-			return request{}, err
-		}
-		if k == 0 {
-			return request{}, io.ErrUnexpectedEOF
-		}
-		body.Write(data)
-		rest = rest[k:]
+	body, err := decodeBody(&p, in[n:])
+	if err != nil {
+		return request{}, err
 	}
-	r.body = body.String()
+	r.body = body
 	r.chunked = p.Framing() == parse.BodyChunked
 	return r, nil
 }
@@ -117,6 +106,26 @@ func parseNetHTTP(in []byte) (request, error) {
 	}
 	slices.Sort(r.fields)
 	return r, nil
+}
+
+// decodeBody decodes the body framed by p's head from rest, which must hold
+// all of it.
+func decodeBody(p *parse.Parser, rest []byte) (string, error) {
+	var d parse.Body
+	d.Init(p.Framing(), p.ContentLength(), nil)
+	var body bytes.Buffer
+	for !d.Done() {
+		data, k, err := d.Decode(rest, nil)
+		if err != nil {
+			return "", err
+		}
+		if k == 0 {
+			return "", io.ErrUnexpectedEOF
+		}
+		body.Write(data)
+		rest = rest[k:]
+	}
+	return body.String(), nil
 }
 
 // framingError reports whether a net/http error concerns how the body is delimited.

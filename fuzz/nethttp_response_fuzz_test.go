@@ -88,21 +88,11 @@ func readResponseOurs(in []byte, head bool) (response, error) {
 		r.body = string(rest)
 		return r, nil
 	}
-	var d parse.Body
-	d.Init(p.Framing(), p.ContentLength(), nil)
-	var body bytes.Buffer
-	for !d.Done() {
-		data, k, err := d.Decode(rest, nil)
-		if err != nil {
-			return response{}, err
-		}
-		if k == 0 {
-			return response{}, io.ErrUnexpectedEOF
-		}
-		body.Write(data)
-		rest = rest[k:]
+	body, err := decodeBody(&p, rest)
+	if err != nil {
+		return response{}, err
 	}
-	r.body = body.String()
+	r.body = body
 	return r, nil
 }
 
