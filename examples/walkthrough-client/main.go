@@ -1,5 +1,5 @@
 // Command walkthrough-client is the client of the client-server walkthrough
-// (/work/shared/node-http/client-server-walkthrough.txt) on compat, line
+// on compat, line
 // for line: it POSTs "Hi i am client" and prints the answer.
 //
 //	go run ./examples/walkthrough-client -port 8080
