@@ -1,6 +1,5 @@
-// Command servers-acting-as-clients runs "Servers Acting as Clients"
-// on compat: a
-// server on -port (the tutorial's localhost:5000) and, line for line, the
+// Command servers-acting-as-clients runs "Servers Acting as Clients" on
+// compat: a server on -port (the tutorial's localhost:5000) and, line for line, the
 // tutorial's http.request POST with a JSON body and its http.get; then a
 // front server on -front-port whose handler is itself a client of the
 // first, as the tutorial's title says. It prints what each request got,

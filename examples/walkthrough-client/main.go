@@ -1,6 +1,5 @@
 // Command walkthrough-client is the client of the client-server walkthrough
-// on compat, line
-// for line: it POSTs "Hi i am client" and prints the answer.
+// on compat, line for line: it POSTs "Hi i am client" and prints the answer.
 //
 //	go run ./examples/walkthrough-client -port 8080
 package main

@@ -1,6 +1,5 @@
 // Command walkthrough-server is the server of the client-server walkthrough
-// on compat, line
-// for line. The tutorial listens on port 80; -port changes it.
+// on compat, line for line. The tutorial listens on port 80; -port changes it.
 //
 //	go run ./examples/walkthrough-server -port 8080
 package main
