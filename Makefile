@@ -11,9 +11,12 @@ PKGS      := ./...
 # unit runs the allocation tests, which the race detector would skew (they are !race).
 test: vet unit race purego invariants fuzz-short bench-smoke
 
+# vet also builds and vets the library for macOS and FreeBSD, the development
+# platforms (Linux is the production target; see engine/platform_other.go).
 vet:
 	$(GO) vet $(PKGS)
 	GOARCH=386 $(GO) vet ./headers/ ./parse/
+	for os in darwin freebsd; do GOOS=$$os $(GO) build $(PKGS) && GOOS=$$os $(GO) vet $(PKGS) || exit 1; done
 	cd benchmarks && $(GO) vet ./...
 
 unit:

@@ -89,6 +89,7 @@ func TestWorkerStreamedBody(t *testing.T) {
 // first: the client's writes must stall at the pipe, the connection buffer
 // and the socket buffers, not at server memory, and finish once it reads.
 func TestWorkerBodyBackPressure(t *testing.T) {
+	requireLinux(t, "pausing reads")
 	started := make(chan struct{})
 	release := make(chan struct{})
 	_, addr := startServer(t, func(w *Response, r *Request) {

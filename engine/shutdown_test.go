@@ -127,6 +127,7 @@ func TestShutdownFinishesInFlight(t *testing.T) {
 // still answered and Shutdown returns nil: replacing the listeners must not
 // stop gnet's loops.
 func TestShutdownStopsAccepting(t *testing.T) {
+	requireLinux(t, "closing listeners in Shutdown")
 	for _, tc := range []struct {
 		name, network string
 		opts          Options
