@@ -53,6 +53,9 @@ func (c *Client) Dial(ctx context.Context, opts *DialOptions) (*ClientConn, erro
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if err := checkDialHost(opts); err != nil {
+		return nil, err
+	}
 	nc, err := dialNet(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -73,6 +76,10 @@ func (c *Client) DialAsync(opts *DialOptions, done func(*ClientConn, error)) {
 func (c *Client) Enroll(nc net.Conn, opts *DialOptions) (*ClientConn, error) {
 	if opts == nil {
 		opts = &DialOptions{}
+	}
+	if err := checkDialHost(opts); err != nil {
+		nc.Close()
+		return nil, err
 	}
 	return c.enroll(nc, opts)
 }

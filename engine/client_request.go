@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/zerohttp/zerohttp/headers"
+	"github.com/zerohttp/zerohttp/parse"
 )
 
 // Request errors.
@@ -15,6 +16,7 @@ var (
 	ErrClientInvalidHeader = errors.New("engine: invalid header name or value in client request")
 	ErrClientInvalidURL    = errors.New("engine: invalid or unsupported URL in client request")
 	ErrClientInvalidMethod = errors.New("engine: invalid client request method")
+	ErrClientInvalidHost   = errors.New("engine: invalid host in client request")
 )
 
 // ClientRequest is an outbound request: its method, target, dial address,
@@ -324,7 +326,11 @@ func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, conn *connHost) (
 		case len(r.host) > 0 && connLine && conn.sameOrigin(r.host, r.port):
 			dst = append(dst, conn.line...)
 		case len(r.host) > 0:
+			start := len(dst)
 			dst = appendHostLine(dst, r.host, r.port)
+			if !validHostLine(dst[start:]) {
+				return dst[:start], ErrClientInvalidHost
+			}
 		case r.SocketPath == "" && connLine:
 			dst = append(dst, conn.line...)
 		default:
@@ -379,6 +385,22 @@ func appendHostLine(dst, host []byte, port int) []byte {
 		dst = strconv.AppendInt(dst, int64(port), 10)
 	}
 	return append(dst, "\r\n"...)
+}
+
+// validHostLine reports whether a line from appendHostLine names a valid
+// Host, uri-host [ ":" port ] (RFC 9110 §7.2): a host with bytes such as
+// "/", "@" or CRLF would change what the server reads as the authority.
+func validHostLine(line []byte) bool {
+	return parse.ValidHost(line[len("Host: ") : len(line)-len("\r\n")])
+}
+
+// checkDialHost returns ErrClientInvalidHost unless the Host line that
+// opts' host and port make is valid.
+func checkDialHost(opts *DialOptions) error {
+	if opts.Host == "" || validHostLine(appendHostLine(nil, []byte(opts.Host), opts.Port)) {
+		return nil
+	}
+	return ErrClientInvalidHost
 }
 
 // clAppendHost appends a host, bracketing an IPv6 literal.

@@ -24,6 +24,16 @@
 // chunk sizes that overflow, bad chunk framing, malformed versions, and a
 // missing or repeated Host in HTTP/1.1 requests.
 //
+// A request-target must have the form its method calls for (RFC 9112 §3.2):
+// authority-form (host and port) for CONNECT and only for it, "*" only for
+// OPTIONS, origin-form or absolute-form for the rest; an http(s) absolute-form
+// needs a host and may not carry userinfo. Its bytes are visible ASCII and a
+// "%" must start a pct-encoded octet; paths and queries may hold any visible
+// ASCII byte, as browsers send "|", "^" and braces unencoded. A Host value
+// must be uri-host [ ":" port ] (RFC 9110 §7.2, RFC 3986 §3.2.2): a reg-name,
+// IPv4 address or bracketed IPv6/IPvFuture literal, and a port of digits.
+// Each refusal is ErrInvalidTarget or ErrInvalidHost (400).
+//
 // Bare LF: a line ending of LF without CR is rejected (ErrBareLF) everywhere in
 // strict mode: in the start line, in field lines, in chunk framing and in
 // trailers. RFC 9112 §2.2 lets a recipient accept it, but proxies that disagree

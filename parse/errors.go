@@ -8,7 +8,7 @@ type Code uint8
 const (
 	ErrNone                        Code = iota // not an error; never returned
 	ErrInvalidMethod                           // method is not a token, or not followed by SP
-	ErrInvalidTarget                           // request-target has a forbidden byte or is empty
+	ErrInvalidTarget                           // request-target has a forbidden byte, a bad "%" escape, or the wrong form for the method
 	ErrTargetTooLong                           // request-target longer than Config.MaxTargetLen
 	ErrInvalidVersion                          // HTTP-version is not HTTP/DIGIT.DIGIT
 	ErrVersionNotSupported                     // HTTP-version major is not 1
@@ -28,7 +28,7 @@ const (
 	ErrTransferEncodingHTTP10                  // Transfer-Encoding in an HTTP/1.0 message
 	ErrMissingHost                             // HTTP/1.1 request without Host
 	ErrDuplicateHost                           // more than one Host field
-	ErrInvalidHost                             // Host value has bytes no authority may hold
+	ErrInvalidHost                             // Host value is not uri-host [ ":" port ] (RFC 9110 §7.2)
 	ErrInvalidChunkSize                        // chunk-size is not HEXDIG or is missing
 	ErrChunkSizeOverflow                       // chunk-size does not fit in 63 bits
 	ErrInvalidChunkExtension                   // chunk-ext has a forbidden byte or is too long

@@ -143,7 +143,7 @@ func (p *Parser) addField(b []byte, h *headers.Table, mark, colon, end int) Code
 			return ErrDuplicateHost
 		}
 		if n := len(v); n == 0 || n != int(p.okHostLen) || string(v) != string(p.okHost[:n]) {
-			if !validHost(v) {
+			if !ValidHost(v) {
 				return ErrInvalidHost
 			}
 			if n <= len(p.okHost) {
@@ -252,44 +252,4 @@ func isToken(b []byte) bool {
 		}
 	}
 	return len(b) > 0
-}
-
-// validHost reports whether v can be a Host value: uri-host [ ":" port ], where
-// uri-host is an IP-literal, IPv4address or reg-name (RFC 3986 §3.2.2). Only
-// the byte set is checked; empty is allowed (RFC 9112 §3.2).
-func validHost(v []byte) bool {
-	// ORs the table four bytes at a time and branches once per four: every
-	// request carries a Host, and a branch per byte cost 9 instructions a byte.
-	var bad byte
-	i := 0
-	for ; i+4 <= len(v); i += 4 {
-		w := v[i : i+4 : i+4] // one bounds check for the four loads
-		bad |= hostReject[w[0]] | hostReject[w[1]] | hostReject[w[2]] | hostReject[w[3]]
-	}
-	for ; i < len(v); i++ {
-		bad |= hostReject[v[i]]
-	}
-	return bad == 0
-}
-
-// hostReject is 1 for the bytes a Host value may not hold. It may hold
-// unreserved, sub-delims, ":" for the port, "[]" for IP literals and "%"
-// for percent-encoding.
-var hostReject = func() (h [256]byte) {
-	for c := range 256 {
-		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-		if !alnum && !contains("-._~!$&'()*+,;=:[]%", byte(c)) {
-			h[c] = 1
-		}
-	}
-	return h
-}()
-
-func contains(s string, c byte) bool {
-	for i := range len(s) {
-		if s[i] == c {
-			return true
-		}
-	}
-	return false
 }

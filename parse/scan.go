@@ -45,7 +45,8 @@ type masks struct {
 	nval [windowWords]uint64
 
 	// ntgt marks bytes that may not appear in a request-target (RFC 9112 §3.2,
-	// RFC 3986): CTLs and SP (0x00-0x20), DEL (0x7F) and every byte >= 0x80.
+	// RFC 3986): CTLs and SP (0x00-0x20), DEL (0x7F) and every byte >= 0x80,
+	// and "%", which must start a pct-encoded octet that the scalar code checks.
 	// SP is set, so the first set bit after the method's SP ends the target.
 	ntgt [windowWords]uint64
 }

@@ -44,8 +44,9 @@ var scanClass = func() (t [256]uint8) {
 		if b < ' ' && b != '\t' || b == 0x7f {
 			t[i] |= scanNval
 		}
-		// A request-target is made of VCHARs only (RFC 9112 §3.2, RFC 3986).
-		if b <= ' ' || b >= 0x7f {
+		// A request-target is made of VCHARs only (RFC 9112 §3.2, RFC 3986);
+		// "%" stops the scan so that its two HEXDIG are checked (skipPct).
+		if b <= ' ' || b >= 0x7f || b == '%' {
 			t[i] |= scanNtgt
 		}
 	}

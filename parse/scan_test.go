@@ -13,7 +13,7 @@ func scanRefClass(b byte) (ntok, nval, ntgt bool) {
 		strings.IndexByte("!#$%&'*+-.^_`|~", b) >= 0
 	ntok = !tchar
 	nval = b < 0x20 && b != '\t' || b == 0x7f
-	ntgt = b <= 0x20 || b >= 0x7f
+	ntgt = b <= 0x20 || b >= 0x7f || b == '%'
 	return ntok, nval, ntgt
 }
 
@@ -84,6 +84,7 @@ func TestClassifyRefTable(t *testing.T) {
 		{'\r', true, true, true},
 		{' ', true, false, true},
 		{'!', false, false, false},
+		{'%', false, false, true},
 		{'"', true, false, false},
 		{'(', true, false, false},
 		{',', true, false, false},
@@ -210,7 +211,7 @@ func TestClassifyText(t *testing.T) {
 			in:   "GET /a?b=c%20d HTTP/1.1\r\n",
 			ntok: "...^^.^.^.....^....^...^^",
 			nval: ".......................^^",
-			ntgt: "...^..........^........^^",
+			ntgt: "...^......^...^........^^",
 		},
 		{
 			name: "field",
@@ -224,7 +225,7 @@ func TestClassifyText(t *testing.T) {
 			in:   "!#$%&'*+-.^_`|~\"(),/:;<=>?@[\\]{}",
 			ntok: "...............^^^^^^^^^^^^^^^^^",
 			nval: "................................",
-			ntgt: "................................",
+			ntgt: "...^............................",
 		},
 	}
 	scanPaths(t, func(t *testing.T) {

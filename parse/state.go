@@ -80,7 +80,7 @@ type Parser struct {
 	win window
 	inv prefixCheck // the invariants build's input check; empty otherwise
 
-	// The last Host value that passed validHost, kept across messages (Reset
+	// The last Host value that passed ValidHost, kept across messages (Reset
 	// leaves it): a connection's requests name the same host, and comparing
 	// with it costs a third of checking every byte again.
 	okHost    [32]byte

@@ -1,0 +1,104 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/zerohttp/zerohttp/parse"
+)
+
+// TestInvalidRequestLine400 sends request lines whose target has the wrong
+// form for the method, a bad "%" escape, or a Host that is not
+// uri-host [ ":" port ]: each gets 400 and closes the connection without
+// reaching the handler (RFC 9112 §3 and §3.2). Valid forms reach it.
+func TestInvalidRequestLine400(t *testing.T) {
+	var calls atomic.Int32
+	_, addr := startServer(t, func(w *Response, r *Request) {
+		calls.Add(1)
+		if r.Method() == parse.MethodCONNECT {
+			w.SetStatus(405) // not a tunnel: this test is about the request line
+		}
+		w.WriteString("reached")
+	}, nil)
+	for _, line := range []string{
+		"GET foo/bar", "CONNECT /", "CONNECT example.com", "CONNECT http://example.com/",
+		"GET '", "POST echo", "OPTIONS **", "GET /%cho", "GET *",
+	} {
+		got := rawExchange(t, addr, line+" HTTP/1.1\r\nHost: example.com\r\n\r\n", 2*time.Second)
+		if !strings.HasPrefix(got, "HTTP/1.1 400 ") || !strings.Contains(got, "Connection: close\r\n") {
+			t.Errorf("%q: response %q; want 400 with Connection: close", line, got)
+		}
+	}
+	got := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: example.com:8o\r\n\r\n", 2*time.Second)
+	if !strings.HasPrefix(got, "HTTP/1.1 400 ") {
+		t.Errorf("Host example.com:8o: response %q; want 400", got)
+	}
+	if n := calls.Load(); n != 0 {
+		t.Fatalf("handler reached %d times by invalid requests", n)
+	}
+	for _, line := range []string{
+		"CONNECT example.com:443", "CONNECT [::1]:443", "OPTIONS *", "GET http://a/b?c", "GET /a%20b",
+	} {
+		got := rawExchange(t, addr, line+" HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n", 2*time.Second)
+		if !strings.HasSuffix(got, "reached") {
+			t.Errorf("%q: response %q; want the handler's", line, got)
+		}
+	}
+}
+
+// TestClientInvalidHost checks that the client refuses to build a Host
+// field that is not uri-host [ ":" port ] (RFC 9110 §7.2), from a request's
+// host or a connection's dial host, and builds the valid ones.
+func TestClientInvalidHost(t *testing.T) {
+	for _, tt := range []struct {
+		host string
+		port int
+		want string // the Host line, or "" for ErrClientInvalidHost
+	}{
+		{"example.com", 8080, "Host: example.com:8080\r\n"},
+		{"::1", 443, "Host: [::1]:443\r\n"},
+		{"10.0.0.1", 0, "Host: 10.0.0.1\r\n"},
+		{"a/b", 0, ""},
+		{"a@b", 0, ""},
+		{"exa mple.com", 0, ""},
+		{"a\r\nX-Injected: 1", 0, ""},
+		{"example.com:8o", 0, ""}, // a colon makes it an IPv6 literal, which it is not
+		{"a", -1, ""},
+	} {
+		r := AcquireClientRequest()
+		r.SetPath("/")
+		r.SetHost(tt.host)
+		r.SetPort(tt.port)
+		out, err := r.AppendHead(nil, false)
+		switch {
+		case tt.want == "" && !errors.Is(err, ErrClientInvalidHost):
+			t.Errorf("host %q port %d: AppendHead = %q, %v; want ErrClientInvalidHost", tt.host, tt.port, out, err)
+		case tt.want != "" && (err != nil || !strings.Contains(string(out), "\r\n"+tt.want)):
+			t.Errorf("host %q port %d: AppendHead = %q, %v; want %q", tt.host, tt.port, out, err, tt.want)
+		}
+		ReleaseClientRequest(r)
+		err = checkDialHost(&DialOptions{Host: tt.host, Port: tt.port})
+		if (err == nil) != (tt.want != "") {
+			t.Errorf("dial host %q port %d: checkDialHost = %v", tt.host, tt.port, err)
+		}
+	}
+	r := AcquireClientRequest()
+	defer ReleaseClientRequest(r)
+	if err := r.SetURL("http://a@b/"); err == nil {
+		if _, err := r.AppendHead(nil, false); !errors.Is(err, ErrClientInvalidHost) {
+			t.Errorf("URL http://a@b/: AppendHead error %v; want ErrClientInvalidHost", err)
+		}
+	}
+	cli, err := NewClient(&ClientOptions{NumEventLoops: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	if _, err := cli.Dial(context.Background(), &DialOptions{Host: "a/b", Port: 1}); !errors.Is(err, ErrClientInvalidHost) {
+		t.Fatalf("Dial(Host a/b) = %v; want ErrClientInvalidHost", err)
+	}
+}
