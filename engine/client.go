@@ -31,7 +31,13 @@ import (
 //     error, closes the connection.
 //  4. OnClose completes a read-until-close body, then fails every call still
 //     queued with a *ClientConnError that says whether any response byte had
-//     arrived, so an agent can retry a request that was never answered.
+//     arrived, so an agent can retry a request that was never answered; a
+//     response that broke the protocol fails its own request with a
+//     *MalformedResponseError holding the parse.Code instead.
+//
+// DoContext and DoDeadline bound the whole exchange: when the context ends
+// or the deadline passes first, the connection is closed, which fails the
+// call. Blocking calls refuse to run on an event loop (ErrOnEventLoop).
 
 // Client errors.
 var (
@@ -155,7 +161,9 @@ func (c *Client) Close() error {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	return c.gc.Stop()
+	err := c.gc.Stop()
+	forgetLoopGoroutines(c)
+	return err
 }
 
 func (c *Client) add(cc *ClientConn) bool {
@@ -255,6 +263,7 @@ type clientHandler struct {
 const yieldEvery = 4
 
 func (h *clientHandler) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
+	noteLoopGoroutine(h.cli)
 	if cc, ok := c.Context().(*ClientConn); ok {
 		cc.gc = c
 	}

@@ -67,6 +67,11 @@ type clientCall struct {
 	bodyCut bool          // guarded by the conn's mu: a final response came before the body was sent
 	slow    bool          // a goroutine writes the body: never returned to the pool
 
+	// DoContext and DoDeadline: the writer gives up when ctxDone is closed
+	// or the deadline (unix ns; 0 none) has passed (see stopped).
+	ctxDone  <-chan struct{}
+	deadline int64
+
 	// phase hands the handler call between the writer and the event loop:
 	// bit 1 is set when the writer is done with the request, bit 2 when the
 	// response (or failure) is in. Whoever sets the second bit runs the
@@ -102,7 +107,8 @@ type ClientConn struct {
 	wmu      sync.Mutex
 	fdMu     sync.RWMutex
 	wfd      int
-	fdClosed bool // guarded by fdMu
+	fdClosed bool        // guarded by fdMu
+	wcall    *clientCall // guarded by wmu: the call being written
 	asyncN   atomic.Int32
 	outBuf   atomic.Bool // gnet's outbound buffer may hold our bytes
 	asyncCB  gnet.AsyncCallback
@@ -217,8 +223,11 @@ func (cc *ClientConn) abort(err error) {
 }
 
 // Do sends req and waits for its response, which is read into resp. It
-// blocks the calling goroutine and must not be called on an event loop.
+// blocks the calling goroutine; on an event loop it returns ErrOnEventLoop.
 func (cc *ClientConn) Do(req *ClientRequest, resp *ClientResponse) error {
+	if onEventLoop() {
+		return ErrOnEventLoop
+	}
 	call := clientCallPool.Get().(*clientCall)
 	call.h = call
 	err := cc.send(call, req, resp, true)
@@ -273,7 +282,9 @@ func (cc *ClientConn) send(call *clientCall, req *ClientRequest, resp *ClientRes
 		cc.wmu.Unlock()
 		return err // the caller still owns call
 	}
+	cc.wcall = call
 	err := cc.writeRequestLocked(call, req, mayBlock)
+	cc.wcall = nil
 	cc.wmu.Unlock()
 	if err != nil {
 		// The call is queued: OnClose reports the failure to its handler.
@@ -614,9 +625,19 @@ func (cc *ClientConn) onClose(err error) {
 	if cc.opts.OnClose != nil {
 		cc.opts.OnClose(cc, reason)
 	}
-	for _, call := range calls {
+	for i, call := range calls {
 		clSignal(call.cont)
-		cc.deliver(call, &ClientConnError{Err: reason, NoResponse: !call.gotByte, Reused: reused})
+		var err error = &ClientConnError{Err: reason, NoResponse: !call.gotByte, Reused: reused}
+		if i == 0 && call.gotByte {
+			// The front response's own failure says what went wrong.
+			switch {
+			case isProtocolError(reason):
+				err = &MalformedResponseError{Err: reason}
+			case reason == ErrClientBodyTooLarge:
+				err = reason
+			}
+		}
+		cc.deliver(call, err)
 	}
 	cc.headDone = false
 }

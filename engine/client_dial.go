@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -16,6 +17,9 @@ type DialOptions struct {
 	// Host and Port name a TCP server; Host may be a name or an IP literal.
 	Host string
 	Port int
+	// Addr, when set, names the server instead of Host and Port: "host:port",
+	// "[v6]:port" or an http:// URL, whose host and port are used.
+	Addr string
 	// SocketPath, when set, dials a unix socket instead.
 	SocketPath string
 	// LocalAddress is the local IP to bind ("" for any).
@@ -53,7 +57,8 @@ func (c *Client) Dial(ctx context.Context, opts *DialOptions) (*ClientConn, erro
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if err := checkDialHost(opts); err != nil {
+	opts, err := prepareDial(opts)
+	if err != nil {
 		return nil, err
 	}
 	nc, err := dialNet(ctx, opts)
@@ -61,6 +66,19 @@ func (c *Client) Dial(ctx context.Context, opts *DialOptions) (*ClientConn, erro
 		return nil, err
 	}
 	return c.enroll(nc, opts)
+}
+
+// resolveAddr sets Host and Port from Addr.
+func (o *DialOptions) resolveAddr() error {
+	host, port, ok := clSplitHostPort(o.Addr)
+	if strings.Contains(o.Addr, "://") {
+		host, port, _, ok = clSplitURL(o.Addr)
+	}
+	if !ok {
+		return ErrClientInvalidURL
+	}
+	o.Host, o.Port, o.Addr = host, port, ""
+	return nil
 }
 
 // DialAsync is Dial on a new goroutine; done is called once with the result.
@@ -77,11 +95,31 @@ func (c *Client) Enroll(nc net.Conn, opts *DialOptions) (*ClientConn, error) {
 	if opts == nil {
 		opts = &DialOptions{}
 	}
-	if err := checkDialHost(opts); err != nil {
+	opts, err := prepareDial(opts)
+	if err != nil {
 		nc.Close()
 		return nil, err
 	}
 	return c.enroll(nc, opts)
+}
+
+// prepareDial refuses a call on an event loop, resolves Addr into a copy of
+// opts and checks the Host it will send.
+func prepareDial(opts *DialOptions) (*DialOptions, error) {
+	if onEventLoop() {
+		return nil, ErrOnEventLoop
+	}
+	if opts.Addr != "" {
+		o := *opts
+		if err := o.resolveAddr(); err != nil {
+			return nil, err
+		}
+		opts = &o
+	}
+	if err := checkDialHost(opts); err != nil {
+		return nil, err
+	}
+	return opts, nil
 }
 
 func dialNet(ctx context.Context, opts *DialOptions) (net.Conn, error) {

@@ -139,55 +139,9 @@ func (r *ClientRequest) Port() int {
 // SetURL sets host, port and path from an absolute "http://host[:port][/path]" URL.
 // Only the http scheme is supported; it does not allocate in steady state.
 func (r *ClientRequest) SetURL(u string) error {
-	const scheme = "http://"
-	if len(u) < len(scheme) || !strings.EqualFold(u[:len(scheme)], scheme) {
+	host, port, rest, ok := clSplitURL(u)
+	if !ok {
 		return ErrClientInvalidURL
-	}
-	u = u[len(scheme):]
-	end := len(u)
-	for i := 0; i < len(u); i++ {
-		if u[i] == '/' || u[i] == '?' || u[i] == '#' {
-			end = i
-			break
-		}
-	}
-	hostport, rest := u[:end], u[end:]
-	for i := 0; i < len(rest); i++ {
-		if rest[i] == '#' {
-			rest = rest[:i]
-			break
-		}
-	}
-	if len(hostport) == 0 {
-		return ErrClientInvalidURL
-	}
-	host, port := hostport, 80
-	if hostport[0] == ':' {
-		return ErrClientInvalidURL
-	}
-	if hostport[0] == '[' { // IPv6 literal
-		i := strings.IndexByte(hostport, ']')
-		if i < 0 {
-			return ErrClientInvalidURL
-		}
-		host = hostport[1:i]
-		hostport = hostport[i+1:]
-		if len(hostport) > 0 {
-			if hostport[0] != ':' {
-				return ErrClientInvalidURL
-			}
-			p, ok := clAtoi(hostport[1:])
-			if !ok {
-				return ErrClientInvalidURL
-			}
-			port = p
-		}
-	} else if i := strings.IndexByte(hostport, ':'); i >= 0 {
-		p, ok := clAtoi(hostport[i+1:])
-		if !ok {
-			return ErrClientInvalidURL
-		}
-		host, port = hostport[:i], p
 	}
 	r.SetHost(host)
 	r.port = port
@@ -199,6 +153,74 @@ func (r *ClientRequest) SetURL(u string) error {
 	}
 	r.SetPath(rest)
 	return nil
+}
+
+// SetAddr sets the host and port to dial from "host:port" ("[v6]:port"; a
+// missing port means 80), keeping the path.
+func (r *ClientRequest) SetAddr(hostport string) error {
+	host, port, ok := clSplitHostPort(hostport)
+	if !ok {
+		return ErrClientInvalidURL
+	}
+	r.SetHost(host)
+	r.port = port
+	return nil
+}
+
+// clSplitURL splits an absolute http URL into host, port (80 by default)
+// and the rest (path and query, without a fragment).
+func clSplitURL(u string) (host string, port int, rest string, ok bool) {
+	const scheme = "http://"
+	if len(u) < len(scheme) || !strings.EqualFold(u[:len(scheme)], scheme) {
+		return "", 0, "", false
+	}
+	u = u[len(scheme):]
+	end := len(u)
+	for i := 0; i < len(u); i++ {
+		if u[i] == '/' || u[i] == '?' || u[i] == '#' {
+			end = i
+			break
+		}
+	}
+	hostport, rest := u[:end], u[end:]
+	if i := strings.IndexByte(rest, '#'); i >= 0 {
+		rest = rest[:i]
+	}
+	host, port, ok = clSplitHostPort(hostport)
+	return host, port, rest, ok
+}
+
+// clSplitHostPort splits "host[:port]" or "[v6][:port]"; the port defaults to 80.
+func clSplitHostPort(hostport string) (host string, port int, ok bool) {
+	if len(hostport) == 0 || hostport[0] == ':' {
+		return "", 0, false
+	}
+	host, port = hostport, 80
+	if hostport[0] == '[' { // IPv6 literal
+		i := strings.IndexByte(hostport, ']')
+		if i < 0 {
+			return "", 0, false
+		}
+		host = hostport[1:i]
+		hostport = hostport[i+1:]
+		if len(hostport) > 0 {
+			if hostport[0] != ':' {
+				return "", 0, false
+			}
+			p, ok := clAtoi(hostport[1:])
+			if !ok {
+				return "", 0, false
+			}
+			port = p
+		}
+	} else if i := strings.IndexByte(hostport, ':'); i >= 0 {
+		p, ok := clAtoi(hostport[i+1:])
+		if !ok {
+			return "", 0, false
+		}
+		host, port = hostport[:i], p
+	}
+	return host, port, true
 }
 
 // SetBody copies b as the body, sent with Content-Length.

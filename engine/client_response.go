@@ -38,6 +38,7 @@ func AcquireClientResponse() *ClientResponse { return clientResponsePool.Get().(
 // ReleaseClientResponse resets r and returns it to the pool. r must not be in flight.
 func ReleaseClientResponse(r *ClientResponse) {
 	r.Reset()
+	r.maxBodyBytes = 0 // a limit is the caller's, not the pool's
 	clientResponsePool.Put(r)
 }
 

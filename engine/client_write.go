@@ -46,12 +46,20 @@ func (cc *ClientConn) writeRequestLocked(call *clientCall, req *ClientRequest, m
 		return err
 	}
 	if call.waiting {
-		t := time.NewTimer(cc.opts.ContinueTimeout)
+		wait := cc.opts.ContinueTimeout
+		if call.deadline != 0 {
+			wait = min(wait, time.Duration(call.deadline-time.Now().UnixNano()))
+		}
+		t := time.NewTimer(wait)
 		select {
 		case <-call.cont:
 		case <-t.C:
+		case <-call.ctxDone: // nil unless DoContext
 		}
 		t.Stop()
+		if call.stopped() {
+			return errCallStopped
+		}
 		cc.mu.Lock()
 		cut := call.bodyCut
 		call.waiting = false
@@ -166,6 +174,9 @@ func (cc *ClientConn) writeLocked(b []byte, mayBlock bool) error {
 				deadline = time.Now().Add(cc.opts.WriteTimeout).UnixNano()
 			} else if time.Now().UnixNano() > deadline {
 				return os.ErrDeadlineExceeded
+			}
+			if c := cc.wcall; c != nil && c.stopped() {
+				return errCallStopped
 			}
 			if err := cc.pollWritable(); err != nil {
 				return err

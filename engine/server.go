@@ -131,6 +131,7 @@ func (s *Server) Start(addr string) error {
 	dates.refresh(time.Now())
 	go func() {
 		s.runErr = gnet.Run((*events)(s), proto, opts...)
+		forgetLoopGoroutines(s)
 		if s.pool != nil {
 			s.pool.stop()
 		}
@@ -293,7 +294,8 @@ func (s *Server) kick() {
 	}
 }
 
-// loopOf returns the engine's state for gnet's event loop ev, creating it on first use.
+// loopOf returns the engine's state for gnet's event loop ev, creating it on
+// first use. Must be called on ev.
 func (s *Server) loopOf(ev gnet.EventLoop) *loop {
 	for _, l := range *s.loops.Load() {
 		if l.ev == ev {
@@ -309,6 +311,7 @@ func (s *Server) loopOf(ev gnet.EventLoop) *loop {
 		}
 	}
 	l := newLoop(s, ev)
+	noteLoopGoroutine(s)
 	next := append(append(make([]*loop, 0, len(old)+1), old...), l)
 	s.loops.Store(&next)
 	return l
