@@ -64,7 +64,12 @@
 // stops reading the socket once the connection's buffer is too), and the
 // reader wakes the loop when it has made room.
 //
-// # Shutdown
+// # Accepting and shutdown
+//
+// The server owns its listening sockets: a goroutine per socket accepts and
+// hands each connection to a loop (listen.go). An accept that fails, for
+// want of descriptors (EMFILE, ENFILE) or memory, is retried after a
+// growing pause; the open connections are served meanwhile.
 //
 // Server.Shutdown closes the listening sockets, so that new connections are
 // refused, stops keeping connections alive, closes the idle ones (those

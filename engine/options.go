@@ -21,8 +21,10 @@ const (
 type Options struct {
 	// NumLoops is the number of event loops; 0 means one per CPU (GOMAXPROCS).
 	NumLoops int
-	// ReusePort gives each event loop its own listening socket with SO_REUSEPORT,
-	// so that the kernel spreads connections over the loops.
+	// ReusePort opens one listening socket per event loop with SO_REUSEPORT,
+	// each with its own acceptor, so that the kernel spreads new connections
+	// over parallel accepts. Where SO_REUSEPORT is missing, Start logs that
+	// and uses one socket.
 	ReusePort bool
 
 	// Parse bounds request heads: head bytes and field count (431), target

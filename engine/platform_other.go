@@ -13,15 +13,10 @@ import (
 
 // Fallbacks for platforms other than Linux, which is the production target.
 // macOS and the BSDs (gnet's kqueue poller) build and serve for development,
-// but two features that reach into gnet's epoll loops are Linux-only, and
-// each says so when it is first needed rather than failing silently:
-//
-//   - Pausing a connection's reads for a paused body reader: the connection
-//     keeps being read, and its unread bytes are buffered without the
-//     pauseThreshold bound. Logged once per process.
-//   - Closing the listening sockets in Shutdown: they stay open until the
-//     engine stops, and connections accepted meanwhile are closed by the idle
-//     sweep. Shutdown logs ErrPlatformUnsupported.
+// but pausing a connection's reads for a paused body reader reaches into
+// gnet's epoll loops and is Linux-only: elsewhere the connection keeps being
+// read and its unread bytes are buffered without the pauseThreshold bound.
+// This is logged once per process rather than failing silently.
 
 // ErrPlatformUnsupported is reported (logged) when a Linux-only feature is
 // used on another platform.
@@ -49,9 +44,4 @@ const fionread = 0x4004667f
 func socketPending(fd int) bool {
 	n, err := unix.IoctlGetInt(fd, fionread)
 	return err == nil && n > 0
-}
-
-// stopAccepting cannot close gnet's listeners in place outside Linux.
-func stopAccepting(gnet.Engine) error {
-	return ErrPlatformUnsupported
 }

@@ -5,8 +5,7 @@ import (
 	"errors"
 	"log"
 	"net"
-	"strconv"
-	"strings"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,24 +47,24 @@ type Server struct {
 	started atomic.Bool
 	closing atomic.Bool
 	nconns  atomic.Int64
-	pool    *workerPool // nil for inline handlers; set before the engine starts
+	pool    *workerPool // nil for inline handlers; set before the loops start
 
-	eng  gnet.Engine // set by OnBoot, before running is closed
-	addr net.Addr    // set before the engine starts
-	// running is closed by the first OnTick. gnet starts its ticker after
-	// every loop and listener is set up, so Start returns only then, and
-	// what it set up is visible to the goroutine that called Start.
-	running     chan struct{}
-	runningOnce sync.Once
-	done        chan struct{} // closed when gnet.Run returns
-	runErr      error         // gnet.Run's result; read after done
+	// Set by Start before it returns; see listen.go.
+	cli  *gnet.Client   // the event loops
+	lns  []net.Listener // the listening sockets
+	addr net.Addr
 
-	stopAccepting sync.Once // Shutdown closes the listening sockets once
-	// listenMu orders closing the listening sockets before gnet's own close
-	// of them in Stop: once gnet has closed a descriptor its number may be
-	// reused, and a dup3 onto it would replace an unrelated file.
-	listenMu sync.Mutex
-	stopping bool // guarded by listenMu: eng.Stop has been or is being called
+	handovers      sync.WaitGroup // the acceptors and the connections on their way to a loop
+	handoverFailed atomic.Bool    // a handover ran out of descriptors: the acceptor backs off
+	unlisten       chan struct{}  // closed when the listening sockets close
+	unlistenOnce   sync.Once
+	acceptErrs     atomic.Uint64
+	acceptLog      logLimiter
+	panicLog       logLimiter
+
+	ready    chan struct{} // closed when Start returns: the fields it sets are visible
+	stopOnce sync.Once
+	done     chan struct{} // closed once the loops have stopped
 
 	loopsMu sync.Mutex              // serializes additions to loops
 	loops   atomic.Pointer[[]*loop] // copy-on-write list of the loops seen
@@ -79,7 +78,7 @@ var _ gnet.EventHandler = (*events)(nil)
 
 // NewServer returns a server that serves h with the options o (nil for the defaults).
 func NewServer(h Handler, o *Options) *Server {
-	s := &Server{h: h, start: time.Now(), running: make(chan struct{}), done: make(chan struct{})}
+	s := &Server{h: h, start: time.Now(), ready: make(chan struct{}), unlisten: make(chan struct{}), done: make(chan struct{})}
 	if o != nil {
 		s.opts = *o
 	}
@@ -92,6 +91,8 @@ func NewServer(h Handler, o *Options) *Server {
 	if s.opts.ServerName != "" && headers.ValidateValue(s.opts.ServerName) == nil {
 		s.serverLine = []byte("Server: " + s.opts.ServerName + "\r\n")
 	}
+	s.acceptLog.what = "accept errors"
+	s.panicLog.what = "handler panics"
 	empty := []*loop{}
 	s.loops.Store(&empty)
 	return s
@@ -103,49 +104,62 @@ func (s *Server) clock() int64 { return time.Since(s.start).Milliseconds() + 1 }
 // Start listens on addr and serves in the background. addr is
 // "tcp://host:port" (also tcp4, tcp6; a bare "host:port" means tcp) or
 // "unix:///path". Port 0 picks a free port; Addr reports it. Start returns
-// once the server is listening.
+// once the server is listening. A failed accept (out of descriptors or
+// memory) never stops the server: it is logged, counted (AcceptErrors) and
+// retried after a pause growing to 250 ms, while the open connections are
+// served.
 func (s *Server) Start(addr string) error {
 	if !s.started.CompareAndSwap(false, true) {
 		return ErrServerStarted
 	}
-	proto, err := s.resolve(addr)
+	err := s.listenAndRun(addr)
 	if err != nil {
+		s.stopOnce.Do(func() { close(s.done) })
+	}
+	close(s.ready)
+	return err
+}
+
+// listenAndRun opens the listeners, starts the loops and then the acceptors.
+func (s *Server) listenAndRun(addr string) error {
+	lns, err := s.listen(addr)
+	if err != nil {
+		return err
+	}
+	opts := []gnet.Option{
+		gnet.WithMulticore(true),
+		gnet.WithNumEventLoop(s.numLoops()),
+		gnet.WithTicker(true),
+		gnet.WithLogger(gnetLogger{}),
+		// Go sets TCP_NODELAY on every accepted connection already.
+		gnet.WithTCPNoDelay(gnet.TCPDelay),
+	}
+	cli, err := gnet.NewClient((*events)(s), opts...)
+	if err == nil {
+		err = cli.Start()
+	}
+	if err != nil {
+		closeAll(lns)
 		return err
 	}
 	if s.opts.Workers > 0 {
 		s.pool = newWorkerPool(s.opts.Workers, s.opts.WorkerQueue)
 	}
-	opts := []gnet.Option{
-		gnet.WithMulticore(true),
-		gnet.WithReusePort(s.opts.ReusePort),
-		gnet.WithTicker(true),
-		gnet.WithLogger(gnetLogger{}),
-		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
-	}
-	if s.opts.NumLoops > 0 {
-		opts = append(opts, gnet.WithNumEventLoop(s.opts.NumLoops))
-	}
-	if s.opts.TCPKeepAlive > 0 {
-		opts = append(opts, gnet.WithTCPKeepAlive(s.opts.TCPKeepAlive))
-	}
+	s.cli, s.lns, s.addr = cli, lns, lns[0].Addr()
 	dates.refresh(time.Now())
-	go func() {
-		s.runErr = gnet.Run((*events)(s), proto, opts...)
-		forgetLoopGoroutines(s)
-		if s.pool != nil {
-			s.pool.stop()
-		}
-		close(s.done)
-	}()
-	select {
-	case <-s.running:
-		return nil
-	case <-s.done:
-		if s.runErr == nil {
-			return ErrServerClosed
-		}
-		return s.runErr
+	for _, ln := range lns {
+		s.handovers.Add(1)
+		go s.acceptLoop(ln)
 	}
+	return nil
+}
+
+// numLoops is the number of event loops: Options.NumLoops, or one per CPU.
+func (s *Server) numLoops() int {
+	if s.opts.NumLoops > 0 {
+		return s.opts.NumLoops
+	}
+	return runtime.NumCPU()
 }
 
 // ListenAndServe is Start followed by waiting until the server stops.
@@ -154,43 +168,7 @@ func (s *Server) ListenAndServe(addr string) error {
 		return err
 	}
 	<-s.done
-	return s.runErr
-}
-
-// resolve turns addr into gnet's protocol address, choosing a port for port 0
-// (with SO_REUSEPORT every loop binds its own socket, so they must agree on one).
-func (s *Server) resolve(addr string) (string, error) {
-	network, host := "tcp", addr
-	if i := strings.Index(addr, "://"); i >= 0 {
-		network, host = addr[:i], addr[i+3:]
-	}
-	switch network {
-	case "unix":
-		s.addr = &net.UnixAddr{Name: host, Net: "unix"}
-		return "unix://" + host, nil
-	case "tcp", "tcp4", "tcp6":
-	default:
-		return "", ErrBadAddress
-	}
-	h, port, err := net.SplitHostPort(host)
-	if err != nil {
-		return "", err
-	}
-	if port == "0" || port == "" {
-		ln, err := net.Listen(network, host)
-		if err != nil {
-			return "", err
-		}
-		port = strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-		ln.Close()
-	}
-	host = net.JoinHostPort(h, port)
-	ta, err := net.ResolveTCPAddr(network, host)
-	if err != nil {
-		return "", err
-	}
-	s.addr = ta
-	return network + "://" + host, nil
+	return nil
 }
 
 // Addr returns the address the server listens on, once Start has returned.
@@ -198,6 +176,10 @@ func (s *Server) Addr() net.Addr { return s.addr }
 
 // NumConns returns the number of open connections.
 func (s *Server) NumConns() int { return int(s.nconns.Load()) }
+
+// AcceptErrors returns how many accepts have failed (such as for want of
+// descriptors) since Start; the server retries them, see Start.
+func (s *Server) AcceptErrors() uint64 { return s.acceptErrs.Load() }
 
 // Shutdown stops the server gracefully: it closes the listening sockets (new
 // connections are refused), stops keeping connections alive, closes idle
@@ -209,21 +191,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return ErrServerClosed
 	}
 	s.closing.Store(true)
-	s.stopAccepting.Do(func() {
-		s.listenMu.Lock()
-		defer s.listenMu.Unlock()
-		select {
-		case <-s.done: // the engine has stopped and closed its listeners
-		default:
-			if s.stopping {
-				return // Close got there first
-			}
-			if err := stopAccepting(s.eng); err != nil {
-				// Connections accepted from now on are closed by the idle sweep.
-				log.Printf("engine: shutdown: %v", err)
-			}
-		}
-	})
+	<-s.ready
+	s.stopListening()
 	s.kick()
 	t := time.NewTicker(10 * time.Millisecond)
 	defer t.Stop()
@@ -235,12 +204,13 @@ wait:
 			err = ctx.Err()
 			break wait
 		case <-s.done:
-			return s.runErr
+			return nil
 		case <-t.C:
 			s.kick()
 		}
 	}
-	return errors.Join(err, s.stop())
+	s.stop()
+	return err
 }
 
 // Close stops the server at once, closing every connection.
@@ -249,26 +219,27 @@ func (s *Server) Close() error {
 		return ErrServerClosed
 	}
 	s.closing.Store(true)
-	return s.stop()
+	<-s.ready
+	s.stop()
+	return nil
 }
 
-func (s *Server) stop() error {
-	select {
-	case <-s.running:
-	case <-s.done:
-		return s.runErr
-	}
-	s.listenMu.Lock()
-	s.stopping = true
-	s.listenMu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err := s.eng.Stop(ctx)
+// stop closes the listening sockets and stops the event loops, which close
+// the connections left; it returns once they have. Safe from any goroutine
+// but the loops'.
+func (s *Server) stop() {
+	s.stopOnce.Do(func() {
+		s.stopListening()
+		if err := s.cli.Stop(); err != nil {
+			log.Printf("engine: stopping the event loops: %v", err)
+		}
+		forgetLoopGoroutines(s)
+		if s.pool != nil {
+			s.pool.stop()
+		}
+		close(s.done)
+	})
 	<-s.done
-	if errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return s.runErr
 }
 
 // CloseIdleConnections closes every connection that owes no response and
@@ -317,12 +288,8 @@ func (s *Server) loopOf(ev gnet.EventLoop) *loop {
 	return l
 }
 
-// OnBoot records the engine. Called by gnet once the listeners are up.
-func (e *events) OnBoot(eng gnet.Engine) gnet.Action {
-	s := (*Server)(e)
-	s.eng = eng
-	return gnet.None
-}
+// OnBoot is called by gnet before the loops start.
+func (e *events) OnBoot(gnet.Engine) gnet.Action { return gnet.None }
 
 // OnOpen sets up a connection's state. Called on the connection's loop.
 func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
@@ -371,7 +338,6 @@ func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 // is sooner, so the Date line changes within a millisecond of the clock.
 func (e *events) OnTick() (time.Duration, gnet.Action) {
 	s := (*Server)(e)
-	s.runningOnce.Do(func() { close(s.running) })
 	now := time.Now()
 	dates.refresh(now)
 	s.kick()

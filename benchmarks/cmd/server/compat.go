@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"time"
 
 	"github.com/zerohttp/zerohttp/compat"
 )
@@ -21,9 +22,14 @@ func serveCompat(ctx context.Context, addr string) error {
 		return err
 	}
 	<-ctx.Done()
+	// Node's way: close, and cut the connections left after a grace period.
 	done := make(chan struct{})
 	s.Close(func(error) { close(done) })
-	s.CloseAllConnections()
-	<-done
+	select {
+	case <-done:
+	case <-time.After(shutdownGrace):
+		s.CloseAllConnections()
+		<-done
+	}
 	return ctx.Err()
 }

@@ -24,11 +24,15 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
+	"time"
 )
 
 const (
 	helloBody   = "Hello, World!"
 	contentType = "text/plain"
+	// shutdownGrace bounds a graceful stop on SIGINT or SIGTERM; the
+	// connections left after it are closed.
+	shutdownGrace = 5 * time.Second
 )
 
 // impls maps -impl names to servers. serve runs until ctx is cancelled (on

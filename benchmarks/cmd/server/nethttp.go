@@ -20,12 +20,19 @@ func serveNetHTTP(ctx context.Context, addr string) error {
 			w.Write(body)
 		}),
 	}
+	stopped := make(chan struct{})
 	go func() {
+		defer close(stopped)
 		<-ctx.Done()
-		s.Close()
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		if s.Shutdown(sctx) != nil {
+			s.Close()
+		}
 	}()
 	if err := s.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	<-stopped // ListenAndServe returns as Shutdown starts
 	return ctx.Err()
 }

@@ -21,6 +21,11 @@ func serveZerohttp(ctx context.Context, addr string) error {
 		return err
 	}
 	<-ctx.Done()
-	s.Close()
+	// Graceful, as a deployment would stop it: in-flight requests finish.
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := s.Shutdown(sctx); err != nil {
+		s.Close()
+	}
 	return ctx.Err()
 }

@@ -1,0 +1,192 @@
+//go:build linux
+
+package engine
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// fdChildEnv makes the test binary a server whose descriptor limit is low:
+// TestAcceptSurvivesFDExhaustion runs itself again as that child.
+const fdChildEnv = "ZEROHTTP_FDLIMIT_CHILD"
+
+// fdHeadroom is how many descriptors the child may open beyond those open
+// once its server is listening.
+const fdHeadroom = 48
+
+// TestAcceptSurvivesFDExhaustion floods a server, whose RLIMIT_NOFILE is a
+// few dozen descriptors above what it uses at rest, with more connections
+// than it may open. Accept fails with EMFILE; the server must keep serving
+// the keep-alive connections it has, and once the flood closes it must
+// accept and serve a fresh client.
+func TestAcceptSurvivesFDExhaustion(t *testing.T) {
+	if os.Getenv(fdChildEnv) != "" {
+		fdLimitChild()
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestAcceptSurvivesFDExhaustion$", "-test.count=1")
+	cmd.Env = append(os.Environ(), fdChildEnv+"=1")
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	br := bufio.NewReader(stdout)
+	line, err := br.ReadString('\n')
+	go func() {
+		io.Copy(io.Discard, br)
+		exited <- cmd.Wait()
+	}()
+	defer func() {
+		stdin.Close() // the child exits when its stdin closes
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("child's log:\n%s", stderr.String())
+		}
+	}()
+	if err != nil {
+		t.Fatalf("reading the child's address: %v", err)
+	}
+	addr := strings.TrimSpace(strings.TrimPrefix(line, "addr "))
+
+	get := func(c net.Conn, br *bufio.Reader) error {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.WriteString(c, "GET /ka HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			return err
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			return err
+		}
+		body, err := io.ReadAll(resp.Body)
+		if err != nil || string(body) != "Hello, World!" {
+			return fmt.Errorf("body %q, %v", body, err)
+		}
+		return nil
+	}
+	type kaConn struct {
+		c  net.Conn
+		br *bufio.Reader
+	}
+	var kept []kaConn
+	for i := 0; i < 4; i++ {
+		c := dialServer(t, addr)
+		kc := kaConn{c, bufio.NewReader(c)}
+		if err := get(kc.c, kc.br); err != nil {
+			t.Fatalf("keep-alive connection %d before the flood: %v", i, err)
+		}
+		kept = append(kept, kc)
+	}
+
+	// The flood: the handshakes complete in the kernel whether or not the
+	// server accepts, so the dials succeed; the server runs out of
+	// descriptors accepting them.
+	var flood []net.Conn
+	for i := 0; i < 4*fdHeadroom; i++ {
+		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		if err != nil {
+			t.Fatalf("flood dial %d: %v", i, err)
+		}
+		flood = append(flood, c)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(stderr.String(), "too many open files") {
+		if time.Now().After(deadline) {
+			t.Fatal("the child never logged EMFILE: the flood did not exhaust its descriptors")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for i, kc := range kept {
+		if err := get(kc.c, kc.br); err != nil {
+			t.Fatalf("keep-alive connection %d during the flood: %v", i, err)
+		}
+	}
+	for _, c := range flood {
+		c.Close()
+	}
+
+	// A fresh client is served once the flood's descriptors are free again.
+	c := dialServer(t, addr)
+	if err := get(c, bufio.NewReader(c)); err != nil {
+		t.Fatalf("fresh client after the flood: %v", err)
+	}
+	for i, kc := range kept {
+		if err := get(kc.c, kc.br); err != nil {
+			t.Fatalf("keep-alive connection %d after the flood: %v", i, err)
+		}
+	}
+}
+
+// fdLimitChild serves hello-world with a low descriptor limit until its
+// stdin closes. It prints "addr HOST:PORT" once listening.
+func fdLimitChild() {
+	s := NewServer(helloHandler, &Options{NumLoops: 2})
+	if err := s.Start("tcp://127.0.0.1:0"); err != nil {
+		fmt.Fprintln(os.Stderr, "start:", err)
+		os.Exit(1)
+	}
+	open, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	lim := syscall.Rlimit{Cur: uint64(len(open) + fdHeadroom)}
+	var cur syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &cur); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	lim.Max = cur.Max
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		fmt.Fprintln(os.Stderr, "setrlimit:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("addr %s\n", s.Addr())
+	io.Copy(io.Discard, os.Stdin)
+	s.Close()
+	os.Exit(0)
+}
+
+// lockedBuffer is a bytes.Buffer written by one goroutine and read by another.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
