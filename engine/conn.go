@@ -58,6 +58,18 @@ type conn struct {
 	hij        *Tunnel // set once the connection is hijacked
 	readPaused bool    // the socket is not being read (see loop.pauseRead)
 
+	// Output (output.go): send[sendOff:] are bytes the socket has not
+	// taken, which go before out. send is the loop's even while a worker
+	// owns out; wo carries the worker's flushes to it.
+	fd        int // the socket; -1 for a test connection without one
+	send      []byte
+	sendOff   int
+	watched   bool // fd is in the server's drain watch
+	blocked   bool // unsent output over the bound: requests wait (see serve)
+	needDrain bool // Response.Full reported true: call the drain handler once it drains
+	dropOut   bool // the worker's output is dropped: the connection closed
+	wo        workerOut
+
 	// A body streamed to a worker (Request.BodyReader): piping is set while
 	// the current request's body goes to pipe; pipeFull while bytes wait
 	// for room in it.
@@ -84,6 +96,10 @@ func newConn(s *Server, l *loop, gc gnet.Conn) *conn {
 	c.resp.c = c
 	c.tm.f = c
 	c.out = c.out[:0]
+	c.fd = gc.Fd()
+	c.send, c.sendOff = c.send[:0], 0
+	c.watched, c.blocked, c.needDrain, c.dropOut = false, false, false, false
+	c.wo.reset()
 	c.active, c.dispatched, c.bodyDone, c.bodyView, c.detached = false, false, false, false, false
 	c.sentContinue, c.closeWhenDone, c.closeAfter, c.closed, c.inCall, c.inWorker = false, false, false, false, false, false
 	c.headStart, c.reqStart = 0, 0
@@ -106,15 +122,13 @@ func (c *conn) release() {
 	c.req.base, c.req.body, c.req.bh, c.req.ch = nil, nil, nil, nil
 	c.req.hdr.Reset(nil)
 	c.req.trails.Reset(nil)
-	if cap(c.out) > 1<<20 {
-		c.out = nil
+	// A burst's buffers are not kept: a pooled conn holds little.
+	for _, b := range []*[]byte{&c.out, &c.send, &c.bodyBuf, &c.resp.body, &c.head} {
+		if cap(*b) > maxKeptBuf {
+			*b = nil
+		}
 	}
-	if cap(c.bodyBuf) > 1<<20 {
-		c.bodyBuf = nil
-	}
-	if cap(c.resp.body) > 1<<20 {
-		c.resp.body = nil
-	}
+	c.send, c.sendOff = c.send[:0], 0
 	connPool.Put(c)
 }
 
@@ -135,12 +149,19 @@ func (c *conn) serve() gnet.Action {
 	if c.hij != nil {
 		// A hijack from Deferred.Do leaves the 101 or 2xx head in out.
 		c.flushOut()
+		c.toTunnel()
 		return c.hij.traffic()
 	}
+	if c.sendOff < len(c.send) {
+		c.writeSend() // a wake from the drain watch, or any event: send what the socket takes
+	}
 	if c.inWorker {
-		if !c.workDone.Load() {
-			// The worker wakes the connection when it is done, and when it
-			// has made room for more of a streamed body.
+		done := c.workDone.Load() // before taking: the worker hands over its last flush first
+		c.takeHandoff()
+		if !done {
+			// The worker wakes the connection when it is done, when it
+			// hands over output, and when it has made room for more of a
+			// streamed body.
 			c.feedPipe()
 			c.l.pauseRead(c)
 			return gnet.None
@@ -148,29 +169,61 @@ func (c *conn) serve() gnet.Action {
 		c.inWorker = false
 		c.workDone.Store(false)
 	}
+	if c.blocked {
+		if c.unsent() > c.s.lowWater && !c.closeAfter {
+			c.arm()
+			c.l.pauseRead(c)
+			return gnet.None // still draining
+		}
+		c.blocked = false
+	}
 	if c.resumed.Load() && c.resumed.Swap(false) { // a plain load first: the swap is a locked instruction
 		c.req.paused = false
 	}
-	buf, _ := c.gc.Peek(-1)
-	off := c.processGuarded(buf)
-	if off > 0 {
-		scribble(buf[:off])
-		_, _ = c.gc.Discard(off)
-	}
-	if c.inWorker {
-		c.feedPipe() // the body bytes after the head
-	} else {
+	for {
+		buf, _ := c.gc.Peek(-1)
+		off := c.processGuarded(buf)
+		if off > 0 {
+			scribble(buf[:off])
+			_, _ = c.gc.Discard(off)
+		}
+		if c.inWorker {
+			c.feedPipe() // the body bytes after the head
+			break
+		}
 		c.flushOut()
+		if !c.blocked || c.unsent() > c.s.lowWater || c.closeAfter {
+			break
+		}
+		c.blocked = false // the socket took it all at once: serve the rest of the buffer
 	}
 	if c.hij != nil {
+		c.toTunnel()
 		return c.hij.start()
 	}
-	if !c.inWorker && c.closeAfter {
+	if !c.inWorker && c.closeAfter && c.unsent() == 0 {
 		return gnet.Close
+	}
+	if c.needDrain && !c.inWorker && c.unsent() <= c.s.lowWater {
+		_ = c.gc.Wake(nil) // the drain handler wrote until Full again: call it on the next turn
 	}
 	c.arm()
 	c.l.pauseRead(c)
 	return gnet.None
+}
+
+// toTunnel leaves the socket to gnet once the connection is hijacked: the
+// unsent bytes go to gnet's buffer, ahead of the tunnel's writes, and the
+// socket is read again.
+func (c *conn) toTunnel() {
+	if c.sendOff < len(c.send) {
+		_, _ = c.gc.Write(c.send[c.sendOff:])
+		c.send, c.sendOff = c.send[:0], 0
+	}
+	c.s.drains.unwatch(c)
+	if c.readPaused && c.l.setReading(c.gc, true) == nil {
+		c.readPaused = false
+	}
 }
 
 // processGuarded is process with one recover for the whole read rather than
@@ -201,9 +254,16 @@ func (c *conn) processGuarded(buf []byte) (off int) {
 // of buf are done with.
 func (c *conn) process(buf []byte) (off int) {
 	msgOff := -1 // where the current message starts in buf, if its head was parsed from buf
+	if c.needDrain && !c.inWorker {
+		c.drained()
+	}
 	for !c.inWorker && !c.closeAfter && c.hij == nil {
 		if !c.active {
 			if off == len(buf) {
+				break
+			}
+			if c.unsent()+len(c.out) > c.s.opts.MaxUnsentOutput {
+				c.blocked = true // the next request waits for the output to drain
 				break
 			}
 			if c.headStart == 0 {
@@ -458,7 +518,8 @@ func (c *conn) dispatch() {
 		if c.req.streaming {
 			c.startPipe()
 		}
-		c.flushOut() // the responses owed before this one; out then belongs to the worker
+		c.flushOut()             // the responses owed before this one; out then belongs to the worker
+		c.wo.unsent = c.unsent() // no worker holds wo until submit
 		c.inWorker = true
 		c.refs.Add(1)
 		c.s.pool.submit(c)
@@ -584,22 +645,6 @@ func (c *conn) replyError(status int) {
 	}
 }
 
-// flushOut hands the owed output to the socket in one write.
-func (c *conn) flushOut() {
-	if len(c.out) == 0 {
-		return
-	}
-	switch {
-	case c.inWorker:
-		// On a worker: the loop owns the socket, so send a copy.
-		b := append([]byte(nil), c.out...)
-		_ = c.gc.AsyncWrite(b, nil)
-	case !c.closed:
-		_, _ = c.gc.Write(c.out)
-	}
-	c.out = c.out[:0]
-}
-
 // maybeFlush flushes a streamed response once enough has collected.
 func (c *conn) maybeFlush() {
 	if len(c.out) >= flushThreshold {
@@ -622,7 +667,8 @@ func (c *conn) deadline() int64 {
 	switch {
 	case c.hij != nil:
 		d = never
-	case c.active || c.inWorker:
+	case c.active || c.inWorker || c.blocked || c.sendOff < len(c.send):
+		// Output still owed counts as the last request's.
 		d = after(c.reqStart, t.request)
 	case c.headStart != 0:
 		d = after(c.headStart, t.headers)
@@ -675,6 +721,10 @@ func (c *conn) onClose(err error) {
 	c.closed = true
 	c.l.w.stop(&c.tm)
 	c.l.remove(c)
+	c.s.drains.unwatch(c) // before gnet closes the descriptor
+	if c.inWorker {
+		c.closeWorkerOut() // releases a worker waiting for room
+	}
 	if c.hij != nil {
 		c.hij.closed(err)
 	}

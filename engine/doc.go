@@ -40,8 +40,11 @@
 //  6. When the response has ended and the body has been read, the request is
 //     finished; the loop goes on with the next request in the buffer.
 //  7. When the buffer holds no complete request, the bytes used are
-//     discarded, and all responses of this read go out in one Write.
-//     A request that outlives the read has its head copied into
+//     discarded, and all responses of this read go out in one write. What
+//     the socket does not take waits in the connection until it drains;
+//     past Options.MaxUnsentOutput the next request waits too, and the
+//     socket is not read (see "The life of a write" in output.go). A
+//     request that outlives the read has its head copied into
 //     connection-owned memory first.
 //  8. The connection's deadline (headers, request, keep-alive or idle
 //     timeout) is set on its loop's timing wheel: a field write when it moves
@@ -63,6 +66,30 @@
 // reads with Request.BodyReader, stops decoding while the pipe is full (and
 // stops reading the socket once the connection's buffer is too), and the
 // reader wakes the loop when it has made room.
+//
+// # Memory per connection
+//
+// What a peer can make a connection hold is bounded by the options, whatever
+// it sends or leaves unread: a read's worth of request bytes (gnet's 64 KiB
+// read buffer; the rest waits in the kernel, since the socket is not read
+// while a request waits), the current request's head (Parse.MaxHeadBytes)
+// and buffered body (MaxBufferedBody, also the pipe to a worker), and
+// MaxUnsentOutput of responses the peer has not read, plus the response
+// that crossed it: one response body written whole is held whole until it
+// drains. A handler streaming a large body keeps within the bound by
+// waiting when Response.Full reports true (on a worker, its writes wait by
+// themselves). Buffers grown past 64 KiB are dropped once drained rather
+// than kept with the connection or pooled.
+//
+// # Half-closed peers
+//
+// A peer that shuts down its sending side after its requests (a FIN) still
+// gets every response owed, including those answered later (Detach, a
+// worker); then the connection closes. While a response is owed and its
+// request fully read, or output is unsent, the socket is not read, so the
+// FIN waits in the kernel. A request with a CloseHandler is the exception:
+// its handler asked to learn when the peer goes away, so a FIN closes the
+// connection and the handler is told, as in Node.
 //
 // # Accepting and shutdown
 //

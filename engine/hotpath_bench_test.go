@@ -32,6 +32,7 @@ func (f *fakeConn) Write(p []byte) (int, error) {
 }
 func (f *fakeConn) InboundBuffered() int  { return len(f.in) - f.off }
 func (f *fakeConn) OutboundBuffered() int { return 0 }
+func (f *fakeConn) Fd() int               { return -1 }
 func (f *fakeConn) Context() any          { return f.ctx }
 func (f *fakeConn) SetContext(ctx any)    { f.ctx = ctx }
 

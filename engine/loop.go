@@ -63,7 +63,7 @@ func (l *loop) remove(c *conn) {
 // of a request: neither buffered nor waiting in the socket.
 func (l *loop) closeIdle() {
 	for _, c := range l.conns {
-		if c.closed || c.inWorker || c.closeAfter || c.active || c.hij != nil || c.headStart != 0 {
+		if c.closed || c.inWorker || c.closeAfter || c.active || c.hij != nil || c.headStart != 0 || c.blocked || c.sendOff < len(c.send) {
 			continue
 		}
 		if c.gc.InboundBuffered() > 0 || socketPending(c.gc.Fd()) {
@@ -74,12 +74,31 @@ func (l *loop) closeIdle() {
 	}
 }
 
-// pauseRead stops reading c's socket while a paused body reader has left
-// more than a read's worth of bytes in the buffer, and restarts it when the
-// reader resumes. Must be called on the loop.
+// pauseRead stops reading c's socket while c has no use for more bytes, and
+// restarts it when it has: the bytes then wait in the kernel, which bounds
+// what a connection holds. Reading stops
+//   - while output is unsent, or over the bound (blocked): see "The life
+//     of a write" in output.go;
+//   - while a paused body reader or a full pipe to a worker takes no more
+//     of the body;
+//   - while a response is owed and the request's body has been read, unless
+//     the request has a CloseHandler: a peer's FIN then waits unread until
+//     the response has gone out, since gnet closes a connection on reading
+//     EOF. A CloseHandler asks to learn at once that the peer went away,
+//     so for such a request only a read's worth of buffered bytes
+//     (pauseThreshold) stops the reading.
+//
+// Must be called on the loop.
 func (l *loop) pauseRead(c *conn) {
-	want := (c.pipeFull || (c.active && !c.inWorker && c.req.streaming && c.req.paused)) &&
-		c.gc.InboundBuffered() >= pauseThreshold
+	want := c.blocked || c.sendOff < len(c.send)
+	if !want && c.active {
+		switch {
+		case c.bodyDone && c.req.ch == nil, c.pipeFull, !c.inWorker && c.req.streaming && c.req.paused:
+			want = true
+		case c.bodyDone:
+			want = c.gc.InboundBuffered() >= pauseThreshold
+		}
+	}
 	if want != c.readPaused {
 		if l.setReading(c.gc, !want) == nil {
 			c.readPaused = want

@@ -14,6 +14,7 @@ const (
 	DefaultTickInterval     = time.Second
 	DefaultMaxBodyBytes     = 64 << 20
 	DefaultMaxBufferedBody  = 64 << 10
+	DefaultMaxUnsentOutput  = 256 << 10
 )
 
 // Options configures a Server. The zero Options means the defaults listed on
@@ -39,6 +40,17 @@ type Options struct {
 	// it also bounds the bytes waiting for the reader. 0 means
 	// DefaultMaxBufferedBody.
 	MaxBufferedBody int
+	// MaxUnsentOutput bounds the response bytes a connection holds that its
+	// socket has not taken (default 256 KiB). Past it, the connection
+	// serves no further request and its socket is not read (its requests
+	// wait in the kernel), Response.Full reports true, and a worker's
+	// writes wait; all resume when the unsent bytes fall to half of it.
+	// So a peer that sends requests and never reads costs at most about
+	// this much, plus one response and one read (64 KiB) of requests. A
+	// single response larger than the bound is held whole while it drains,
+	// once: a handler that streams it in pieces, waiting for
+	// DrainHandler.OnDrain when Full, holds no more than the bound.
+	MaxUnsentOutput int
 	// MaxConns bounds the open connections; 0 means no limit. Connections
 	// over the limit get a 503 and are closed.
 	MaxConns int
@@ -100,6 +112,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxBufferedBody <= 0 {
 		o.MaxBufferedBody = DefaultMaxBufferedBody
+	}
+	if o.MaxUnsentOutput <= 0 {
+		o.MaxUnsentOutput = DefaultMaxUnsentOutput
 	}
 	if o.Workers > 0 && o.WorkerQueue <= 0 {
 		o.WorkerQueue = 4 * o.Workers

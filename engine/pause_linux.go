@@ -9,20 +9,24 @@ import (
 	"github.com/panjf2000/gnet/v2"
 )
 
-// Back-pressure for paused body readers. gnet v2 reads every readable socket
-// and buffers what the handler leaves unread, so a paused reader would let
-// the buffer grow with whatever the peer sends. gnet has no call to stop
-// reading one connection; this file stops it by changing the connection's
-// epoll registration to exclude EPOLLIN, on the epoll instance of the
-// connection's loop, found once per loop through gnet's unexported fields
-// (pinned: gnet v2.10.0; TestPauseBackPressure fails if they move).
+// Pausing reads (see loop.pauseRead for when). gnet v2 reads every readable
+// socket and buffers what the handler leaves unread, so a connection that
+// cannot use more bytes would let the buffer grow with whatever the peer
+// sends, and would read a peer's FIN, on which gnet closes the connection.
+// gnet has no call to stop reading one connection; this file stops it by
+// changing the connection's epoll registration to exclude EPOLLIN, on the
+// epoll instance of the connection's loop, found once per loop through
+// gnet's unexported fields (pinned: gnet v2.10.0; TestPauseBackPressure
+// fails if they move).
 //
-// gnet re-registers EPOLLIN by itself after it flushes a partial write, so
-// pausing is re-applied after every read while the reader stays paused: at
-// most one read (gnet's read buffer, 64 KiB by default) gets past it.
+// gnet re-registers EPOLLIN by itself after it flushes a partial write of
+// its own (the server writes the socket itself, but a tunnel writes through
+// gnet), so pausing is re-applied after every read: at most one read
+// (gnet's read buffer, 64 KiB by default) gets past it.
 
-// pauseThreshold is how many buffered bytes a paused reader may leave before
-// the socket stops being read.
+// pauseThreshold is how many buffered bytes a request with a CloseHandler
+// may leave unserved, while its response is owed, before the socket stops
+// being read.
 const pauseThreshold = 64 << 10
 
 var errNoEpoll = errors.New("engine: cannot find the event loop's epoll instance")

@@ -16,6 +16,9 @@ var (
 	ErrHeadWritten   = errors.New("engine: response head already written")
 	ErrNotUpgrade    = errors.New("engine: request does not ask for an upgrade or a tunnel")
 	ErrHijackWorker  = errors.New("engine: Hijack is not supported on worker goroutines")
+	// ErrConnClosed is returned by a worker's Write once the connection
+	// has closed: what it writes can no longer be sent.
+	ErrConnClosed = errors.New("engine: connection closed")
 )
 
 // flushThreshold is how many response bytes may collect before they are
@@ -50,8 +53,9 @@ type Response struct {
 	noBody      bool // answers a HEAD request
 	closeConn   bool // Connection: close
 	hijacked    bool
-	noDate      bool   // leave out the Date field
-	reason      string // custom reason phrase; "" means the standard one
+	noDate      bool         // leave out the Date field
+	reason      string       // custom reason phrase; "" means the standard one
+	dh          DrainHandler // told when output that was Full drains
 }
 
 func (w *Response) reset(c *conn, head bool) {
@@ -64,6 +68,7 @@ func (w *Response) reset(c *conn, head bool) {
 	w.sent = 0
 	w.headWritten, w.chunked, w.ended, w.detached = false, false, false, false
 	w.noBody, w.closeConn, w.hijacked, w.noDate, w.reason = head, false, false, false, ""
+	w.dh = nil
 }
 
 // Header returns the response's header fields, to be filled before the head
@@ -114,10 +119,17 @@ func (w *Response) Ended() bool { return w.ended }
 func (w *Response) HeadWritten() bool { return w.headWritten }
 
 // Write appends p to the body. A HEAD response, 204 and 304 discard it
-// (a HEAD response still counts it for its Content-Length).
+// (a HEAD response still counts it for its Content-Length). Write never
+// blocks on the event loop: see Full for a body too large to hold. On a
+// worker, a flush waits while the connection's unsent output is over
+// Options.MaxUnsentOutput, and Write returns ErrConnClosed once the
+// connection has closed.
 func (w *Response) Write(p []byte) (int, error) {
 	if w.ended {
 		return 0, ErrResponseEnded
+	}
+	if w.c.dropOut {
+		return 0, ErrConnClosed
 	}
 	if !w.headWritten {
 		w.body = append(w.body, p...)
@@ -131,6 +143,9 @@ func (w *Response) Write(p []byte) (int, error) {
 func (w *Response) WriteString(s string) (int, error) {
 	if w.ended {
 		return 0, ErrResponseEnded
+	}
+	if w.c.dropOut {
+		return 0, ErrConnClosed
 	}
 	if !w.headWritten {
 		w.body = append(w.body, s...)
@@ -184,6 +199,41 @@ func (w *Response) Flush() {
 	}
 	w.c.flushOut()
 }
+
+// Full reports whether the connection holds Options.MaxUnsentOutput bytes
+// or more of output that the socket has not taken, this response's
+// buffered body included. Writes still succeed when it is full, but every
+// byte written is held in memory until the peer reads it: a handler
+// producing a large or endless body should stop when Full reports true and
+// go on when its DrainHandler is called (SetDrainHandler), as Node's
+// write() returning false and 'drain' do. After Full has reported true the
+// drain handler is called once, on the event loop, when the unsent output
+// has fallen to half the bound. On a worker there is no need to check:
+// its writes wait for room by themselves.
+func (w *Response) Full() bool {
+	c := w.c
+	if c.pending()+len(w.body) < c.s.opts.MaxUnsentOutput {
+		return false
+	}
+	if !c.inWorker {
+		c.needDrain = true
+	}
+	return true
+}
+
+// DrainHandler learns that a response's connection has room for more
+// output after Response.Full reported true.
+type DrainHandler interface {
+	// OnDrain runs on the connection's event loop. It may write, and
+	// check Full again.
+	OnDrain(w *Response)
+}
+
+// SetDrainHandler registers h for the current response (nil removes it).
+// It is not called once the response has ended or the connection has
+// closed (see CloseHandler), nor for a handler running on a worker. Must
+// be called on the connection's event loop.
+func (w *Response) SetDrainHandler(h DrainHandler) { w.dh = h }
 
 // AddTrailer adds a trailer field, sent after a chunked body. A response
 // that is not chunked drops its trailers.
@@ -369,11 +419,16 @@ func (w *Response) writeHead(final bool) {
 	c.out = dst
 	w.headWritten = true
 	if final && !w.noBody && bodyAllowed(w.status) {
-		if len(w.body) > flushThreshold && !c.inWorker && !c.closed {
-			// A large body goes to the socket from where it is, not through out.
+		if len(w.body) > flushThreshold {
+			// A large body goes to the socket from its own buffer, which
+			// the connection takes over (swapping buffers) for as long as
+			// the peer needs to read it: it is not copied behind the head.
 			c.flushOut()
-			_, _ = c.gc.Write(w.body)
-			return
+			if len(c.out) == 0 {
+				c.out, w.body = w.body, c.out
+				c.flushOut()
+				return
+			}
 		}
 		c.out = append(c.out, w.body...)
 	}

@@ -48,6 +48,10 @@ type Server struct {
 	closing atomic.Bool
 	nconns  atomic.Int64
 	pool    *workerPool // nil for inline handlers; set before the loops start
+	drains  drainWatch  // wakes connections whose socket has room again
+	// lowWater is where blocked output resumes: half of MaxUnsentOutput.
+	// Immutable after NewServer.
+	lowWater int
 
 	// Set by Start before it returns; see listen.go.
 	cli  *gnet.Client   // the event loops
@@ -84,6 +88,7 @@ func NewServer(h Handler, o *Options) *Server {
 	}
 	s.opts = s.opts.withDefaults()
 	s.pcfg = s.opts.Parse
+	s.lowWater = s.opts.MaxUnsentOutput / 2
 	s.to = timeouts{ms(s.opts.HeadersTimeout), ms(s.opts.RequestTimeout), ms(s.opts.KeepAliveTimeout), never}
 	if s.opts.IdleTimeout > 0 {
 		s.to.idle = ms(s.opts.IdleTimeout)
@@ -237,6 +242,7 @@ func (s *Server) stop() {
 		if s.pool != nil {
 			s.pool.stop()
 		}
+		s.drains.stop()
 		close(s.done)
 	})
 	<-s.done
