@@ -87,6 +87,13 @@ var connPool = sync.Pool{New: func() any { return new(conn) }}
 
 func newConn(s *Server, l *loop, gc gnet.Conn) *conn {
 	c := connPool.Get().(*conn)
+	c.reset(s, l, gc)
+	return c
+}
+
+// reset prepares a pooled conn for a new connection: every flag of the
+// last one is cleared (TestConnResetClearsFlags checks them all).
+func (c *conn) reset(s *Server, l *loop, gc gnet.Conn) {
 	c.s, c.l, c.gc = s, l, gc
 	c.gen.Add(1)
 	c.p.Init(parse.Request, &s.pcfg)
@@ -102,6 +109,7 @@ func newConn(s *Server, l *loop, gc gnet.Conn) *conn {
 	c.wo.reset()
 	c.active, c.dispatched, c.bodyDone, c.bodyView, c.detached = false, false, false, false, false
 	c.sentContinue, c.closeWhenDone, c.closeAfter, c.closed, c.inCall, c.inWorker = false, false, false, false, false, false
+	c.readPaused, c.piping, c.pipeFull = false, false, false
 	c.headStart, c.reqStart = 0, 0
 	c.idleSince, c.lastActive = l.now(), l.now()
 	c.fresh = true
@@ -109,7 +117,6 @@ func newConn(s *Server, l *loop, gc gnet.Conn) *conn {
 	c.workDone.Store(false)
 	c.resumed.Store(false)
 	c.refs.Store(1)
-	return c
 }
 
 // release drops a reference; the last one returns c to the pool.
