@@ -332,6 +332,7 @@ type loadResult struct {
 	P50us    float64 `json:"p50_us"`
 	P99us    float64 `json:"p99_us"`
 	Errors   int64   `json:"errors"`
+	FirstBad string  `json:"first_bad"`
 	ErrorMsg string  `json:"error"`
 
 	loadCPU float64 // the load generator's CPU-seconds in the measured window
@@ -414,6 +415,8 @@ func runLoad(o options, addr string, m mode, onStart, onEnd func()) (loadResult,
 	switch {
 	case res.ErrorMsg != "":
 		return res, errors.New(res.ErrorMsg)
+	case res.Errors > 0:
+		return res, fmt.Errorf("load: %d errors; first bad reply: %.80q", res.Errors, res.FirstBad)
 	case werr != nil:
 		return res, fmt.Errorf("load: %v", werr)
 	case !started || res.Requests == 0:
