@@ -547,10 +547,16 @@ func (c *conn) runHandler() {
 	c.s.h(&c.resp, &c.req)
 }
 
+// handlerPanicked answers a recovered panic. The first panic of a window
+// is logged with its stack, the rest only counted (Server.HandlerPanics):
+// a peer that can trigger a panic must not be able to flood the log.
 func (c *conn) handlerPanicked(v any) {
-	stack := make([]byte, 16<<10)
-	stack = stack[:runtime.Stack(stack, false)]
-	log.Printf("engine: panic serving %v: %v\n%s", c.gc.RemoteAddr(), v, stack)
+	c.s.panics.Add(1)
+	if c.s.panicLog.allow() {
+		stack := make([]byte, 16<<10)
+		stack = stack[:runtime.Stack(stack, false)]
+		log.Printf("engine: panic serving %v: %v\n%s", c.gc.RemoteAddr(), v, stack)
+	}
 	w := &c.resp
 	switch {
 	case w.ended && !w.detached:

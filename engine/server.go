@@ -65,6 +65,7 @@ type Server struct {
 	acceptErrs     atomic.Uint64
 	acceptLog      logLimiter
 	panicLog       logLimiter
+	panics         atomic.Uint64
 
 	ready    chan struct{} // closed when Start returns: the fields it sets are visible
 	stopOnce sync.Once
@@ -185,6 +186,12 @@ func (s *Server) NumConns() int { return int(s.nconns.Load()) }
 // AcceptErrors returns how many accepts have failed (such as for want of
 // descriptors) since Start; the server retries them, see Start.
 func (s *Server) AcceptErrors() uint64 { return s.acceptErrs.Load() }
+
+// HandlerPanics returns how many panics of handlers and body callbacks the
+// server has recovered since Start. Only the first of each 10 s window is
+// logged with its stack; the rest are summed in one line. Safe from any
+// goroutine.
+func (s *Server) HandlerPanics() uint64 { return s.panics.Load() }
 
 // Shutdown stops the server gracefully: it closes the listening sockets (new
 // connections are refused), stops keeping connections alive, closes idle
