@@ -131,6 +131,12 @@ type ClientConn struct {
 	rd       int // raw bytes consumed in the front response's buffer
 	carry    []byte
 	tunneled bool
+	// readPaused reports whether the socket is not being read; epfd caches
+	// the loop's epoll descriptor for that (see applyPause).
+	readPaused bool
+	epfd       int
+
+	wantPause atomic.Bool // SetReadPaused's last word
 
 	host connHost // the dial options' host and its Host line; immutable
 	ctx  any
@@ -397,6 +403,9 @@ func (cc *ClientConn) onData(data []byte) gnet.Action {
 			return gnet.Close
 		}
 	}
+	if cc.readPaused || cc.wantPause.Load() {
+		cc.applyPause()
+	}
 	return gnet.None
 }
 
@@ -465,6 +474,10 @@ func (cc *ClientConn) advance(call *clientCall) (bool, error) {
 			return true, cc.handOver(resp)
 		}
 		cc.body.Init(resp.framing, cc.p.ContentLength(), &cc.cli.opts.Parser)
+		if s := resp.stream; s != nil {
+			resp.header.SetBase(resp.buf)
+			s.ResponseHead(cc, resp)
+		}
 	}
 	for !cc.body.Done() {
 		data, n, err := cc.body.Decode(resp.buf[cc.rd:], &resp.trailer)
@@ -472,13 +485,24 @@ func (cc *ClientConn) advance(call *clientCall) (bool, error) {
 			return false, err
 		}
 		if n == 0 {
+			if resp.stream != nil && cc.rd > resp.headLen {
+				// Streamed bytes are gone: keep the head and the undecoded rest.
+				m := copy(resp.buf[resp.headLen:], resp.buf[cc.rd:])
+				resp.buf = resp.buf[:resp.headLen+m]
+				cc.rd = resp.headLen
+			}
 			return false, nil
 		}
 		if len(data) > 0 {
-			if resp.maxBodyBytes > 0 && resp.bodyEnd-resp.headLen+len(data) > resp.maxBodyBytes {
+			if resp.maxBodyBytes > 0 && resp.bodyEnd-resp.headLen+resp.streamed+len(data) > resp.maxBodyBytes {
 				return false, ErrClientBodyTooLarge
 			}
-			resp.bodyEnd += copy(resp.buf[resp.bodyEnd:], data)
+			if resp.stream != nil {
+				resp.streamed += len(data)
+				resp.stream.ResponseBody(cc, data)
+			} else {
+				resp.bodyEnd += copy(resp.buf[resp.bodyEnd:], data)
+			}
 		}
 		if cc.body.Done() && resp.trailer.Len() > 0 {
 			resp.trailer.SetBase(resp.buf[cc.rd:])
@@ -540,6 +564,7 @@ func (cc *ClientConn) complete(call *clientCall, err error, reuse bool) {
 	cc.headDone = false
 	cc.rd = 0
 	cc.p.Reset()
+	cc.wantPause.Store(false) // the next response starts reading (onData applies it)
 	cc.mu.Lock()
 	copy(cc.calls, cc.calls[1:])
 	cc.calls[len(cc.calls)-1] = nil

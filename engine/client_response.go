@@ -28,6 +28,8 @@ type ClientResponse struct {
 	framing      parse.Framing
 	tunnel       net.Conn // Upgrade or CONNECT: the raw connection, handed over
 	maxBodyBytes int
+	stream       ResponseStreamer // nil: the body is gathered in buf
+	streamed     int              // body bytes handed to stream
 }
 
 var clientResponsePool = sync.Pool{New: func() any { return new(ClientResponse) }}
@@ -38,7 +40,8 @@ func AcquireClientResponse() *ClientResponse { return clientResponsePool.Get().(
 // ReleaseClientResponse resets r and returns it to the pool. r must not be in flight.
 func ReleaseClientResponse(r *ClientResponse) {
 	r.Reset()
-	r.maxBodyBytes = 0 // a limit is the caller's, not the pool's
+	r.maxBodyBytes = 0 // a limit and a streamer are the caller's, not the pool's
+	r.stream = nil
 	clientResponsePool.Put(r)
 }
 
@@ -50,7 +53,7 @@ func (r *ClientResponse) Reset() {
 	r.reason = headers.Span{}
 	r.header.Reset(nil)
 	r.trailer.Reset(nil)
-	r.headLen, r.bodyEnd = 0, 0
+	r.headLen, r.bodyEnd, r.streamed = 0, 0, 0
 	r.keepAlive = false
 	r.framing = parse.BodyNone
 	r.tunnel = nil

@@ -58,11 +58,16 @@ func epollFD(gc gnet.Conn) (fd int) {
 }
 
 // setReading turns reading of gc's socket on or off. Must be called on gc's loop.
-func (l *loop) setReading(gc gnet.Conn, on bool) error {
-	if l.epfd == 0 {
-		l.epfd = epollFD(gc)
+func (l *loop) setReading(gc gnet.Conn, on bool) error { return setConnReading(&l.epfd, gc, on) }
+
+// setConnReading turns reading of gc's socket on or off; *epfd caches the
+// loop's epoll descriptor (0 unknown, -1 unavailable). Must be called on
+// gc's loop.
+func setConnReading(epfd *int, gc gnet.Conn, on bool) error {
+	if *epfd == 0 {
+		*epfd = epollFD(gc)
 	}
-	if l.epfd < 0 {
+	if *epfd < 0 {
 		return errNoEpoll
 	}
 	var ev uint32
@@ -73,7 +78,7 @@ func (l *loop) setReading(gc gnet.Conn, on bool) error {
 		ev |= syscall.EPOLLOUT
 	}
 	fd := gc.Fd()
-	return syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_MOD, fd, &syscall.EpollEvent{Events: ev, Fd: int32(fd)})
+	return syscall.EpollCtl(*epfd, syscall.EPOLL_CTL_MOD, fd, &syscall.EpollEvent{Events: ev, Fd: int32(fd)})
 }
 
 // socketPending reports whether the socket fd has received bytes not yet read.

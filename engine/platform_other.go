@@ -29,7 +29,10 @@ const pauseThreshold = 64 << 10
 var pauseOnce sync.Once
 
 // setReading cannot pause reads outside Linux; it logs that once.
-func (l *loop) setReading(gnet.Conn, bool) error {
+func (l *loop) setReading(gc gnet.Conn, on bool) error { return setConnReading(&l.epfd, gc, on) }
+
+// setConnReading cannot pause reads outside Linux; it logs that once.
+func setConnReading(*int, gnet.Conn, bool) error {
 	pauseOnce.Do(func() {
 		log.Printf("engine: pausing reads for a paused body reader: %v (reads continue and are buffered)", ErrPlatformUnsupported)
 	})
