@@ -214,6 +214,8 @@ func TestClientMalformedResponse(t *testing.T) {
 		{"two-cl", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd"},
 		{"bare-lf", "HTTP/1.1 200 OK\nContent-Length: 1\n\nx"},
 		{"bad-chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"},
+		{"chunk-ext-no-name", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;\r\nhello\r\n0\r\n\r\n"},
+		{"chunk-ext-unterminated", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;a=\"abc\r\nhello\r\n0\r\n\r\n"},
 		{"space-colon", "HTTP/1.1 200 OK\r\nContent-Length : 1\r\n\r\nx"},
 		{"bad-status", "HTTP/1.1 2000 OK\r\n\r\n"},
 		{"obs-fold", "HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 0\r\n\r\n"},

@@ -50,6 +50,31 @@ func TestInvalidRequestLine400(t *testing.T) {
 	}
 }
 
+// TestChunkExtension400 sends chunked bodies whose chunk-ext does not parse
+// (RFC 9112 §7.1.1): each gets 400 without reaching the handler, and a
+// quoted-string holding ";" and a quoted-pair is accepted.
+func TestChunkExtension400(t *testing.T) {
+	var calls atomic.Int32
+	_, addr := startServer(t, func(w *Response, r *Request) {
+		calls.Add(1)
+		w.Write(r.Body())
+	}, nil)
+	const head = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+	for _, ext := range []string{";", ";a=\"abc", ";=b", ";a=", ";a b", ";a=\"b\"c", ";a;;b", ";a@b"} {
+		got := rawExchange(t, addr, head+"5"+ext+"\r\nhello\r\n0\r\n\r\n", 2*time.Second)
+		if !strings.HasPrefix(got, "HTTP/1.1 400 ") {
+			t.Errorf("chunk-ext %q: response %q; want 400", ext, got)
+		}
+	}
+	if n := calls.Load(); n != 0 {
+		t.Fatalf("handler reached %d times by invalid chunk extensions", n)
+	}
+	got := rawExchange(t, addr, head+"5;q=\"a;b\\\"c\"\r\nhello\r\n0;x\r\n\r\n", 2*time.Second)
+	if !strings.HasPrefix(got, "HTTP/1.1 200 ") || !strings.HasSuffix(got, "hello") {
+		t.Fatalf("valid chunk-ext: response %q; want 200 hello", got)
+	}
+}
+
 // TestClientInvalidHost checks that the client refuses to build a Host
 // field that is not uri-host [ ":" port ] (RFC 9110 §7.2), from a request's
 // host or a connection's dial host, and builds the valid ones.

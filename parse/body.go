@@ -94,7 +94,7 @@ type Body struct {
 	remain  int64      // BodyLength: bytes left; BodyChunked: bytes left in the current chunk
 	cst     chunkState // BodyChunked only
 	size    int64      // chunk-size being read
-	extLen  int        // chunk-ext bytes on the current line
+	extLen  int        // chunk-ext bytes on the current line, counting its CR
 	done    bool
 	err     Code
 	trailer Parser        // reads the trailer section; set up at the last chunk

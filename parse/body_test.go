@@ -72,6 +72,22 @@ var chunkedTests = []struct {
 	{"size bare cr", "5\rhello\r\n0\r\n\r\n", "", "", "CR_EXPECTED_LF", 2},
 	{"ext ctl", "5;a\x00\r\nhello\r\n", "", "", "INVALID_CHUNK_EXTENSION", 3},
 	{"ext bare lf", "5;a\nhello\r\n", "", "", "LF_EXPECTED_CR", 3},
+	{"ext quoted", "5;q=\"a;b\\\"c\"\r\nhello\r\n0\r\n\r\n", "hello", "", "", -1},
+	{"ext many", "5;a;b=1 ; c = \"\" ;d\t=\te\r\nhello\r\n0;z\r\n\r\n", "hello", "", "", -1},
+	{"ext obs-text", "5;a=\"\xff\\\x80\"\r\nhello\r\n0\r\n\r\n", "hello", "", "", -1},
+	{"ext no name", "5;\r\nhello\r\n", "", "", "INVALID_CHUNK_EXTENSION", 2},
+	{"ext no name before =", "5;=a\r\nhello\r\n", "", "", "INVALID_CHUNK_EXTENSION", 2},
+	{"ext empty value", "5;a=\r\nhello\r\n", "", "", "INVALID_CHUNK_EXTENSION", 4},
+	{"ext unterminated", "5;a=\"abc\r\nhello\r\n", "", "", "INVALID_CHUNK_EXTENSION", 8},
+	{"ext quoted lf", "5;a=\"a\nb\"\r\nhello\r\n", "", "", "INVALID_CHUNK_EXTENSION", 6},
+	{"ext pair ctl", "5;a=\"\\\x01\"\r\nhello\r\n", "", "", "INVALID_CHUNK_EXTENSION", 6},
+	{"ext name not token", "5;a@b\r\nhello\r\n", "", "", "INVALID_CHUNK_EXTENSION", 3},
+	{"ext value not token", "5;a=b/c\r\nhello\r\n", "", "", "INVALID_CHUNK_EXTENSION", 5},
+	{"ext two names", "5;a b\r\nhello\r\n", "", "", "INVALID_CHUNK_EXTENSION", 4},
+	{"ext after quote", "5;a=\"b\"c\r\nhello\r\n", "", "", "INVALID_CHUNK_EXTENSION", 7},
+	{"ext trailing ws", "5;a \r\nhello\r\n", "", "", "INVALID_CHUNK_EXTENSION", 4},
+	{"ext double semicolon", "5;a;;b\r\nhello\r\n", "", "", "INVALID_CHUNK_EXTENSION", 4},
+	{"ext last chunk", "5\r\nhello\r\n0;\r\n\r\n", "hello", "", "INVALID_CHUNK_EXTENSION", 12},
 	{"trailer bad", "0\r\nX Y: 1\r\n\r\n", "", "", "INVALID_HEADER_TOKEN", 3},
 	{"trailer obs-fold", "0\r\nX: 1\r\n 2\r\n\r\n", "", "", "OBS_FOLD", 3},
 }
@@ -110,6 +126,17 @@ func TestChunkedLenient(t *testing.T) {
 	body, _, _, err := decodeAll(BodyChunked, 0, cfg, "5 \r\nhello\n3\nabc\r\n0\n\n", nil)
 	if err != nil || body != "helloabc" {
 		t.Fatalf("lenient chunked = %q, %v; want helloabc", body, err)
+	}
+	// Lenient accepts whitespace and a bare LF after an extension, not a
+	// malformed one.
+	body, _, _, err = decodeAll(BodyChunked, 0, cfg, "5;a \r\nhello\r\n3;b=\"c\"\t\nabc\r\n0;d=e\n\n", nil)
+	if err != nil || body != "helloabc" {
+		t.Fatalf("lenient chunked extensions = %q, %v; want helloabc", body, err)
+	}
+	for _, in := range []string{"5;\r\nhello\r\n", "5;a=\"abc\r\nhello\r\n", "5;a=\nhello\r\n"} {
+		if _, _, _, err := decodeAll(BodyChunked, 0, cfg, in, nil); err != ErrInvalidChunkExtension {
+			t.Fatalf("lenient %q: err = %v; want %v", in, err, ErrInvalidChunkExtension)
+		}
 	}
 }
 
