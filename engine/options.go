@@ -74,6 +74,13 @@ type Options struct {
 	// 100 ms ticks cost ~5% of keep-alive throughput per CPU-second and
 	// raised p99 latency (serverbench A/B, medians of 6 alternating runs).
 	TickInterval time.Duration
+	// StallThreshold is how long an event loop may stay in one callback
+	// (an inline handler that blocks, say) before it is logged, with the
+	// loop's stack, and counted in Server.LoopStalls (default 1 s; a
+	// negative value turns the watchdog off). A stall is reported between
+	// one and two thresholds after it began. It costs the loops nothing
+	// per request: see stall.go.
+	StallThreshold time.Duration
 
 	// Workers, when > 0, runs handlers on a pool of that many goroutines
 	// instead of inline on the event loop, for handlers that block.
@@ -104,6 +111,10 @@ func (o Options) withDefaults() Options {
 	def(&o.RequestTimeout, DefaultRequestTimeout)
 	def(&o.KeepAliveTimeout, DefaultKeepAliveTimeout)
 	def(&o.TickInterval, DefaultTickInterval)
+	def(&o.StallThreshold, DefaultStallThreshold)
+	if o.StallThreshold > 0 && o.StallThreshold < 10*time.Millisecond {
+		o.StallThreshold = 10 * time.Millisecond
+	}
 	if o.TickInterval < time.Millisecond {
 		o.TickInterval = time.Millisecond
 	}

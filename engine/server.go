@@ -66,6 +66,8 @@ type Server struct {
 	acceptLog      logLimiter
 	panicLog       logLimiter
 	panics         atomic.Uint64
+	stallLog       logLimiter
+	stalls         atomic.Uint64
 
 	ready    chan struct{} // closed when Start returns: the fields it sets are visible
 	stopOnce sync.Once
@@ -99,6 +101,7 @@ func NewServer(h Handler, o *Options) *Server {
 	}
 	s.acceptLog.what = "accept errors"
 	s.panicLog.what = "handler panics"
+	s.stallLog.what = "event-loop stalls"
 	empty := []*loop{}
 	s.loops.Store(&empty)
 	return s
@@ -153,6 +156,9 @@ func (s *Server) listenAndRun(addr string) error {
 	}
 	s.cli, s.lns, s.addr = cli, lns, lns[0].Addr()
 	dates.refresh(time.Now())
+	if s.opts.StallThreshold > 0 {
+		go s.watchStalls()
+	}
 	for _, ln := range lns {
 		s.handovers.Add(1)
 		go s.acceptLoop(ln)

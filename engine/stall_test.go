@@ -1,0 +1,77 @@
+package engine
+
+import (
+	"bufio"
+	"io"
+	"log"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// blockLoop is an inline handler that blocks its event loop on /block.
+func blockLoop(w *Response, r *Request) {
+	if string(r.Path()) == "/block" {
+		time.Sleep(600 * time.Millisecond)
+	}
+	helloHandler(w, r)
+}
+
+// TestLoopStallReported checks that a handler blocking its event loop is
+// counted and logged once per stall, with the loop's stack naming the
+// handler, and that the stacks are rate-limited.
+func TestLoopStallReported(t *testing.T) {
+	var logged lockedBuffer
+	prev := log.Writer()
+	log.SetOutput(&logged)
+	t.Cleanup(func() { log.SetOutput(prev) })
+
+	s, addr := startServer(t, blockLoop, &Options{NumLoops: 1, StallThreshold: 100 * time.Millisecond})
+	for i := 0; i < 2; i++ {
+		c := dialServer(t, addr)
+		io.WriteString(c, "GET /block HTTP/1.1\r\nHost: a\r\n\r\n")
+		if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("request %d: %v %v", i, resp, err)
+		}
+		c.Close()
+	}
+	if n := s.LoopStalls(); n < 2 {
+		t.Fatalf("LoopStalls() = %d after two 600 ms stalls; want >= 2\nlog:\n%s", n, logged.String())
+	}
+	out := logged.String()
+	if n := strings.Count(out, "has not come back"); n != 1 {
+		t.Fatalf("%d stall reports logged; want 1 (the second within the window is only counted)\nlog:\n%s", n, out)
+	}
+	if !strings.Contains(out, "engine.blockLoop") || !strings.Contains(out, "time.Sleep") {
+		t.Fatalf("the stall report does not name the blocking handler:\n%s", out)
+	}
+}
+
+// TestLoopStallQuiet checks that a loop that keeps coming back is not
+// reported, and that a negative threshold turns the watchdog off.
+func TestLoopStallQuiet(t *testing.T) {
+	prev := log.Writer()
+	log.SetOutput(io.Discard)
+	t.Cleanup(func() { log.SetOutput(prev) })
+	for _, tc := range []struct {
+		threshold time.Duration
+		path      string
+	}{{500 * time.Millisecond, "/"}, {-1, "/block"}} {
+		s, addr := startServer(t, blockLoop, &Options{NumLoops: 1, StallThreshold: tc.threshold})
+		c := dialServer(t, addr)
+		br := bufio.NewReader(c)
+		deadline := time.Now().Add(time.Second)
+		for time.Now().Before(deadline) {
+			io.WriteString(c, "GET "+tc.path+" HTTP/1.1\r\nHost: a\r\n\r\n")
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+		}
+		if n := s.LoopStalls(); n != 0 {
+			t.Fatalf("threshold %v, path %s: LoopStalls() = %d; want 0", tc.threshold, tc.path, n)
+		}
+	}
+}
