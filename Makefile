@@ -56,10 +56,14 @@ bench-parse:
 	cd benchmarks && $(GO) run ./cmd/table -svg $(BENCHOUT)/parse.svg < $(BENCHOUT)/parse.txt > $(BENCHOUT)/parse.md
 	@cat $(BENCHOUT)/parse.md
 
-# bench-server runs each server pinned to CPU 0 and the load generator to CPU 1.
+# bench-server runs each server pinned to CPU 0 and the load generator to CPU 1,
+# with every round's figures also in server.json and server.csv. Your own
+# servers join the built-in ones with SERVERBENCH, for example
+#   make bench-server SERVERBENCH="-target mine=127.0.0.1:3000 -impls zerohttp,fasthttp"
+SERVERBENCH ?=
 bench-server:
 	@mkdir -p $(BENCHOUT)
-	cd benchmarks && $(GO) run ./cmd/serverbench > $(BENCHOUT)/server.md; \
+	cd benchmarks && $(GO) run ./cmd/serverbench -json $(BENCHOUT)/server.json -csv $(BENCHOUT)/server.csv $(SERVERBENCH) > $(BENCHOUT)/server.md; \
 		rc=$$?; cat $(BENCHOUT)/server.md; exit $$rc
 
 # bench-client runs each client pinned to CPU 1 against a fixed server on CPU 0.

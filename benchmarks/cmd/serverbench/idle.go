@@ -1,46 +1,55 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
+	"github.com/zerohttp/zerohttp/benchmarks/internal/target"
 )
 
 // idleImpl measures what idle keep-alive connections cost a server: RSS after
 // o.idle connections have each made one request, minus RSS before, per
-// connection. The server is started afresh so earlier load does not count.
-func idleImpl(o options, impl string) idleRun {
-	r := idleRun{impl: impl, conns: o.idle}
+// connection. The server is started afresh so earlier load does not count
+// (except a server found at an address, which cannot be).
+func idleImpl(o options, t target.Target) idleRun {
+	r := idleRun{impl: t.Name, conns: o.idle}
 	if err := raiseNoFile(uint64(o.idle) + 1024); err != nil {
 		r.skip = err.Error()
 		return r
 	}
-	s, err := startServer(o, impl)
+	s, err := startServer(o, t)
 	if err != nil {
 		r.skip = err.Error()
 		return r
 	}
 	defer s.stop()
+	pids := s.pids()
+	if len(pids) == 0 {
+		r.skip = "the server's process is unknown (not readable by this user)"
+		return r
+	}
+	reqBytes := o.req.Bytes(s.addr)
 
 	// One request on one connection first, so lazily built state (pools, date
 	// caches, JIT) is in the baseline rather than charged to the connections.
-	if c, err := openOne(s.addr); err != nil {
+	if c, err := openOne(s.addr, reqBytes, o.req); err != nil {
 		r.skip = err.Error()
 		return r
 	} else {
 		c.Close()
 	}
 	time.Sleep(300 * time.Millisecond)
-	pids := proc.Serving(s.cmd.Process.Pid)
 	r.emptyKB = proc.MemKB("VmRSS", pids...)
 
-	conns, err := openMany(s.addr, o.idle)
+	conns, err := openMany(o.idle, func() (net.Conn, error) { return openOne(s.addr, reqBytes, o.req) })
 	defer func() {
 		for _, c := range conns {
 			c.Close()
@@ -80,35 +89,36 @@ func raiseNoFile(n uint64) error {
 	return nil
 }
 
-var (
-	idleRequest = []byte("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-	helloBody   = []byte("Hello, World!")
-)
-
-// openOne dials addr, makes one request and reads its response.
-func openOne(addr string) (net.Conn, error) {
-	c, err := net.DialTimeout("tcp4", addr, 5*time.Second)
+// openOne dials addr, sends req and reads the whole reply, which must have
+// the expected status (and body, if checked).
+func openOne(addr string, req []byte, want target.Request) (net.Conn, error) {
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		return nil, err
 	}
 	c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.Write(idleRequest); err != nil {
+	if _, err := c.Write(req); err != nil {
 		c.Close()
 		return nil, err
 	}
-	var buf [1024]byte
-	n := 0
-	for !bytes.HasSuffix(buf[:n], helloBody) {
-		m, err := c.Read(buf[n:])
-		if err != nil {
-			c.Close()
-			return nil, err
+	// The reader's buffer is dropped once the reply is read; a keep-alive
+	// server sends nothing more, so nothing buffered is lost.
+	resp, err := http.ReadResponse(bufio.NewReaderSize(c, 1024), &http.Request{Method: want.Method})
+	if err == nil {
+		var body []byte
+		body, err = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		switch {
+		case err != nil:
+		case resp.StatusCode != want.Status:
+			err = fmt.Errorf("status %d, want %d", resp.StatusCode, want.Status)
+		case want.CheckBody && string(body) != want.ExpectBody:
+			err = fmt.Errorf("body %.40q, want %.40q", body, want.ExpectBody)
 		}
-		n += m
-		if n == len(buf) {
-			c.Close()
-			return nil, fmt.Errorf("response too long")
-		}
+	}
+	if err != nil {
+		c.Close()
+		return nil, err
 	}
 	c.SetDeadline(time.Time{})
 	return c, nil
@@ -116,7 +126,7 @@ func openOne(addr string) (net.Conn, error) {
 
 // openMany opens n connections with a few dialers at a time; it returns the
 // connections it opened even on error, for the caller to close.
-func openMany(addr string, n int) ([]net.Conn, error) {
+func openMany(n int, open func() (net.Conn, error)) ([]net.Conn, error) {
 	const dialers = 16
 	var (
 		mu       sync.Mutex
@@ -132,7 +142,7 @@ func openMany(addr string, n int) ([]net.Conn, error) {
 	for range dialers {
 		wg.Go(func() {
 			for range next {
-				c, err := openOne(addr)
+				c, err := open()
 				mu.Lock()
 				if err != nil {
 					if firstErr == nil {

@@ -1,26 +1,42 @@
-// Command serverbench compares the hello-world servers of cmd/server under
-// load from 127.0.0.1 and prints markdown tables.
+// Command serverbench compares HTTP servers under load from loopback and
+// prints Markdown tables: the hello-world servers of cmd/server, and your own
+// servers given with -target, side by side.
 //
-// For each implementation it starts cmd/server pinned to CPU 0 and drives it
-// from CPU 1 in two modes: keep-alive (64 connections, one request in flight
-// on each; wrk when installed, else cmd/load) and pipelined (64 connections,
-// 16 requests per batch; always cmd/load, since wrk's percentiles are broken
-// under a pipelining script). Each mode warms up, then measures for
-// -duration; -rounds rounds each measure every implementation and mode once,
-// and the tables show the medians. It reports requests per second, p50 and p99 latency, the server's
-// CPU share (utime+stime over wall time, from /proc/PID/stat), requests per
-// server CPU-second, and peak RSS (VmHWM), with ratios to gnet-raw and fasthttp.
+// For each target it starts the server pinned to CPU 0 and drives it from
+// CPU 1 in two modes: keep-alive (64 connections, one request in flight on
+// each; wrk when installed and the request is the default, else cmd/load)
+// and pipelined (64 connections, 16 requests per batch; always cmd/load,
+// since wrk's percentiles are broken under a pipelining script). Each mode
+// warms up, then measures for -duration; -rounds rounds each measure every
+// target and mode once, interleaved. The tables show each figure's median
+// with the rounds' min–max and coefficient of variation, and ratios to the
+// -ref targets computed round by round: requests per second, p50 and p99
+// latency, the server's CPU share (utime+stime over wall time, from
+// /proc/PID/stat), requests per server CPU-second, and peak RSS (VmHWM).
 //
-// The idle mode starts each server afresh, opens -idle keep-alive connections
-// that each make one request and then sit idle, and reports the growth of the
-// server's RSS per connection.
+// A target is "name=ADDR", a server already listening on localhost,
+// 127.0.0.0/8 or [::1] (its process is found by its listening socket, when
+// this user may read it, for the CPU and memory columns), or "name=CMD", a
+// shell command run with {addr} (or {host} and {port}, and {cores}) replaced,
+// started in its own process group and stopped with it. The request is
+// -method, -path, -header and -body; every reply must have -expect-status
+// (and -expect-body if given), or the round fails and shows the first bad
+// reply.
 //
-// All traffic goes to 127.0.0.1, every run is bounded in time, and only the
-// processes this command started are signalled, by PID.
+// The idle mode starts each server afresh, opens -idle keep-alive
+// connections that each make one request and then sit idle, and reports the
+// growth of the server's RSS per connection.
+//
+// -json and -csv write every round's raw figures (and, in JSON, the
+// machine's CPU model, cores, kernel, Go version and the peers' versions);
+// -format json or csv prints them on stdout instead of the tables.
+//
+// All traffic goes to loopback, every run is bounded in time, and only the
+// processes this command started are signalled, by PID or process group.
 //
 // Usage (from the benchmarks module):
 //
-//	go run ./cmd/serverbench [-impls nethttp,fasthttp] [-rounds 3] [-duration 2s] [-idle 10000]
+//	go run ./cmd/serverbench [-impls nethttp,fasthttp] [-target mine=127.0.0.1:3000] [-rounds 3] [-duration 2s] [-idle 10000] [-json out.json]
 package main
 
 import (
@@ -39,6 +55,7 @@ import (
 	"time"
 
 	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
+	"github.com/zerohttp/zerohttp/benchmarks/internal/target"
 )
 
 var allImpls = []string{"zerohttp", "compat", "gnet-raw", "fasthttp", "nethttp", "node"}
@@ -55,17 +72,27 @@ var modes = []mode{
 	{"pipeline", 64, 16},
 }
 
-// run is one implementation under one mode.
+// run is one target under one mode: one round's figures, or (from
+// medianRun) the medians over the rounds.
 type run struct {
 	impl, mode string
+	round      int    // 1-based; 0 for a median
 	skip       string // why the run did not happen, if it did not
 	rps        float64
 	p50, p99   float64 // microseconds
 	cpuShare   float64 // server CPU-seconds per wall second
 	loadShare  float64 // load generator CPU-seconds per wall second
-	perCPU     float64 // requests per server CPU-second
+	perCPU     float64 // requests per server CPU-second; 0 when the server's CPU time is unknown
 	peakKB     int64
 	rounds     int // rounds that succeeded
+}
+
+// result is one target under one mode over all rounds.
+type result struct {
+	target target.Target
+	mode   string
+	rounds []run // one per round, in order, failures included
+	median run
 }
 
 // idleRun is one implementation's idle-connection memory.
@@ -79,6 +106,7 @@ type idleRun struct {
 
 type options struct {
 	dir      string // where the built binaries are
+	req      target.Request
 	duration time.Duration
 	warmup   time.Duration
 	rounds   int
@@ -88,16 +116,42 @@ type options struct {
 }
 
 func main() {
-	impls := flag.String("impls", strings.Join(allImpls, ","), "comma-separated implementations")
+	impls := flag.String("impls", strings.Join(allImpls, ","), "comma-separated built-in implementations (cmd/server); empty for none")
+	var targets []target.Target
+	flag.Func("target", "a server of your own, name=ADDR (already listening on loopback) or name=CMD (a shell command with {addr} or {host} and {port}, and {cores}); repeatable", func(s string) error {
+		t, err := target.Parse(s)
+		if err != nil {
+			return err
+		}
+		for _, x := range targets {
+			if x.Name == t.Name {
+				return fmt.Errorf("-target %s given twice", t.Name)
+			}
+		}
+		targets = append(targets, t)
+		return nil
+	})
 	var o options
+	o.req = target.Default()
+	o.req.Flags(flag.CommandLine)
 	flag.DurationVar(&o.duration, "duration", 2*time.Second, "measured time per mode and round")
-	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every implementation and mode once, and the tables show medians")
+	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every target and mode once, and the tables show medians")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "warm-up time per mode")
 	flag.IntVar(&o.idle, "idle", 10000, "idle connections for the memory mode (0 skips it)")
-	flag.StringVar(&o.loader, "loader", "auto", "load generator: auto (wrk if installed), wrk or builtin")
+	flag.StringVar(&o.loader, "loader", "auto", "load generator: auto (wrk if installed and the request is the default), wrk or builtin")
 	only := flag.String("modes", "keepalive,pipeline", "comma-separated load modes to run")
 	pgo := flag.String("pgo", "off", "go build -pgo for cmd/server: off, or a profile such as pgo/server.pgo (every Go implementation's; see make pgo)")
+	refs := flag.String("ref", "gnet-raw,fasthttp", "comma-separated targets the ratio columns divide by")
+	format := flag.String("format", "md", "what to print on stdout: md (tables), json or csv (every round's figures)")
+	jsonOut := flag.String("json", "", "also write every round's figures and the machine's description as JSON to this file")
+	csvOut := flag.String("csv", "", "also write every round's figures as CSV to this file")
 	flag.Parse()
+	if *format != "md" && *format != "json" && *format != "csv" {
+		fatalf("-format must be md, json or csv")
+	}
+	if err := o.req.Check(); err != nil {
+		fatalf("%v", err)
+	}
 	var picked []mode
 	for _, m := range modes {
 		if slices.Contains(strings.Split(*only, ","), m.name) {
@@ -117,17 +171,40 @@ func main() {
 	if o.idle < 0 || o.idle > 50000 {
 		fatalf("-idle must be in [0, 50000]")
 	}
-	if o.loader == "auto" {
+	defaultReq := target.Default()
+	switch {
+	case o.loader == "auto":
 		o.loader = "builtin"
-		if _, err := exec.LookPath("wrk"); err == nil {
+		if _, err := exec.LookPath("wrk"); err == nil && o.req.Describe() == defaultReq.Describe() {
 			o.loader = "wrk"
 		}
+	case o.loader == "wrk" && o.req.Describe() != defaultReq.Describe():
+		fatalf("-loader wrk sends only GET /hello expecting 200; use the built-in loader for -method, -path, -header, -body or -expect-*")
 	}
 	o.cpus = [2]int{0, 1}
 	note := "server pinned to CPU 0, load generator to CPU 1"
 	if runtime.NumCPU() < 2 {
 		o.cpus = [2]int{-1, -1}
 		note = "fewer than 2 CPUs: server and load generator unpinned, sharing the machine"
+	}
+	var all []target.Target
+	for _, impl := range strings.Split(*impls, ",") {
+		if impl = strings.TrimSpace(impl); impl == "" {
+			continue
+		}
+		if !slices.Contains(allImpls, impl) {
+			fatalf("unknown -impls entry %q (built-in: %s); use -target for your own server", impl, strings.Join(allImpls, ", "))
+		}
+		all = append(all, target.Builtin(impl))
+	}
+	for _, t := range targets {
+		if slices.ContainsFunc(all, func(x target.Target) bool { return x.Name == t.Name }) {
+			fatalf("-target %s has the name of a built-in implementation; pick another", t.Name)
+		}
+		all = append(all, t)
+	}
+	if len(all) == 0 {
+		fatalf("nothing to measure: give -impls or -target")
 	}
 
 	tmp, err := os.MkdirTemp("", "serverbench")
@@ -150,17 +227,48 @@ func main() {
 	if la := proc.LoadAverage(); la > 0.5 {
 		busy = fmt.Sprintf("the 1-minute load average was %.1f before the run: other processes share these CPUs, so absolute numbers are low and noisy; compare req per CPU-s.", la)
 	}
-	var names []string
-	for _, impl := range strings.Split(*impls, ",") {
-		names = append(names, strings.TrimSpace(impl))
-	}
-	runs := benchAll(o, names)
+	results := benchAll(o, all)
 	var idles []idleRun
 	if o.idle > 0 {
-		for _, impl := range names {
-			fmt.Fprintf(os.Stderr, "serverbench: idle: %s\n", impl)
-			idles = append(idles, idleImpl(o, impl))
+		for _, t := range all {
+			fmt.Fprintf(os.Stderr, "serverbench: idle: %s\n", t.Name)
+			idles = append(idles, idleImpl(o, t))
 		}
+	}
+
+	rep := report{
+		Machine: describeMachine(filepath.Join(tmp, "server")),
+		Request: o.req.Describe(),
+		Loader:  o.loader,
+		Rounds:  o.rounds, Warmup: o.warmup.String(), Duration: o.duration.String(),
+		PGO: *pgo, CPUs: o.cpus, Warning: busy,
+	}
+	rep.fill(results, idles)
+	for _, w := range []struct {
+		path string
+		fn   func(io.Writer) error
+	}{{*jsonOut, rep.writeJSON}, {*csvOut, rep.writeCSV}} {
+		if w.path == "" {
+			continue
+		}
+		f, err := os.Create(w.path)
+		if err == nil {
+			err = w.fn(f)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			fatalf("%v", err)
+		}
+	}
+	switch *format {
+	case "json":
+		rep.writeJSON(os.Stdout)
+		return
+	case "csv":
+		rep.writeCSV(os.Stdout)
+		return
 	}
 
 	loaderNote := o.loader
@@ -171,14 +279,16 @@ func main() {
 	if *pgo != "off" {
 		pgoNote = "built with profile-guided optimisation from " + *pgo + ", the same profile for every implementation"
 	}
-	fmt.Printf("## Server benchmark\n\n%s; load from %s; medians of %d rounds, each %v warm-up and %v measured per mode; GOMAXPROCS follows the pinning; %s.\n",
-		note, loaderNote, o.rounds, o.warmup, o.duration, pgoNote)
+	fmt.Printf("## Server benchmark\n\n%s; load from %s; request %s; medians of %d rounds, each %v warm-up and %v measured per mode, the targets interleaved round by round; GOMAXPROCS follows the pinning; %s.\n",
+		note, loaderNote, o.req.Describe(), o.rounds, o.warmup, o.duration, pgoNote)
+	fmt.Printf("\n%s\n", rep.Machine.line())
 	if busy != "" {
 		fmt.Printf("\n**Warning:** %s\n", busy)
 	}
+	refList := strings.Split(*refs, ",")
 	for _, m := range modes {
 		fmt.Printf("\n### %s: %d connections, %d in flight each\n\n", m.name, m.conns, m.depth)
-		writeRuns(os.Stdout, runs, m.name)
+		writeRuns(os.Stdout, results, m.name, refList)
 	}
 	if o.idle > 0 {
 		fmt.Printf("\n### idle: %d keep-alive connections after one request each\n\n", o.idle)
@@ -197,93 +307,56 @@ func fatalf(format string, args ...any) {
 	os.Exit(1)
 }
 
-// server is one running cmd/server process.
-type server struct {
-	cmd    *exec.Cmd
-	addr   string
-	exited chan struct{} // closed once the process has exited and been reaped
-	stderr *cappedBuffer
-}
-
-// startServer starts impl on a free port pinned to cpu and waits until it listens.
-func startServer(o options, impl string) (*server, error) {
-	if impl == "node" {
-		if _, err := exec.LookPath("node"); err != nil {
-			return nil, errors.New("node not installed")
-		}
-	}
-	addr, err := proc.FreeAddr()
-	if err != nil {
-		return nil, err
-	}
-	s := &server{addr: addr, exited: make(chan struct{}), stderr: new(cappedBuffer)}
-	s.cmd = exec.Command(filepath.Join(o.dir, "server"), "-impl", impl, "-addr", addr)
-	s.cmd.Stderr = s.stderr
-	if err := proc.StartPinned(s.cmd, o.cpus[0]); err != nil {
-		return nil, err
-	}
-	go func() {
-		s.cmd.Wait()
-		close(s.exited)
-	}()
-	if err := proc.WaitListening(addr, s.exited, 10*time.Second); err != nil {
-		proc.StopProcess(s.cmd, s.exited)
-		if msg := strings.TrimSpace(s.stderr.String()); msg != "" {
-			return nil, errors.New(msg)
-		}
-		return nil, err
-	}
-	return s, nil
-}
-
-func (s *server) stop() { proc.StopProcess(s.cmd, s.exited) }
-
 // benchAll starts every server, then runs o.rounds rounds, each of which
-// measures every implementation in every mode once. Interleaving the rounds
-// spreads bursts of other work on the machine over all implementations
-// instead of landing on one, and the median of the rounds drops outliers.
-func benchAll(o options, impls []string) []run {
-	servers := make([]*server, len(impls))
-	startErr := make([]error, len(impls))
-	for i, impl := range impls {
-		servers[i], startErr[i] = startServer(o, impl)
+// measures every target in every mode once. Interleaving the rounds spreads
+// bursts of other work on the machine over all targets instead of landing on
+// one, and the median of the rounds drops outliers; per-round ratios compare
+// targets measured moments apart.
+func benchAll(o options, targets []target.Target) []result {
+	servers := make([]*server, len(targets))
+	startErr := make([]error, len(targets))
+	for i, t := range targets {
+		servers[i], startErr[i] = startServer(o, t)
 		if servers[i] != nil {
 			defer servers[i].stop()
 		}
 	}
-	samples := make([][][]run, len(impls)) // [impl][mode][round]
-	for i := range impls {
-		samples[i] = make([][]run, len(modes))
+	out := make([]result, 0, len(targets)*len(modes))
+	for _, t := range targets {
+		for _, m := range modes {
+			out = append(out, result{target: t, mode: m.name})
+		}
 	}
+	at := func(i, k int) *result { return &out[i*len(modes)+k] }
 	for round := range o.rounds {
-		for i, impl := range impls {
+		for i, t := range targets {
 			if startErr[i] != nil {
 				continue
 			}
-			fmt.Fprintf(os.Stderr, "serverbench: round %d/%d: %s\n", round+1, o.rounds, impl)
+			fmt.Fprintf(os.Stderr, "serverbench: round %d/%d: %s\n", round+1, o.rounds, t.Name)
 			for k, m := range modes {
-				r := run{impl: impl, mode: m.name}
+				r := run{impl: t.Name, mode: m.name, round: round + 1}
 				if err := measure(o, servers[i], m, &r); err != nil {
 					r.skip = err.Error()
 				}
-				samples[i][k] = append(samples[i][k], r)
+				at(i, k).rounds = append(at(i, k).rounds, r)
 			}
 		}
 	}
-	var out []run
-	for i, impl := range impls {
+	for i, t := range targets {
 		var peak int64
 		if startErr[i] == nil {
-			peak = proc.MemKB("VmHWM", proc.Serving(servers[i].cmd.Process.Pid)...)
+			peak = proc.MemKB("VmHWM", servers[i].pids()...)
 		}
 		for k, m := range modes {
-			r := run{impl: impl, mode: m.name, peakKB: peak}
+			res := at(i, k)
+			r := run{impl: t.Name, mode: m.name, peakKB: peak}
 			if startErr[i] != nil {
 				r.skip = startErr[i].Error()
 			} else {
-				r = medianRun(samples[i][k], r)
+				r = medianRun(res.rounds, r)
 			}
-			out = append(out, r)
+			res.median = r
 		}
 	}
 	return out
@@ -309,11 +382,7 @@ func medianRun(rounds []run, r run) run {
 		for i, x := range ok {
 			v[i] = get(x)
 		}
-		slices.Sort(v)
-		if len(v)%2 == 1 {
-			return v[len(v)/2]
-		}
-		return (v[len(v)/2-1] + v[len(v)/2]) / 2
+		return spreadOf(v).Median
 	}
 	r.rps = med(func(x run) float64 { return x.rps })
 	r.p50 = med(func(x run) float64 { return x.p50 })
@@ -341,7 +410,7 @@ type loadResult struct {
 // measure drives s in mode m and fills r. Server CPU time is sampled when the
 // measured window opens and closes, so warm-up does not count.
 func measure(o options, s *server, m mode, r *run) error {
-	pids := proc.Serving(s.cmd.Process.Pid)
+	pids := s.pids()
 	var (
 		res          loadResult
 		cpu0, cpu1   float64
@@ -365,9 +434,12 @@ func measure(o options, s *server, m mode, r *run) error {
 	cpu := cpu1 - cpu0
 	r.rps, r.p50, r.p99 = res.RPS, res.P50us, res.P99us
 	if wall > 0 {
-		r.cpuShare, r.loadShare = cpu/wall, res.loadCPU/wall
+		r.loadShare = res.loadCPU / wall
+		if len(pids) > 0 {
+			r.cpuShare = cpu / wall
+		}
 	}
-	if cpu > 0 {
+	if cpu > 0 && len(pids) > 0 {
 		r.perCPU = res.RPS * wall / cpu
 	}
 	return nil
@@ -381,9 +453,10 @@ func runLoad(o options, addr string, m mode, onStart, onEnd func()) (loadResult,
 	if m.depth > 1 {
 		lm = "pipeline"
 	}
-	cmd := exec.Command(filepath.Join(o.dir, "load"), "-json", "-addr", addr, "-mode", lm,
+	args := append([]string{"-json", "-addr", addr, "-mode", lm,
 		"-conns", fmt.Sprint(m.conns), "-depth", fmt.Sprint(m.depth),
-		"-warmup", o.warmup.String(), "-duration", o.duration.String())
+		"-warmup", o.warmup.String(), "-duration", o.duration.String()}, o.req.Args()...)
+	cmd := exec.Command(filepath.Join(o.dir, "load"), args...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -3,54 +3,153 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
+	"slices"
+	"strings"
 )
 
-// writeRuns prints one mode's runs with ratios to gnet-raw (the ceiling) and
-// fasthttp (the fastest common Go server). A ratio above 1 means more than
-// the reference. When the load generator's CPU is near 100% and the server's
-// is not, req/s measures the load generator; req per CPU-s still compares
-// the servers.
-func writeRuns(w io.Writer, runs []run, mode string) {
-	find := func(impl string) *run {
-		for i := range runs {
-			if runs[i].impl == impl && runs[i].mode == mode && runs[i].skip == "" {
-				return &runs[i]
+// spread is the minimum, median and maximum of a figure over the rounds, and
+// its coefficient of variation (standard deviation over mean).
+type spread struct {
+	Min, Median, Max, CV float64
+	N                    int
+}
+
+func spreadOf(v []float64) spread {
+	if len(v) == 0 {
+		return spread{}
+	}
+	v = slices.Clone(v)
+	slices.Sort(v)
+	s := spread{Min: v[0], Max: v[len(v)-1], N: len(v), Median: v[len(v)/2]}
+	if len(v)%2 == 0 {
+		s.Median = (v[len(v)/2-1] + v[len(v)/2]) / 2
+	}
+	var sum, sq float64
+	for _, x := range v {
+		sum += x
+	}
+	mean := sum / float64(len(v))
+	for _, x := range v {
+		sq += (x - mean) * (x - mean)
+	}
+	if mean != 0 {
+		s.CV = math.Sqrt(sq/float64(len(v))) / mean
+	}
+	return s
+}
+
+// figure returns get of every round that succeeded.
+func (r *result) figure(get func(run) float64) []float64 {
+	var v []float64
+	for _, x := range r.rounds {
+		if x.skip == "" {
+			v = append(v, get(x))
+		}
+	}
+	return v
+}
+
+// ratios returns get(r)/get(ref) of each round in which both succeeded: the
+// targets of a round ran moments apart, so the ratio cancels slow drifts of
+// the machine that the ratio of medians would keep.
+func ratios(r, ref *result, get func(run) float64) []float64 {
+	var v []float64
+	for _, x := range r.rounds {
+		for _, y := range ref.rounds {
+			if x.round == y.round && x.skip == "" && y.skip == "" && get(y) != 0 && get(x) != 0 {
+				v = append(v, get(x)/get(y))
 			}
 		}
-		return nil
 	}
-	raw, fh := find("gnet-raw"), find("fasthttp")
-	ratio := func(v float64, ref *run, get func(*run) float64) string {
-		if ref == nil || get(ref) == 0 {
-			return "–"
+	return v
+}
+
+func rps(x run) float64    { return x.rps }
+func perCPU(x run) float64 { return x.perCPU }
+
+// writeRuns prints one mode's results with each figure's spread over the
+// rounds, and per-round ratios to each of refs (by default gnet-raw, the
+// ceiling, and fasthttp, the fastest common Go server): the median ratio with
+// its min–max. A ratio above 1 means more than the reference. When the load
+// generator's CPU is near 100% and the server's is not, req/s measures the
+// load generator; req per CPU-s still compares the servers.
+func writeRuns(w io.Writer, results []result, mode string, refs []string) {
+	var refRes []*result
+	var refNames []string
+	for _, name := range refs {
+		for i := range results {
+			if r := &results[i]; r.target.Name == name && r.mode == mode && r.median.skip == "" {
+				refRes, refNames = append(refRes, r), append(refNames, name)
+			}
 		}
-		return fmt.Sprintf("%.2f", v/get(ref))
 	}
-	rps := func(r *run) float64 { return r.rps }
-	eff := func(r *run) float64 { return r.perCPU }
-	fmt.Fprintln(w, "| impl | rounds | req/s | p50 µs | p99 µs | server CPU | load CPU | req per CPU-s | peak RSS MiB | req/s ÷ gnet-raw | req/s ÷ fasthttp | req/CPU-s ÷ gnet-raw | req/CPU-s ÷ fasthttp |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-	for _, r := range runs {
+	head := "| target | rounds | req/s (min–max) | p50 µs | p99 µs | server CPU | load CPU | req per CPU-s (min–max) | CV | peak RSS MiB |"
+	rule := "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	for _, n := range refNames {
+		head += fmt.Sprintf(" req/CPU-s ÷ %s (min–max) | req/s ÷ %s |", n, n)
+		rule += "---:|---:|"
+	}
+	fmt.Fprintln(w, head)
+	fmt.Fprintln(w, rule)
+	for i := range results {
+		r := &results[i]
 		if r.mode != mode {
 			continue
 		}
-		if r.skip != "" {
-			fmt.Fprintf(w, "| %s | 0 | skipped: %s | | | | | | | | | | |\n", r.impl, r.skip)
+		m := r.median
+		if m.skip != "" {
+			fmt.Fprintf(w, "| %s | 0 | skipped: %s |%s\n", r.target.Name, oneLine(m.skip), strings.Repeat(" |", 7+2*len(refNames)))
 			continue
 		}
-		fmt.Fprintf(w, "| %s | %d | %.0f | %.0f | %.0f | %.0f%% | %.0f%% | %.0f | %.1f | %s | %s | %s | %s |\n",
-			r.impl, r.rounds, r.rps, r.p50, r.p99, r.cpuShare*100, r.loadShare*100, r.perCPU, float64(r.peakKB)/1024,
-			ratio(r.rps, raw, rps), ratio(r.rps, fh, rps), ratio(r.perCPU, raw, eff), ratio(r.perCPU, fh, eff))
+		sr, sc := spreadOf(r.figure(rps)), spreadOf(r.figure(perCPU))
+		cpu, eff, cv := "–", "–", "–"
+		if m.perCPU > 0 {
+			cpu = fmt.Sprintf("%.0f%%", m.cpuShare*100)
+			eff = fmt.Sprintf("%.0f (%.0f–%.0f)", sc.Median, sc.Min, sc.Max)
+			cv = fmt.Sprintf("%.1f%%", sc.CV*100)
+		}
+		fmt.Fprintf(w, "| %s | %d | %.0f (%.0f–%.0f) | %.0f | %.0f | %s | %.0f%% | %s | %s | %s |",
+			r.target.Name, m.rounds, sr.Median, sr.Min, sr.Max, m.p50, m.p99, cpu, m.loadShare*100, eff, cv, mib(m.peakKB))
+		for _, ref := range refRes {
+			fmt.Fprintf(w, " %s | %s |", ratioCell(ratios(r, ref, perCPU)), ratioCell(ratios(r, ref, rps)))
+		}
+		fmt.Fprintln(w)
 	}
+}
+
+// ratioCell prints a ratio's median and, over several rounds, its min–max.
+func ratioCell(v []float64) string {
+	s := spreadOf(v)
+	switch s.N {
+	case 0:
+		return "–"
+	case 1:
+		return fmt.Sprintf("%.2f", s.Median)
+	}
+	return fmt.Sprintf("%.2f (%.2f–%.2f)", s.Median, s.Min, s.Max)
+}
+
+func mib(kb int64) string {
+	if kb <= 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f", float64(kb)/1024)
+}
+
+// oneLine keeps a table cell on one line.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	return strings.ReplaceAll(s, "|", "\\|")
 }
 
 // writeIdle prints the idle-connection memory table.
 func writeIdle(w io.Writer, idles []idleRun) {
-	fmt.Fprintln(w, "| impl | RSS empty MiB | RSS with connections MiB | bytes per connection |")
+	fmt.Fprintln(w, "| target | RSS empty MiB | RSS with connections MiB | bytes per connection |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|")
 	for _, r := range idles {
 		if r.skip != "" {
-			fmt.Fprintf(w, "| %s | skipped: %s | | |\n", r.impl, r.skip)
+			fmt.Fprintf(w, "| %s | skipped: %s | | |\n", r.impl, oneLine(r.skip))
 			continue
 		}
 		fmt.Fprintf(w, "| %s | %.1f | %.1f | %.0f |\n", r.impl, float64(r.emptyKB)/1024, float64(r.kB)/1024, r.perConnBytes)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -67,6 +68,7 @@ func (t Target) Command(addr string, cores int) *exec.Cmd {
 	r := strings.NewReplacer("{addr}", addr, "{host}", host, "{port}", port, "{cores}", strconv.Itoa(cores))
 	cmd := exec.Command("/bin/sh", "-c", r.Replace(t.Cmd))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(cores))
 	return cmd
 }
 

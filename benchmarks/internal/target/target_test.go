@@ -68,6 +68,9 @@ func TestCommandPlaceholders(t *testing.T) {
 	if !slices.Equal(cmd.Args, want) {
 		t.Errorf("Command args = %q; want %q", cmd.Args, want)
 	}
+	if !slices.Contains(cmd.Env, "GOMAXPROCS=3") {
+		t.Error("Command does not set GOMAXPROCS to {cores}")
+	}
 	if !cmd.SysProcAttr.Setpgid {
 		t.Error("Command does not start its own process group")
 	}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zerohttp/zerohttp/benchmarks/internal/target"
+)
+
+// helperEnv makes this test binary a user's server: TestHelperServer serves
+// on the address it names until killed.
+const helperEnv = "SERVERBENCH_HELPER_ADDR"
+
+func TestHelperServer(t *testing.T) {
+	addr := os.Getenv(helperEnv)
+	if addr == "" {
+		return // not started as a helper
+	}
+	http.ListenAndServe(addr, http.HandlerFunc(answer))
+	os.Exit(1)
+}
+
+// answer is a user's service: 201 with "made" at POST /api, 404 elsewhere.
+func answer(w http.ResponseWriter, r *http.Request) {
+	if r.Method == "POST" && r.URL.Path == "/api" {
+		w.WriteHeader(201)
+		w.Write([]byte("made"))
+		return
+	}
+	http.NotFound(w, r)
+}
+
+// TestUserTargets runs serverbench's rounds against a user's command and a
+// user's address, with the user's request: both must be measured in every
+// round, with the server's CPU time found (the address by its listening
+// socket), the command stopped afterwards, and the results in the tables and
+// the JSON and CSV exports. A wrong expectation must fail every round.
+func TestUserTargets(t *testing.T) {
+	dir := t.TempDir()
+	b := exec.Command("go", "build", "-o", filepath.Join(dir, "load"), "../load")
+	if out, err := b.CombinedOutput(); err != nil {
+		t.Fatalf("building cmd/load: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	go http.Serve(ln, http.HandlerFunc(answer))
+	defer ln.Close()
+
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmdT, err := target.Parse("cmd=" + helperEnv + "={addr} " + exe + " -test.run=^TestHelperServer$")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrT, err := target.Parse("addr=" + ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := target.Request{Method: "POST", Path: "/api", Body: "{}", Status: 201, ExpectBody: "made", CheckBody: true}
+	o := options{dir: dir, req: req, duration: 200 * time.Millisecond, warmup: 50 * time.Millisecond, rounds: 2, loader: "builtin", cpus: [2]int{-1, -1}}
+	saved := modes
+	defer func() { modes = saved }()
+	modes = []mode{{"keepalive", 4, 1}, {"pipeline", 4, 4}}
+
+	results := benchAll(o, []target.Target{cmdT, addrT})
+	if len(results) != 4 {
+		t.Fatalf("%d results; want 4", len(results))
+	}
+	for _, r := range results {
+		if r.median.skip != "" || len(r.rounds) != 2 || r.median.rps <= 0 {
+			t.Errorf("%s %s: %+v; want 2 rounds measured", r.target.Name, r.mode, r)
+		}
+		if r.median.perCPU <= 0 {
+			t.Errorf("%s %s: no server CPU time", r.target.Name, r.mode)
+		}
+	}
+	var md bytes.Buffer
+	writeRuns(&md, results, "pipeline", []string{"addr"})
+	for _, want := range []string{"| cmd | 2 |", "| addr | 2 |", "÷ addr (min–max)", "1.00 (1.00–1.00)"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, md.String())
+		}
+	}
+	rep := report{Machine: machine{CPUModel: "x", Cores: 2}}
+	rep.fill(results, nil)
+	var js, cs bytes.Buffer
+	rep.writeJSON(&js)
+	rep.writeCSV(&cs)
+	var back report
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || len(back.Runs) != 4 || len(back.Runs[0].Rounds) != 2 || back.Runs[3].Kind != "address" {
+		t.Errorf("JSON export does not read back with 4 runs of 2 rounds: %v\n%s", err, js.String())
+	}
+	if lines := strings.Count(cs.String(), "\n"); lines != 1+4*2 {
+		t.Errorf("CSV has %d lines; want a header and 8 rounds:\n%s", lines, cs.String())
+	}
+
+	// A wrong expectation: every round fails, with the reason shown.
+	o.req.Status, o.rounds = 200, 1
+	for _, r := range benchAll(o, []target.Target{addrT}) {
+		if r.median.skip == "" || !strings.Contains(r.median.skip, "201") {
+			t.Errorf("%s expecting 200 from a 201 service: skip %q; want the bad reply shown", r.mode, r.median.skip)
+		}
+	}
+}
