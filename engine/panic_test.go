@@ -103,3 +103,48 @@ func TestBodyCallbackPanic(t *testing.T) {
 		t.Fatalf("after the panic: %v %v", resp, err)
 	}
 }
+
+// TestResponseAbort checks that Abort closes the connection after the
+// responses owed before it, sending nothing of an unstarted response and
+// cutting a started one short, inline and on a worker.
+func TestResponseAbort(t *testing.T) {
+	for _, workers := range []int{0, 2} {
+		_, addr := startServer(t, func(w *Response, r *Request) {
+			switch string(r.Path()) {
+			case "/abort":
+				w.WriteString("never sent")
+				w.Abort()
+				w.WriteString("nor this")
+				return
+			case "/abort-after-flush":
+				w.WriteString("first part")
+				w.Flush()
+				w.Abort()
+				return
+			}
+			helloHandler(w, r)
+		}, &Options{Workers: workers})
+
+		c := dialServer(t, addr)
+		io.WriteString(c, "GET /ok HTTP/1.1\r\nHost: a\r\n\r\nGET /abort HTTP/1.1\r\nHost: a\r\n\r\nGET /ok HTTP/1.1\r\nHost: a\r\n\r\n")
+		br := bufio.NewReader(c)
+		if resp, err := http.ReadResponse(br, nil); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("workers=%d first response: %v %v", workers, resp, err)
+		} else {
+			io.ReadAll(resp.Body)
+		}
+		if rest, err := io.ReadAll(br); err != nil || len(rest) != 0 {
+			t.Fatalf("workers=%d after the aborted request read %q, %v; want a clean close", workers, rest, err)
+		}
+
+		c2 := dialServer(t, addr)
+		io.WriteString(c2, "GET /abort-after-flush HTTP/1.1\r\nHost: a\r\n\r\n")
+		resp, err := http.ReadResponse(bufio.NewReader(c2), nil)
+		if err != nil {
+			t.Fatalf("workers=%d after flush: %v", workers, err)
+		}
+		if body, err := io.ReadAll(resp.Body); err == nil {
+			t.Fatalf("workers=%d after flush: body %q read cleanly; want a truncated chunked body", workers, body)
+		}
+	}
+}

@@ -315,6 +315,24 @@ func (w *Response) End() {
 	c.responseEnded()
 }
 
+// Abort ends the response by closing the connection after the responses
+// owed before it, instead of finishing it: what of it is not yet handed to
+// the socket is dropped, so a client that got nothing of it sees the
+// connection close, and one that got its head sees the body cut short
+// (net/http's answer to a handler that panics). Must be called where the
+// response's other methods may be; calling it on an ended response does
+// nothing.
+func (w *Response) Abort() {
+	if w.ended {
+		return
+	}
+	if !w.headWritten {
+		w.body = w.body[:0]
+	}
+	w.headWritten, w.ended = true, true
+	w.c.closeAfter = true
+}
+
 // WriteContinue sends "100 Continue" if the request expects it and it has
 // not been sent. With Options.CheckContinue this is how a handler agrees to
 // receive the body.

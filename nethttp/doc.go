@@ -1,0 +1,29 @@
+// Package nethttp runs net/http handlers on the engine.
+//
+// Handler turns any http.Handler into an engine.Handler. The engine parses
+// each request on its event loop; the bridge builds a *http.Request from it
+// (copies: the handler may keep them) and calls ServeHTTP on a goroutine of
+// its own, so handlers may block, as under net/http. The request's Context
+// is cancelled when the client goes away, when the server closes the
+// connection, and when ServeHTTP returns.
+//
+// The ResponseWriter follows net/http's server: the head is decided at the
+// first flush, with Content-Type sniffed from the first bytes when the
+// handler set none, a Content-Length when the handler finished within the
+// first 2 KiB, chunked framing otherwise (or when trailers are declared),
+// no body for HEAD, 1xx, 204 and 304. It implements http.Flusher and
+// http.Hijacker (for Upgrade requests), and sends interim responses on
+// WriteHeader(1xx). A handler that panics gets its connection closed, as
+// under net/http: the client sees the response cut short, or no response.
+//
+// Writes reach the engine in pieces of a few KiB, each handed to the event
+// loop that owns the connection; a writer waits while the connection holds
+// more unsent output than engine.Options.MaxUnsentOutput. A request body
+// larger than engine.Options.MaxBufferedBody is streamed to the handler
+// with the same kind of bound.
+//
+// The engine's own API (engine.Handler) avoids the copies and the goroutine
+// per request, and allocates nothing per request; the bridge allocates about
+// as net/http does. Use the bridge to run code written for net/http
+// (routers, middleware), the engine's API for hot paths.
+package nethttp
