@@ -23,7 +23,8 @@ import (
 //     with AsyncWrite (Send), and later writes follow it there to keep order.
 //  2. The event loop reads response bytes in OnTraffic and appends them to the
 //     front call's ClientResponse buffer. The strict parse.Parser reads the
-//     head (1xx heads are reported and dropped); parse.Body decodes the body
+//     head (1xx heads are reported and dropped), replacing each obs-fold with
+//     SP in that buffer (RFC 9112 §5.2); parse.Body decodes the body
 //     and the decoded bytes are compacted in place after the head.
 //  3. When the body ends, bytes after it belong to the next pipelined call;
 //     the call is popped and its handler runs on the event loop (Do's handler

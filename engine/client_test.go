@@ -218,7 +218,7 @@ func TestClientMalformedResponse(t *testing.T) {
 		{"chunk-ext-unterminated", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;a=\"abc\r\nhello\r\n0\r\n\r\n"},
 		{"space-colon", "HTTP/1.1 200 OK\r\nContent-Length : 1\r\n\r\nx"},
 		{"bad-status", "HTTP/1.1 2000 OK\r\n\r\n"},
-		{"obs-fold", "HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 0\r\n\r\n"},
+		{"space-before-first-field", "HTTP/1.1 200 OK\r\n X: a\r\nContent-Length: 0\r\n\r\n"},
 		{"extra-bytes", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxHTTP/1.1 200 OK\r\n\r\n"},
 		{"truncated", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc\x00close"},
 	}

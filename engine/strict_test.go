@@ -75,6 +75,34 @@ func TestChunkExtension400(t *testing.T) {
 	}
 }
 
+// TestClientUnfoldsObsFold checks that the client replaces each obs-fold in
+// a response's head with SP before it reads the fields (RFC 9112 §5.2: a
+// user agent MUST), strict and lenient, a folded Content-Length included,
+// and that the connection is reused after it.
+func TestClientUnfoldsObsFold(t *testing.T) {
+	const resp = "HTTP/1.1 200 OK\r\nX-Folded: a\r\n b\r\n\tc\r\nContent-Length:\r\n 5\r\n\r\nhello"
+	for _, lenient := range []bool{false, true} {
+		cli, err := NewClient(&ClientOptions{NumEventLoops: 1, Parser: parse.Config{Lenient: lenient}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cli.Close() })
+		addr := scriptServer(t, resp)
+		cc := dialTest(t, cli, addr, nil)
+		req, res := AcquireClientRequest(), AcquireClientResponse()
+		for i := 0; i < 2; i++ {
+			if err := cc.Do(req, res); err != nil {
+				t.Fatalf("lenient %v, Do %d: %v", lenient, i, err)
+			}
+			if got := string(res.HeaderValue("x-folded")); got != "a   b  \tc" || string(res.Body()) != "hello" {
+				t.Fatalf("lenient %v, Do %d: X-Folded %q body %q; want %q %q", lenient, i, got, res.Body(), "a   b  \tc", "hello")
+			}
+		}
+		ReleaseClientRequest(req)
+		ReleaseClientResponse(res)
+	}
+}
+
 // TestClientInvalidHost checks that the client refuses to build a Host
 // field that is not uri-host [ ":" port ] (RFC 9110 §7.2), from a request's
 // host or a connection's dial host, and builds the valid ones.

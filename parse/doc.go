@@ -19,7 +19,7 @@
 // By default the parser rejects everything RFC 9110 and RFC 9112 say a
 // recipient must reject, and everything known to enable request smuggling:
 // invalid token bytes, whitespace before a field's colon, control bytes in
-// values, obs-fold, Transfer-Encoding with Content-Length, a request whose
+// values, obs-fold in requests, Transfer-Encoding with Content-Length, a request whose
 // last transfer coding is not chunked, duplicate or malformed Content-Length,
 // chunk sizes that overflow, bad chunk framing, malformed versions, and a
 // missing or repeated Host in HTTP/1.1 requests.
@@ -34,6 +34,17 @@
 // IPv4 address or bracketed IPv6/IPvFuture literal, and a port of digits.
 // Each refusal is ErrInvalidTarget or ErrInvalidHost (400).
 //
+// Chunk extensions are ignored but must parse (RFC 9112 §7.1.1): ";" then a
+// token name and an optional "=" with a token or quoted-string value, BWS
+// around ";" and "="; else ErrInvalidChunkExtension (400).
+//
+// Obs-fold (a field line continued on a line that starts with SP or HTAB) is
+// refused in a request (ErrObsFold, 400), as RFC 9112 §5.2 allows a server.
+// In a response's head, where a user agent MUST unfold, Parse replaces each
+// obs-fold's line end with SP in b itself, so that the value's span holds the
+// continuation: "X: a\r\n b" reads as "a   b". This is the one case where
+// Parse writes to its input. Trailer sections still refuse obs-fold.
+//
 // Bare LF: a line ending of LF without CR is rejected (ErrBareLF) everywhere in
 // strict mode: in the start line, in field lines, in chunk framing and in
 // trailers. RFC 9112 §2.2 lets a recipient accept it, but proxies that disagree
@@ -44,8 +55,8 @@
 // identical duplicate Content-Length values, transfer codings before the
 // final chunked one, empty elements in Transfer-Encoding (", chunked"), and
 // whitespace after a chunk size. It never accepts
-// Transfer-Encoding together with Content-Length in a request, obs-fold, or
-// control bytes in a field value.
+// Transfer-Encoding together with Content-Length in a request, obs-fold in a
+// request, a malformed chunk extension, or control bytes in a field value.
 //
 // # Errors
 //

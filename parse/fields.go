@@ -24,6 +24,7 @@ import (
 func (p *Parser) readFields(b []byte, h *headers.Table) Code {
 	pos, mark, colon := p.pos, p.mark, p.colon
 	st := p.st
+	unfold := p.mode == Response
 	var code Code
 	for {
 		switch st {
@@ -45,8 +46,9 @@ func (p *Parser) readFields(b []byte, h *headers.Table) Code {
 				pos, st = p.pos, p.st
 				goto out
 			case ' ', '\t':
-				// RFC 9112 §5.2: obs-fold is rejected in requests (400) and we
-				// reject it in responses too rather than guess at the joined value.
+				// RFC 9112 §5.2: obs-fold is rejected in requests (400). A
+				// response's folds are unfolded in stFieldValue, so here it is
+				// whitespace before the first field line (§2.2) or a trailer.
 				code = ErrObsFold
 				goto out
 			}
@@ -85,6 +87,22 @@ func (p *Parser) readFields(b []byte, h *headers.Table) Code {
 				if end, code = p.lineEnd(b, q, ErrInvalidHeaderValue); code != ErrNone || end == 0 {
 					pos = max(pos, p.pos)
 					goto out
+				}
+			}
+			if unfold {
+				// obs-fold = OWS CRLF RWS (RFC 9112 §5.2): a user agent MUST
+				// replace each with SP before interpreting the value. The line
+				// end becomes SP in b, in place, and the value goes on.
+				if end >= len(b) {
+					pos = q // the next line's first byte decides; the head's empty line follows
+					goto out
+				}
+				if c := b[end]; c == ' ' || c == '\t' {
+					for i := q; i < end; i++ {
+						b[i] = ' '
+					}
+					pos = end
+					continue
 				}
 			}
 			if code = p.addField(b, h, mark, colon, q); code != ErrNone {

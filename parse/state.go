@@ -143,6 +143,7 @@ func (p *Parser) SetRequestMethod(m Method) { p.reqMethod = m }
 // It returns the head's length once the head is complete, (0, nil) when more
 // input is needed, or a Code. Field lines are appended to h as spans into b;
 // h must not be reset between calls for one head; Parse sets its base to b.
+// In Response mode Parse unfolds obs-fold in b in place (see the package doc).
 // Errors are sticky.
 func (p *Parser) Parse(b []byte, h *headers.Table) (int, error) {
 	switch p.st {

@@ -37,7 +37,9 @@ func Every(n, limit int) []int {
 }
 
 // Trace parses one message from in, fed as growing prefixes ending at cuts
-// (each in a freshly allocated buffer, as a connection may hand over), then
+// (each in a freshly allocated buffer, as a connection may hand over, that
+// carries the bytes already fed as Parse left them: it unfolds a response's
+// obs-fold in place), then
 // decodes its body from the bytes after the head with the same cuts. It
 // returns one line per event. It panics when a result breaks an invariant:
 // an error offset or span outside the input, or a decoder consuming more than
@@ -53,8 +55,9 @@ func Trace(mode parse.Mode, cfg *parse.Config, req parse.Method, in []byte, cuts
 	var n int
 	var err error
 	next := 0 // index of the first cut not yet fed to the head parser
+	var buf []byte
 	for next < len(cuts) {
-		buf := append([]byte(nil), in[:cuts[next]]...)
+		buf = append(append([]byte(nil), buf...), in[len(buf):cuts[next]]...)
 		next++
 		if n, err = p.Parse(buf, &h); err != nil || n > 0 {
 			break
@@ -77,12 +80,12 @@ func Trace(mode parse.Mode, cfg *parse.Config, req parse.Method, in []byte, cuts
 	if n > len(in) {
 		panic(fmt.Sprintf("head length %d > input %d", n, len(in)))
 	}
-	h.SetBase(in)
+	h.SetBase(buf)
 	span := func(s headers.Span) string {
 		if int(s.End()) > n {
 			panic(fmt.Sprintf("span %v outside head of %d", s, n))
 		}
-		return fmt.Sprintf("%q", s.In(in))
+		return fmt.Sprintf("%q", s.In(buf))
 	}
 	maj, min := p.Version()
 	if mode == parse.Request {
