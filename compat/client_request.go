@@ -88,6 +88,13 @@ type ClientRequest struct {
 	answered    bool // a response or an error was delivered
 	sending     bool // End is handing the request to the agent
 	timer       *time.Timer
+	// res is the response once its head has arrived, and cc its
+	// connection until the response has ended.
+	res *IncomingMessage
+	cc  *engine.ClientConn
+	// conn is the response's connection, set once on the event loop
+	// before the response is handed out; see IncomingMessage.streaming.
+	conn *engine.ClientConn
 
 	wire *clientWire // set by End before the request is sent; the response handler's after
 
@@ -470,6 +477,7 @@ func (r *ClientRequest) end(tail string) error {
 	}
 	x.mu.Unlock()
 	resp := engine.AcquireClientResponse()
+	resp.SetStreamer((*responseHandler)(r))
 	if r.maxBody > 0 {
 		resp.SetMaxBodyBytes(r.maxBody)
 	}
@@ -555,7 +563,9 @@ func (r *ClientRequest) timedOut() {
 // Destroy is Node's request.destroy(err): a request that has no response
 // yet fails with err ("socket hang up" for nil) and emits 'close'; its
 // response, if it comes, is dropped. The engine does not cancel a request
-// already handed to a connection.
+// already handed to a connection that has no response head yet. A
+// response whose body is arriving is cut short, as in Node: its
+// connection closes and the response emits 'aborted', 'error' and 'close'.
 func (r *ClientRequest) Destroy(err error) {
 	x := r.x
 	x.mu.Lock()
@@ -564,6 +574,7 @@ func (r *ClientRequest) Destroy(err error) {
 		return
 	}
 	r.destroyed = true
+	cc := r.cc
 	pending := !r.answered
 	r.answered = true
 	if r.timer != nil {
@@ -578,6 +589,9 @@ func (r *ClientRequest) Destroy(err error) {
 		x.tickLocked(eventFunc(r.emitClose))
 	}
 	x.mu.Unlock()
+	if cc != nil {
+		cc.Close() // the engine reports the cut body to HandleResponse
+	}
 	x.flushTicks()
 }
 
@@ -589,146 +603,3 @@ func (r *ClientRequest) emitClose() {
 	x.mu.Unlock()
 	emit0(fns)
 }
-
-// responseHandler is a ClientRequest as the agent's engine.ResponseHandler.
-type responseHandler ClientRequest
-
-// HandleResponse runs on an event loop (or a dialing goroutine) once the
-// response has arrived or the request failed. It copies what the events
-// need and emits, in Node's order: 'socket', 'finish', 'response', the
-// body's 'data' and 'end', then the request's and the response's 'close'
-// (or 'socket', 'error', 'close').
-func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.ClientRequest, resp *engine.ClientResponse, err error) {
-	r := (*ClientRequest)(h)
-	x := r.x
-	w := r.wire
-	r.wire = nil
-	w.release()
-	var sock SocketInfo
-	if cc != nil {
-		sock = socketInfo(cc.RemoteAddr(), cc.LocalAddr())
-	}
-
-	x.mu.Lock()
-	if r.timer != nil {
-		r.timer.Stop()
-	}
-	if r.answered {
-		x.mu.Unlock() // destroyed: the outcome is dropped
-		engine.ReleaseClientResponse(resp)
-		return
-	}
-	r.answered = true
-	r.finished = err == nil
-	socks, fins, errs, resps := r.onSocket, r.onFinish, r.onError, r.onResponse
-	tunnels := r.onUpgrade
-	if r.Method == "CONNECT" {
-		tunnels = r.onConnect
-	}
-	later := r.sending
-	x.mu.Unlock()
-
-	var msg *IncomingMessage
-	var body []byte
-	var trailers []string
-	var tunnel net.Conn
-	keepAlive := false
-	if err == nil {
-		msg = r.response(resp, sock)
-		body, trailers = resp.Body(), copyFields(resp.Trailer())
-		keepAlive = resp.KeepAlive() && r.agent.KeepAlive()
-		tunnel = resp.Tunnel()
-	}
-	// deliver pushes the body from resp's buffer and then releases resp,
-	// which saves a copy; when it runs later, or will not push, resp goes now.
-	if later && len(body) > 0 {
-		body = append([]byte(nil), body...)
-	}
-	if err != nil || tunnel != nil || later {
-		engine.ReleaseClientResponse(resp)
-		resp = nil
-	}
-	if later {
-		go r.deliver(sock, err, msg, body, trailers, keepAlive, tunnel, resp, socks, fins, errs, resps, tunnels)
-		return
-	}
-	r.deliver(sock, err, msg, body, trailers, keepAlive, tunnel, resp, socks, fins, errs, resps, tunnels)
-}
-
-// response fills in and returns the request's IncomingMessage from resp.
-func (r *ClientRequest) response(resp *engine.ClientResponse, sock SocketInfo) *IncomingMessage {
-	cx := r.cx
-	m := &cx.res
-	m.x = &cx.resX
-	m.onData, m.onEnd = cx.onData[:0:1], cx.onEnd[:0:1]
-	m.StatusCode = resp.StatusCode()
-	m.StatusMessage = reasonString(m.StatusCode, resp.Reason())
-	major, minor := resp.Version()
-	m.HTTPVersion, m.HTTPVersionMajor, m.HTTPVersionMinor = versionString(major, minor), major, minor
-	_, m.RawHeaders = copyHead(nil, resp.Header(), cx.raw[:0])
-	m.Socket = sock
-	return m
-}
-
-// reasonString returns reason as a string, interned when it is the
-// code's usual phrase.
-func reasonString(code int, reason []byte) string {
-	if s, ok := STATUS_CODES[code]; ok && s == string(reason) {
-		return s
-	}
-	return string(reason)
-}
-
-// deliver emits a request's outcome; see HandleResponse. resp, if not
-// nil, holds body and is released once body has been pushed.
-func (r *ClientRequest) deliver(sock SocketInfo, err error, msg *IncomingMessage, body []byte, trailers []string, keepAlive bool, tunnel net.Conn, resp *engine.ClientResponse,
-	socks []func(SocketInfo), fins []func(), errs []func(error), resps []func(*IncomingMessage), tunnels []func(*IncomingMessage, net.Conn)) {
-	emit(socks, sock)
-	if err != nil {
-		emit(errs, err)
-		r.emitClose()
-		return
-	}
-	emit0(fins)
-	if tunnel != nil {
-		if len(tunnels) == 0 {
-			_ = tunnel.Close()
-		}
-		for _, fn := range tunnels {
-			fn(msg, tunnel)
-		}
-		r.emitClose()
-		return
-	}
-	if len(resps) == 0 {
-		msg.dump() // Node: a response nobody listens for is read and dropped
-	}
-	// The response's events run on the response's own tick queue, with
-	// the request's 'close' hooked in where Node emits it: before the
-	// response's 'close' on a kept-alive socket, after it otherwise.
-	msg.creq, msg.closeReqOnEnd = r, keepAlive
-	// The listeners run in the response's window: what they cause is
-	// emitted after them, in order, on this goroutine.
-	msg.x.window = true
-	for _, fn := range resps {
-		fn(msg)
-	}
-	msg.push(body) // copies body if the message does not flow yet
-	if resp != nil {
-		engine.ReleaseClientResponse(resp)
-	}
-	msg.bodyEndRaw(trailers)
-	msg.x.closeWindow()
-}
-
-// requestCloseEvent is a ClientRequest's 'close' as an event of its
-// response's tick queue.
-type requestCloseEvent ClientRequest
-
-func (e *requestCloseEvent) fireLocked(x *exchange) {
-	x.mu.Unlock()
-	(*ClientRequest)(e).emitClose()
-	x.mu.Lock()
-}
-
-var _ engine.ResponseHandler = (*responseHandler)(nil)

@@ -18,8 +18,8 @@ import (
 //
 // The body arrives through 'data' events (OnData) and ends with 'end'
 // (OnEnd), in Node's order; registering a data listener or calling Resume
-// starts the flow, Pause stops it and, on a server, stops reading the
-// connection once its buffer is full.
+// starts the flow, Pause stops it and stops reading the connection once
+// its buffer is full.
 type IncomingMessage struct {
 	x *exchange
 
@@ -70,6 +70,9 @@ type IncomingMessage struct {
 	// kept-alive socket), else after its 'close'.
 	creq          *ClientRequest
 	closeReqOnEnd bool
+	// streaming reports whether the body is arriving from creq.conn,
+	// which push may pause (client side; guarded by x.mu).
+	streaming bool
 }
 
 // SocketInfo describes a message's connection, as Node's message.socket
@@ -330,8 +333,7 @@ func (m *IncomingMessage) flowLocked() {
 		x.mu.Lock()
 	}
 	if m.flowing && len(m.pending) == 0 && m.enginePaused {
-		m.enginePaused = false
-		m.req.Resume()
+		m.resumeSourceLocked()
 	}
 	m.maybeEndLocked()
 }
@@ -354,11 +356,30 @@ func (m *IncomingMessage) push(chunk []byte) {
 		return
 	}
 	m.pending = append(m.pending, append([]byte(nil), chunk...))
-	if m.req != nil && !m.enginePaused && !m.flowing {
-		m.enginePaused = true
-		m.req.Pause()
+	if !m.enginePaused && !m.flowing {
+		switch {
+		case m.req != nil:
+			m.enginePaused = true
+			m.req.Pause()
+		case m.streaming:
+			// Node pauses the socket once the readable's buffer is full;
+			// the engine reads at most once more after this.
+			m.enginePaused = true
+			m.creq.conn.SetReadPaused(true)
+		}
 	}
 	x.mu.Unlock()
+}
+
+// resumeSourceLocked undoes the pause of the engine's request or
+// connection that push asked for.
+func (m *IncomingMessage) resumeSourceLocked() {
+	m.enginePaused = false
+	if m.req != nil {
+		m.req.Resume()
+	} else if m.streaming {
+		m.creq.conn.SetReadPaused(false)
+	}
 }
 
 // bodyEnd records that the body has arrived in full, with its trailers.
@@ -375,7 +396,8 @@ func (m *IncomingMessage) bodyEndRaw(raw []string) {
 func (m *IncomingMessage) bodyEndLocked(raw []string) {
 	m.bodyDone = true
 	m.rawTrailers = raw
-	m.req = nil // the engine's request is done with
+	m.req = nil         // the engine's request is done with
+	m.streaming = false // a client's connection reads again by itself
 	m.enginePaused = false
 	m.maybeEndLocked()
 }
@@ -397,8 +419,7 @@ func (m *IncomingMessage) dumpLocked() {
 	m.pending = nil
 	m.flowing, m.paused = true, false
 	if m.enginePaused {
-		m.enginePaused = false
-		m.req.Resume()
+		m.resumeSourceLocked()
 	}
 	m.maybeEndLocked()
 }

@@ -1,0 +1,261 @@
+package compat
+
+import (
+	"errors"
+	"net"
+	"syscall"
+
+	"github.com/zerohttp/zerohttp/engine"
+)
+
+// The life of a client response
+//
+//  1. The engine parses the head and calls ResponseHead on the event loop:
+//     the request emits 'socket', 'finish' and 'response', whose listeners
+//     run in the response's window.
+//  2. Each piece of the decoded body goes to ResponseBody, as it arrives:
+//     one 'data' per piece while the response flows; while it does not,
+//     pieces wait in the message and the connection stops being read.
+//  3. HandleResponse ends it: 'end' and the 'close' events when the body
+//     is complete, or Node's abort sequence when the connection failed
+//     first. A request that failed before any head, or whose response
+//     hands the socket over (101, CONNECT), is delivered by it alone.
+
+// errReadReset is the request's error when the server reset the
+// connection during the response, as Node's socket reports it.
+var errReadReset = &Error{"ECONNRESET", "read ECONNRESET"}
+
+// responseHandler is a ClientRequest as the agent's engine.ResponseHandler
+// and the response's engine.ResponseStreamer.
+type responseHandler ClientRequest
+
+// ResponseHead runs on the event loop once the response head is parsed:
+// it emits 'socket', 'finish' and 'response'.
+func (h *responseHandler) ResponseHead(cc *engine.ClientConn, resp *engine.ClientResponse) {
+	r := (*ClientRequest)(h)
+	x := r.x
+	sock := socketInfo(cc.RemoteAddr(), cc.LocalAddr())
+	x.mu.Lock()
+	if r.timer != nil {
+		r.timer.Stop()
+	}
+	if r.answered {
+		x.mu.Unlock() // destroyed: the response is dropped
+		return
+	}
+	r.answered, r.finished = true, true
+	msg := r.response(resp, sock)
+	r.res, r.cc, r.conn = msg, cc, cc
+	socks, fins, resps := r.onSocket, r.onFinish, r.onResponse
+	x.mu.Unlock()
+
+	emit(socks, sock)
+	emit0(fins)
+	if len(resps) == 0 {
+		msg.dump() // Node: a response nobody listens for is read and dropped
+	}
+	// The response's events run on the response's own tick queue, with
+	// the request's 'close' hooked in where Node emits it: before the
+	// response's 'close' on a kept-alive socket, after it otherwise.
+	msg.creq, msg.closeReqOnEnd = r, resp.KeepAlive() && r.agent.KeepAlive()
+	msg.streaming = true
+	// The listeners run in the response's window: what they cause is
+	// emitted after them, in order, on this goroutine.
+	opened := msg.x.open()
+	for _, fn := range resps {
+		fn(msg)
+	}
+	msg.x.close(opened)
+}
+
+// ResponseBody runs on the event loop with each piece of the body.
+func (h *responseHandler) ResponseBody(_ *engine.ClientConn, chunk []byte) {
+	m := h.res // set and read on the loop only, until HandleResponse
+	if m == nil {
+		return
+	}
+	opened := m.x.open()
+	m.push(chunk) // copies chunk if the message does not flow
+	m.x.close(opened)
+}
+
+// HandleResponse runs on an event loop (or a dialing or writing
+// goroutine) once the response has ended or the request failed; see "The
+// life of a client response".
+func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.ClientRequest, resp *engine.ClientResponse, err error) {
+	r := (*ClientRequest)(h)
+	x := r.x
+	w := r.wire
+	r.wire = nil
+	w.release()
+	x.mu.Lock()
+	msg := r.res
+	r.res, r.cc = nil, nil
+	x.mu.Unlock()
+	if msg != nil {
+		r.responseEnded(msg, resp, err)
+		return
+	}
+	var sock SocketInfo
+	if cc != nil {
+		sock = socketInfo(cc.RemoteAddr(), cc.LocalAddr())
+	}
+
+	x.mu.Lock()
+	if r.timer != nil {
+		r.timer.Stop()
+	}
+	if r.answered {
+		x.mu.Unlock() // destroyed: the outcome is dropped
+		engine.ReleaseClientResponse(resp)
+		return
+	}
+	r.answered = true
+	var ce *engine.ClientConnError
+	if errors.As(err, &ce) {
+		// The request went out and the connection failed before a head:
+		// Node's 'finish', then its error for that.
+		err = ErrSocketHangUp
+		if errors.Is(ce.Err, syscall.ECONNRESET) {
+			err = errReadReset
+		}
+	}
+	r.finished = err == nil || ce != nil
+	socks, fins, errs := r.onSocket, r.onFinish, r.onError
+	tunnels := r.onUpgrade
+	if r.Method == "CONNECT" {
+		tunnels = r.onConnect
+	}
+	later := r.sending
+	finished := r.finished
+	x.mu.Unlock()
+
+	var msg2 *IncomingMessage
+	var tunnel net.Conn
+	if err == nil {
+		msg2 = r.response(resp, sock)
+		tunnel = resp.Tunnel()
+	}
+	engine.ReleaseClientResponse(resp)
+	if !finished {
+		fins = nil
+	}
+	if later {
+		// The agent delivered the outcome inside End, on its goroutine:
+		// Node never emits from inside end().
+		go r.deliver(sock, err, msg2, tunnel, socks, fins, errs, tunnels)
+		return
+	}
+	r.deliver(sock, err, msg2, tunnel, socks, fins, errs, tunnels)
+}
+
+// responseEnded ends a response whose head was delivered: its 'end' and
+// 'close' events once the body is complete, else Node's sequence for a
+// response cut short: the request's 'error' if the socket failed (not for
+// a plain close), the response's 'aborted', the request's 'close', the
+// response's 'error' ECONNRESET "aborted" and its 'close'.
+func (r *ClientRequest) responseEnded(msg *IncomingMessage, resp *engine.ClientResponse, err error) {
+	x := msg.x
+	if err == nil {
+		trailers := copyFields(resp.Trailer())
+		engine.ReleaseClientResponse(resp)
+		opened := x.open()
+		msg.bodyEndRaw(trailers)
+		x.close(opened)
+		x.flushTicks()
+		return
+	}
+	engine.ReleaseClientResponse(resp)
+	var reqErr error
+	var ce *engine.ClientConnError
+	switch {
+	case errors.Is(err, syscall.ECONNRESET):
+		reqErr = errReadReset
+	case !errors.As(err, &ce):
+		reqErr = err // a malformed or oversized body
+	}
+	r.x.mu.Lock()
+	reqErrs := r.onError
+	r.x.mu.Unlock()
+	opened := x.open()
+	x.mu.Lock()
+	msg.pending = nil // Node's destroy drops what was not read
+	msg.streaming, msg.enginePaused = false, false
+	msg.creq = nil // its 'close' is queued below
+	aborted, errs := msg.onAborted, msg.onError
+	x.mu.Unlock()
+	if reqErr != nil {
+		emit(reqErrs, reqErr)
+	}
+	emit0(aborted)
+	x.tick(eventFunc(r.emitClose))
+	x.tick(eventFunc(func() { emit(errs, error(ErrRequestAborted)) }))
+	x.tick((*closeEvent)(msg))
+	x.close(opened)
+	x.flushTicks()
+}
+
+// response fills in and returns the request's IncomingMessage from resp.
+func (r *ClientRequest) response(resp *engine.ClientResponse, sock SocketInfo) *IncomingMessage {
+	cx := r.cx
+	m := &cx.res
+	m.x = &cx.resX
+	m.onData, m.onEnd = cx.onData[:0:1], cx.onEnd[:0:1]
+	m.StatusCode = resp.StatusCode()
+	m.StatusMessage = reasonString(m.StatusCode, resp.Reason())
+	major, minor := resp.Version()
+	m.HTTPVersion, m.HTTPVersionMajor, m.HTTPVersionMinor = versionString(major, minor), major, minor
+	_, m.RawHeaders = copyHead(nil, resp.Header(), cx.raw[:0])
+	m.Socket = sock
+	return m
+}
+
+// reasonString returns reason as a string, interned when it is the
+// code's usual phrase.
+func reasonString(code int, reason []byte) string {
+	if s, ok := STATUS_CODES[code]; ok && s == string(reason) {
+		return s
+	}
+	return string(reason)
+}
+
+// deliver emits the outcome of a request that got no streamed response:
+// 'socket', 'finish' if the request went out (fins is nil otherwise), then
+// 'error' and 'close', or 'upgrade' or 'connect' for a response that hands
+// the socket over.
+func (r *ClientRequest) deliver(sock SocketInfo, err error, msg *IncomingMessage, tunnel net.Conn,
+	socks []func(SocketInfo), fins []func(), errs []func(error), tunnels []func(*IncomingMessage, net.Conn)) {
+	emit(socks, sock)
+	emit0(fins)
+	if err != nil {
+		emit(errs, err)
+		r.emitClose()
+		return
+	}
+	if tunnel == nil || len(tunnels) == 0 {
+		if tunnel != nil {
+			_ = tunnel.Close()
+		}
+		r.emitClose()
+		return
+	}
+	for _, fn := range tunnels {
+		fn(msg, tunnel)
+	}
+	r.emitClose()
+}
+
+// requestCloseEvent is a ClientRequest's 'close' as an event of its
+// response's tick queue.
+type requestCloseEvent ClientRequest
+
+func (e *requestCloseEvent) fireLocked(x *exchange) {
+	x.mu.Unlock()
+	(*ClientRequest)(e).emitClose()
+	x.mu.Lock()
+}
+
+var (
+	_ engine.ResponseHandler  = (*responseHandler)(nil)
+	_ engine.ResponseStreamer = (*responseHandler)(nil)
+)
