@@ -6,7 +6,7 @@ FUZZTIME  ?= 10m
 FUZZSHORT ?= 20000x
 PKGS      := ./...
 
-.PHONY: test vet unit race purego invariants fuzz-short fuzz bench bench-parse bench-server bench-client bench-smoke instructions pgo
+.PHONY: test vet unit race purego invariants fuzz-short fuzz bench bench-parse bench-server bench-client bench-smoke instructions pgo soak
 
 # unit runs the allocation tests, which the race detector would skew (they are !race).
 test: vet unit race purego invariants fuzz-short bench-smoke
@@ -71,6 +71,17 @@ bench-client:
 	@mkdir -p $(BENCHOUT)
 	cd benchmarks && $(GO) run ./cmd/clientbench -duration 3s > $(BENCHOUT)/client.md; \
 		rc=$$?; cat $(BENCHOUT)/client.md; exit $$rc
+
+# soak points hostile clients (slowloris, unread pipelined responses,
+# half-closes, resets mid-body, oversized heads) at each server for
+# $(SOAKTIME), prints their memory and descriptors side by side, and fails
+# if the engine stops serving, leaves a request unanswered, leaks a
+# descriptor or grows its RSS by more than 64 MiB. Loopback only; bounded.
+# `make test` runs a short in-process version (benchmarks/cmd/hostile).
+SOAKTIME  ?= 60s
+SOAKIMPLS ?= zerohttp,compat,nethttp,fasthttp
+soak:
+	cd benchmarks && $(GO) run ./cmd/hostile -impls $(SOAKIMPLS) -duration $(SOAKTIME) -check zerohttp
 
 # instructions counts the engine's instructions per request with valgrind
 # (needs valgrind): a measure of the hot path that a noisy machine cannot move.

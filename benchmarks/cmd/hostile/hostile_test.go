@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zerohttp/zerohttp/benchmarks/internal/hostile"
+	"github.com/zerohttp/zerohttp/engine"
+)
+
+// TestSoakSmoke runs every attack briefly against an engine server in this
+// process and holds it to the soak's bounds: it keeps serving, answers
+// every well-formed request (the unread ones once read, the half-closed
+// ones), and the descriptors come back. The process is both client and
+// server, so its descriptors count both sides.
+func TestSoakSmoke(t *testing.T) {
+	s := engine.NewServer(func(w *engine.Response, _ *engine.Request) {
+		w.WriteString("Hello, World!")
+	}, &engine.Options{NumLoops: 2})
+	if err := s.Start("tcp://127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	sz := hostile.Sizes{Slowloris: 20, Unread: 4, UnreadReqs: 4096, HalfClose: 2, ResetBody: 2, OversizeHead: 1}
+	r := attack("zerohttp", s.Addr().String(), os.Getpid(), 1500*time.Millisecond, 5*time.Second, sz)
+	for _, a := range r.attacks {
+		if a.st.Sent.Load() == 0 {
+			t.Errorf("%s sent nothing", a.name)
+		}
+	}
+	for _, name := range []string{"unread-pipelined", "half-close"} {
+		for _, a := range r.attacks {
+			if a.name == name && a.st.Answered.Load() == 0 {
+				t.Errorf("%s: nothing answered", name)
+			}
+		}
+	}
+	if p := r.problems(limits{rssGrowthKB: 512 << 10, fdSlack: 16, probeLoss: 0.5}); len(p) > 0 {
+		t.Fatalf("the engine broke the soak's bounds:\n%s", strings.Join(p, "\n"))
+	}
+}
+
+// TestProblems checks that -check catches each way a server can fail.
+func TestProblems(t *testing.T) {
+	lim := limits{rssGrowthKB: 64 << 10, fdSlack: 16, probeLoss: 0.02}
+	ok := func() result {
+		p := new(hostile.Stats)
+		p.Sent.Store(100)
+		p.Answered.Store(100)
+		return result{name: "s", rssBase: 10 << 10, rssPeak: 20 << 10, fdBase: 10, fdEnd: 12, probe: p,
+			attacks: []attackResult{{"half-close", new(hostile.Stats)}}}
+	}
+	if p := ok().problems(lim); len(p) != 0 {
+		t.Fatalf("a healthy run: %v; want no problems", p)
+	}
+	for _, tt := range []struct {
+		name    string
+		breakIt func(*result)
+		want    string
+	}{
+		{"not serving", func(r *result) { r.servingAfter = context.DeadlineExceeded }, "fresh request"},
+		{"probes lost", func(r *result) { r.probe.Failed.Store(3) }, "probes"},
+		{"unanswered", func(r *result) { r.attacks[0].st.Failed.Store(1) }, "unanswered"},
+		{"fd leak", func(r *result) { r.fdEnd = 27 }, "descriptors"},
+		{"rss", func(r *result) { r.rssPeak = 75 << 10 }, "RSS grew"},
+	} {
+		r := ok()
+		tt.breakIt(&r)
+		p := r.problems(lim)
+		if len(p) != 1 || !strings.Contains(p[0], tt.want) {
+			t.Errorf("%s: problems = %q; want one about %q", tt.name, p, tt.want)
+		}
+	}
+}

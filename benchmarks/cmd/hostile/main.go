@@ -1,0 +1,287 @@
+// Command hostile points hostile clients at HTTP servers on loopback and
+// reports, side by side, what the attack cost each server and whether it
+// kept serving: slowloris heads, pipelined requests whose responses are
+// never read (then read, to check each was answered), half-closes, resets
+// in the middle of a body and oversized heads, all at once for -duration,
+// while a probe sends a well-formed request every 100 ms.
+//
+// For each server it reports its RSS and open descriptors before, at the
+// peak and after a settling time, the probes answered and the slowest, and
+// each attack's counts. With -check, a named server fails the run (exit 1)
+// if it stopped serving, left a well-formed request unanswered, kept more
+// descriptors than it started with (beyond -fd-slack), or grew its RSS by
+// more than -max-rss-growth; `make soak` runs it so.
+//
+// Built-in servers (cmd/server's -impl names) are built and started by this
+// command, on a free loopback port, and stopped by their PID at the end.
+// -target name=ADDR attacks a server already listening on loopback; add
+// -pid name=PID to measure its memory and descriptors. Nothing but
+// loopback addresses is accepted, every attack is bounded in connections,
+// requests and time, and the command stops by itself.
+//
+// Usage (from the benchmarks module):
+//
+//	go run ./cmd/hostile [-impls zerohttp,compat,nethttp,fasthttp] [-duration 10s] [-check zerohttp]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/zerohttp/zerohttp/benchmarks/internal/hostile"
+	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
+	"github.com/zerohttp/zerohttp/benchmarks/internal/target"
+)
+
+// limits are what -check holds a server to.
+type limits struct {
+	rssGrowthKB int64 // peak RSS over the start's
+	fdSlack     int   // descriptors kept after settling, over the start's
+	probeLoss   float64
+}
+
+// result is one server's run.
+type result struct {
+	name                     string
+	rssBase, rssPeak, rssEnd int64 // KiB; 0 if unknown
+	fdBase, fdPeak, fdEnd    int   // -1 if unknown
+	probe                    *hostile.Stats
+	attacks                  []attackResult
+	servingAfter             error // a fresh request after the attack
+}
+
+type attackResult struct {
+	name string
+	st   *hostile.Stats
+}
+
+func main() {
+	impls := flag.String("impls", "zerohttp,compat,nethttp,fasthttp", "built-in servers of cmd/server to attack, comma-separated (empty for none)")
+	var targets, pids multiFlag
+	flag.Var(&targets, "target", "name=ADDR: also attack a server already listening on loopback (repeatable)")
+	flag.Var(&pids, "pid", "name=PID: measure a -target's memory and descriptors from /proc (repeatable)")
+	duration := flag.Duration("duration", 10*time.Second, "how long the attacks run against each server")
+	settle := flag.Duration("settle", 10*time.Second, "how long a server gets afterwards to close what the attack opened")
+	check := flag.String("check", "", "servers whose bounds fail the run, comma-separated")
+	growth := flag.Int64("max-rss-growth", 64, "-check: MiB the peak RSS may exceed the start's by")
+	fdSlack := flag.Int("fd-slack", 16, "-check: descriptors a server may hold after settling beyond its start")
+	flag.Parse()
+	if *duration <= 0 || *duration > time.Hour {
+		fatalf("-duration must be in (0, 1h]")
+	}
+	lim := limits{rssGrowthKB: *growth << 10, fdSlack: *fdSlack, probeLoss: 0.02}
+
+	var builtins []string
+	for _, s := range strings.Split(*impls, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			builtins = append(builtins, s)
+		}
+	}
+	pidOf := map[string]int{}
+	for _, p := range pids {
+		name, v, _ := strings.Cut(p, "=")
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			fatalf("-pid wants name=PID, got %q", p)
+		}
+		pidOf[name] = n
+	}
+	var tgts []target.Target
+	for _, s := range targets {
+		t, err := target.Parse(s)
+		if err != nil || t.Addr == "" {
+			fatalf("-target wants name=ADDR on loopback, got %q (%v)", s, err)
+		}
+		tgts = append(tgts, t)
+	}
+
+	var results []result
+	if len(builtins) > 0 {
+		dir, err := os.MkdirTemp("", "hostile")
+		if err != nil {
+			fatalf("%v", err)
+		}
+		defer os.RemoveAll(dir)
+		bin := filepath.Join(dir, "server")
+		b := exec.Command("go", "build", "-o", bin, "./cmd/server")
+		b.Stdout, b.Stderr = os.Stderr, os.Stderr
+		if err := b.Run(); err != nil {
+			os.RemoveAll(dir)
+			fatalf("building cmd/server (run from the benchmarks module): %v", err)
+		}
+		for _, impl := range builtins {
+			fmt.Fprintf(os.Stderr, "hostile: %s\n", impl)
+			r, err := runBuiltin(bin, impl, *duration, *settle)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "hostile: %s: %v\n", impl, err)
+				r = result{name: impl, servingAfter: err, fdBase: -1, fdPeak: -1, fdEnd: -1, probe: new(hostile.Stats)}
+			}
+			results = append(results, r)
+		}
+	}
+	for _, t := range tgts {
+		fmt.Fprintf(os.Stderr, "hostile: %s\n", t.Name)
+		results = append(results, attack(t.Name, t.Addr, pidOf[t.Name], *duration, *settle, hostile.DefaultSizes))
+	}
+
+	fmt.Printf("## Hostile clients\n\nEach server attacked for %v by every attack at once (%s), then given up to %v to settle; sizes: %+v.\n\n",
+		*duration, attackNames(), *settle, hostile.DefaultSizes)
+	writeTables(os.Stdout, results)
+	failed := false
+	for _, name := range strings.Split(*check, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		found := false
+		for _, r := range results {
+			if r.name == name {
+				found = true
+				for _, p := range r.problems(lim) {
+					fmt.Fprintf(os.Stderr, "hostile: FAIL %s: %s\n", name, p)
+					failed = true
+				}
+			}
+		}
+		if !found {
+			fmt.Fprintf(os.Stderr, "hostile: FAIL -check %s: no such server in this run\n", name)
+			failed = true
+		}
+	}
+	if failed {
+		os.Exit(1)
+	}
+}
+
+// runBuiltin starts cmd/server -impl impl, attacks it and stops it.
+func runBuiltin(bin, impl string, duration, settle time.Duration) (result, error) {
+	addr, err := proc.FreeAddr()
+	if err != nil {
+		return result{}, err
+	}
+	cmd := exec.Command(bin, "-impl", impl, "-addr", addr)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	cmd.Stderr = os.Stderr // the server's own log lines (rate-limited ones, say)
+	if err := cmd.Start(); err != nil {
+		return result{}, err
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	defer proc.StopProcess(cmd, exited)
+	if err := proc.WaitListening(addr, exited, 10*time.Second); err != nil {
+		return result{}, err
+	}
+	return attack(impl, addr, cmd.Process.Pid, duration, settle, hostile.DefaultSizes), nil
+}
+
+// attack runs every attack and the probe against addr for duration, then
+// lets the server settle, measuring pid (if not 0) throughout.
+func attack(name, addr string, pid int, duration, settle time.Duration, sz hostile.Sizes) result {
+	r := result{name: name, probe: new(hostile.Stats), fdBase: -1, fdPeak: -1, fdEnd: -1}
+	hostile.Get(addr, 5*time.Second) // warm up: the first request's buffers count as the start
+	time.Sleep(200 * time.Millisecond)
+	r.rssBase, r.fdBase = measure(pid)
+	r.rssPeak, r.fdPeak = r.rssBase, r.fdBase
+
+	ctx, cancel := context.WithTimeout(context.Background(), duration)
+	defer cancel()
+	sampled := make(chan struct{})
+	sampling, stopSampling := context.WithCancel(context.Background())
+	go func() {
+		defer close(sampled)
+		for {
+			rss, fds := measure(pid)
+			r.rssPeak, r.fdPeak = max(r.rssPeak, rss), max(r.fdPeak, fds)
+			select {
+			case <-sampling.Done():
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	wg.Go(func() { hostile.Probe(ctx, addr, 100*time.Millisecond, r.probe) })
+	for _, a := range hostile.Attacks(sz) {
+		ar := attackResult{name: a.Name, st: new(hostile.Stats)}
+		r.attacks = append(r.attacks, ar)
+		wg.Go(func() { a.Run(ctx, addr, ar.st) })
+	}
+	wg.Wait() // the unread connections read what they are owed after ctx ends
+
+	// Settle: wait for the descriptors to return, up to settle.
+	deadline := time.Now().Add(settle)
+	for time.Now().Before(deadline) {
+		if _, fds := measure(pid); fds <= r.fdBase {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	stopSampling()
+	<-sampled
+	r.servingAfter = hostile.Get(addr, 5*time.Second)
+	r.rssEnd, r.fdEnd = measure(pid)
+	return r
+}
+
+// measure returns pid's RSS in KiB and its open descriptors, or 0 and -1.
+func measure(pid int) (rssKB int64, fds int) {
+	if pid <= 0 {
+		return 0, -1
+	}
+	ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		return 0, -1
+	}
+	return proc.MemKB("VmRSS", pid), len(ents)
+}
+
+// problems lists the ways r broke lim.
+func (r result) problems(lim limits) []string {
+	var out []string
+	if r.servingAfter != nil {
+		out = append(out, fmt.Sprintf("a fresh request after the attack failed: %v", r.servingAfter))
+	}
+	if sent, failed := r.probe.Sent.Load(), r.probe.Failed.Load(); sent == 0 || float64(failed) > lim.probeLoss*float64(sent) {
+		out = append(out, fmt.Sprintf("%d of %d probes during the attack failed", failed, sent))
+	}
+	for _, a := range r.attacks {
+		if f := a.st.Failed.Load(); f > 0 {
+			out = append(out, fmt.Sprintf("%s: %d well-formed requests unanswered (or an oversized head accepted)", a.name, f))
+		}
+	}
+	if r.fdBase >= 0 && r.fdEnd > r.fdBase+lim.fdSlack {
+		out = append(out, fmt.Sprintf("%d descriptors open after settling, %d before the attack", r.fdEnd, r.fdBase))
+	}
+	if r.rssBase > 0 && r.rssPeak-r.rssBase > lim.rssGrowthKB {
+		out = append(out, fmt.Sprintf("RSS grew by %d MiB (from %d MiB), over the bound of %d MiB", (r.rssPeak-r.rssBase)>>10, r.rssBase>>10, lim.rssGrowthKB>>10))
+	}
+	return out
+}
+
+func attackNames() string {
+	var names []string
+	for _, a := range hostile.Attacks(hostile.DefaultSizes) {
+		names = append(names, a.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, " ") }
+func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
+
+func fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "hostile: "+format+"\n", args...)
+	os.Exit(1)
+}

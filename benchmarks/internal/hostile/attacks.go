@@ -1,0 +1,307 @@
+// Package hostile holds the clients that misbehave on purpose, for the soak
+// run (cmd/hostile): slowloris heads, pipelined requests whose responses are
+// never read, half-closes, resets in the middle of a body and oversized
+// heads, plus a well-behaved probe that checks the server keeps serving.
+//
+// Every attack talks to the address it is given, which the caller has
+// checked is on loopback (internal/target.Loopback), runs until its context
+// ends, bounds what it sends, and closes every connection it opened before
+// it returns.
+package hostile
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Stats counts what an attack did. Sent counts requests (or connections,
+// for slowloris) sent; Answered the responses read; Cut the connections the
+// server closed or refused; Failed the well-formed requests left unanswered.
+type Stats struct {
+	Sent, Answered, Cut, Failed atomic.Int64
+	MaxLatency                  atomic.Int64 // nanoseconds, for the probe
+}
+
+// Attack is one shape of hostile client.
+type Attack struct {
+	Name string
+	Run  func(ctx context.Context, addr string, st *Stats)
+}
+
+// Sizes bounds the attacks: how many connections each opens and how many
+// requests each connection sends at most.
+type Sizes struct {
+	Slowloris    int // connections trickling a head that never ends
+	Unread       int // connections pipelining requests and never reading
+	UnreadReqs   int // requests per unread connection
+	HalfClose    int // concurrent clients sending a request and then FIN
+	ResetBody    int // concurrent clients resetting in the middle of a body
+	OversizeHead int // concurrent clients sending a huge head
+}
+
+// DefaultSizes is what cmd/hostile uses unless told otherwise.
+var DefaultSizes = Sizes{Slowloris: 200, Unread: 10, UnreadReqs: 20000, HalfClose: 4, ResetBody: 4, OversizeHead: 2}
+
+// Attacks returns every attack, sized by sz.
+func Attacks(sz Sizes) []Attack {
+	return []Attack{
+		{"slowloris", func(ctx context.Context, a string, st *Stats) { slowloris(ctx, a, sz.Slowloris, st) }},
+		{"unread-pipelined", func(ctx context.Context, a string, st *Stats) { unreadPipelined(ctx, a, sz.Unread, sz.UnreadReqs, st) }},
+		{"half-close", func(ctx context.Context, a string, st *Stats) { repeat(ctx, sz.HalfClose, a, st, halfClose) }},
+		{"reset-mid-body", func(ctx context.Context, a string, st *Stats) { repeat(ctx, sz.ResetBody, a, st, resetMidBody) }},
+		{"oversized-head", func(ctx context.Context, a string, st *Stats) { repeat(ctx, sz.OversizeHead, a, st, oversizedHead) }},
+	}
+}
+
+const request = "GET /hello HTTP/1.1\r\nHost: hostile\r\n\r\n"
+
+// dial opens a connection whose every read and write ends 5 s after ctx's
+// deadline (or in 10 s without one); closeOnDone ends them sooner, once ctx
+// is done, so that an error is known to come from the attack's end.
+func dial(ctx context.Context, addr string) (*net.TCPConn, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(5 * time.Second)
+	}
+	c.SetDeadline(deadline.Add(5 * time.Second))
+	return c.(*net.TCPConn), nil
+}
+
+// open dials for one request of an attack and counts it as sent; a refused
+// dial is counted as cut and followed by a pause, and open returns nil.
+func open(ctx context.Context, addr string, st *Stats) *net.TCPConn {
+	c, err := dial(ctx, addr)
+	if err != nil {
+		st.Cut.Add(1)
+		sleep(ctx, 100*time.Millisecond)
+		return nil
+	}
+	st.Sent.Add(1)
+	return c
+}
+
+// closeOnDone closes c when ctx ends, unblocking its reads and writes; the
+// returned func stops the watch.
+func closeOnDone(ctx context.Context, c net.Conn) func() bool {
+	return context.AfterFunc(ctx, func() { c.Close() })
+}
+
+// repeat runs n clients, each calling one over and over until ctx ends.
+func repeat(ctx context.Context, n int, addr string, st *Stats, one func(context.Context, string, *Stats)) {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				one(ctx, addr, st)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// slowloris keeps n connections trickling a head, a field a second, that
+// never ends; a connection the server cuts is counted and opened again.
+func slowloris(ctx context.Context, addr string, n int, st *Stats) {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				c, err := dial(ctx, addr)
+				if err != nil {
+					st.Cut.Add(1)
+					sleep(ctx, 100*time.Millisecond)
+					continue
+				}
+				st.Sent.Add(1)
+				stop := closeOnDone(ctx, c)
+				_, err = io.WriteString(c, "GET /hello HTTP/1.1\r\nHost: hostile\r\n")
+				for err == nil && sleep(ctx, time.Second) {
+					_, err = io.WriteString(c, "X-Slow: a\r\n")
+				}
+				if ctx.Err() == nil {
+					st.Cut.Add(1)
+				}
+				stop()
+				c.Close()
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// unreadPipelined opens n connections that each send up to reqs pipelined
+// requests without reading a byte, until ctx ends; then each reads what it
+// is owed, for up to 10 s, and counts the responses.
+func unreadPipelined(ctx context.Context, addr string, n, reqs int, st *Stats) {
+	var wg sync.WaitGroup
+	batch := []byte(strings.Repeat(request, 64))
+	for range n {
+		wg.Go(func() {
+			c, err := dial(ctx, addr)
+			if err != nil {
+				st.Cut.Add(1)
+				return
+			}
+			defer c.Close()
+			sent := 0
+			stop := context.AfterFunc(ctx, func() { c.SetWriteDeadline(time.Now()) })
+			for sent+64 <= reqs && ctx.Err() == nil {
+				if _, err := c.Write(batch); err != nil {
+					break // the deadline: the server stopped reading, as it should
+				}
+				sent += 64
+			}
+			stop()
+			st.Sent.Add(int64(sent))
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			br := bufio.NewReaderSize(c, 64<<10)
+			got := 0
+			for got < sent {
+				resp, err := http.ReadResponse(br, nil)
+				if err != nil {
+					break
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				got++
+			}
+			st.Answered.Add(int64(got))
+			st.Failed.Add(int64(sent - got))
+		})
+	}
+	wg.Wait()
+}
+
+// halfClose sends a request, shuts down its write side and reads the
+// response, which a FIN after the last request must not lose.
+func halfClose(ctx context.Context, addr string, st *Stats) {
+	c := open(ctx, addr, st)
+	if c == nil {
+		return
+	}
+	defer c.Close()
+	defer closeOnDone(ctx, c)()
+	if _, err := io.WriteString(c, request); err != nil {
+		st.Cut.Add(1)
+		return
+	}
+	c.CloseWrite()
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err == nil {
+		_, err = io.Copy(io.Discard, resp.Body)
+	}
+	switch {
+	case err == nil && resp.StatusCode == 200:
+		st.Answered.Add(1)
+	case ctx.Err() == nil:
+		st.Failed.Add(1)
+	}
+}
+
+// resetMidBody announces a 1 MiB body, sends 64 KiB of it and resets the
+// connection (SO_LINGER 0, so the close sends RST).
+func resetMidBody(ctx context.Context, addr string, st *Stats) {
+	c := open(ctx, addr, st)
+	if c == nil {
+		return
+	}
+	defer closeOnDone(ctx, c)()
+	io.WriteString(c, "POST /hello HTTP/1.1\r\nHost: hostile\r\nContent-Length: 1048576\r\n\r\n")
+	c.Write(make([]byte, 64<<10))
+	c.SetLinger(0)
+	c.Close()
+}
+
+// oversizedHead sends a head of 2 MiB of fields, which a server must refuse
+// (431 or a close) without buffering it all; net/http's default bound is
+// 1 MiB.
+func oversizedHead(ctx context.Context, addr string, st *Stats) {
+	c := open(ctx, addr, st)
+	if c == nil {
+		return
+	}
+	defer c.Close()
+	defer closeOnDone(ctx, c)()
+	field := "X-Big: " + strings.Repeat("b", 1000) + "\r\n"
+	head := "GET /hello HTTP/1.1\r\nHost: hostile\r\n" + strings.Repeat(field, 2048) + "\r\n"
+	go io.WriteString(c, head) // a server that refuses early stops reading
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err == nil && resp.StatusCode >= 400 && resp.StatusCode < 500 {
+		st.Answered.Add(1) // refused with a status
+	} else if err == nil && resp.StatusCode == 200 {
+		st.Failed.Add(1) // accepted a 1 MiB head
+	} else if ctx.Err() == nil {
+		st.Cut.Add(1)
+	}
+}
+
+// Probe sends a fresh well-formed request every interval until ctx ends,
+// counting answers, failures (none within 5 s) and the slowest answer.
+func Probe(ctx context.Context, addr string, interval time.Duration, st *Stats) {
+	for sleep(ctx, interval) {
+		st.Sent.Add(1)
+		t0 := time.Now()
+		if err := Get(addr, 5*time.Second); err != nil {
+			st.Failed.Add(1)
+			continue
+		}
+		st.Answered.Add(1)
+		d := int64(time.Since(t0))
+		for {
+			m := st.MaxLatency.Load()
+			if d <= m || st.MaxLatency.CompareAndSwap(m, d) {
+				break
+			}
+		}
+	}
+}
+
+// Get sends one well-formed request on a new connection and requires a 200.
+func Get(addr string, timeout time.Duration) error {
+	c, err := net.DialTimeout("tcp", addr, timeout)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(timeout))
+	if _, err := io.WriteString(c, request); err != nil {
+		return err
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return err
+	}
+	if resp.StatusCode != 200 {
+		return errors.New(resp.Status)
+	}
+	return nil
+}
+
+// sleep waits d or until ctx ends, and reports whether ctx is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
