@@ -202,6 +202,14 @@ func TestBlockingCallOnEventLoop(t *testing.T) {
 	cli := newTestClient(t)
 	srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("down")) })
 	downstream := dialTest(t, cli, srv.Listener.Addr().String(), nil)
+	// One exchange before startServer counts goroutines, so that the
+	// downstream's connection goroutine is among those counted.
+	warm, warmResp := AcquireClientRequest(), AcquireClientResponse()
+	if err := downstream.Do(warm, warmResp); err != nil {
+		t.Fatal(err)
+	}
+	ReleaseClientRequest(warm)
+	ReleaseClientResponse(warmResp)
 	errs := make(chan error, 4)
 	_, addr := startServer(t, func(w *Response, r *Request) {
 		req, resp := AcquireClientRequest(), AcquireClientResponse()
