@@ -189,7 +189,7 @@ func Request(rawURL string, opts *RequestOptions, callback func(res *IncomingMes
 	}
 	for _, c := range []byte(r.Path) {
 		if c <= ' ' || c == 0x7f {
-			return nil, &Error{"ERR_UNESCAPED_CHARACTERS", "request path contains unescaped characters"}
+			return nil, &Error{Code: "ERR_UNESCAPED_CHARACTERS", Message: "request path contains unescaped characters"}
 		}
 	}
 	if r.Host == "" {

@@ -1,6 +1,10 @@
 package compat
 
-import "github.com/zerohttp/zerohttp/headers"
+import (
+	"strconv"
+
+	"github.com/zerohttp/zerohttp/headers"
+)
 
 // Error is a compat error carrying the code Node gives the same failure
 // (err.code in Node), such as "ERR_HTTP_HEADERS_SENT". The package's errors
@@ -8,40 +12,59 @@ import "github.com/zerohttp/zerohttp/headers"
 // bytes, so they are safe to log.
 type Error struct {
 	Code    string // Node's error code
-	Message string
+	Message string // Node's message, such as "Invalid status code: 99"
+
+	kind *Error // the sentinel this error is an instance of; nil for a sentinel
 }
 
 func (e *Error) Error() string { return "compat: " + e.Code + ": " + e.Message }
 
+// Is reports whether target is e or the sentinel e is an instance of.
+func (e *Error) Is(target error) bool { return target == e || e.kind != nil && target == e.kind }
+
+// instance returns an error of kind with its own message, which names
+// the value at fault as Node's does.
+func instance(kind *Error, message string) *Error {
+	return &Error{Code: kind.Code, Message: message, kind: kind}
+}
+
+// invalidStatusCode is Node's ERR_HTTP_INVALID_STATUS_CODE for code.
+func invalidStatusCode(code int) error {
+	return instance(ErrInvalidStatusCode, "Invalid status code: "+strconv.Itoa(code))
+}
+
+// errInvalidStatusMessage is Node's ERR_INVALID_CHAR for a reason phrase.
+var errInvalidStatusMessage = instance(ErrInvalidChar, "Invalid character in statusMessage")
+
 // Errors, named after Node's error codes.
 var (
 	// ErrHeadersSent is ERR_HTTP_HEADERS_SENT: a header change after the head was written.
-	ErrHeadersSent = &Error{"ERR_HTTP_HEADERS_SENT", "cannot set headers after they are sent to the client"}
+	ErrHeadersSent = &Error{Code: "ERR_HTTP_HEADERS_SENT", Message: "cannot set headers after they are sent to the client"}
 	// ErrWriteAfterEnd is ERR_STREAM_WRITE_AFTER_END: a write after End.
-	ErrWriteAfterEnd = &Error{"ERR_STREAM_WRITE_AFTER_END", "write after end"}
+	ErrWriteAfterEnd = &Error{Code: "ERR_STREAM_WRITE_AFTER_END", Message: "write after end"}
 	// ErrInvalidHTTPToken is ERR_INVALID_HTTP_TOKEN: a header name (or method) that is not a token.
-	ErrInvalidHTTPToken = &Error{"ERR_INVALID_HTTP_TOKEN", "header name must be a valid HTTP token"}
+	ErrInvalidHTTPToken = &Error{Code: "ERR_INVALID_HTTP_TOKEN", Message: "header name must be a valid HTTP token"}
 	// ErrInvalidChar is ERR_INVALID_CHAR: a header value with a forbidden byte (CR, LF, NUL, ...).
-	ErrInvalidChar = &Error{"ERR_INVALID_CHAR", "invalid character in header content"}
+	ErrInvalidChar = &Error{Code: "ERR_INVALID_CHAR", Message: "invalid character in header content"}
 	// ErrInvalidStatusCode is ERR_HTTP_INVALID_STATUS_CODE: a status outside 100..999.
-	ErrInvalidStatusCode = &Error{"ERR_HTTP_INVALID_STATUS_CODE", "invalid status code"}
+	ErrInvalidStatusCode = &Error{Code: "ERR_HTTP_INVALID_STATUS_CODE", Message: "invalid status code"}
 	// ErrTrailerInvalid is ERR_HTTP_TRAILER_INVALID: trailers on a response that is not chunked.
-	ErrTrailerInvalid = &Error{"ERR_HTTP_TRAILER_INVALID", "trailers are invalid with this transfer encoding"}
+	ErrTrailerInvalid = &Error{Code: "ERR_HTTP_TRAILER_INVALID", Message: "trailers are invalid with this transfer encoding"}
 	// ErrServerNotRunning is ERR_SERVER_NOT_RUNNING: Close on a server that is not listening.
-	ErrServerNotRunning = &Error{"ERR_SERVER_NOT_RUNNING", "server is not running"}
+	ErrServerNotRunning = &Error{Code: "ERR_SERVER_NOT_RUNNING", Message: "server is not running"}
 	// ErrServerAlreadyListen is ERR_SERVER_ALREADY_LISTEN: Listen called twice.
-	ErrServerAlreadyListen = &Error{"ERR_SERVER_ALREADY_LISTEN", "listen method has been called more than once"}
+	ErrServerAlreadyListen = &Error{Code: "ERR_SERVER_ALREADY_LISTEN", Message: "listen method has been called more than once"}
 	// ErrInvalidURL is ERR_INVALID_URL: a request URL that cannot be parsed.
-	ErrInvalidURL = &Error{"ERR_INVALID_URL", "invalid URL"}
+	ErrInvalidURL = &Error{Code: "ERR_INVALID_URL", Message: "invalid URL"}
 	// ErrInvalidProtocol is ERR_INVALID_PROTOCOL: a request URL that is not http:.
-	ErrInvalidProtocol = &Error{"ERR_INVALID_PROTOCOL", "protocol not supported; expected \"http:\""}
+	ErrInvalidProtocol = &Error{Code: "ERR_INVALID_PROTOCOL", Message: "protocol not supported; expected \"http:\""}
 	// ErrSocketHangUp is ECONNRESET "socket hang up": the connection closed before a response.
-	ErrSocketHangUp = &Error{"ECONNRESET", "socket hang up"}
+	ErrSocketHangUp = &Error{Code: "ECONNRESET", Message: "socket hang up"}
 	// ErrRequestAborted is the ECONNRESET "aborted" error of a request whose
 	// client went away before it was read to the end.
-	ErrRequestAborted = &Error{"ECONNRESET", "aborted"}
+	ErrRequestAborted = &Error{Code: "ECONNRESET", Message: "aborted"}
 	// ErrAborted is ABORT_ERR: the request was destroyed before its response.
-	ErrAborted = &Error{"ABORT_ERR", "the operation was aborted"}
+	ErrAborted = &Error{Code: "ABORT_ERR", Message: "the operation was aborted"}
 )
 
 // ValidateHeaderName is Node's http.validateHeaderName: it returns

@@ -2,6 +2,7 @@ package compat
 
 import (
 	"context"
+	"math"
 	"net"
 	"strconv"
 	"strings"
@@ -57,6 +58,9 @@ type Server struct {
 	MaxHeadersCount int
 
 	opts ServerOptions
+	// keepAliveSecs is KeepAliveTimeout in whole seconds as of Listen, for
+	// the Keep-Alive field; -1 when it is 0 (no field). Immutable after Listen.
+	keepAliveSecs int16
 
 	mu              sync.Mutex
 	eng             *engine.Server
@@ -205,6 +209,10 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 	}
 	if eo.Parse.MaxHeadBytes <= 0 {
 		eo.Parse.MaxHeadBytes = MaxHeaderSize
+	}
+	s.keepAliveSecs = -1
+	if s.KeepAliveTimeout > 0 {
+		s.keepAliveSecs = int16(min(s.KeepAliveTimeout/time.Second, math.MaxInt16))
 	}
 	s.publishLocked() // for a Server not made by CreateServer
 	eng := engine.NewServer(s.handle, eo)
@@ -422,6 +430,7 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 	req.Socket.fill(r.RemoteAddr(), r.LocalAddr())
 	req.joinDuplicates = s.opts.JoinDuplicateHeaders
 	res.x, res.req, res.w = x, req, w
+	res.keepAliveSecs = s.keepAliveSecs
 	res.StatusCode, res.SendDate = 200, true
 	res.hdr.fields = se.fields[:0]
 	r.SetCloseHandler((*closeHandler)(req))

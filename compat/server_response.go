@@ -31,13 +31,16 @@ type ServerResponse struct {
 	head        head // the decided head, once headersSent
 	headersSent bool // the head is decided (WriteHead, Write or End was called)
 	headFlushed bool // the engine has written the head
+	headApplied bool // the head has been handed to the engine (applyHead)
 	// headFlushedQueued reports whether FlushHeaders was called.
 	headFlushedQueued bool
 	ended             bool // End was called (writableEnded)
 	finished          bool // the engine's response has ended (writableFinished)
-	onFinish          []func()
-	onClose           []func()
-	onError           []func(error)
+	// keepAliveSecs is the Keep-Alive field's timeout; -1 sends none.
+	keepAliveSecs int16
+	onFinish      []func()
+	onClose       []func()
+	onError       []func(error)
 }
 
 // SetHeader is Node's response.setHeader: it replaces name's value.
@@ -194,7 +197,7 @@ func (res *ServerResponse) OnError(fn func(error)) {
 // chunked unless a Content-Length is set, as in Node.
 func (res *ServerResponse) WriteHead(statusCode int, statusMessage string, fields ...string) error {
 	if statusCode < 100 || statusCode > 999 {
-		return ErrInvalidStatusCode
+		return invalidStatusCode(statusCode)
 	}
 	for i := 0; i+1 < len(fields); i += 2 {
 		if err := validateField(fields[i], fields[i+1:i+2]); err != nil {
@@ -203,58 +206,48 @@ func (res *ServerResponse) WriteHead(statusCode int, statusMessage string, field
 	}
 	x := res.x
 	x.mu.Lock()
+	defer x.mu.Unlock()
 	if res.headersSent {
-		x.mu.Unlock()
 		return ErrHeadersSent
 	}
 	res.StatusCode = statusCode
 	if statusMessage != "" {
 		res.StatusMessage = statusMessage
 	}
+	// Node passes the pairs through setHeader (last wins) when fields were
+	// set before; otherwise it sends each pair as given, repeats included.
+	merge := len(res.hdr.fields) > 0
 	for i := 0; i+1 < len(fields); i += 2 {
-		res.hdr.set(fields[i], fields[i+1:i+2])
+		if merge {
+			res.hdr.set(fields[i], fields[i+1:i+2])
+		} else {
+			res.hdr.fields = append(res.hdr.fields, outField{name: fields[i], value: fields[i+1]})
+		}
 	}
-	head := res.decideHeadLocked()
-	x.mu.Unlock()
-	x.do(func() { res.applyHead(head) })
-	return nil
+	// Node generates the head now (so the body is chunked unless a
+	// Content-Length is set) and sends it with the first write or end.
+	return res.decideHeadLocked(false, 0)
 }
 
-// head is the decided head, applied to the engine's response on the loop.
-// The fields are res.hdr, which no longer changes once the head is decided.
-type head struct {
-	status int
-	reason string // "" for the standard phrase
-	length int64  // -1: none set
-	noDate bool
-}
-
-// decideHeadLocked freezes the head and marks it sent. It runs once per
-// response, so the head lives in the response.
-func (res *ServerResponse) decideHeadLocked() *head {
+// decideHeadLocked freezes the head and marks it sent, as Node generates
+// the head: final reports that End came first, with a body of length bytes.
+// It runs once per response, so the head lives in the response. It returns
+// Node's error for an invalid status code or reason phrase, and then the
+// head is not decided.
+func (res *ServerResponse) decideHeadLocked(final bool, length int) error {
+	code := res.StatusCode
+	if code < 100 || code > 999 {
+		return invalidStatusCode(code)
+	}
+	if res.StatusMessage == "" {
+		res.StatusMessage = statusText(code)
+	}
+	if ValidateHeaderValue(res.StatusMessage) != nil {
+		return errInvalidStatusMessage
+	}
 	res.headersSent = true
-	h := &res.head
-	*h = head{status: res.StatusCode, reason: res.StatusMessage, length: -1, noDate: !res.SendDate}
-	if n, ok := res.hdr.contentLength(); ok {
-		h.length = n
-	}
-	return h
-}
-
-// applyHead gives the engine the head. Runs as an op.
-func (res *ServerResponse) applyHead(h *head) {
-	if res.x.wireEnded {
-		return
-	}
-	res.w.SetStatus(h.status)
-	if h.reason != "" {
-		res.w.SetReason(h.reason)
-	}
-	res.w.SetSendDate(!h.noDate)
-	res.hdr.fill(res.w.Header())
-	if h.length >= 0 {
-		res.w.SetContentLength(h.length)
-	}
+	res.head = head{status: int32(code), reason: res.StatusMessage, noDate: !res.SendDate, final: final, length: int64(length)}
+	return nil
 }
 
 // Write is Node's response.write: the first call sends the head (chunked
@@ -280,16 +273,18 @@ func (res *ServerResponse) write(p []byte, s string, isString bool) (int, error)
 		x.do(nil)
 		return 0, ErrWriteAfterEnd
 	}
-	var h *head
 	if !res.headersSent {
-		h = res.decideHeadLocked()
+		if err := res.decideHeadLocked(false, 0); err != nil {
+			x.mu.Unlock()
+			return 0, err
+		}
 	}
 	n := len(p)
 	if isString {
 		n = len(s)
 	}
 	if x.directLocked() {
-		res.writeOp(h, p, s)
+		res.writeOp(p, s)
 		x.unlockFlush()
 		return n, nil
 	}
@@ -297,7 +292,7 @@ func (res *ServerResponse) write(p []byte, s string, isString bool) (int, error)
 	// The op runs later: it gets its own copy, in a new variable so that
 	// the direct path's p and s stay on the stack.
 	b := copyBody(p, s, isString)
-	x.do(func() { res.writeOp(h, b, "") })
+	x.do(func() { res.writeOp(b, "") })
 	return n, nil
 }
 
@@ -309,14 +304,12 @@ func copyBody(p []byte, s string, isString bool) []byte {
 	return append([]byte(nil), p...)
 }
 
-// writeOp writes a piece of the body, the head first if h is set. Runs as an op.
-func (res *ServerResponse) writeOp(h *head, p []byte, s string) {
+// writeOp writes a piece of the body, the head first. Runs as an op.
+func (res *ServerResponse) writeOp(p []byte, s string) {
 	if res.x.wireEnded {
 		return
 	}
-	if h != nil {
-		res.applyHead(h)
-	}
+	res.applyHead()
 	if p != nil {
 		_, _ = res.w.Write(p)
 	} else {
@@ -341,19 +334,17 @@ func (res *ServerResponse) FlushHeaders() {
 		x.mu.Unlock()
 		return
 	}
-	res.headFlushedQueued = true
-	var h *head
-	if !res.headersSent {
-		h = res.decideHeadLocked()
+	if !res.headersSent && res.decideHeadLocked(false, 0) != nil {
+		x.mu.Unlock()
+		return // Node throws; FlushHeaders has no error to return
 	}
+	res.headFlushedQueued = true
 	x.mu.Unlock()
 	x.do(func() {
 		if x.wireEnded {
 			return
 		}
-		if h != nil {
-			res.applyHead(h)
-		}
+		res.applyHead()
 		res.headFlushed = true
 		res.w.Flush()
 	})
@@ -391,38 +382,37 @@ func (res *ServerResponse) end(p []byte, s string, isString bool) error {
 		x.mu.Unlock()
 		return nil
 	}
-	res.ended = true
-	var h *head
 	if !res.headersSent {
-		h = res.decideHeadLocked()
+		n := len(p)
+		if isString {
+			n = len(s)
+		}
+		if err := res.decideHeadLocked(true, n); err != nil {
+			x.mu.Unlock()
+			return err
+		}
 	}
+	res.ended = true
 	if x.directLocked() {
-		res.endOp(h, p, s)
+		res.endOp(p, s)
 		x.unlockFlush()
 		return nil
 	}
 	x.mu.Unlock()
 	b := copyBody(p, s, isString)
-	x.do(func() { res.endOp(h, b, "") })
+	x.do(func() { res.endOp(b, "") })
 	return nil
 }
 
 // endOp ends the engine's response and queues 'finish'. Runs as an op.
-func (res *ServerResponse) endOp(h *head, p []byte, s string) {
+func (res *ServerResponse) endOp(p []byte, s string) {
 	x := res.x
 	if x.wireEnded {
 		return
 	}
 	w := res.w
-	if h != nil {
-		res.applyHead(h)
-	} else if !res.headFlushed {
-		w.Flush() // WriteHead was called: Node has fixed the framing, chunked
-	}
+	res.applyHead()
 	switch {
-	case res.req.Method == "HEAD":
-		// Node drops a HEAD response's body without counting it, so that
-		// no Content-Length is sent for it.
 	case len(p) > 0:
 		_, _ = w.Write(p)
 	case len(s) > 0:

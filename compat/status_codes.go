@@ -15,3 +15,12 @@ var STATUS_CODES = func() map[int]string {
 	}
 	return m
 }()
+
+// statusText is the reason phrase Node sends for code: its STATUS_CODES
+// entry, or "unknown".
+func statusText(code int) string {
+	if text := engine.StatusText(code); text != "" {
+		return text
+	}
+	return "unknown"
+}

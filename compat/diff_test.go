@@ -1,0 +1,374 @@
+package compat
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const (
+	get11     = "GET %s HTTP/1.1\r\nHost: x\r\n\r\n"
+	get11c    = "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+	head11    = "HEAD %s HTTP/1.1\r\nHost: x\r\n\r\n"
+	get10     = "GET %s HTTP/1.0\r\nHost: x\r\n\r\n"
+	get10ka   = "GET %s HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n"
+	post11    = "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nabcde"
+	post11chk = "POST %s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n1\r\nc\r\n0\r\n\r\n"
+)
+
+// caught reports err as node's diff_server.js reports a thrown error.
+func caught(ev func(string, ...any), err error) {
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			ev("%s %s", e.Code, e.Message)
+		} else {
+			ev("%v", err)
+		}
+	}
+}
+
+// diffHandlers mirror the cases of testdata/diff_server.js.
+var diffHandlers = map[string]func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse){
+	"endOnly":  func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) { res.EndString("hello") },
+	"endEmpty": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) { res.End(nil) },
+	"setOrder": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.SetHeader("X-B", "1")
+		res.SetHeader("Content-Type", "text/plain")
+		res.SetHeader("x-b", "2")
+		res.EndString("hi")
+	},
+	"writeEnd": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.WriteString("he")
+		res.EndString("llo")
+	},
+	"writeHeadMerge": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.SetHeader("X-A", "1")
+		res.SetHeader("X-B", "2")
+		res.WriteHead(201, "", "x-a", "3", "X-C", "4")
+		res.EndString("hi")
+	},
+	"writeHeadRepeat": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.WriteHead(200, "", "X-Arr", "1", "X-Arr", "2")
+		res.EndString("x")
+	},
+	"userChunked": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.SetHeader("Transfer-Encoding", "chunked")
+		res.EndString("abc")
+	},
+	"userLength": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.SetHeader("content-length", "2")
+		res.WriteString("a")
+		res.EndString("b")
+	},
+	"userClose": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.SetHeader("Connection", "close")
+		res.EndString("x")
+	},
+	"userKeepAlive": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.SetHeader("Keep-Alive", "timeout=9")
+		res.EndString("x")
+	},
+	"userDate": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.SetHeader("Date", "yesterday")
+		res.EndString("x")
+	},
+	"noDate": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.SendDate = false
+		res.EndString("x")
+	},
+	"list": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.SetHeaderValues("Set-Cookie", []string{"a=1", "b=2"})
+		res.AppendHeader("set-cookie", "c=3")
+		res.End(nil)
+	},
+	"noContent": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.StatusCode = 204
+		res.End(nil)
+	},
+	"notModified": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.StatusCode = 304
+		res.SetHeader("ETag", `"x"`)
+		res.End(nil)
+	},
+	"status299": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.StatusCode = 299
+		res.EndString("x")
+		ev("statusMessage=%s", res.StatusMessage)
+	},
+	"statusMessage": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.StatusCode = 404
+		ev("before=%s", res.StatusMessage)
+		res.WriteString("x")
+		ev("after=%s", res.StatusMessage)
+		res.End(nil)
+	},
+	"customReason": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.WriteHead(200, "Fine Thanks")
+		res.EndString("x")
+	},
+	"badStatus": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		caught(ev, res.WriteHead(99, ""))
+		caught(ev, res.WriteHead(1000, ""))
+		ev("headersSent=%v", res.HeadersSent())
+		res.WriteHead(202, "")
+		res.EndString("ok")
+	},
+	"badReason": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		caught(ev, res.WriteHead(200, "a\r\nb"))
+		ev("headersSent=%v", res.HeadersSent())
+		res.StatusMessage = "Fine"
+		res.EndString("x")
+	},
+	"flushHeaders": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.SetHeader("X-F", "1")
+		res.FlushHeaders()
+		res.EndString("late")
+	},
+	"trailers": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.SetHeader("Trailer", "X-T")
+		res.WriteString("a")
+		res.AddTrailers("X-T", "1")
+		res.End(nil)
+	},
+	"readBody": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		n := 0
+		req.OnData(func(c []byte) { n += len(c) })
+		req.OnEnd(func() { res.EndString(fmt.Sprintf("got %d", n)) })
+	},
+}
+
+// diffRequests are the requests each case is tried with: "%s" in request
+// stands for the target, "/name?label"; the events are keyed by it.
+var diffRequests = []struct{ name, label, request string }{
+	{"endOnly", "keepalive", get11},
+	{"endOnly", "close", get11c},
+	{"endOnly", "head", head11},
+	{"endOnly", "http10", get10},
+	{"endOnly", "http10keepalive", get10ka},
+	{"endEmpty", "keepalive", get11},
+	{"endEmpty", "http10", get10},
+	{"setOrder", "keepalive", get11},
+	{"writeEnd", "keepalive", get11},
+	{"writeEnd", "close", get11c},
+	{"writeEnd", "head", head11},
+	{"writeEnd", "http10", get10},
+	{"writeEnd", "http10keepalive", get10ka},
+	{"writeHeadMerge", "keepalive", get11},
+	{"writeHeadRepeat", "keepalive", get11},
+	{"userChunked", "keepalive", get11},
+	{"userLength", "keepalive", get11},
+	{"userLength", "http10keepalive", get10ka},
+	{"userLength", "http10", get10},
+	{"userClose", "keepalive", get11},
+	{"userKeepAlive", "keepalive", get11},
+	{"userDate", "keepalive", get11},
+	{"noDate", "keepalive", get11},
+	{"list", "keepalive", get11},
+	{"noContent", "keepalive", get11},
+	{"noContent", "http10", get10},
+	{"notModified", "keepalive", get11},
+	{"status299", "keepalive", get11},
+	{"statusMessage", "keepalive", get11},
+	{"customReason", "keepalive", get11},
+	{"badStatus", "keepalive", get11},
+	{"badReason", "keepalive", get11},
+	{"flushHeaders", "keepalive", get11},
+	{"flushHeaders", "http10", get10},
+	{"trailers", "keepalive", get11},
+	{"readBody", "keepalive", post11},
+	{"readBody", "chunked", post11chk},
+}
+
+// nodeDiffServer is a running testdata/diff_server.js.
+type nodeDiffServer struct {
+	port int
+	ev   *caseEvents
+}
+
+// caseEvents collects events by case name, from any goroutine.
+type caseEvents struct {
+	mu sync.Mutex
+	m  map[string][]string
+}
+
+func (c *caseEvents) add(name, ev string) {
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string][]string{}
+	}
+	c.m[name] = append(c.m[name], ev)
+	c.mu.Unlock()
+}
+
+// take returns name's events once no more has come for a while, and forgets them.
+func (c *caseEvents) take(name string) string {
+	var last []string
+	for i := 0; i < 100; i++ {
+		time.Sleep(20 * time.Millisecond)
+		c.mu.Lock()
+		cur := c.m[name]
+		c.mu.Unlock()
+		if i >= 2 && len(cur) == len(last) {
+			break
+		}
+		last = cur
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := strings.Join(c.m[name], "\n")
+	delete(c.m, name)
+	return out
+}
+
+// startNodeDiffServer runs testdata/diff_server.js until the test ends.
+func startNodeDiffServer(t *testing.T) *nodeDiffServer {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not found")
+	}
+	cmd := exec.Command(node, "testdata/diff_server.js")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close() // the script exits when its stdin ends
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	ns := &nodeDiffServer{ev: &caseEvents{}}
+	sc := bufio.NewScanner(stdout)
+	if !sc.Scan() {
+		t.Fatalf("node diff server printed no port")
+	}
+	if _, err := fmt.Sscan(sc.Text(), &ns.port); err != nil {
+		t.Fatalf("node diff server: %q: %v", sc.Text(), err)
+	}
+	go func() {
+		for sc.Scan() {
+			name, ev, _ := strings.Cut(sc.Text(), "\t")
+			ns.ev.add(name, ev)
+		}
+	}()
+	return ns
+}
+
+// startCompatDiffServer runs diffHandlers on a compat server with its
+// defaults (those of node's server).
+func startCompatDiffServer(t *testing.T) (port int, ev *caseEvents) {
+	ev = &caseEvents{}
+	s := CreateServer(nil, func(req *IncomingMessage, res *ServerResponse) {
+		key := strings.TrimPrefix(req.URL, "/")
+		name, _, _ := strings.Cut(key, "?")
+		log := func(format string, args ...any) { ev.add(key, fmt.Sprintf(format, args...)) }
+		log("request %s %s %s", req.Method, req.URL, req.HTTPVersion)
+		res.OnFinish(func() { log("res.finish") })
+		res.OnClose(func() { log("res.close") })
+		diffHandlers[name](log, req, res)
+	})
+	if err := s.Listen(0, "127.0.0.1", nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { closeServer(t, s) })
+	return s.Address().Port, ev
+}
+
+var dateValue = regexp.MustCompile(`(?m)^Date: [A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT\r$`)
+
+// exchangeRaw sends request to port and returns the raw bytes the server
+// sent for it, the Date value masked, followed by "[closed]" if the server
+// closed the connection after them or "[open]" if it kept it.
+func exchangeRaw(t *testing.T, port int, request string) string {
+	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, request); err != nil {
+		t.Fatal(err)
+	}
+	var wire bytes.Buffer
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	br := bufio.NewReader(io.TeeReader(c, &wire))
+	method, _, _ := strings.Cut(request, " ")
+	state := "[open]"
+	for {
+		resp, err := http.ReadResponse(br, &http.Request{Method: method})
+		if err != nil {
+			state = "[error: " + err.Error() + "]"
+			break
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			state = "[error: " + err.Error() + "]"
+			break
+		}
+		if resp.StatusCode >= 200 || resp.StatusCode == 101 {
+			break
+		}
+	}
+	if state == "[open]" {
+		// Whatever else comes is read too: a close, or bytes that should not be there.
+		c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		if _, err := io.Copy(io.Discard, br); err == nil {
+			state = "[closed]"
+		} else if !errors.Is(err, net.ErrClosed) && !isTimeout(err) {
+			state = "[error: " + err.Error() + "]"
+		}
+	}
+	return dateValue.ReplaceAllString(wire.String(), "Date: (date)\r") + state
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// TestServerMatchesNodeExactly sends each request of diffRequests to node
+// and to compat and compares the raw replies and the server-side events.
+func TestServerMatchesNodeExactly(t *testing.T) {
+	ns := startNodeDiffServer(t)
+	port, ev := startCompatDiffServer(t)
+	for _, r := range diffRequests {
+		t.Run(r.name+"/"+r.label, func(t *testing.T) {
+			t.Parallel()
+			key := r.name + "?" + r.label
+			req := fmt.Sprintf(r.request, "/"+key)
+			want := exchangeRaw(t, ns.port, req)
+			wantEv := ns.ev.take(key)
+			got := exchangeRaw(t, port, req)
+			gotEv := ev.take(key)
+			if got != want {
+				t.Errorf("request %q\ncompat sent:\n%s\nnode sent:\n%s", req, got, want)
+			}
+			if gotEv != wantEv {
+				t.Errorf("request %q\ncompat events:\n%s\nnode events:\n%s", req, gotEv, wantEv)
+			}
+		})
+	}
+}

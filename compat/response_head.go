@@ -1,0 +1,154 @@
+package compat
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/zerohttp/zerohttp/engine"
+)
+
+// head is the decided head of a server response: what Node's _storeHeader
+// reads when it generates the head. The fields are res.hdr, which no longer
+// changes once the head is decided.
+type head struct {
+	reason string // never empty: Node fills statusMessage in
+	length int64
+	status int32
+	noDate bool
+	// final reports whether End came before the head, so that the whole
+	// body, length bytes, is known (Node's numeric _contentLength).
+	final bool
+}
+
+// userFraming is what the user's own fields say about the framing, read as
+// Node's matchHeader reads them.
+type userFraming struct {
+	connection, contLen, te, date, trailer bool
+	close, chunked                         bool   // a "close" Connection token, a "chunked" coding
+	noKeepAliveLine                        bool   // the user set a Keep-Alive field
+	length                                 string // the Content-Length value
+}
+
+// match notes one field line (Node's matchHeader).
+func (u *userFraming) match(name, value string) {
+	if len(name) < 4 || len(name) > 17 {
+		return
+	}
+	switch {
+	case strings.EqualFold(name, "connection"):
+		u.connection = true
+		u.close = u.close || hasWord(value, "close")
+	case strings.EqualFold(name, "transfer-encoding"):
+		u.te = true
+		u.chunked = u.chunked || hasWord(value, "chunked")
+	case strings.EqualFold(name, "content-length"):
+		u.contLen, u.length = true, value
+	case strings.EqualFold(name, "date"):
+		u.date = true
+	case strings.EqualFold(name, "trailer"):
+		u.trailer = true
+	case strings.EqualFold(name, "keep-alive"):
+		u.noKeepAliveLine = true
+	}
+}
+
+// hasWord reports whether s holds word, case-insensitively, between
+// non-word characters or the ends (Node's /(?:^|\W)close(?:$|\W)/i).
+func hasWord(s, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		if !strings.EqualFold(s[i:i+len(word)], word) {
+			continue
+		}
+		if (i == 0 || !isWordByte(s[i-1])) && (i+len(word) == len(s) || !isWordByte(s[i+len(word)])) {
+			return true
+		}
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// applyHead builds the head as Node's _storeHeader does and has the engine
+// write it: the status line, the user's fields in order, then Date,
+// Connection and Keep-Alive, then Content-Length or Transfer-Encoding. Runs
+// as an op, once.
+func (res *ServerResponse) applyHead() {
+	if res.x.wireEnded || res.headApplied {
+		return
+	}
+	res.headApplied = true
+	h := &res.head
+	w := res.w
+	w.SetStatus(int(h.status))
+	var buf [512]byte // the usual head fits; escape analysis keeps it on the stack
+	b := append(buf[:0], "HTTP/1.1 "...)
+	b = strconv.AppendInt(b, int64(h.status), 10)
+	b = append(b, ' ')
+	b = append(b, h.reason...)
+	b = append(b, "\r\n"...)
+	var u userFraming
+	for i := range res.hdr.fields {
+		f := &res.hdr.fields[i]
+		for j := 0; j < f.len(); j++ {
+			v := f.at(j)
+			u.match(f.name, v)
+			b = append(b, f.name...)
+			b = append(b, ": "...)
+			b = append(b, v...)
+			b = append(b, "\r\n"...)
+		}
+	}
+	if !h.noDate && !u.date {
+		b = engine.AppendDate(b)
+	}
+	req := res.req
+	status := int(h.status)
+	hasBody := req.Method != "HEAD" && status >= 200 && status != 204 && status != 304
+	chunkedByDefault := req.HTTPVersionMajor > 1 || req.HTTPVersionMajor == 1 && req.HTTPVersionMinor >= 1
+	keep := w.KeepsConn()
+	chunked := u.chunked
+	if chunked && (status == 204 || status == 304) {
+		chunked, keep = false, false
+	}
+	last := u.close
+	if !u.connection {
+		if keep && (u.contLen || chunkedByDefault) {
+			b = append(b, "Connection: keep-alive\r\n"...)
+			if res.keepAliveSecs >= 0 && !u.noKeepAliveLine {
+				b = append(b, "Keep-Alive: timeout="...)
+				b = strconv.AppendInt(b, int64(res.keepAliveSecs), 10)
+				b = append(b, "\r\n"...)
+			}
+		} else {
+			last = true
+			b = append(b, "Connection: close\r\n"...)
+		}
+	}
+	framing, length := engine.FramingClose, int64(-1)
+	switch {
+	case !hasBody:
+		framing = engine.FramingNone
+	case chunked:
+		framing = engine.FramingChunked
+	case u.contLen:
+		if n, err := strconv.ParseInt(strings.TrimSpace(u.length), 10, 64); err == nil && n >= 0 {
+			framing, length = engine.FramingLength, n
+		}
+	case u.te:
+		// A coding other than chunked: Node sends the body as it comes.
+	case !chunkedByDefault:
+		last = true // HTTP/1.0: the close delimits the body
+	case !u.trailer && h.final:
+		b = append(b, "Content-Length: "...)
+		b = strconv.AppendInt(b, h.length, 10)
+		b = append(b, "\r\n"...)
+		framing, length = engine.FramingLength, h.length
+	default:
+		b = append(b, "Transfer-Encoding: chunked\r\n"...)
+		framing = engine.FramingChunked
+	}
+	b = append(b, "\r\n"...)
+	w.WriteRawHead(b, framing, length, last || !keep)
+}

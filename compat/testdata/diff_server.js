@@ -1,0 +1,67 @@
+// The node side of the differential tests (diff_test.go): a server on
+// 127.0.0.1 that runs, for a request to /NAME?LABEL, the case NAME of the
+// table below, and prints "NAME?LABEL\tevent" lines; its first line is the port.
+// compat runs the same cases (diffCases in diff_test.go).
+// Usage: node diff_server.js
+const http = require('http');
+const caught = (ev, fn) => { try { fn(); } catch (e) { ev(e.code + ' ' + e.message); } };
+const cases = {
+  endOnly: (ev, req, res) => res.end('hello'),
+  endEmpty: (ev, req, res) => res.end(),
+  setOrder: (ev, req, res) => { res.setHeader('X-B', '1'); res.setHeader('Content-Type', 'text/plain'); res.setHeader('x-b', '2'); res.end('hi'); },
+  writeEnd: (ev, req, res) => { res.write('he'); res.end('llo'); },
+  writeHeadMerge: (ev, req, res) => {
+    res.setHeader('X-A', '1'); res.setHeader('X-B', '2');
+    res.writeHead(201, {'x-a': '3', 'X-C': '4'});
+    res.end('hi');
+  },
+  writeHeadRepeat: (ev, req, res) => { res.writeHead(200, ['X-Arr', '1', 'X-Arr', '2']); res.end('x'); },
+  userChunked: (ev, req, res) => { res.setHeader('Transfer-Encoding', 'chunked'); res.end('abc'); },
+  userLength: (ev, req, res) => { res.setHeader('content-length', '2'); res.write('a'); res.end('b'); },
+  userClose: (ev, req, res) => { res.setHeader('Connection', 'close'); res.end('x'); },
+  userKeepAlive: (ev, req, res) => { res.setHeader('Keep-Alive', 'timeout=9'); res.end('x'); },
+  userDate: (ev, req, res) => { res.setHeader('Date', 'yesterday'); res.end('x'); },
+  noDate: (ev, req, res) => { res.sendDate = false; res.end('x'); },
+  list: (ev, req, res) => { res.setHeader('Set-Cookie', ['a=1', 'b=2']); res.appendHeader('set-cookie', 'c=3'); res.end(); },
+  noContent: (ev, req, res) => { res.statusCode = 204; res.end(); },
+  notModified: (ev, req, res) => { res.statusCode = 304; res.setHeader('ETag', '"x"'); res.end(); },
+  status299: (ev, req, res) => { res.statusCode = 299; res.end('x'); ev('statusMessage=' + res.statusMessage); },
+  statusMessage: (ev, req, res) => {
+    res.statusCode = 404;
+    ev('before=' + (res.statusMessage ?? ''));
+    res.write('x');
+    ev('after=' + res.statusMessage);
+    res.end();
+  },
+  customReason: (ev, req, res) => { res.writeHead(200, 'Fine Thanks'); res.end('x'); },
+  badStatus: (ev, req, res) => {
+    caught(ev, () => res.writeHead(99));
+    caught(ev, () => res.writeHead(1000));
+    ev('headersSent=' + res.headersSent);
+    res.writeHead(202);
+    res.end('ok');
+  },
+  badReason: (ev, req, res) => {
+    caught(ev, () => res.writeHead(200, 'a\r\nb'));
+    ev('headersSent=' + res.headersSent);
+    res.statusMessage = 'Fine';
+    res.end('x');
+  },
+  flushHeaders: (ev, req, res) => { res.setHeader('X-F', '1'); res.flushHeaders(); res.end('late'); },
+  trailers: (ev, req, res) => { res.setHeader('Trailer', 'X-T'); res.write('a'); res.addTrailers({'X-T': '1'}); res.end(); },
+  readBody: (ev, req, res) => {
+    let n = 0;
+    req.on('data', c => n += c.length);
+    req.on('end', () => res.end('got ' + n));
+  },
+};
+const srv = http.createServer((req, res) => {
+  const key = req.url.slice(1), name = key.split('?')[0];
+  const ev = s => console.log(key + '\t' + s);
+  ev('request ' + req.method + ' ' + req.url + ' ' + req.httpVersion);
+  res.on('finish', () => ev('res.finish'));
+  res.on('close', () => ev('res.close'));
+  cases[name](ev, req, res);
+});
+srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));
+process.stdin.on('end', () => process.exit(0)).resume();
