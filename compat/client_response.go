@@ -23,7 +23,7 @@ import (
 
 // errReadReset is the request's error when the server reset the
 // connection during the response, as Node's socket reports it.
-var errReadReset = &Error{"ECONNRESET", "read ECONNRESET"}
+var errReadReset = &Error{Code: "ECONNRESET", Message: "read ECONNRESET"}
 
 // responseHandler is a ClientRequest as the agent's engine.ResponseHandler
 // and the response's engine.ResponseStreamer.
