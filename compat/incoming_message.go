@@ -249,6 +249,18 @@ func (m *IncomingMessage) IsPaused() bool {
 	return m.paused
 }
 
+// ReadableLength returns how many body bytes have arrived and wait for
+// the message to flow (Node's readable.readableLength).
+func (m *IncomingMessage) ReadableLength() int {
+	m.x.mu.Lock()
+	defer m.x.mu.Unlock()
+	n := 0
+	for _, p := range m.pending {
+		n += len(p)
+	}
+	return n
+}
+
 // OnData registers a 'data' listener and, unless the message is paused,
 // starts the flow of the body. chunk is valid only during the call: copy it
 // to keep it.
