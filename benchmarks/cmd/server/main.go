@@ -9,9 +9,11 @@
 //
 //	server -impl nethttp -addr 127.0.0.1:8080
 //
-// Implementations: zerohttp, nethttp, fasthttp, gnet-raw (a hand-written gnet
-// loop with a fixed response: the ceiling for any gnet-based server) and node
-// (Node.js http.createServer, run as a child process).
+// Implementations: zerohttp, compat, nethttp, fasthttp, nbio and
+// nbio-blocking (nbhttp's event-loop and goroutine-per-connection modes),
+// gnet-raw (a hand-written gnet loop with a fixed response: the ceiling for
+// any gnet-based server) and node (Node.js http.createServer, run as a child
+// process).
 package main
 
 import (
@@ -25,6 +27,8 @@ import (
 	"runtime/pprof"
 	"syscall"
 	"time"
+
+	"github.com/lesismal/nbio/nbhttp"
 )
 
 const (
@@ -44,10 +48,13 @@ var impls = map[string]func(ctx context.Context, addr string) error{
 	"fasthttp": serveFastHTTP,
 	"gnet-raw": serveGnetRaw,
 	"node":     serveNode,
+	// nbio is nbhttp's event-loop mode; nbio-blocking its goroutine-per-connection mode.
+	"nbio":          serveNbio(nbhttp.IOModNonBlocking),
+	"nbio-blocking": serveNbio(nbhttp.IOModBlocking),
 }
 
 func main() {
-	impl := flag.String("impl", "nethttp", "implementation: zerohttp, compat, nethttp, fasthttp, gnet-raw or node")
+	impl := flag.String("impl", "nethttp", "implementation: zerohttp, compat, nethttp, fasthttp, nbio, nbio-blocking, gnet-raw or node")
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address, host:port")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
