@@ -36,7 +36,9 @@
 //     and field lines repeat the previous one's, within the same Date
 //     second, reuses it with one compare and one copy. A panic in the
 //     handler or a body callback is recovered once per read (processGuarded)
-//     and answered with 500 and Connection: close.
+//     and answered with 500 and Connection: close; its stack is logged for
+//     the first panic of a 10 s window only, the rest are counted
+//     (Server.HandlerPanics), so a peer cannot flood the log.
 //  6. When the response has ended and the body has been read, the request is
 //     finished; the loop goes on with the next request in the buffer.
 //  7. When the buffer holds no complete request, the bytes used are
@@ -52,6 +54,11 @@
 //     and just after every whole second, which also refreshes the Date
 //     line); an expired connection gets 408 (if a response is owed and not
 //     started) and is closed.
+//
+// An inline handler that blocks stalls every connection of its loop, as in
+// Node. A watchdog off the loops reports a loop that stays in one callback
+// longer than Options.StallThreshold: one log line per stall, rate-limited,
+// with the loop's stack, and a count (Server.LoopStalls). See stall.go.
 //
 // A handler that cannot answer at once calls Response.Detach and returns;
 // another goroutine later finishes the response through Deferred.Do, which

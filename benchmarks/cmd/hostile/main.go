@@ -170,7 +170,8 @@ func runBuiltin(bin, impl string, duration, settle time.Duration) (result, error
 	}
 	cmd := exec.Command(bin, "-impl", impl, "-addr", addr)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	cmd.Stderr = os.Stderr // the server's own log lines (rate-limited ones, say)
+	logs := &cappedWriter{max: 2 << 10}
+	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		return result{}, err
 	}
@@ -180,7 +181,36 @@ func runBuiltin(bin, impl string, duration, settle time.Duration) (result, error
 	if err := proc.WaitListening(addr, exited, 10*time.Second); err != nil {
 		return result{}, err
 	}
-	return attack(impl, addr, cmd.Process.Pid, duration, settle, hostile.DefaultSizes), nil
+	r := attack(impl, addr, cmd.Process.Pid, duration, settle, hostile.DefaultSizes)
+	if n, head := logs.summary(); n > 0 {
+		fmt.Fprintf(os.Stderr, "hostile: %s logged %d bytes during the attack; the first lines:\n%s\n", impl, n, head)
+	}
+	return r, nil
+}
+
+// cappedWriter keeps the first max bytes written to it and counts the rest.
+type cappedWriter struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+	n   int
+}
+
+func (w *cappedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.n += len(p)
+	if room := w.max - len(w.b); room > 0 {
+		w.b = append(w.b, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
+// summary returns the bytes written and the first of them.
+func (w *cappedWriter) summary() (int, string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.n, string(w.b)
 }
 
 // attack runs every attack and the probe against addr for duration, then

@@ -48,7 +48,7 @@ type Sizes struct {
 }
 
 // DefaultSizes is what cmd/hostile uses unless told otherwise.
-var DefaultSizes = Sizes{Slowloris: 200, Unread: 10, UnreadReqs: 20000, HalfClose: 4, ResetBody: 4, OversizeHead: 2}
+var DefaultSizes = Sizes{Slowloris: 200, Unread: 10, UnreadReqs: 100000, HalfClose: 4, ResetBody: 4, OversizeHead: 2}
 
 // Attacks returns every attack, sized by sz.
 func Attacks(sz Sizes) []Attack {
@@ -144,7 +144,7 @@ func slowloris(ctx context.Context, addr string, n int, st *Stats) {
 
 // unreadPipelined opens n connections that each send up to reqs pipelined
 // requests without reading a byte, until ctx ends; then each reads what it
-// is owed, for up to 10 s, and counts the responses.
+// is owed, as long as the responses keep coming, and counts them.
 func unreadPipelined(ctx context.Context, addr string, n, reqs int, st *Stats) {
 	var wg sync.WaitGroup
 	batch := []byte(strings.Repeat(request, 64))
@@ -166,10 +166,12 @@ func unreadPipelined(ctx context.Context, addr string, n, reqs int, st *Stats) {
 			}
 			stop()
 			st.Sent.Add(int64(sent))
-			c.SetDeadline(time.Now().Add(10 * time.Second))
 			br := bufio.NewReaderSize(c, 64<<10)
 			got := 0
 			for got < sent {
+				if got%1000 == 0 { // fails only if 10 s pass without 1000 answers
+					c.SetDeadline(time.Now().Add(10 * time.Second))
+				}
 				resp, err := http.ReadResponse(br, nil)
 				if err != nil {
 					break
