@@ -88,10 +88,12 @@ type ClientRequest struct {
 	answered    bool // a response or an error was delivered
 	sending     bool // End is handing the request to the agent
 	timer       *time.Timer
-	// res is the response once its head has arrived, and cc its
-	// connection until the response has ended.
-	res *IncomingMessage
-	cc  *engine.ClientConn
+	// res is the response once its head has arrived; cc its connection
+	// once the request is on it, and eresp the engine response, until
+	// the response has ended.
+	res   *IncomingMessage
+	cc    *engine.ClientConn
+	eresp *engine.ClientResponse
 	// conn is the response's connection, set once on the event loop
 	// before the response is handed out; see IncomingMessage.streaming.
 	conn *engine.ClientConn
@@ -482,6 +484,7 @@ func (r *ClientRequest) end(tail string) error {
 		resp.SetMaxBodyBytes(r.maxBody)
 	}
 	x.mu.Lock()
+	r.eresp = resp
 	r.sending = true
 	x.mu.Unlock()
 	// The agent may deliver the response before Request returns, on this
@@ -562,10 +565,11 @@ func (r *ClientRequest) timedOut() {
 
 // Destroy is Node's request.destroy(err): a request that has no response
 // yet fails with err ("socket hang up" for nil) and emits 'close'; its
-// response, if it comes, is dropped. The engine does not cancel a request
-// already handed to a connection that has no response head yet. A
-// response whose body is arriving is cut short, as in Node: its
-// connection closes and the response emits 'aborted', 'error' and 'close'.
+// response, if it comes, is dropped. A request already sent has its
+// connection closed at once, as in Node, so that an agent's next request
+// does not queue behind it: without a response head, it emits 'socket',
+// 'finish', the error and 'close'; a response whose body is arriving is
+// cut short and emits 'aborted', 'error' and 'close'.
 func (r *ClientRequest) Destroy(err error) {
 	x := r.x
 	x.mu.Lock()
@@ -574,7 +578,6 @@ func (r *ClientRequest) Destroy(err error) {
 		return
 	}
 	r.destroyed = true
-	cc := r.cc
 	pending := !r.answered
 	r.answered = true
 	if r.timer != nil {
@@ -584,14 +587,23 @@ func (r *ClientRequest) Destroy(err error) {
 		err = ErrSocketHangUp
 	}
 	if pending {
+		if cc := r.cc; cc != nil {
+			// Sent and awaiting its head: Node had emitted these.
+			socks, fins := r.onSocket, r.onFinish
+			sock := socketInfo(cc.RemoteAddr(), cc.LocalAddr())
+			x.tickLocked(eventFunc(func() { emit(socks, sock); emit0(fins) }))
+		}
 		errs := r.onError
 		x.tickLocked(eventFunc(func() { emit(errs, err) }))
 		x.tickLocked(eventFunc(r.emitClose))
 	}
-	x.mu.Unlock()
-	if cc != nil {
-		cc.Close() // the engine reports the cut body to HandleResponse
+	if r.cc != nil {
+		// The engine reports the cut exchange to HandleResponse, which
+		// drops it or ends the response. Under mu: HandleResponse clears
+		// r.cc before it releases the response Cancel looks for.
+		r.cc.Cancel(r.eresp)
 	}
+	x.mu.Unlock()
 	x.flushTicks()
 }
 

@@ -68,6 +68,19 @@ func (h *responseHandler) ResponseHead(cc *engine.ClientConn, resp *engine.Clien
 	msg.x.close(opened)
 }
 
+// RequestSent runs on the writing goroutine once the request is on cc,
+// before HandleResponse: Destroy may now close cc, and does if it came
+// first.
+func (h *responseHandler) RequestSent(cc *engine.ClientConn) {
+	r := (*ClientRequest)(h)
+	r.x.mu.Lock()
+	r.cc = cc
+	if r.destroyed && r.res == nil {
+		cc.Cancel(r.eresp)
+	}
+	r.x.mu.Unlock()
+}
+
 // ResponseBody runs on the event loop with each piece of the body.
 func (h *responseHandler) ResponseBody(_ *engine.ClientConn, chunk []byte) {
 	m := h.res // set and read on the loop only, until HandleResponse
@@ -90,7 +103,7 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.Client
 	w.release()
 	x.mu.Lock()
 	msg := r.res
-	r.res, r.cc = nil, nil
+	r.res, r.cc, r.eresp = nil, nil, nil
 	x.mu.Unlock()
 	if msg != nil {
 		r.responseEnded(msg, resp, err)
@@ -258,4 +271,5 @@ func (e *requestCloseEvent) fireLocked(x *exchange) {
 var (
 	_ engine.ResponseHandler  = (*responseHandler)(nil)
 	_ engine.ResponseStreamer = (*responseHandler)(nil)
+	_ engine.RequestWatcher   = (*responseHandler)(nil)
 )

@@ -295,6 +295,8 @@ func (cc *ClientConn) send(call *clientCall, req *ClientRequest, resp *ClientRes
 	if err != nil {
 		// The call is queued: OnClose reports the failure to its handler.
 		cc.abort(err)
+	} else if w, ok := resp.stream.(RequestWatcher); ok {
+		w.RequestSent(cc)
 	}
 	cc.writerDone(call)
 	return nil

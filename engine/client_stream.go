@@ -17,6 +17,37 @@ type ResponseStreamer interface {
 	ResponseBody(cc *ClientConn, chunk []byte)
 }
 
+// RequestWatcher is what a ResponseStreamer implements to learn which
+// connection carries its request: RequestSent is called once the request
+// has been written to cc (or its rest handed to cc's event loop), on the
+// writing goroutine, before the ResponseHandler runs. With cc, the caller
+// can Cancel the request.
+type RequestWatcher interface {
+	RequestSent(cc *ClientConn)
+}
+
+// Cancel closes the connection if the request reading into resp is still
+// queued or awaiting its response on it, and reports whether it did; the
+// request's handler then gets the connection's failure. Once the response
+// is complete it does nothing, so a connection that went back to a pool is
+// never closed by a late Cancel, provided resp is not yet reused. Safe from
+// any goroutine.
+func (cc *ClientConn) Cancel(resp *ClientResponse) bool {
+	cc.mu.Lock()
+	found := false
+	for _, call := range cc.calls {
+		if call.resp == resp {
+			found = true
+			break
+		}
+	}
+	cc.mu.Unlock()
+	if found {
+		cc.abort(ErrClientConnClosed)
+	}
+	return found
+}
+
 // SetStreamer makes r deliver its head and body to s as they arrive (nil:
 // gather the body, the default). It survives Reset; ReleaseClientResponse
 // clears it.

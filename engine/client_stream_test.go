@@ -212,3 +212,44 @@ func TestClientStreamPause(t *testing.T) {
 		t.Fatalf("response buffer grew to %d", cap(resp.buf))
 	}
 }
+
+// sentRecorder is a streamRecorder that also records RequestSent.
+type sentRecorder struct{ streamRecorder }
+
+func (s *sentRecorder) RequestSent(*ClientConn) { s.add("sent") }
+
+// TestClientCancel: Cancel closes the connection of a request awaiting its
+// response, after RequestSent; once the response is complete it does
+// nothing and the connection stays usable.
+func TestClientCancel(t *testing.T) {
+	cli := newTestClient(t)
+	addr, _ := stepServer(t, "", "")
+	cc := dialTest(t, cli, addr, nil)
+	rec := &sentRecorder{streamRecorder{ev: make(chan string, 16)}}
+	req, resp := AcquireClientRequest(), AcquireClientResponse()
+	resp.SetStreamer(rec)
+	if err := cc.Send(req, resp, rec); err != nil {
+		t.Fatal(err)
+	}
+	rec.wait(t, "sent")
+	if !cc.Cancel(resp) {
+		t.Fatal("Cancel of a request in flight = false")
+	}
+	rec.wait(t, "error true")
+	waitClosed(t, cc)
+
+	addr, step := stepServer(t, "", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+	cc = dialTest(t, cli, addr, nil)
+	resp.Reset()
+	if err := cc.Send(req, resp, rec); err != nil {
+		t.Fatal(err)
+	}
+	rec.wait(t, "sent")
+	step <- struct{}{}
+	rec.wait(t, "head 200 ")
+	rec.wait(t, "body ok")
+	rec.wait(t, `done body="" trailer=0`)
+	if cc.Cancel(resp) || cc.Closed() {
+		t.Fatal("Cancel after the response closed the connection")
+	}
+}

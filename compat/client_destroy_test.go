@@ -1,0 +1,103 @@
+package compat
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// holdFirstServer never answers its first connection, and reports on the
+// returned channel when that connection's client closes it; it answers
+// others with "ok" and a close.
+func holdFirstServer(t *testing.T) (int, <-chan struct{}) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	closed := make(chan struct{})
+	go func() {
+		for n := 0; ; n++ {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(first bool) {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				if _, err := http.ReadRequest(br); err != nil {
+					return
+				}
+				if first {
+					c.SetReadDeadline(time.Now().Add(5 * time.Second))
+					if _, err := io.Copy(io.Discard, br); err == nil {
+						close(closed) // EOF: the client closed it
+					}
+					return
+				}
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+			}(n == 0)
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port, closed
+}
+
+// TestClientDestroyMatchesNode: destroying a request that awaits its
+// response closes its connection at once, so the next request of a
+// MaxSockets: 1 agent gets a socket (before, it queued forever); the
+// events match node's.
+func TestClientDestroyMatchesNode(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not found")
+	}
+	port, _ := holdFirstServer(t)
+	out, err := exec.Command(node, "testdata/client_destroy.js", fmt.Sprint(port)).Output()
+	if err != nil {
+		t.Fatalf("node: %v", err)
+	}
+	want := strings.TrimSpace(string(out))
+
+	port, closed := holdFirstServer(t)
+	agent, err := NewAgent(&AgentOptions{KeepAlive: true, MaxSockets: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(agent.Destroy)
+	tr := &trace{}
+	mk := func(name string) *ClientRequest {
+		r, err := Request("", &RequestOptions{Host: "127.0.0.1", Port: port, Agent: agent}, func(res *IncomingMessage) {
+			tr.add("%s response %d", name, res.StatusCode)
+			res.OnData(func(c []byte) { tr.add("%s res.data %s", name, c) })
+			res.OnEnd(func() { tr.add("%s res.end", name) })
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.OnSocket(func(SocketInfo) { tr.add("%s socket", name) })
+		r.OnFinish(func() { tr.add("%s finish", name) })
+		r.OnClose(func() { tr.add("%s close", name) })
+		r.OnError(func(err error) { tr.add("%s error %s", name, nodeError(err)) })
+		r.End(nil)
+		return r
+	}
+	a := mk("a")
+	mk("b")
+	time.Sleep(100 * time.Millisecond)
+	a.Destroy(nil)
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Error("the destroyed request's connection stayed open")
+	}
+	time.Sleep(500 * time.Millisecond)
+	if got := tr.String(); got != want {
+		t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
+	}
+}
