@@ -24,7 +24,7 @@ func TestSoakSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	sz := hostile.Sizes{Slowloris: 20, Unread: 4, UnreadReqs: 4096, HalfClose: 2, ResetBody: 2, OversizeHead: 1}
+	sz := hostile.Sizes{Slowloris: 20, Unread: 4, UnreadReqs: 4096, HalfClose: 2, ResetBody: 2, OversizeHead: 1, Idle: 50, Malformed: 1}
 	r := attack("zerohttp", s.Addr().String(), os.Getpid(), 1500*time.Millisecond, 5*time.Second, sz)
 	for _, a := range r.attacks {
 		if a.st.Sent.Load() == 0 {

@@ -1,7 +1,7 @@
 // Package hostile holds the clients that misbehave on purpose, for the soak
 // run (cmd/hostile): slowloris heads, pipelined requests whose responses are
-// never read, half-closes, resets in the middle of a body and oversized
-// heads, plus a well-behaved probe that checks the server keeps serving.
+// never read, half-closes, resets in the middle of a body, oversized heads,
+// malformed requests and idle keep-alive connections, plus a well-behaved probe that checks the server keeps serving.
 //
 // Every attack talks to the address it is given, which the caller has
 // checked is on loopback (internal/target.Loopback), runs until its context
@@ -45,10 +45,12 @@ type Sizes struct {
 	HalfClose    int // concurrent clients sending a request and then FIN
 	ResetBody    int // concurrent clients resetting in the middle of a body
 	OversizeHead int // concurrent clients sending a huge head
+	Idle         int // keep-alive connections idle after one request
+	Malformed    int // concurrent clients sending malformed requests
 }
 
 // DefaultSizes is what cmd/hostile uses unless told otherwise.
-var DefaultSizes = Sizes{Slowloris: 200, Unread: 10, UnreadReqs: 100000, HalfClose: 4, ResetBody: 4, OversizeHead: 2}
+var DefaultSizes = Sizes{Slowloris: 200, Unread: 10, UnreadReqs: 100000, HalfClose: 4, ResetBody: 4, OversizeHead: 2, Idle: 2000, Malformed: 2}
 
 // Attacks returns every attack, sized by sz.
 func Attacks(sz Sizes) []Attack {
@@ -58,6 +60,8 @@ func Attacks(sz Sizes) []Attack {
 		{"half-close", func(ctx context.Context, a string, st *Stats) { repeat(ctx, sz.HalfClose, a, st, halfClose) }},
 		{"reset-mid-body", func(ctx context.Context, a string, st *Stats) { repeat(ctx, sz.ResetBody, a, st, resetMidBody) }},
 		{"oversized-head", func(ctx context.Context, a string, st *Stats) { repeat(ctx, sz.OversizeHead, a, st, oversizedHead) }},
+		{"idle", func(ctx context.Context, a string, st *Stats) { idle(ctx, a, sz.Idle, st) }},
+		{"malformed", func(ctx context.Context, a string, st *Stats) { repeat(ctx, sz.Malformed, a, st, malformed) }},
 	}
 }
 
@@ -246,6 +250,72 @@ func oversizedHead(ctx context.Context, addr string, st *Stats) {
 	} else if err == nil && resp.StatusCode == 200 {
 		st.Failed.Add(1) // accepted a 1 MiB head
 	} else if ctx.Err() == nil {
+		st.Cut.Add(1)
+	}
+}
+
+// idle opens n connections that each make one request and then sit idle
+// until ctx ends; one the server closes is counted as cut.
+func idle(ctx context.Context, addr string, n int, st *Stats) {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			c := open(ctx, addr, st)
+			if c == nil {
+				return
+			}
+			defer c.Close()
+			defer closeOnDone(ctx, c)()
+			br := bufio.NewReader(c)
+			if _, err := io.WriteString(c, request); err != nil {
+				return
+			}
+			resp, err := http.ReadResponse(br, nil)
+			if err == nil {
+				_, err = io.Copy(io.Discard, resp.Body)
+			}
+			if err != nil {
+				if ctx.Err() == nil {
+					st.Failed.Add(1)
+				}
+				return
+			}
+			st.Answered.Add(1)
+			if _, err := br.ReadByte(); err != nil && ctx.Err() == nil {
+				st.Cut.Add(1) // closed by the server, not by the attack's end
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// malformedRequests are requests every server must refuse with a 4xx or
+// 505: a space in a field name, conflicting Content-Lengths, an unknown
+// major version, bytes that are no request line.
+var malformedRequests = []string{
+	"GET /hello HTTP/1.1\r\nHost: hostile\r\nBad Name: x\r\n\r\n",
+	"POST /hello HTTP/1.1\r\nHost: hostile\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+	"GET /hello HTTP/9.1\r\nHost: hostile\r\n\r\n",
+	"\x00\x01\x02 garbage\r\n\r\n",
+}
+
+// malformed sends one malformed request on a fresh connection: a 4xx or 5xx
+// answer counts as answered, a 2xx as failed, a close as cut.
+func malformed(ctx context.Context, addr string, st *Stats) {
+	c := open(ctx, addr, st)
+	if c == nil {
+		return
+	}
+	defer c.Close()
+	defer closeOnDone(ctx, c)()
+	io.WriteString(c, malformedRequests[st.Sent.Load()%int64(len(malformedRequests))])
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	switch {
+	case err == nil && resp.StatusCode >= 400:
+		st.Answered.Add(1)
+	case err == nil:
+		st.Failed.Add(1)
+	case ctx.Err() == nil:
 		st.Cut.Add(1)
 	}
 }
