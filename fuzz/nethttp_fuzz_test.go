@@ -23,7 +23,7 @@ import (
 // Transfer-Encoding with Content-Length, bare LF), and net/http leaves checks
 // such as a missing Host to its server.
 func FuzzNetHTTPDifferential(f *testing.F) {
-	for _, s := range requestSeeds {
+	for _, s := range withCorpus(f, requestSeeds, "req-") {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -73,7 +73,7 @@ func parseOurs(in []byte) (request, error) {
 	r.close = !p.KeepAlive()
 	for i := range h.Len() {
 		name := textproto.CanonicalMIMEHeaderKey(string(h.Name(i)))
-		if name == "Host" || name == "Transfer-Encoding" {
+		if name == "Host" || name == "Transfer-Encoding" || name == "Trailer" {
 			continue // net/http moves these out of the header map
 		}
 		r.fields = append(r.fields, name+": "+string(h.Value(i)))

@@ -18,7 +18,7 @@ import (
 // As for requests, the parser may reject what net/http accepts: it is
 // deliberately stricter (see FuzzNetHTTPDifferential).
 func FuzzNetHTTPResponseDifferential(f *testing.F) {
-	for _, s := range responseSeeds {
+	for _, s := range withCorpus(f, responseSeeds, "resp-") {
 		f.Add([]byte(s), false)
 	}
 	for _, s := range []string{

@@ -41,7 +41,7 @@ var chunkedSeeds = []string{
 // FuzzRequestHead parses arbitrary bytes as a request (head and body) in
 // strict and lenient mode; nothing may panic and every span must be in bounds.
 func FuzzRequestHead(f *testing.F) {
-	for _, s := range requestSeeds {
+	for _, s := range withCorpus(f, requestSeeds, "req-") {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -55,7 +55,7 @@ func FuzzRequestHead(f *testing.F) {
 
 // FuzzResponseHead parses arbitrary bytes as a response to GET and to HEAD.
 func FuzzResponseHead(f *testing.F) {
-	for _, s := range responseSeeds {
+	for _, s := range withCorpus(f, responseSeeds, "resp-") {
 		f.Add([]byte(s), false)
 	}
 	f.Fuzz(func(t *testing.T, in []byte, head bool) {
@@ -87,10 +87,10 @@ func FuzzChunked(f *testing.F) {
 // FuzzSplitFeed checks that a message fed in arbitrary pieces gives exactly
 // the result of one read, in both modes and both scan paths.
 func FuzzSplitFeed(f *testing.F) {
-	for _, s := range requestSeeds {
+	for _, s := range withCorpus(f, requestSeeds, "req-") {
 		f.Add([]byte(s), []byte{1, 9, 30}, false)
 	}
-	for _, s := range responseSeeds {
+	for _, s := range withCorpus(f, responseSeeds, "resp-") {
 		f.Add([]byte(s), []byte{2, 5}, true)
 	}
 	f.Fuzz(func(t *testing.T, in, seed []byte, response bool) {
@@ -112,7 +112,7 @@ func FuzzSplitFeed(f *testing.F) {
 // FuzzSIMDvsPortable parses with the AVX2 path and the portable one; the
 // results must be identical. (parse/scan_fuzz_test.go compares the masks.)
 func FuzzSIMDvsPortable(f *testing.F) {
-	for _, s := range requestSeeds {
+	for _, s := range withCorpus(f, requestSeeds, "req-") {
 		f.Add([]byte(s), false)
 	}
 	f.Fuzz(func(t *testing.T, in []byte, response bool) {
