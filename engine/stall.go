@@ -50,8 +50,8 @@ func (s *Server) watchStalls() {
 		for i, l := range *s.loops.Load() {
 			q := l.probeQueued.Load()
 			if q == 0 {
-				if l.probeQueued.CompareAndSwap(0, now) {
-					_ = l.ev.Execute(context.Background(), (*stallProbe)(l))
+				if l.probeQueued.CompareAndSwap(0, now) && l.ev.Execute(context.Background(), (*stallProbe)(l)) != nil {
+					l.probeQueued.Store(0) // not queued (the loops are stopping): nothing to wait for
 				}
 				continue
 			}

@@ -49,7 +49,8 @@ func TestLoopStallReported(t *testing.T) {
 }
 
 // TestLoopStallQuiet checks that a loop that keeps coming back is not
-// reported, and that a negative threshold turns the watchdog off.
+// reported (a blocking handler on a worker leaves its loop free), and that a
+// negative threshold turns the watchdog off.
 func TestLoopStallQuiet(t *testing.T) {
 	prev := log.Writer()
 	log.SetOutput(io.Discard)
@@ -57,8 +58,9 @@ func TestLoopStallQuiet(t *testing.T) {
 	for _, tc := range []struct {
 		threshold time.Duration
 		path      string
-	}{{500 * time.Millisecond, "/"}, {-1, "/block"}} {
-		s, addr := startServer(t, blockLoop, &Options{NumLoops: 1, StallThreshold: tc.threshold})
+		workers   int
+	}{{500 * time.Millisecond, "/", 0}, {100 * time.Millisecond, "/block", 2}, {-1, "/block", 0}} {
+		s, addr := startServer(t, blockLoop, &Options{NumLoops: 1, StallThreshold: tc.threshold, Workers: tc.workers})
 		c := dialServer(t, addr)
 		br := bufio.NewReader(c)
 		deadline := time.Now().Add(time.Second)
@@ -71,7 +73,7 @@ func TestLoopStallQuiet(t *testing.T) {
 			io.Copy(io.Discard, resp.Body)
 		}
 		if n := s.LoopStalls(); n != 0 {
-			t.Fatalf("threshold %v, path %s: LoopStalls() = %d; want 0", tc.threshold, tc.path, n)
+			t.Fatalf("threshold %v, path %s, workers %d: LoopStalls() = %d; want 0", tc.threshold, tc.path, tc.workers, n)
 		}
 	}
 }
