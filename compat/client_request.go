@@ -1,8 +1,8 @@
 package compat
 
 import (
-	"bytes"
 	"encoding/base64"
+	"io"
 	"net"
 	"net/url"
 	"sort"
@@ -55,10 +55,9 @@ type RequestOptions struct {
 // goroutine; its events run on the event loop that receives the response
 // (or, for errors found at once, on the caller's goroutine).
 //
-// Unlike Node, which sends the head with the first Write, the request is
-// sent in one piece at End: the body is buffered until then. A body
-// written with Write before End goes chunked unless a Content-Length is
-// set, as in Node; one given only to End goes with a Content-Length.
+// As in Node, the head goes out with the first Write (or FlushHeaders),
+// and each Write as one chunk, unless a Content-Length is set; a body given
+// only to End goes with a Content-Length, in one piece with the head.
 type ClientRequest struct {
 	x  *exchange
 	cx *clientExchange // the allocation r is part of
@@ -80,7 +79,7 @@ type ClientRequest struct {
 	// Guarded by x.mu.
 	hdr         outHeaders
 	body        []byte
-	streamed    bool // Write was called before End
+	wbody       *clientBody // the body being written, from the first Write or FlushHeaders
 	headersSent bool
 	ended       bool // End was called
 	finished    bool
@@ -373,33 +372,48 @@ func (r *ClientRequest) RemoveHeader(name string) error {
 	return nil
 }
 
-// Write adds p to the body (see ClientRequest on buffering). After End it
-// returns ErrWriteAfterEnd.
-func (r *ClientRequest) Write(p []byte) (int, error) {
-	r.x.mu.Lock()
-	defer r.x.mu.Unlock()
-	if r.ended || r.destroyed {
-		return 0, ErrWriteAfterEnd
-	}
-	r.body = append(r.body, p...)
-	if len(p) > 0 {
-		r.streamed = true
-	}
-	return len(p), nil
-}
+// Write sends p as the next piece of the body, as Node does: the first
+// Write sends the head, and each Write goes out as one chunk (or as raw
+// bytes under a Content-Length set by the caller). p is copied. After End
+// it returns ErrWriteAfterEnd.
+func (r *ClientRequest) Write(p []byte) (int, error) { return r.write(p, "") }
 
 // WriteString is Write for a string.
-func (r *ClientRequest) WriteString(s string) (int, error) {
-	r.x.mu.Lock()
-	defer r.x.mu.Unlock()
+func (r *ClientRequest) WriteString(s string) (int, error) { return r.write(nil, s) }
+
+func (r *ClientRequest) write(p []byte, s string) (int, error) {
+	x := r.x
+	x.mu.Lock()
 	if r.ended || r.destroyed {
+		x.mu.Unlock()
 		return 0, ErrWriteAfterEnd
 	}
-	r.body = append(r.body, s...)
-	if len(s) > 0 {
-		r.streamed = true
+	n := len(p) + len(s)
+	if n == 0 {
+		x.mu.Unlock()
+		return 0, nil
 	}
-	return len(s), nil
+	if b := r.wbody; b != nil {
+		x.mu.Unlock()
+		b.push(p, s)
+		return n, nil
+	}
+	b := newClientBody()
+	b.push(p, s)
+	r.sendLocked(b)
+	return n, nil
+}
+
+// FlushHeaders is Node's request.flushHeaders(): it sends the head now;
+// the body, if any, follows with Write and End.
+func (r *ClientRequest) FlushHeaders() {
+	x := r.x
+	x.mu.Lock()
+	if r.headersSent || r.ended || r.destroyed {
+		x.mu.Unlock()
+		return
+	}
+	r.sendLocked(newClientBody())
 }
 
 // End adds data (may be nil) to the body and sends the request.
@@ -448,8 +462,24 @@ func (r *ClientRequest) end(tail string) error {
 		}
 		return nil
 	}
-	r.ended, r.headersSent = true, true
+	r.ended = true
+	if b := r.wbody; b != nil {
+		x.mu.Unlock()
+		b.push(nil, tail)
+		b.close(io.EOF)
+		return nil
+	}
 	r.body = append(r.body, tail...)
+	r.sendLocked(nil)
+	return nil
+}
+
+// sendLocked hands the request to its agent, with its buffered body, or
+// with body to stream if it is not nil. x.mu is held; it unlocks it.
+func (r *ClientRequest) sendLocked(body *clientBody) {
+	x := r.x
+	r.headersSent = true
+	r.wbody = body
 	w := wirePool.Get().(*clientWire)
 	w.r, r.wire = r, w
 	req := w.req
@@ -460,11 +490,11 @@ func (r *ClientRequest) end(tail string) error {
 	req.SetPort(r.port)
 	req.SocketPath, req.LocalAddress, req.Family = r.socketPath, r.localAddr, r.family
 	r.hdr.fill(&req.Header)
-	_, hasLength := r.hdr.contentLength()
-	hasTE := r.hdr.find("transfer-encoding") >= 0
-	switch {
-	case r.streamed && !hasLength && !hasTE:
-		req.SetBodyStream(bytes.NewReader(r.body), -1) // chunked, as Node sends written bodies
+	switch cl, hasLength := r.hdr.contentLength(); {
+	case body != nil && hasLength && r.hdr.find("transfer-encoding") < 0:
+		req.SetBodyStream(body, cl)
+	case body != nil:
+		req.SetBodyStream(body, -1) // chunked, as Node sends written bodies
 	case len(r.body) > 0:
 		req.SetBody(r.body)
 	}
@@ -494,7 +524,6 @@ func (r *ClientRequest) end(tail string) error {
 	x.mu.Lock()
 	r.sending = false
 	x.mu.Unlock()
-	return nil
 }
 
 // clientWire is a pooled engine request whose 1xx callback is bound once,
@@ -596,6 +625,9 @@ func (r *ClientRequest) Destroy(err error) {
 		errs := r.onError
 		x.tickLocked(eventFunc(func() { emit(errs, err) }))
 		x.tickLocked(eventFunc(r.emitClose))
+	}
+	if r.wbody != nil {
+		r.wbody.close(err) // the engine's writer stops and closes the connection
 	}
 	if r.cc != nil {
 		// The engine reports the cut exchange to HandleResponse, which

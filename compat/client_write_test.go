@@ -1,0 +1,162 @@
+package compat
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// phaseServer records what one request's bytes arrive as: pieces
+// separated by 100 ms of silence, the head's field lines sorted (Node's
+// field order differs, see README) and the port masked. It answers once the
+// request is complete and sends the record on the returned channel.
+func phaseServer(t *testing.T) (int, <-chan string) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	port := ln.Addr().(*net.TCPAddr).Port
+	rec := make(chan string, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		var all []byte
+		var phases []string
+		buf := make([]byte, 64<<10)
+		start := 0
+		deadline := time.Now().Add(5 * time.Second)
+		for time.Now().Before(deadline) {
+			c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+			n, err := c.Read(buf)
+			all = append(all, buf[:n]...)
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() && len(all) > start {
+				phases = append(phases, string(all[start:]))
+				start = len(all)
+				if complete(all) {
+					break
+				}
+				continue
+			}
+			if err != nil && !errors.As(err, &ne) {
+				break
+			}
+		}
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+		if len(phases) > 0 {
+			if head, body, ok := strings.Cut(phases[0], "\r\n\r\n"); ok {
+				lines := strings.Split(head, "\r\n")
+				sort.Strings(lines[1:])
+				phases[0] = strings.Join(lines, "\r\n") + "\r\n\r\n" + body
+			}
+		}
+		r := strings.ReplaceAll(strings.Join(phases, "\n|"), fmt.Sprint(port), "PORT")
+		rec <- strings.ReplaceAll(r, "\r\n", `\r\n`)
+	}()
+	return port, rec
+}
+
+// complete reports whether b holds a whole request.
+func complete(b []byte) bool {
+	req, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(b)))
+	if err != nil {
+		return false
+	}
+	_, err = io.ReadAll(req.Body)
+	return err == nil
+}
+
+// TestClientWriteMatchesNode: the head goes out with the first Write (or
+// at FlushHeaders) and each Write as one chunk, or as raw bytes under a
+// Content-Length, as node sends them (before, nothing went out until End).
+func TestClientWriteMatchesNode(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not found")
+	}
+	for _, mode := range []string{"chunked", "length", "flush"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			port, rec := phaseServer(t)
+			if err := exec.Command(node, "testdata/client_write.js", fmt.Sprint(port), mode).Run(); err != nil {
+				t.Fatalf("node: %v", err)
+			}
+			want := <-rec
+
+			port, rec = phaseServer(t)
+			opts := &RequestOptions{Host: "127.0.0.1", Port: port, Method: "POST", NoAgent: true}
+			if mode == "length" {
+				opts.Headers = map[string]string{"Content-Length": "7"}
+			}
+			done := make(chan struct{})
+			r, err := Request("", opts, func(res *IncomingMessage) {
+				res.OnEnd(func() { close(done) })
+				res.Resume()
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if mode == "flush" {
+				r.FlushHeaders()
+			} else {
+				r.WriteString("abc")
+				time.Sleep(200 * time.Millisecond)
+				r.WriteString("defg")
+			}
+			time.Sleep(200 * time.Millisecond)
+			r.End(nil)
+			var got string
+			select {
+			case got = <-rec:
+			case <-time.After(10 * time.Second):
+				t.Fatal("no request")
+			}
+			if got != want {
+				t.Errorf("compat sent:\n%s\nnode sent:\n%s", got, want)
+			}
+			t.Logf("sent:\n%s", got)
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatal("no response")
+			}
+		})
+	}
+}
+
+// TestClientDestroyWhileWriting: Destroy during a written body closes the
+// connection at once (the engine's writer was waiting for the next Write)
+// and fails the request with "socket hang up".
+func TestClientDestroyWhileWriting(t *testing.T) {
+	port, closed := holdFirstServer(t)
+	r, err := Request("", &RequestOptions{Host: "127.0.0.1", Port: port, Method: "POST", NoAgent: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	r.OnError(func(err error) { errc <- err })
+	r.WriteString("abc")
+	time.Sleep(100 * time.Millisecond)
+	r.Destroy(nil)
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the connection stayed open")
+	}
+	if err := <-errc; err != ErrSocketHangUp {
+		t.Fatalf("error %v; want %v", err, ErrSocketHangUp)
+	}
+}
