@@ -14,7 +14,16 @@ type clientBody struct {
 	q      [][]byte  // owned copies, oldest first
 	closed bool      // End: Read returns err once q is empty
 	err    error     // io.EOF, or why the request was destroyed
+	queued int       // bytes in q
+	// needDrain is set when queued reached writableHighWaterMark; drained
+	// runs once Read has taken everything after that (Node's 'drain').
+	needDrain bool
+	drained   func()
 }
+
+// writableHighWaterMark is Node's default for a writable stream: a write
+// that leaves this many bytes or more unsent returns false.
+const writableHighWaterMark = 16 << 10
 
 func newClientBody() *clientBody {
 	b := &clientBody{}
@@ -22,19 +31,32 @@ func newClientBody() *clientBody {
 	return b
 }
 
-// push queues a copy of p and s.
-func (b *clientBody) push(p []byte, s string) {
+// push queues a copy of p and s. It reports whether fewer than
+// writableHighWaterMark bytes wait to be sent (Node's write's result).
+func (b *clientBody) push(p []byte, s string) bool {
 	if len(p)+len(s) == 0 {
-		return
+		return b.belowMark()
 	}
 	piece := make([]byte, 0, len(p)+len(s))
 	piece = append(append(piece, p...), s...)
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	if !b.closed {
 		b.q = append(b.q, piece)
+		b.queued += len(piece)
 		b.ready.Signal()
 	}
-	b.mu.Unlock()
+	if b.queued >= writableHighWaterMark {
+		b.needDrain = true
+	}
+	return !b.needDrain
+}
+
+// belowMark reports whether no 'drain' is awaited.
+func (b *clientBody) belowMark() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return !b.needDrain
 }
 
 // close ends the body: with io.EOF after the queued pieces, or with
@@ -68,6 +90,16 @@ func (b *clientBody) Read(p []byte) (int, error) {
 		b.q = b.q[1:]
 	} else {
 		b.q[0] = b.q[0][n:]
+	}
+	b.queued -= n
+	if b.queued == 0 && b.needDrain && !b.closed {
+		// The engine writes what it read before it reads again, so the
+		// bytes are on their way; Node emits 'drain' once its buffer is
+		// empty likewise.
+		b.needDrain = false
+		if b.drained != nil {
+			go b.drained()
+		}
 	}
 	return n, nil
 }

@@ -105,6 +105,7 @@ type ClientRequest struct {
 	onClose       []func()
 	onError       []func(error)
 	onTimeout     []func()
+	onDrain       *[]func() // allocated by the first OnDrain: few requests listen
 	onContinue    []func()
 	onInformation []func(Information)
 	onUpgrade     []func(*IncomingMessage, net.Conn)
@@ -279,6 +280,27 @@ func (r *ClientRequest) OnError(fn func(error)) {
 	r.x.mu.Unlock()
 }
 
+// OnDrain registers a 'drain' listener: the body written while
+// WritableNeedDrain reported true has been handed to the connection.
+func (r *ClientRequest) OnDrain(fn func()) {
+	r.x.mu.Lock()
+	if r.onDrain == nil {
+		r.onDrain = new([]func())
+	}
+	*r.onDrain = append(*r.onDrain, fn)
+	r.x.mu.Unlock()
+}
+
+// WritableNeedDrain reports whether the body written waits to be sent in
+// Node's writableHighWaterMark or more (16 KiB): Node's write would have
+// returned false, and a writer that bounds its memory waits for 'drain'.
+func (r *ClientRequest) WritableNeedDrain() bool {
+	r.x.mu.Lock()
+	b := r.wbody
+	r.x.mu.Unlock()
+	return b != nil && !b.belowMark()
+}
+
 // OnTimeout registers a 'timeout' listener (see RequestOptions.Timeout).
 func (r *ClientRequest) OnTimeout(fn func()) {
 	r.x.mu.Lock()
@@ -398,10 +420,28 @@ func (r *ClientRequest) write(p []byte, s string) (int, error) {
 		b.push(p, s)
 		return n, nil
 	}
-	b := newClientBody()
+	b := r.newBody()
 	b.push(p, s)
 	r.sendLocked(b)
 	return n, nil
+}
+
+// newBody returns a body to stream whose 'drain' is r's.
+func (r *ClientRequest) newBody() *clientBody {
+	b := newClientBody()
+	b.drained = r.emitDrain
+	return b
+}
+
+// emitDrain emits 'drain', on a goroutine of its own.
+func (r *ClientRequest) emitDrain() {
+	r.x.mu.Lock()
+	var fns []func()
+	if r.onDrain != nil {
+		fns = *r.onDrain
+	}
+	r.x.mu.Unlock()
+	emit0(fns)
 }
 
 // FlushHeaders is Node's request.flushHeaders(): it sends the head now;
@@ -413,7 +453,7 @@ func (r *ClientRequest) FlushHeaders() {
 		x.mu.Unlock()
 		return
 	}
-	r.sendLocked(newClientBody())
+	r.sendLocked(r.newBody())
 }
 
 // End adds data (may be nil) to the body and sends the request.

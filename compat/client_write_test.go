@@ -160,3 +160,77 @@ func TestClientDestroyWhileWriting(t *testing.T) {
 		t.Fatalf("error %v; want %v", err, ErrSocketHangUp)
 	}
 }
+
+// TestClientWriteDrain: a writer that waits for 'drain' whenever
+// WritableNeedDrain reports true uploads 32 MiB to a server that reads
+// late, with at most a high-water mark and a piece queued in compat.
+func TestClientWriteDrain(t *testing.T) {
+	const total, piece = 32 << 20, 64 << 10
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil {
+			return
+		}
+		time.Sleep(300 * time.Millisecond) // let the socket and compat fill
+		n, _ := io.Copy(io.Discard, req.Body)
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%d", len(fmt.Sprint(n)), n)
+	}()
+	port := ln.Addr().(*net.TCPAddr).Port
+	got := make(chan string, 1)
+	r, err := Request("", &RequestOptions{Host: "127.0.0.1", Port: port, Method: "PUT", NoAgent: true}, func(res *IncomingMessage) {
+		var b []byte
+		res.OnData(func(c []byte) { b = append(b, c...) })
+		res.OnEnd(func() { got <- string(b) })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drained := make(chan struct{}, 1)
+	r.OnDrain(func() {
+		select {
+		case drained <- struct{}{}:
+		default:
+		}
+	})
+	r.OnError(func(err error) { t.Error(err) })
+	buf := bytes.Repeat([]byte("u"), piece)
+	waits, most := 0, 0
+	for sent := 0; sent < total; sent += piece {
+		r.Write(buf)
+		r.wbody.mu.Lock()
+		most = max(most, r.wbody.queued)
+		r.wbody.mu.Unlock()
+		if r.WritableNeedDrain() {
+			waits++
+		}
+		for r.WritableNeedDrain() { // a signal may be an earlier drain's
+			select {
+			case <-drained:
+			case <-time.After(10 * time.Second):
+				t.Fatal("no drain")
+			}
+		}
+	}
+	r.End(nil)
+	select {
+	case s := <-got:
+		if s != fmt.Sprint(total) {
+			t.Fatalf("server got %s bytes; want %d", s, total)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no response")
+	}
+	if waits == 0 || most > writableHighWaterMark+piece {
+		t.Fatalf("waited for drain %d times, most queued %d; want waits and at most %d", waits, most, writableHighWaterMark+piece)
+	}
+}
