@@ -73,8 +73,8 @@ func parseOurs(in []byte) (request, error) {
 	r.close = !p.KeepAlive()
 	for i := range h.Len() {
 		name := textproto.CanonicalMIMEHeaderKey(string(h.Name(i)))
-		if name == "Host" || name == "Transfer-Encoding" || name == "Trailer" {
-			continue // net/http moves these out of the header map
+		if name == "Host" || name == "Transfer-Encoding" || (name == "Trailer" && p.Framing() == parse.BodyChunked) {
+			continue // net/http moves these out of the header map (Trailer only for a chunked body)
 		}
 		r.fields = append(r.fields, name+": "+string(h.Value(i)))
 	}

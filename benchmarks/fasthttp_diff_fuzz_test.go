@@ -1,0 +1,178 @@
+package benchmarks
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/zerohttp/zerohttp/headers"
+	"github.com/zerohttp/zerohttp/parse"
+)
+
+// message is one request as a parser framed it in a stream.
+type message struct {
+	method, target, body string
+	end                  int  // offset in the stream just past the message
+	last                 bool // nothing after it is HTTP: close, upgrade or CONNECT
+}
+
+// frameOurs reads in as a stream of requests with zerohttp's parser and
+// returns the messages it accepted, and the error (or "incomplete") that
+// stopped it.
+func frameOurs(in []byte) ([]message, string) {
+	var (
+		p   parse.Parser
+		h   headers.Table
+		d   parse.Body
+		out []message
+	)
+	for off := 0; off < len(in); {
+		p.Reset()
+		h.Reset(in[off:])
+		n, err := p.Parse(in[off:], &h)
+		if err != nil {
+			return out, err.Error()
+		}
+		if n == 0 {
+			return out, "incomplete"
+		}
+		m := message{method: string(p.MethodSpan().In(in[off:])), target: string(p.Target().In(in[off:]))}
+		d.Init(p.Framing(), p.ContentLength(), nil)
+		pos := off + n
+		var body bytes.Buffer
+		for !d.Done() {
+			data, k, err := d.Decode(in[pos:], nil)
+			if err != nil {
+				return out, err.Error()
+			}
+			if k == 0 {
+				return out, "incomplete"
+			}
+			body.Write(data)
+			pos += k
+		}
+		m.body, m.end = body.String(), pos
+		m.last = !p.KeepAlive() || p.Upgrade() || p.Method() == parse.MethodCONNECT
+		out = append(out, m)
+		if m.last {
+			break
+		}
+		off = pos
+	}
+	return out, ""
+}
+
+// frameFastHTTP does the same with fasthttp's Request.Read, as its server
+// reads a connection (reading the body after Expect: 100-continue too).
+func frameFastHTTP(in []byte) ([]message, string) {
+	rd := bytes.NewReader(in)
+	br := bufio.NewReaderSize(rd, 4096)
+	var (
+		req fasthttp.Request
+		out []message
+	)
+	for rd.Len()+br.Buffered() > 0 {
+		req.Reset()
+		err := req.Read(br)
+		if err == nil && req.MayContinue() {
+			err = req.ContinueReadBody(br, 0)
+		}
+		if err != nil {
+			return out, err.Error()
+		}
+		m := message{method: string(req.Header.Method()), target: string(req.Header.RequestURI()), body: string(req.Body()),
+			end: len(in) - rd.Len() - br.Buffered()}
+		m.last = req.ConnectionClose() || req.Header.ConnectionUpgrade() || req.Header.IsConnect()
+		out = append(out, m)
+		if m.last {
+			break
+		}
+	}
+	return out, ""
+}
+
+// FuzzFastHTTPDifferential frames a stream of requests with zerohttp's
+// parser and with fasthttp's. Where both accept a message they must agree on
+// its method, target, body and where it ends: two parsers that both accept a
+// message but split the stream differently are the ingredient of request
+// smuggling when one fronts the other. Where only one side accepts, they may
+// differ (zerohttp is deliberately stricter); TestFastHTTPDisagreements
+// records the known cases and which side the RFC supports.
+func FuzzFastHTTPDifferential(f *testing.F) {
+	for _, seed := range requestSeeds(f) {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		ours, ourStop := frameOurs(in)
+		theirs, theirStop := frameFastHTTP(in)
+		for i := range min(len(ours), len(theirs)) {
+			a, b := ours[i], theirs[i]
+			a.last, b.last = false, false // persistence may differ: closing early splits nothing
+			if a != b {
+				t.Fatalf("message %d framed differently:\nzerohttp %+v\nfasthttp %+v\ninput %q", i, ours[i], theirs[i], in)
+			}
+		}
+		_, _ = ourStop, theirStop
+	})
+}
+
+// requestSeeds returns the raw request seeds of the fuzz package and the
+// parser's golden inputs.
+func requestSeeds(tb testing.TB) [][]byte {
+	var out [][]byte
+	for _, pattern := range []string{"../fuzz/corpus/req-*.http", "../parse/testdata/golden/req-*.http"} {
+		files, _ := filepath.Glob(pattern)
+		for _, name := range files {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			out = append(out, b)
+		}
+	}
+	if len(out) == 0 {
+		tb.Fatal("no request seeds found")
+	}
+	return out
+}
+
+// TestFastHTTPDisagreements records the requests that one of zerohttp and
+// fasthttp accepts and the other rejects, the differential's blind spot, with
+// what RFC 9112 says. None is a desync between the two (one side rejects),
+// but each is a place where a server fronted by a proxy that reads the
+// message the other way could be smuggled a request. The test fails when
+// either side changes, so that this list stays true.
+func TestFastHTTPDisagreements(t *testing.T) {
+	const h = "POST / HTTP/1.1\r\nHost: a\r\n"
+	for _, c := range []struct {
+		in             string
+		ours, fasthttp bool // accepted
+		verdict        string
+	}{
+		{h + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", false, true,
+			"both allowed: §6.1 lets a server reject it or read it as chunked and close the connection after, which fasthttp does"},
+		{h + "Transfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n", false, true,
+			"both allowed: §5.2 says reject obs-fold with 400 or replace it with spaces; fasthttp unfolds it into a chunked framing"},
+		{h + "X: y\r\n Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", false, true,
+			"both allowed (§5.2); fasthttp unfolds the line into X's value and reads no body, a proxy that does not unfold would see chunked"},
+		{h + "Transfer-Encoding: identity\r\n\r\n", false, true,
+			"zerohttp: identity is no longer a transfer coding (RFC 9110 removed it) and §6.1 says to answer an unknown coding with 501; fasthttp reads no body"},
+		{h + "Transfer-Encoding: chunked\r\n\r\n5 \r\nhello\r\n0\r\n\r\n", false, true,
+			"zerohttp: §7.1 allows whitespace only before ';' of a chunk extension, so \"5 \" is not a chunk-size line (a known smuggling vector)"},
+		{h + "Transfer-Encoding: chunked\r\n\r\n0\r\nX: y\nZ: w\r\n\r\n", false, true,
+			"both allowed: §2.2 lets a recipient take a bare LF as a line end; fasthttp does in trailers, zerohttp (strict by default) does not"},
+	} {
+		ours, ourStop := frameOurs([]byte(c.in))
+		theirs, theirStop := frameFastHTTP([]byte(c.in))
+		if got := len(ours) > 0 && ourStop == ""; got != c.ours {
+			t.Errorf("zerohttp accepts %q: %v (%s); recorded %v: %s", c.in, got, ourStop, c.ours, c.verdict)
+		}
+		if got := len(theirs) > 0; got != c.fasthttp {
+			t.Errorf("fasthttp accepts %q: %v (%s); recorded %v: %s", c.in, got, theirStop, c.fasthttp, c.verdict)
+		}
+	}
+}
