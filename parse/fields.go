@@ -24,7 +24,6 @@ import (
 func (p *Parser) readFields(b []byte, h *headers.Table) Code {
 	pos, mark, colon := p.pos, p.mark, p.colon
 	st := p.st
-	unfold := p.mode == Response
 	var code Code
 	for {
 		switch st {
@@ -89,7 +88,7 @@ func (p *Parser) readFields(b []byte, h *headers.Table) Code {
 					goto out
 				}
 			}
-			if unfold {
+			if p.mode == Response {
 				// obs-fold = OWS CRLF RWS (RFC 9112 §5.2): a user agent MUST
 				// replace each with SP before interpreting the value. The line
 				// end becomes SP in b, in place, and the value goes on.
