@@ -227,6 +227,7 @@ func (c *conn) toTunnel() {
 		_, _ = c.gc.Write(c.send[c.sendOff:])
 		c.send, c.sendOff = c.send[:0], 0
 	}
+	c.hij.live = true
 	c.s.drains.unwatch(c)
 	if c.readPaused && c.l.setReading(c.gc, true) == nil {
 		c.readPaused = false

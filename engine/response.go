@@ -403,7 +403,11 @@ func (w *Response) writeHead(final bool) {
 	}
 	switch {
 	case w.status == 101 || (p.Method() == parse.MethodCONNECT && w.status/100 == 2):
-		// Switching protocols or a tunnel: no framing fields.
+		// Switching protocols or a tunnel: no framing fields, and what the
+		// client sends next is not HTTP (RFC 9110 §7.8, §9.3.6). Unless
+		// Hijack takes the connection over (it clears this), it closes once
+		// the response is out: its bytes are never parsed as requests.
+		c.closeWhenDone = true
 	case !bodyAllowed(w.status):
 	case final:
 		if !w.noBody || len(w.body) > 0 || w.length >= 0 {

@@ -19,6 +19,11 @@ type Tunnel struct {
 	gc   gnet.Conn // kept here: c is reused once the connection closes
 	h    TunnelHandler
 	done bool // the connection closed; touched only on the loop
+	// live is set once the response head and everything owed before it
+	// went to gnet (conn.toTunnel); until then Write queues behind the head
+	// in the connection's output, so that bytes written in the handler
+	// cannot overtake it. Touched only on the loop.
+	live bool
 }
 
 // Hijack takes the connection over for an Upgrade or CONNECT request. The
@@ -26,7 +31,10 @@ type Tunnel struct {
 // set the status to 101 (Upgrade) or 2xx (CONNECT) and its fields before.
 // From then on h receives the connection's bytes, starting with those that
 // followed the request head. Must be called on the event loop (an inline
-// handler); workers get ErrHijackWorker.
+// handler); workers get ErrHijackWorker. Tunnel.Write may be called at once:
+// its bytes follow the head. A 101 or a 2xx to CONNECT answered without
+// Hijack closes the connection once the response is out, as what follows is
+// not HTTP.
 func (w *Response) Hijack(h TunnelHandler) (*Tunnel, error) {
 	c := w.c
 	switch {
@@ -70,10 +78,17 @@ func (t *Tunnel) closed(err error) {
 	t.h.OnClose(t, err)
 }
 
-// Write sends b to the peer. Must be called on the event loop.
+// Write sends b to the peer, after the response head. Must be called on the
+// event loop.
 func (t *Tunnel) Write(b []byte) (int, error) {
 	if t.done {
 		return 0, ErrResponseEnded
+	}
+	if !t.live {
+		// Still inside the handler (or Deferred.Do): the head is in the
+		// connection's output, which goes out when the handler returns.
+		t.c.out = append(t.c.out, b...)
+		return len(b), nil
 	}
 	return t.gc.Write(b)
 }
