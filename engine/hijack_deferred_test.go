@@ -56,3 +56,26 @@ func TestCustomReason(t *testing.T) {
 		}
 	}
 }
+
+// TestTakeover checks that Takeover writes no head, even with fields set:
+// the tunnel's first bytes are the handler's own.
+func TestTakeover(t *testing.T) {
+	_, addr := startServer(t, func(w *Response, r *Request) {
+		w.SetStatus(500)
+		w.Header().AddString("X-Not-Sent", "1")
+		w.WriteString("not sent")
+		tn, err := w.Takeover(echoTunnel{})
+		if err != nil {
+			t.Errorf("Takeover: %v", err)
+			return
+		}
+		tn.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n"))
+	}, nil)
+	c := dialServer(t, addr)
+	io.WriteString(c, "GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nabc")
+	want := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nABC"
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(c, got); err != nil || string(got) != want {
+		t.Fatalf("read %q, %v; want %q", got, err, want)
+	}
+}

@@ -35,7 +35,14 @@ type Tunnel struct {
 // its bytes follow the head. A 101 or a 2xx to CONNECT answered without
 // Hijack closes the connection once the response is out, as what follows is
 // not HTTP.
-func (w *Response) Hijack(h TunnelHandler) (*Tunnel, error) {
+func (w *Response) Hijack(h TunnelHandler) (*Tunnel, error) { return w.hijack(h, true) }
+
+// Takeover is Hijack without the head: a head not yet written is never
+// written, and the caller answers the request itself through the Tunnel,
+// as a net/http handler does once it has hijacked the connection.
+func (w *Response) Takeover(h TunnelHandler) (*Tunnel, error) { return w.hijack(h, false) }
+
+func (w *Response) hijack(h TunnelHandler, writeHead bool) (*Tunnel, error) {
 	c := w.c
 	switch {
 	case c.inWorker:
@@ -45,12 +52,14 @@ func (w *Response) Hijack(h TunnelHandler) (*Tunnel, error) {
 	case w.ended:
 		return nil, ErrResponseEnded
 	}
-	if !w.headWritten {
+	if !w.headWritten && writeHead {
 		keep := c.bodyDone
 		c.bodyDone = true // no Connection: close for the unread body
 		w.writeHead(false)
 		c.bodyDone = keep
 	}
+	w.headWritten = true
+	w.body = w.body[:0]
 	w.hijacked, w.ended = true, true
 	c.closeWhenDone = false
 	t := &Tunnel{c: c, gc: c.gc, h: h}

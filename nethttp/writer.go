@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net"
 	"net/http"
 	"runtime"
 	"sort"
@@ -34,6 +35,8 @@ type responseWriter struct {
 	d      *engine.Deferred
 	req    *http.Request
 	body   *requestBody // nil when the request has none
+	local  net.Addr
+	remote net.Addr
 	cancel context.CancelFunc
 
 	hdr         http.Header // the handler's, live
@@ -54,6 +57,7 @@ type responseWriter struct {
 var (
 	_ http.ResponseWriter = (*responseWriter)(nil)
 	_ http.Flusher        = (*responseWriter)(nil)
+	_ http.Hijacker       = (*responseWriter)(nil)
 	_ engine.CloseHandler = (*responseWriter)(nil)
 	_ engine.DrainHandler = (*responseWriter)(nil)
 )
@@ -68,6 +72,8 @@ func newResponseWriter(d *engine.Deferred, req *http.Request, r *engine.Request)
 		clen:   -1,
 		isHead: req.Method == http.MethodHead,
 		done:   make(chan struct{}, 1),
+		local:  r.LocalAddr(),
+		remote: r.RemoteAddr(),
 	}
 	return rw
 }
