@@ -101,3 +101,59 @@ func TestClientDestroyMatchesNode(t *testing.T) {
 		t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
 	}
 }
+
+// TestClientAbortMatchesNode: Abort before the request is on a
+// connection, once it is sent, and while its response arrives, gives
+// node's events.
+func TestClientAbortMatchesNode(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not found")
+	}
+	scripts := map[string][]string{
+		"now":  {"", ""},
+		"sent": {"", ""},
+		"head": {"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhello", "world"},
+	}
+	for _, when := range []string{"now", "sent", "head"} {
+		t.Run(when, func(t *testing.T) {
+			t.Parallel()
+			port, _ := scriptedServer(t, scripts[when])
+			out, err := exec.Command(node, "testdata/client_abort.js", fmt.Sprint(port), when).Output()
+			if err != nil {
+				t.Fatalf("node: %v", err)
+			}
+			want := strings.TrimSpace(string(out))
+			tr := &trace{}
+			var r *ClientRequest
+			r, err = Request("", &RequestOptions{Host: "127.0.0.1", Port: port, NoAgent: true}, func(res *IncomingMessage) {
+				tr.add("response %d", res.StatusCode)
+				res.OnData(func(c []byte) { tr.add("res.data %s", c); r.Abort() })
+				res.OnEnd(func() { tr.add("res.end") })
+				res.OnAborted(func() { tr.add("res.aborted") })
+				res.OnError(func(err error) { tr.add("res.error %s", nodeError(err)) })
+				res.OnClose(func() { tr.add("res.close complete=%v", res.Complete()) })
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.OnSocket(func(SocketInfo) { tr.add("socket") })
+			r.OnFinish(func() { tr.add("finish") })
+			r.OnAbort(func() { tr.add("abort") })
+			r.OnClose(func() { tr.add("close") })
+			r.OnError(func(err error) { tr.add("error %s", nodeError(err)) })
+			r.End(nil)
+			switch when {
+			case "now":
+				r.Abort()
+			case "sent":
+				time.Sleep(100 * time.Millisecond)
+				r.Abort()
+			}
+			time.Sleep(400 * time.Millisecond)
+			if got := tr.String(); got != want {
+				t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
+			}
+		})
+	}
+}

@@ -105,7 +105,7 @@ type ClientRequest struct {
 	onClose       []func()
 	onError       []func(error)
 	onTimeout     []func()
-	onDrain       *[]func() // allocated by the first OnDrain: few requests listen
+	rare          *rareListeners // allocated by the first OnDrain or OnAbort
 	onContinue    []func()
 	onInformation []func(Information)
 	onUpgrade     []func(*IncomingMessage, net.Conn)
@@ -280,14 +280,34 @@ func (r *ClientRequest) OnError(fn func(error)) {
 	r.x.mu.Unlock()
 }
 
+// rareListeners are the listeners of events few requests listen for,
+// kept apart to keep a clientExchange in its size class.
+type rareListeners struct {
+	onDrain, onAbort []func()
+}
+
+// rareLocked returns r.rare, allocating it; x.mu is held.
+func (r *ClientRequest) rareLocked() *rareListeners {
+	if r.rare == nil {
+		r.rare = new(rareListeners)
+	}
+	return r.rare
+}
+
+// OnAbort registers an 'abort' listener (see Abort).
+func (r *ClientRequest) OnAbort(fn func()) {
+	r.x.mu.Lock()
+	l := r.rareLocked()
+	l.onAbort = append(l.onAbort, fn)
+	r.x.mu.Unlock()
+}
+
 // OnDrain registers a 'drain' listener: the body written while
 // WritableNeedDrain reported true has been handed to the connection.
 func (r *ClientRequest) OnDrain(fn func()) {
 	r.x.mu.Lock()
-	if r.onDrain == nil {
-		r.onDrain = new([]func())
-	}
-	*r.onDrain = append(*r.onDrain, fn)
+	l := r.rareLocked()
+	l.onDrain = append(l.onDrain, fn)
 	r.x.mu.Unlock()
 }
 
@@ -437,8 +457,8 @@ func (r *ClientRequest) newBody() *clientBody {
 func (r *ClientRequest) emitDrain() {
 	r.x.mu.Lock()
 	var fns []func()
-	if r.onDrain != nil {
-		fns = *r.onDrain
+	if r.rare != nil {
+		fns = r.rare.onDrain
 	}
 	r.x.mu.Unlock()
 	emit0(fns)
@@ -639,7 +659,15 @@ func (r *ClientRequest) timedOut() {
 // does not queue behind it: without a response head, it emits 'socket',
 // 'finish', the error and 'close'; a response whose body is arriving is
 // cut short and emits 'aborted', 'error' and 'close'.
-func (r *ClientRequest) Destroy(err error) {
+func (r *ClientRequest) Destroy(err error) { r.destroy(err, false) }
+
+// Abort is Node's request.abort() (deprecated there, kept for its events):
+// Destroy with an 'abort' event. Before the request is on a connection it
+// emits 'close' then 'abort', and no error; once sent, 'abort' comes
+// before the error, or, with a response arriving, before its 'aborted'.
+func (r *ClientRequest) Abort() { r.destroy(nil, true) }
+
+func (r *ClientRequest) destroy(err error, abort bool) {
 	x := r.x
 	x.mu.Lock()
 	if r.destroyed {
@@ -655,16 +683,30 @@ func (r *ClientRequest) Destroy(err error) {
 	if err == nil {
 		err = ErrSocketHangUp
 	}
-	if pending {
+	var aborts []func()
+	if r.rare != nil {
+		aborts = r.rare.onAbort
+	}
+	var cutRes *IncomingMessage
+	switch {
+	case pending && abort && r.cc == nil:
+		x.tickLocked(eventFunc(r.emitClose))
+		x.tickLocked(eventFunc(func() { emit0(aborts) }))
+	case pending:
 		if cc := r.cc; cc != nil {
 			// Sent and awaiting its head: Node had emitted these.
 			socks, fins := r.onSocket, r.onFinish
 			sock := socketInfo(cc.RemoteAddr(), cc.LocalAddr())
 			x.tickLocked(eventFunc(func() { emit(socks, sock); emit0(fins) }))
 		}
+		if abort {
+			x.tickLocked(eventFunc(func() { emit0(aborts) }))
+		}
 		errs := r.onError
 		x.tickLocked(eventFunc(func() { emit(errs, err) }))
 		x.tickLocked(eventFunc(r.emitClose))
+	case abort && r.res != nil:
+		cutRes = r.res
 	}
 	if r.wbody != nil {
 		r.wbody.close(err) // the engine's writer stops and closes the connection
@@ -676,6 +718,11 @@ func (r *ClientRequest) Destroy(err error) {
 		r.cc.Cancel(r.eresp)
 	}
 	x.mu.Unlock()
+	if cutRes != nil {
+		// On the response's queue, ahead of the 'aborted' its cut brings.
+		cutRes.x.tick(eventFunc(func() { emit0(aborts) }))
+		cutRes.x.flushTicks()
+	}
 	x.flushTicks()
 }
 
