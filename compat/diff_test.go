@@ -148,6 +148,8 @@ var diffHandlers = map[string]func(ev func(string, ...any), req *IncomingMessage
 	},
 }
 
+func init() { diffHandlers["refused"] = diffHandlers["readBody"] }
+
 // diffRequests are the requests each case is tried with: "%s" in request
 // stands for the target, "/name?label"; the events are keyed by it.
 var diffRequests = []struct{ name, label, request string }{
@@ -188,6 +190,14 @@ var diffRequests = []struct{ name, label, request string }{
 	{"trailers", "keepalive", get11},
 	{"readBody", "keepalive", post11},
 	{"readBody", "chunked", post11chk},
+	// Requests the server refuses by itself: the case, if any, reads the body.
+	{"refused", "garbage", "GARBAGE\r\n\r\n"},
+	{"refused", "badVersion", "GET %s HTTP/3.0\r\nHost: x\r\n\r\n"},
+	{"refused", "badVersion10", "GET %s HTTP/1.10\r\nHost: x\r\n\r\n"},
+	{"refused", "badMethod", "G@T %s HTTP/1.1\r\nHost: x\r\n\r\n"},
+	{"refused", "noHost", "GET %s HTTP/1.1\r\n\r\n"},
+	{"refused", "badHeader", "GET %s HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n"},
+	{"refused", "tooLarge", "GET %s HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 20000) + "\r\n\r\n"},
 }
 
 // nodeDiffServer is a running testdata/diff_server.js.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/zerohttp/zerohttp/engine"
+	"github.com/zerohttp/zerohttp/parse"
 )
 
 // head is the decided head of a server response: what Node's _storeHeader
@@ -151,4 +152,29 @@ func (res *ServerResponse) applyHead() {
 	}
 	b = append(b, "\r\n"...)
 	w.WriteRawHead(b, framing, length, last || !keep)
+}
+
+// nodeErrorReply appends the reply Node sends to a request its parser or
+// its timers refuse, when no 'clientError' listener answers: a status line
+// and "Connection: close", nothing else. Node answers 431 to a head too
+// large, 408 to a timeout and 400 to everything else (a bad version, a
+// target too long, an unknown method, ...). An HTTP/1.1 request without
+// Host passes Node's parser and gets the reply of a response Node makes
+// for it (writeHead(400, ['Connection', 'close']); end()).
+func nodeErrorReply(dst []byte, status int, err error) []byte {
+	if err == parse.ErrMissingHost {
+		dst = append(dst, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"...)
+		dst = engine.AppendDate(dst)
+		return append(dst, "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"...)
+	}
+	switch status {
+	case 408, 431, 500:
+	default:
+		status = 400
+	}
+	dst = append(dst, "HTTP/1.1 "...)
+	dst = strconv.AppendInt(dst, int64(status), 10)
+	dst = append(dst, ' ')
+	dst = append(dst, statusText(status)...)
+	return append(dst, "\r\nConnection: close\r\n\r\n"...)
 }

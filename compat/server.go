@@ -201,6 +201,7 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 		// so for a body it streams, and every body of more than a byte is
 		// streamed with this.
 		MaxBufferedBody: 1,
+		ErrorReply:      nodeErrorReply,
 		Parse: parse.Config{
 			MaxHeadBytes: s.opts.MaxHeaderSize,
 			MaxHeaders:   s.MaxHeadersCount,

@@ -280,7 +280,7 @@ func (c *conn) process(buf []byte) (off int) {
 			msgOff = off
 			n, err := c.p.Parse(buf[off:], &c.req.hdr)
 			if err != nil {
-				c.replyError(statusOf(err))
+				c.replyErrorFor(statusOf(err), err)
 				break
 			}
 			if n == 0 {
@@ -649,10 +649,17 @@ func copyFields(dst, src *headers.Table) {
 
 // replyError answers with status and Connection: close, after the responses
 // already owed, and stops reading.
-func (c *conn) replyError(status int) {
-	c.out = appendStatusLine(c.out, status)
-	c.out = appendDate(c.out)
-	c.out = append(c.out, "Content-Length: 0\r\nConnection: close\r\n\r\n"...)
+func (c *conn) replyError(status int) { c.replyErrorFor(status, nil) }
+
+// replyErrorFor is replyError for the parse error err (nil for others).
+func (c *conn) replyErrorFor(status int, err error) {
+	if f := c.s.opts.ErrorReply; f != nil {
+		c.out = f(c.out, status, err)
+	} else {
+		c.out = appendStatusLine(c.out, status)
+		c.out = appendDate(c.out)
+		c.out = append(c.out, "Content-Length: 0\r\nConnection: close\r\n\r\n"...)
+	}
 	c.closeAfter = true
 	if c.active {
 		c.resp.ended, c.resp.headWritten = true, true

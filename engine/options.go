@@ -51,6 +51,14 @@ type Options struct {
 	// once: a handler that streams it in pieces, waiting for
 	// DrainHandler.OnDrain when Full, holds no more than the bound.
 	MaxUnsentOutput int
+	// ErrorReply, if set, appends to dst the reply the engine sends for a
+	// request it refuses by itself (status 400, 408, 413, 414, 431, 501 or
+	// 505, or 500 for a handler that panicked); err is the parse.Code of a
+	// request head the parser refused, nil otherwise. The connection closes
+	// after the reply. The default reply is the status line, Date,
+	// "Content-Length: 0" and "Connection: close". It runs on the
+	// connection's event loop.
+	ErrorReply func(dst []byte, status int, err error) []byte
 	// MaxConns bounds the open connections; 0 means no limit. Connections
 	// over the limit get a 503 and are closed.
 	MaxConns int

@@ -55,6 +55,7 @@ const cases = {
     req.on('end', () => res.end('got ' + n));
   },
 };
+cases.refused = cases.readBody;
 const srv = http.createServer((req, res) => {
   const key = req.url.slice(1), name = key.split('?')[0];
   const ev = s => console.log(key + '\t' + s);

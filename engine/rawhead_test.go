@@ -1,0 +1,69 @@
+package engine
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zerohttp/zerohttp/parse"
+)
+
+// TestErrorReply has Options.ErrorReply write the replies to refused
+// requests and checks they go out as written, with the parse error.
+func TestErrorReply(t *testing.T) {
+	_, addr := startServer(t, helloHandler, &Options{
+		Parse: parseConfig(1024, 10, 64),
+		ErrorReply: func(dst []byte, status int, err error) []byte {
+			missing := errors.Is(err, parse.ErrMissingHost)
+			return append(dst, "HTTP/1.1 "+strconv.Itoa(status)+" X\r\nMissing-Host: "+strconv.FormatBool(missing)+"\r\n\r\n"...)
+		},
+	})
+	tests := []struct{ name, req, want string }{
+		{"garbage", "GARBAGE\r\n\r\n", "HTTP/1.1 400 X\r\nMissing-Host: false\r\n\r\n"},
+		{"no host", "GET / HTTP/1.1\r\n\r\n", "HTTP/1.1 400 X\r\nMissing-Host: true\r\n\r\n"},
+		{"head", "GET / HTTP/1.1\r\nHost: x\r\nX: " + strings.Repeat("b", 2000) + "\r\n\r\n", "HTTP/1.1 431 X\r\nMissing-Host: false\r\n\r\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := rawExchange(t, addr, tt.req, 2*time.Second); got != tt.want {
+				t.Fatalf("response %q; want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestWriteRawHead checks that a caller-built head goes out as written and
+// that the body is framed as told.
+func TestWriteRawHead(t *testing.T) {
+	_, addr := startServer(t, func(w *Response, r *Request) {
+		switch string(r.Target()) {
+		case "/chunked":
+			w.WriteRawHead([]byte("HTTP/1.1 200 OK\r\nX-A: 1\r\nTransfer-Encoding: chunked\r\n\r\n"), FramingChunked, -1, false)
+			w.WriteString("abc")
+		case "/close":
+			w.WriteRawHead([]byte("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"), FramingClose, -1, false)
+			w.WriteString("abc")
+		default:
+			if !w.KeepsConn() {
+				t.Errorf("KeepsConn = false for a keep-alive request")
+			}
+			w.WriteRawHead([]byte("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n"), FramingLength, 3, false)
+			w.WriteString("abc")
+		}
+	}, nil)
+	tests := []struct{ name, req, want string }{
+		{"length", "GET /length HTTP/1.1\r\nHost: x\r\n\r\nGET /close HTTP/1.1\r\nHost: x\r\n\r\n",
+			"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1 200 OK\r\nConnection: close\r\n\r\nabc"},
+		{"chunked", "GET /chunked HTTP/1.1\r\nHost: x\r\n\r\nGET /close HTTP/1.1\r\nHost: x\r\n\r\n",
+			"HTTP/1.1 200 OK\r\nX-A: 1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nConnection: close\r\n\r\nabc"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := rawExchange(t, addr, tt.req, 2*time.Second); got != tt.want {
+				t.Fatalf("response %q; want %q", got, tt.want)
+			}
+		})
+	}
+}
