@@ -148,7 +148,61 @@ var diffHandlers = map[string]func(ev func(string, ...any), req *IncomingMessage
 	},
 }
 
-func init() { diffHandlers["refused"] = diffHandlers["readBody"] }
+// errText prints err as diff_server.js's errText prints a callback's
+// argument: nil is what Node passes, null to a write's callback and
+// undefined to end's.
+func errText(err error, none string) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code + " " + e.Message
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return none
+}
+
+func init() {
+	diffHandlers["refused"] = diffHandlers["readBody"]
+	diffHandlers["backpressure"] = func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		ev("w1=%v", res.WriteChunkString("a", nil))
+		ev("w2=%v", res.WriteChunk(bytes.Repeat([]byte("b"), 16000), nil))
+		ev("w3=%v needDrain=%v", res.WriteChunk(bytes.Repeat([]byte("c"), 1000), nil), res.WritableNeedDrain())
+		res.OnDrain(func() {
+			ev("drain needDrain=%v", res.WritableNeedDrain())
+			res.EndString("x")
+		})
+	}
+	diffHandlers["callbacks"] = func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.OnPrefinish(func() { ev("prefinish") })
+		res.OnFinish(func() {
+			res.EndCallback(nil, func(err error) { ev("end after finish %s", errText(err, "undefined")) })
+		})
+		ev("w1=%v", res.WriteChunkString("a", func(err error) { ev("cb1 %s", errText(err, "null")) }))
+		ev("w2=%v", res.WriteChunkString("b", func(err error) { ev("cb2 %s", errText(err, "null")) }))
+		res.EndStringCallback("c", func(err error) { ev("endcb %s", errText(err, "undefined")) })
+		ev("after end")
+		res.EndCallback(nil, func(err error) { ev("end again %s", errText(err, "undefined")) })
+	}
+	diffHandlers["writeAfterEnd"] = func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.OnError(func(err error) { ev("error %s", errText(err, "")) })
+		res.EndString("x")
+		ev("w=%v", res.WriteChunkString("y", func(err error) { ev("cb %s", errText(err, "null")) }))
+		res.EndStringCallback("z", func(err error) { ev("endcb %s", errText(err, "undefined")) })
+		res.OnClose(func() {
+			ev("w2=%v", res.WriteChunkString("y", func(err error) { ev("cb2 %s", errText(err, "null")) }))
+			res.EndStringCallback("z", func(err error) { ev("endcb2 %s", errText(err, "undefined")) })
+		})
+	}
+	diffHandlers["headersSent"] = func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		res.WriteString("a")
+		caught(ev, res.SetHeader("X-A", "1"))
+		caught(ev, res.RemoveHeader("X-A"))
+		caught(ev, res.AppendHeader("X-A", "1"))
+		caught(ev, res.WriteHead(201, ""))
+		res.End(nil)
+	}
+}
 
 // diffRequests are the requests each case is tried with: "%s" in request
 // stands for the target, "/name?label"; the events are keyed by it.
@@ -190,6 +244,10 @@ var diffRequests = []struct{ name, label, request string }{
 	{"trailers", "keepalive", get11},
 	{"readBody", "keepalive", post11},
 	{"readBody", "chunked", post11chk},
+	{"backpressure", "keepalive", get11},
+	{"callbacks", "keepalive", get11},
+	{"writeAfterEnd", "keepalive", get11},
+	{"headersSent", "keepalive", get11},
 	// Requests the server refuses by itself: the case, if any, reads the body.
 	{"refused", "garbage", "GARBAGE\r\n\r\n"},
 	{"refused", "badVersion", "GET %s HTTP/3.0\r\nHost: x\r\n\r\n"},
@@ -259,17 +317,7 @@ func startNodeDiffServer(t *testing.T) *nodeDiffServer {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		stdin.Close() // the script exits when its stdin ends
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
+	t.Cleanup(func() { stopNode(cmd, stdin) })
 	ns := &nodeDiffServer{ev: &caseEvents{}}
 	sc := bufio.NewScanner(stdout)
 	if !sc.Scan() {
@@ -285,6 +333,20 @@ func startNodeDiffServer(t *testing.T) *nodeDiffServer {
 		}
 	}()
 	return ns
+}
+
+// stopNode ends a node script started with a stdin pipe: the scripts exit
+// when their stdin ends; one that does not within 5 s is killed.
+func stopNode(cmd *exec.Cmd, stdin io.Closer) {
+	stdin.Close()
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		cmd.Process.Kill()
+		<-done
+	}
 }
 
 // startCompatDiffServer runs diffHandlers on a compat server with its

@@ -33,13 +33,27 @@ func invalidStatusCode(code int) error {
 	return instance(ErrInvalidStatusCode, "Invalid status code: "+strconv.Itoa(code))
 }
 
+// Node's ERR_HTTP_HEADERS_SENT for each call that changes the head.
+var (
+	errHeadersSentRemove = instance(ErrHeadersSent, "Cannot remove headers after they are sent to the client")
+	errHeadersSentAppend = instance(ErrHeadersSent, "Cannot append headers after they are sent to the client")
+	errHeadersSentWrite  = instance(ErrHeadersSent, "Cannot write headers after they are sent to the client")
+)
+
 // errInvalidStatusMessage is Node's ERR_INVALID_CHAR for a reason phrase.
 var errInvalidStatusMessage = instance(ErrInvalidChar, "Invalid character in statusMessage")
 
 // Errors, named after Node's error codes.
 var (
 	// ErrHeadersSent is ERR_HTTP_HEADERS_SENT: a header change after the head was written.
-	ErrHeadersSent = &Error{Code: "ERR_HTTP_HEADERS_SENT", Message: "cannot set headers after they are sent to the client"}
+	// Its instances name the call as Node does: "Cannot remove headers ...".
+	ErrHeadersSent = &Error{Code: "ERR_HTTP_HEADERS_SENT", Message: "Cannot set headers after they are sent to the client"}
+	// ErrStreamAlreadyFinished is ERR_STREAM_ALREADY_FINISHED: End with a
+	// callback after 'finish'.
+	ErrStreamAlreadyFinished = &Error{Code: "ERR_STREAM_ALREADY_FINISHED", Message: "Cannot call end after a stream was finished"}
+	// ErrStreamDestroyed is ERR_STREAM_DESTROYED: a write queued for a
+	// response whose connection has closed.
+	ErrStreamDestroyed = &Error{Code: "ERR_STREAM_DESTROYED", Message: "Cannot call write after a stream was destroyed"}
 	// ErrWriteAfterEnd is ERR_STREAM_WRITE_AFTER_END: a write after End.
 	ErrWriteAfterEnd = &Error{Code: "ERR_STREAM_WRITE_AFTER_END", Message: "write after end"}
 	// ErrInvalidHTTPToken is ERR_INVALID_HTTP_TOKEN: a header name (or method) that is not a token.

@@ -40,8 +40,7 @@ type IncomingMessage struct {
 	// Socket describes the connection the message arrived on.
 	Socket SocketInfo
 
-	joinDuplicates bool            // Node's joinDuplicateHeaders option
-	res            *ServerResponse // server side: the response to this request
+	res *ServerResponse // server side: the response to this request
 
 	once     sync.Once
 	headers  map[string]string
@@ -73,6 +72,9 @@ type IncomingMessage struct {
 	// streaming reports whether the body is arriving from creq.conn,
 	// which push may pause (client side; guarded by x.mu).
 	streaming bool
+	// joinDuplicates is Node's joinDuplicateHeaders option. It sits with
+	// the bools above, in what would be padding.
+	joinDuplicates bool
 }
 
 // SocketInfo describes a message's connection, as Node's message.socket

@@ -202,6 +202,9 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 		// streamed with this.
 		MaxBufferedBody: 1,
 		ErrorReply:      nodeErrorReply,
+		// Node's socket highWaterMark: WriteChunk's false, and the bound
+		// beyond which the connection's next requests wait.
+		MaxUnsentOutput: HighWaterMark,
 		Parse: parse.Config{
 			MaxHeadBytes: s.opts.MaxHeaderSize,
 			MaxHeaders:   s.MaxHeadersCount,
@@ -543,6 +546,9 @@ func (h *closeHandler) OnClose(_ *engine.Request, _ error) {
 	unread := !m.ended && !m.dumped
 	aborted, errs := m.onAborted, m.onError
 	resClose := m.res.onClose
+	if !finished {
+		m.res.destroyed = true
+	}
 	x.mu.Unlock()
 	if unread {
 		emit0(aborted)

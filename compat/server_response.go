@@ -38,9 +38,21 @@ type ServerResponse struct {
 	finished          bool // the engine's response has ended (writableFinished)
 	// keepAliveSecs is the Keep-Alive field's timeout; -1 sends none.
 	keepAliveSecs int16
-	onFinish      []func()
-	onClose       []func()
-	onError       []func(error)
+	// needDrain is Node's kNeedDrain: a write returned false, and 'drain'
+	// follows once the connection's output has drained (response_flow.go).
+	needDrain bool
+	// flushedAtEnd reports that the output was under its bound when the
+	// response ended, so that Node would have handed it all to the socket
+	// at once: Node's writableFinished is then true already.
+	flushedAtEnd  bool
+	finishEmitted bool // 'finish' was emitted
+	destroyed     bool // 'close' was emitted (Node's destroyed)
+	// ext holds what only some responses use (callbacks, 'drain'), so that
+	// the exchange stays within its size class.
+	ext      *responseExtra
+	onFinish []func()
+	onClose  []func()
+	onError  []func(error)
 }
 
 // SetHeader is Node's response.setHeader: it replaces name's value.
@@ -79,6 +91,9 @@ func (res *ServerResponse) setHeader(name string, values []string, add bool) err
 	res.x.mu.Lock()
 	defer res.x.mu.Unlock()
 	if res.headersSent {
+		if add {
+			return errHeadersSentAppend
+		}
 		return ErrHeadersSent
 	}
 	if add {
@@ -136,7 +151,7 @@ func (res *ServerResponse) RemoveHeader(name string) error {
 	res.x.mu.Lock()
 	defer res.x.mu.Unlock()
 	if res.headersSent {
-		return ErrHeadersSent
+		return errHeadersSentRemove
 	}
 	res.hdr.del(name)
 	return nil
@@ -208,7 +223,7 @@ func (res *ServerResponse) WriteHead(statusCode int, statusMessage string, field
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if res.headersSent {
-		return ErrHeadersSent
+		return errHeadersSentWrite
 	}
 	res.StatusCode = statusCode
 	if statusMessage != "" {
@@ -252,31 +267,50 @@ func (res *ServerResponse) decideHeadLocked(final bool, length int) error {
 
 // Write is Node's response.write: the first call sends the head (chunked
 // unless a Content-Length is set), and every call hands p to the connection.
-// p may be reused once Write returns. Node's boolean (whether the data was
-// flushed) has no counterpart: the engine always accepts the data. After
-// End it returns ErrWriteAfterEnd and emits it as 'error'.
+// p may be reused once Write returns. Node's boolean is WriteChunk's (or
+// WritableNeedDrain after the call). After End it returns ErrWriteAfterEnd
+// and emits it as 'error'.
 func (res *ServerResponse) Write(p []byte) (int, error) {
-	return res.write(p, "", false)
+	n, _, err := res.write(p, "", false, nil)
+	return n, err
 }
 
 // WriteString is Write for a string.
 func (res *ServerResponse) WriteString(s string) (int, error) {
-	return res.write(nil, s, true)
+	n, _, err := res.write(nil, s, true, nil)
+	return n, err
 }
 
-func (res *ServerResponse) write(p []byte, s string, isString bool) (int, error) {
+// WriteChunk is Node's response.write(chunk, callback): Write, returning
+// Node's boolean. false means the connection holds HighWaterMark bytes or
+// more that the peer has not taken: stop writing and go on at 'drain'
+// (OnDrain), or the bytes pile up in memory. callback (may be nil) is
+// called with nil once the chunk is handed to the connection, or with
+// ErrWriteAfterEnd after End (then 'error' is emitted too).
+func (res *ServerResponse) WriteChunk(chunk []byte, callback func(error)) bool {
+	_, ok, _ := res.write(chunk, "", false, callback)
+	return ok
+}
+
+// WriteChunkString is WriteChunk for a string.
+func (res *ServerResponse) WriteChunkString(chunk string, callback func(error)) bool {
+	_, ok, _ := res.write(nil, chunk, true, callback)
+	return ok
+}
+
+func (res *ServerResponse) write(p []byte, s string, isString bool, cb func(error)) (int, bool, error) {
 	x := res.x
 	x.mu.Lock()
 	if res.ended {
-		res.errorLocked(ErrWriteAfterEnd)
+		res.writeAfterEndLocked(cb, false)
 		x.mu.Unlock()
 		x.do(nil)
-		return 0, ErrWriteAfterEnd
+		return 0, false, ErrWriteAfterEnd
 	}
 	if !res.headersSent {
 		if err := res.decideHeadLocked(false, 0); err != nil {
 			x.mu.Unlock()
-			return 0, err
+			return 0, false, err
 		}
 	}
 	n := len(p)
@@ -284,16 +318,20 @@ func (res *ServerResponse) write(p []byte, s string, isString bool) (int, error)
 		n = len(s)
 	}
 	if x.directLocked() {
-		res.writeOp(p, s)
+		ok := res.writeOp(p, s, cb)
 		x.unlockFlush()
-		return n, nil
+		return n, ok, nil
 	}
+	ok := res.queueWriteLocked(n)
 	x.mu.Unlock()
 	// The op runs later: it gets its own copy, in a new variable so that
 	// the direct path's p and s stay on the stack.
 	b := copyBody(p, s, isString)
-	x.do(func() { res.writeOp(b, "") })
-	return n, nil
+	x.do(func() {
+		res.ext.queued -= n
+		res.writeOp(b, "", cb)
+	})
+	return n, ok, nil
 }
 
 // copyBody returns a copy of p, or of s if isString.
@@ -304,10 +342,18 @@ func copyBody(p []byte, s string, isString bool) []byte {
 	return append([]byte(nil), p...)
 }
 
-// writeOp writes a piece of the body, the head first. Runs as an op.
-func (res *ServerResponse) writeOp(p []byte, s string) {
+// writeOp writes a piece of the body, the head first, and reports whether
+// the connection's output is under its bound (Node's return of write).
+// Runs as an op. The pieces collect in the connection's output, which the
+// engine hands to the socket when the loop's current callback returns (or
+// once 64 KiB have collected): Node corks a tick's writes likewise, and
+// counts them against its bound until then.
+func (res *ServerResponse) writeOp(p []byte, s string, cb func(error)) bool {
 	if res.x.wireEnded {
-		return
+		if cb != nil {
+			res.x.tickLocked(eventFunc(func() { cb(ErrStreamDestroyed) }))
+		}
+		return false
 	}
 	res.applyHead()
 	if p != nil {
@@ -315,14 +361,8 @@ func (res *ServerResponse) writeOp(p []byte, s string) {
 	} else {
 		_, _ = res.w.WriteString(s)
 	}
-	if !res.headFlushed {
-		// The first write fixes the framing (chunked unless a length is
-		// set) and sends the head. Later pieces collect in the connection's
-		// output, which the engine hands to the socket when the loop's
-		// current callback returns: Node corks a tick's writes likewise.
-		res.headFlushed = true
-		res.w.Flush()
-	}
+	res.headFlushed = true
+	return res.afterWriteLocked(cb)
 }
 
 // FlushHeaders is Node's response.flushHeaders: it sends the head now; the
@@ -350,34 +390,50 @@ func (res *ServerResponse) FlushHeaders() {
 	})
 }
 
-// errorLocked queues an 'error' event.
-func (res *ServerResponse) errorLocked(err error) {
-	fns := res.onError
-	res.x.tickLocked(eventFunc(func() { emit(fns, err) }))
-}
-
 // End is Node's response.end: it writes data, if any, and ends the
 // response; 'finish' and 'close' follow. A response whose head was not
 // sent yet gets a Content-Length. End after End does nothing, unless data
 // is given: that is a write after end.
 func (res *ServerResponse) End(data []byte) error {
-	return res.end(data, "", false)
+	return res.end(data, "", false, nil)
 }
 
 // EndString is End with a string.
 func (res *ServerResponse) EndString(s string) error {
-	return res.end(nil, s, true)
+	return res.end(nil, s, true, nil)
 }
 
-func (res *ServerResponse) end(p []byte, s string, isString bool) error {
+// EndCallback is Node's response.end(data, callback): End, with callback
+// (may be nil) registered for 'finish', after the listeners registered so
+// far. On a response that has ended already, callback waits for 'finish',
+// or is called at once with ErrStreamAlreadyFinished if the response has
+// finished; with data, it gets ErrWriteAfterEnd, on a later tick.
+func (res *ServerResponse) EndCallback(data []byte, callback func(error)) error {
+	return res.end(data, "", false, callback)
+}
+
+// EndStringCallback is EndCallback with a string.
+func (res *ServerResponse) EndStringCallback(s string, callback func(error)) error {
+	return res.end(nil, s, true, callback)
+}
+
+func (res *ServerResponse) end(p []byte, s string, isString bool, cb func(error)) error {
 	x := res.x
 	x.mu.Lock()
 	if res.ended {
 		if len(p) > 0 || len(s) > 0 {
-			res.errorLocked(ErrWriteAfterEnd)
+			res.writeAfterEndLocked(cb, true)
 			x.mu.Unlock()
 			x.do(nil)
 			return ErrWriteAfterEnd
+		}
+		if cb != nil && (res.finishEmitted || res.flushedAtEnd) {
+			x.mu.Unlock()
+			cb(ErrStreamAlreadyFinished)
+			return nil
+		}
+		if cb != nil {
+			res.onFinish = append(res.onFinish, func() { cb(nil) })
 		}
 		x.mu.Unlock()
 		return nil
@@ -393,9 +449,14 @@ func (res *ServerResponse) end(p []byte, s string, isString bool) error {
 		}
 	}
 	res.ended = true
+	if cb != nil {
+		res.onFinish = append(res.onFinish, func() { cb(nil) })
+	}
 	if x.directLocked() {
 		res.endOp(p, s)
+		prefinish := res.prefinishNowLocked()
 		x.unlockFlush()
+		emit0(prefinish)
 		return nil
 	}
 	x.mu.Unlock()
@@ -418,9 +479,12 @@ func (res *ServerResponse) endOp(p []byte, s string) {
 	case len(s) > 0:
 		_, _ = w.WriteString(s)
 	}
+	res.flushedAtEnd = !w.Full()
+	w.SetDrainHandler(nil)
 	w.End()
 	x.wireEnded = true
 	res.finished = true
+	res.endFlowLocked()
 	x.tickLocked((*finishEvent)(res))
 }
 
@@ -429,6 +493,7 @@ func (res *ServerResponse) endOp(p []byte, s string) {
 func (res *ServerResponse) emitFinishLocked() {
 	x := res.x
 	fin := res.onFinish
+	res.finishEmitted = true
 	// Node's own finish listener, registered before the user's, dumps the
 	// request and queues 'close'.
 	res.req.dumpLocked()
@@ -442,6 +507,7 @@ func (res *ServerResponse) emitFinishLocked() {
 
 // emitCloseLocked is a tick: 'close'.
 func (res *ServerResponse) emitCloseLocked() {
+	res.destroyed = true
 	if cl := res.onClose; len(cl) > 0 {
 		res.x.mu.Unlock()
 		emit0(cl)

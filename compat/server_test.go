@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -28,8 +29,14 @@ func closeServer(t *testing.T, s *Server) {
 	case <-s.Closed():
 	case <-time.After(5 * time.Second):
 		s.CloseAllConnections()
-		<-s.Closed()
-		t.Errorf("server did not close in time")
+		select {
+		case <-s.Closed():
+			t.Errorf("server did not close in time")
+		case <-time.After(10 * time.Second):
+			// A loop that does not stop: show where everything is.
+			buf := make([]byte, 1<<20)
+			t.Fatalf("server did not stop after CloseAllConnections; goroutines:\n%s", buf[:runtime.Stack(buf, true)])
+		}
 	}
 }
 

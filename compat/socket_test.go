@@ -72,7 +72,7 @@ process.stdin.on('end', () => process.exit(0)); process.stdin.resume();
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { stdin.Close(); cmd.Wait() })
+	t.Cleanup(func() { stopNode(cmd, stdin) })
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
 		t.Fatal(err)

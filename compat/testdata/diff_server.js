@@ -5,6 +5,7 @@
 // Usage: node diff_server.js
 const http = require('http');
 const caught = (ev, fn) => { try { fn(); } catch (e) { ev(e.code + ' ' + e.message); } };
+const errText = e => e ? e.code + ' ' + e.message : String(e);
 const cases = {
   endOnly: (ev, req, res) => res.end('hello'),
   endEmpty: (ev, req, res) => res.end(),
@@ -53,6 +54,39 @@ const cases = {
     let n = 0;
     req.on('data', c => n += c.length);
     req.on('end', () => res.end('got ' + n));
+  },
+  backpressure: (ev, req, res) => {
+    ev('w1=' + res.write('a'));
+    ev('w2=' + res.write(Buffer.alloc(16000, 'b')));
+    ev('w3=' + res.write(Buffer.alloc(1000, 'c')) + ' needDrain=' + res.writableNeedDrain);
+    res.on('drain', () => { ev('drain needDrain=' + res.writableNeedDrain); res.end('x'); });
+  },
+  callbacks: (ev, req, res) => {
+    res.on('prefinish', () => ev('prefinish'));
+    res.on('finish', () => res.end(e => ev('end after finish ' + errText(e))));
+    ev('w1=' + res.write('a', e => ev('cb1 ' + errText(e))));
+    ev('w2=' + res.write('b', e => ev('cb2 ' + errText(e))));
+    res.end('c', e => ev('endcb ' + errText(e)));
+    ev('after end');
+    res.end(e => ev('end again ' + errText(e)));
+  },
+  writeAfterEnd: (ev, req, res) => {
+    res.on('error', e => ev('error ' + errText(e)));
+    res.end('x');
+    ev('w=' + res.write('y', e => ev('cb ' + errText(e))));
+    res.end('z', e => ev('endcb ' + errText(e)));
+    res.on('close', () => {
+      ev('w2=' + res.write('y', e => ev('cb2 ' + errText(e))));
+      res.end('z', e => ev('endcb2 ' + errText(e)));
+    });
+  },
+  headersSent: (ev, req, res) => {
+    res.write('a');
+    caught(ev, () => res.setHeader('X-A', '1'));
+    caught(ev, () => res.removeHeader('X-A'));
+    caught(ev, () => res.appendHeader('X-A', '1'));
+    caught(ev, () => res.writeHead(201));
+    res.end();
   },
 };
 cases.refused = cases.readBody;
