@@ -96,12 +96,26 @@ func NewAgent(opts *Options) (*Agent, error) {
 	return a, nil
 }
 
+// NewKeepAliveAgent is NewAgent with KeepAlive set, the default that Go
+// code expects (http.Transport keeps connections alive); opts may be nil.
+func NewKeepAliveAgent(opts *Options) (*Agent, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	o.KeepAlive = true
+	return NewAgent(&o)
+}
+
 // Options returns the agent's options with defaults applied.
 func (a *Agent) Options() Options { return a.opts }
 
 // Do sends req through the agent and waits for its response in resp. It
-// blocks the caller; do not call it on an event loop.
+// blocks the caller; on an event loop it returns engine.ErrOnEventLoop.
 func (a *Agent) Do(req *engine.ClientRequest, resp *engine.ClientResponse) error {
+	if engine.OnEventLoop() {
+		return engine.ErrOnEventLoop
+	}
 	p := pendingPool.Get().(*pending)
 	p.h = p
 	a.submit(p, req, resp)
@@ -171,6 +185,21 @@ func (a *Agent) TotalSockets() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.total
+}
+
+// CloseIdleConnections closes the free sockets of every origin; sockets in
+// use are left alone (http.Transport's CloseIdleConnections).
+func (a *Agent) CloseIdleConnections() {
+	a.mu.Lock()
+	var idle []*agentConn
+	for _, o := range a.origins {
+		idle = append(idle, o.free...)
+	}
+	a.mu.Unlock()
+	// OnClose uncounts each; a request that takes one first is routed again.
+	for _, ac := range idle {
+		ac.cc.Close()
+	}
 }
 
 // Destroy closes every socket and fails the queued requests with

@@ -79,6 +79,13 @@ func forgetLoopGoroutines(owner any) {
 	loopGsMu.Unlock()
 }
 
+// OnEventLoop reports whether the caller runs on an event loop of a Server
+// or Client, where it must not block: a blocking API built on the engine
+// (an agent's Do, an http.RoundTripper) returns ErrOnEventLoop then. It
+// costs a load and a compare per loop when it does not. Safe from any
+// goroutine.
+func OnEventLoop() bool { return onEventLoop() }
+
 // onEventLoop reports whether the caller runs on an event loop of a Server
 // or Client. It costs a load and a compare per loop when it is not.
 func onEventLoop() bool {

@@ -1,4 +1,6 @@
-// Package nethttp runs net/http handlers on the engine.
+// Package nethttp bridges net/http and the engine both ways: it runs
+// net/http handlers on the engine (Handler, NewServer), and sends an
+// http.Client's requests over agentpool's connections (Transport).
 //
 // Handler turns any http.Handler into an engine.Handler. The engine parses
 // each request on its event loop; the bridge builds a *http.Request from it
@@ -24,6 +26,7 @@
 //
 // The engine's own API (engine.Handler) avoids the copies and the goroutine
 // per request, and allocates nothing per request; the bridge allocates about
-// as net/http does. Use the bridge to run code written for net/http
+// as net/http does. The same holds for Transport against agentpool's Do.
+// Use the bridge to run code written for net/http
 // (routers, middleware), the engine's API for hot paths.
 package nethttp

@@ -1,0 +1,512 @@
+package nethttp
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/zerohttp/zerohttp/agentpool"
+	"github.com/zerohttp/zerohttp/engine"
+	"github.com/zerohttp/zerohttp/parse"
+)
+
+// Transport is an http.RoundTripper that sends requests through an
+// agentpool.Agent, so that an http.Client uses the engine's connections:
+//
+//	client := &http.Client{Transport: &nethttp.Transport{}}
+//
+// Request bodies are streamed (chunked when their length is unknown),
+// response bodies arrive as they are read, with at most about 64 KiB
+// buffered per response before the connection stops being read. The
+// request's context covers the whole exchange: connecting, the head and the
+// body; when it ends, the request's connection is closed and the rest of the
+// pool is untouched. Closing a response Body returns its connection to the
+// pool once the response is complete, and closes the connection when the
+// body was not read to its end, as net/http does.
+//
+// Unlike http.Transport it speaks plain http only (no TLS, HTTP/2 or
+// proxies) and does not ask for gzip, so it never decompresses.
+//
+// A Transport is safe for concurrent use. RoundTrip blocks, so it must not be
+// called on an event loop (it returns engine.ErrOnEventLoop there).
+type Transport struct {
+	// Agent carries the requests. Nil uses an agent made on first use that
+	// keeps connections alive (agentpool.NewKeepAliveAgent).
+	Agent *agentpool.Agent
+	// DisableKeepAlives sends every request with "Connection: close".
+	DisableKeepAlives bool
+
+	once  sync.Once
+	agent *agentpool.Agent
+	err   error
+}
+
+// DefaultTransport is the Transport of DefaultClient.
+var DefaultTransport = &Transport{}
+
+// DefaultClient is an http.Client on DefaultTransport.
+var DefaultClient = &http.Client{Transport: DefaultTransport}
+
+var _ http.RoundTripper = (*Transport)(nil)
+
+// respPipeLimit is how many response body bytes wait for the reader before
+// the connection stops being read (engine.ClientConn.SetReadPaused).
+const respPipeLimit = 64 << 10
+
+// inlineBodyLimit is the largest request body with a known length that is
+// read at once (when GetBody says it is in memory) and sent with the head,
+// rather than streamed by a goroutine of the engine.
+const inlineBodyLimit = 16 << 10
+
+func (t *Transport) pool() (*agentpool.Agent, error) {
+	if t.Agent != nil {
+		return t.Agent, nil
+	}
+	t.once.Do(func() { t.agent, t.err = agentpool.NewKeepAliveAgent(nil) })
+	return t.agent, t.err
+}
+
+// CloseIdleConnections closes the agent's idle connections.
+func (t *Transport) CloseIdleConnections() {
+	if a, err := t.pool(); err == nil {
+		a.CloseIdleConnections()
+	}
+}
+
+// RoundTrip sends req and returns its response once the head has arrived.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if engine.OnEventLoop() {
+		closeRequestBody(req)
+		return nil, engine.ErrOnEventLoop
+	}
+	a, err := t.pool()
+	if err != nil {
+		closeRequestBody(req)
+		return nil, err
+	}
+	if req.URL == nil {
+		closeRequestBody(req)
+		return nil, errors.New("nethttp: nil Request.URL")
+	}
+	if req.URL.Scheme != "http" {
+		closeRequestBody(req)
+		return nil, errors.New("nethttp: unsupported protocol scheme " + strconv.Quote(req.URL.Scheme))
+	}
+	ctx := req.Context()
+	if err := ctx.Err(); err != nil {
+		closeRequestBody(req)
+		return nil, err
+	}
+	x := &trip{req: req, creq: engine.AcquireClientRequest(), cresp: engine.AcquireClientResponse(), head: make(chan struct{}, 1)}
+	x.cond.L = &x.mu
+	if err := x.build(t.DisableKeepAlives); err != nil {
+		engine.ReleaseClientRequest(x.creq)
+		engine.ReleaseClientResponse(x.cresp)
+		closeRequestBody(req)
+		return nil, err
+	}
+	x.cresp.SetStreamer(x)
+	if ctx.Done() != nil {
+		x.stopWatch = context.AfterFunc(ctx, func() { x.abort(context.Cause(ctx)) })
+	}
+	a.Request(x.creq, x.cresp, x)
+	<-x.head
+	x.mu.Lock()
+	resp, err := x.resp, x.err
+	x.mu.Unlock()
+	if resp != nil {
+		return resp, nil // a later failure shows in the body's reads
+	}
+	return nil, err
+}
+
+func closeRequestBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
+
+// trip is one request on its way through the Transport. It is the
+// engine response's streamer and the request's handler, and its own
+// response Body. It lives until the engine is done with it and the caller
+// has its outcome.
+type trip struct {
+	req       *http.Request
+	creq      *engine.ClientRequest // nil once released
+	cresp     *engine.ClientResponse
+	stopWatch func() bool   // stops the context watch; nil without one
+	head      chan struct{} // gets one value when resp or err is set
+
+	mu     sync.Mutex
+	cond   sync.Cond
+	cc     *engine.ClientConn // guarded by mu: the connection, once known
+	resp   *http.Response     // guarded by mu
+	err    error              // guarded by mu: why there is no response, or why its body failed
+	told   bool               // guarded by mu: head got its value
+	done   bool               // guarded by mu: the engine is done; creq and cresp are released
+	eof    bool               // guarded by mu: the whole body arrived
+	buf    []byte             // guarded by mu: body bytes not yet read
+	off    int                // guarded by mu: read offset in buf
+	paused bool               // guarded by mu: the connection's reading was paused
+	closed bool               // guarded by mu: Body.Close was called
+	stop   error              // guarded by mu: the context ended with this
+}
+
+// build fills the engine request from x.req.
+func (x *trip) build(noKeepAlive bool) error {
+	req, creq := x.req, x.creq
+	if req.Method != "" {
+		creq.SetMethod(req.Method)
+	}
+	if err := creq.SetAddr(req.URL.Host); err != nil {
+		return err
+	}
+	creq.SetPath(req.URL.RequestURI())
+	if req.Host != "" && req.Host != req.URL.Host {
+		creq.Header.AddString("Host", req.Host)
+	}
+	if _, ok := req.Header["User-Agent"]; !ok {
+		creq.Header.AddString("User-Agent", "Go-http-client/1.1")
+	}
+	expect := false
+	for k, vs := range req.Header {
+		switch k {
+		case "Host", "Content-Length", "Transfer-Encoding", "Trailer":
+			continue // from the request's fields, as net/http
+		case "User-Agent":
+			if len(vs) > 0 && vs[0] == "" {
+				continue // net/http: an empty User-Agent means none
+			}
+		case "Expect":
+			expect = len(vs) > 0 && strings.EqualFold(vs[0], "100-continue")
+		}
+		for _, v := range vs {
+			creq.Header.AddString(k, v)
+		}
+	}
+	if req.Close || noKeepAlive {
+		creq.SetConnectionClose(true)
+	}
+	for k, vs := range req.Trailer {
+		for _, v := range vs {
+			creq.Trailer.AddString(k, v)
+		}
+		if len(vs) == 0 {
+			creq.Trailer.AddString(k, "")
+		}
+	}
+	body := req.Body
+	if body == nil || body == http.NoBody {
+		return nil
+	}
+	creq.SetExpectContinue(expect)
+	n := req.ContentLength
+	if len(req.TransferEncoding) > 0 && req.TransferEncoding[0] == "chunked" || n == 0 {
+		n = -1 // unknown: chunked
+	}
+	if n > 0 && n <= inlineBodyLimit && req.GetBody != nil && !expect {
+		// In memory (NewRequest made GetBody): one write with the head.
+		b := make([]byte, n)
+		if _, err := io.ReadFull(body, b); err != nil {
+			return errors.New("nethttp: reading the request body: " + err.Error())
+		}
+		body.Close()
+		creq.SetBodyRaw(b)
+		return nil
+	}
+	creq.SetBodyStream(requestStream{x}, n)
+	return nil
+}
+
+// requestStream is the request body as the engine's writer reads it; at
+// its end it sends the trailer values set meanwhile, as net/http does.
+type requestStream struct{ x *trip }
+
+func (s requestStream) Read(p []byte) (int, error) {
+	n, err := s.x.req.Body.Read(p)
+	if err == io.EOF && len(s.x.req.Trailer) > 0 {
+		tr := &s.x.creq.Trailer // the writer owns creq until it is done
+		tr.Reset(nil)
+		for k, vs := range s.x.req.Trailer {
+			for _, v := range vs {
+				tr.AddString(k, v)
+			}
+		}
+	}
+	return n, err
+}
+
+// tell gives RoundTrip its outcome, once. Must hold mu.
+func (x *trip) tellLocked() {
+	if !x.told {
+		x.told = true
+		x.head <- struct{}{}
+	}
+}
+
+// RequestSent learns the connection, to cancel the request on it.
+func (x *trip) RequestSent(cc *engine.ClientConn) {
+	x.mu.Lock()
+	x.cc = cc
+	if x.stop != nil && !x.done {
+		cc.Cancel(x.cresp)
+	}
+	x.mu.Unlock()
+}
+
+// ResponseHead builds the *http.Response; it runs on the event loop.
+func (x *trip) ResponseHead(cc *engine.ClientConn, cresp *engine.ClientResponse) {
+	resp := newResponse(x.req, cresp)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.cc = cc
+	if x.stop != nil {
+		cc.Cancel(cresp)
+		return
+	}
+	if bodyless(cresp) {
+		resp.Body = http.NoBody
+	} else {
+		resp.Body = (*responseBody)(x)
+	}
+	x.resp = resp
+	x.tellLocked()
+}
+
+// ResponseBody keeps a piece of the body for the reader, pausing the
+// connection while the reader lags; it runs on the event loop.
+func (x *trip) ResponseBody(cc *engine.ClientConn, chunk []byte) {
+	x.mu.Lock()
+	if !x.closed && x.stop == nil {
+		x.buf = append(x.buf, chunk...)
+		if len(x.buf)-x.off >= respPipeLimit && !x.paused {
+			x.paused = true
+			cc.SetReadPaused(true)
+		}
+		x.cond.Broadcast()
+	}
+	x.mu.Unlock()
+}
+
+// HandleResponse runs once the response is complete or failed.
+func (x *trip) HandleResponse(_ *engine.ClientConn, creq *engine.ClientRequest, cresp *engine.ClientResponse, err error) {
+	x.mu.Lock()
+	x.done = true
+	switch {
+	case err != nil:
+		if x.err == nil {
+			x.err = transportErr(err, x.resp != nil)
+		}
+	case x.resp == nil && x.stop == nil:
+		// No head went to the streamer: a 101 or a 2xx to CONNECT, whose
+		// connection is now the body.
+		resp := newResponse(x.req, cresp)
+		if tc := cresp.Tunnel(); tc != nil {
+			resp.Body = tc
+		} else {
+			resp.Body = http.NoBody
+		}
+		x.resp = resp
+	default:
+		x.eof = true
+		if t := cresp.Trailer(); t.Len() > 0 && x.resp != nil {
+			if x.resp.Trailer == nil {
+				x.resp.Trailer = make(http.Header, t.Len())
+			}
+			copyHeader(x.resp.Trailer, t)
+		}
+	}
+	if x.err == nil && x.stop != nil {
+		x.err = x.stop
+	}
+	x.tellLocked()
+	x.cond.Broadcast()
+	x.creq, x.cresp = nil, nil
+	finished := x.err != nil || x.resp == nil || x.resp.Body == http.NoBody
+	x.mu.Unlock()
+	closeRequestBody(x.req)
+	engine.ReleaseClientRequest(creq)
+	engine.ReleaseClientResponse(cresp)
+	if finished && x.stopWatch != nil {
+		x.stopWatch()
+	}
+}
+
+// abort ends the exchange because its context ended: RoundTrip returns
+// cause if no head came yet, and the connection is closed if the
+// response is still on its way.
+func (x *trip) abort(cause error) {
+	x.mu.Lock()
+	if x.stop != nil || x.closed || (x.done && x.eof) {
+		x.mu.Unlock()
+		return
+	}
+	x.stop = cause
+	if x.err == nil {
+		x.err = cause
+	}
+	if !x.done && x.cc != nil {
+		x.cc.Cancel(x.cresp)
+	}
+	x.tellLocked()
+	x.cond.Broadcast()
+	x.mu.Unlock()
+	// Unblocks the engine's writer if it waits for more of the body.
+	closeRequestBody(x.req)
+}
+
+// responseBody is a trip seen as the response's Body.
+type responseBody trip
+
+var errReadOnClosedBody = errors.New("http: read on closed response body")
+
+// Read returns the body's bytes as they arrive.
+func (b *responseBody) Read(p []byte) (int, error) {
+	x := (*trip)(b)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for x.off == len(x.buf) && !x.eof && x.err == nil && !x.closed {
+		x.cond.Wait()
+	}
+	if x.closed {
+		return 0, errReadOnClosedBody
+	}
+	if x.off < len(x.buf) {
+		n := copy(p, x.buf[x.off:])
+		x.off += n
+		if x.off == len(x.buf) {
+			x.buf, x.off = x.buf[:0], 0
+		} else if x.off > len(x.buf)/2 && x.off >= 4096 {
+			x.buf = x.buf[:copy(x.buf, x.buf[x.off:])]
+			x.off = 0
+		}
+		if x.paused && len(x.buf)-x.off < respPipeLimit/2 {
+			x.paused = false
+			if !x.done {
+				x.cc.SetReadPaused(false)
+			}
+		}
+		return n, nil
+	}
+	if x.err != nil {
+		return 0, x.err
+	}
+	if x.stopWatch != nil {
+		x.stopWatch()
+	}
+	return 0, io.EOF
+}
+
+// Close drops what is left of the body. If the response is still arriving,
+// its connection is closed, as net/http does, rather than drained.
+func (b *responseBody) Close() error {
+	x := (*trip)(b)
+	x.mu.Lock()
+	if !x.closed {
+		x.closed = true
+		x.buf, x.off = nil, 0
+		if !x.done && x.cc != nil {
+			x.cc.Cancel(x.cresp)
+		}
+		x.cond.Broadcast()
+	}
+	x.mu.Unlock()
+	if x.stopWatch != nil {
+		x.stopWatch()
+	}
+	return nil
+}
+
+// bodyless reports whether a response has no body to read.
+func bodyless(cresp *engine.ClientResponse) bool {
+	return cresp.Framing() == parse.BodyNone
+}
+
+// newResponse copies the head of cresp into an *http.Response as net/http's
+// transport reads it.
+func newResponse(req *http.Request, cresp *engine.ClientResponse) *http.Response {
+	code := cresp.StatusCode()
+	major, minor := cresp.Version()
+	status := strconv.Itoa(code)
+	if reason := cresp.Reason(); len(reason) > 0 {
+		status += " " + string(reason)
+	}
+	h := cresp.Header()
+	resp := &http.Response{
+		Status:        status,
+		StatusCode:    code,
+		Proto:         "HTTP/" + strconv.Itoa(major) + "." + strconv.Itoa(minor),
+		ProtoMajor:    major,
+		ProtoMinor:    minor,
+		Header:        make(http.Header, h.Len()),
+		Request:       req,
+		ContentLength: -1,
+		Close:         !cresp.KeepAlive(),
+	}
+	copyHeader(resp.Header, h)
+	if major == 1 && minor == 1 && hasToken(resp.Header["Connection"], "close") {
+		delete(resp.Header, "Connection") // net/http keeps it as Response.Close only
+	}
+	switch cresp.Framing() {
+	case parse.BodyChunked:
+		resp.TransferEncoding = []string{"chunked"}
+		delete(resp.Header, "Transfer-Encoding")
+		delete(resp.Header, "Content-Length")
+		resp.Trailer = declaredTrailer(resp.Header)
+		delete(resp.Header, "Trailer")
+	case parse.BodyLength:
+		resp.ContentLength, _ = strconv.ParseInt(resp.Header.Get("Content-Length"), 10, 64)
+	case parse.BodyNone:
+		switch {
+		case code == http.StatusNoContent || code == http.StatusNotModified || code < 200:
+			resp.ContentLength = 0
+		case req.Method == http.MethodHead:
+			if v := resp.Header.Get("Content-Length"); v != "" {
+				resp.ContentLength, _ = strconv.ParseInt(v, 10, 64)
+			}
+		default:
+			resp.ContentLength = 0
+		}
+	}
+	return resp
+}
+
+// transportError is a connection failure that also reads as the error
+// net/http gives for it: io.EOF when the connection closed before the
+// response, io.ErrUnexpectedEOF when it closed in the middle of it. The
+// engine's error stays in the chain.
+type transportError struct {
+	err  error
+	like error
+}
+
+func (e *transportError) Error() string   { return e.err.Error() }
+func (e *transportError) Unwrap() []error { return []error{e.like, e.err} }
+
+// transportErr maps an engine failure to what net/http's callers test for.
+func transportErr(err error, gotHead bool) error {
+	var ce *engine.ClientConnError
+	if !errors.As(err, &ce) {
+		return err // malformed responses, deadlines and the like keep their type
+	}
+	if ce.NoResponse && !gotHead {
+		return &transportError{err, io.EOF}
+	}
+	return &transportError{err, io.ErrUnexpectedEOF}
+}
+
+// hasToken reports whether a comma-separated list in vs holds token.
+func hasToken(vs []string, token string) bool {
+	for _, v := range vs {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}

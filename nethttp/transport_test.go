@@ -1,0 +1,488 @@
+package nethttp
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/zerohttp/zerohttp/engine"
+	"github.com/zerohttp/zerohttp/parse"
+)
+
+// The client oracle: the same requests go through http.Transport and through
+// Transport to the same net/http servers, and the two outcomes must agree on
+// status, fields (but Date), body, trailers and the class of any error.
+
+// clientMux is the set of handlers the client oracle calls.
+func clientMux() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/hello", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hello")
+	})
+	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		keys := make([]string, 0, len(r.Header))
+		for k := range r.Header {
+			if k != "Connection" { // the engine sends "Connection: keep-alive", net/http nothing
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		fmt.Fprintf(w, "%s %s host=%s cl=%d te=%v close=%v\n", r.Method, r.RequestURI, r.Host, r.ContentLength, r.TransferEncoding, r.Close)
+		for _, k := range keys {
+			fmt.Fprintf(w, "%s=%q\n", k, r.Header[k])
+		}
+		fmt.Fprintf(w, "body=%q err=%v trailer=%v\n", body, err, r.Trailer)
+	})
+	mux.HandleFunc("/chunked", func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i < 5; i++ {
+			fmt.Fprintf(w, "part %d;", i)
+			w.(http.Flusher).Flush()
+		}
+	})
+	mux.HandleFunc("/trailers", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Trailer", "X-Sum")
+		io.WriteString(w, "with trailers")
+		w.Header().Set("X-Sum", "42")
+		w.Header().Set(http.TrailerPrefix+"X-Late", "late")
+	})
+	mux.HandleFunc("/early-hints", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Link", "</a.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		io.WriteString(w, "final")
+	})
+	mux.HandleFunc("/redirect", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/echo?from=redirect", http.StatusFound)
+	})
+	mux.HandleFunc("/redirect-307", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/echo?from=307", http.StatusTemporaryRedirect)
+	})
+	mux.HandleFunc("/no-content", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-A", "1")
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("/not-modified", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"x"`)
+		w.WriteHeader(http.StatusNotModified)
+	})
+	mux.HandleFunc("/large", func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i < 64; i++ {
+			io.WriteString(w, longText) // 4 MiB in all
+		}
+	})
+	mux.HandleFunc("/length", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", fmt.Sprint(len(longText)))
+		io.WriteString(w, longText)
+	})
+	mux.HandleFunc("/close", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "close")
+		io.WriteString(w, "closing")
+	})
+	mux.HandleFunc("/http10", func(w http.ResponseWriter, r *http.Request) {
+		raw(w, "HTTP/1.0 200 OK\r\nX-Old: 1\r\n\r\nuntil close")
+	})
+	mux.HandleFunc("/cut", func(w http.ResponseWriter, r *http.Request) {
+		raw(w, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
+	})
+	mux.HandleFunc("/cut-chunked", func(w http.ResponseWriter, r *http.Request) {
+		raw(w, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
+	})
+	mux.HandleFunc("/no-response", func(w http.ResponseWriter, r *http.Request) {
+		raw(w, "")
+	})
+	mux.HandleFunc("/malformed", func(w http.ResponseWriter, r *http.Request) {
+		raw(w, "HTTP/1.1 2x0 OK\r\n\r\n")
+	})
+	mux.HandleFunc("/slow-body", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "first")
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	mux.HandleFunc("/stall", func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	})
+	return mux
+}
+
+// raw writes s on the hijacked connection and closes it.
+func raw(w http.ResponseWriter, s string) {
+	c, _, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	io.WriteString(c, s)
+	c.Close()
+}
+
+// clientCase is one request of the client oracle; read, when set, reads the
+// body its own way (cancel is the request's context's).
+type clientCase struct {
+	name    string
+	method  string
+	path    string
+	body    string
+	chunked bool // send body as a stream of unknown length
+	header  http.Header
+	trailer http.Header
+	timeout time.Duration // the http.Client's Timeout
+	read    func(b io.Reader, cancel context.CancelFunc) ([]byte, error)
+}
+
+var clientCorpus = []clientCase{
+	{name: "get", path: "/hello"},
+	{name: "head", method: "HEAD", path: "/hello"},
+	{name: "head length", method: "HEAD", path: "/length"},
+	{name: "echo fields", path: "/echo?q=1", header: http.Header{"X-Multi": {"1", "2"}, "Host-Like": {"x"}}},
+	{name: "host override", path: "/echo", header: http.Header{"Host": {"ignored"}}},
+	{name: "post length", method: "POST", path: "/echo", body: "hello world"},
+	{name: "post empty", method: "POST", path: "/echo"},
+	{name: "post chunked", method: "POST", path: "/echo", body: "streamed body", chunked: true},
+	{name: "post large chunked", method: "PUT", path: "/echo", body: longText, chunked: true},
+	{name: "post large length", method: "PUT", path: "/echo", body: longText + longText},
+	{name: "post trailer", method: "POST", path: "/echo", body: "abc", chunked: true, trailer: http.Header{"X-Sig": {"s1"}}},
+	{name: "expect continue", method: "POST", path: "/echo", body: "after continue", header: http.Header{"Expect": {"100-continue"}}},
+	{name: "no user agent", path: "/echo", header: http.Header{"User-Agent": {""}}},
+	{name: "chunked response", path: "/chunked"},
+	{name: "trailers", path: "/trailers"},
+	{name: "early hints", path: "/early-hints"},
+	{name: "redirect followed", path: "/redirect"},
+	{name: "307 keeps body", method: "POST", path: "/redirect-307", body: "resent"},
+	{name: "no content", path: "/no-content"},
+	{name: "not modified", path: "/not-modified"},
+	{name: "large", path: "/large"},
+	{name: "length", path: "/length"},
+	{name: "connection close", path: "/close"},
+	{name: "http/1.0 until close", path: "/http10"},
+	{name: "not found", path: "/nowhere"},
+	{name: "server closes mid-body", path: "/cut"},
+	{name: "server closes mid-chunk", path: "/cut-chunked"},
+	{name: "server closes without response", path: "/no-response"},
+	{name: "malformed", path: "/malformed"},
+	{name: "client timeout on head", path: "/stall", timeout: 100 * time.Millisecond},
+	{name: "cancel mid-body", path: "/slow-body", read: func(b io.Reader, cancel context.CancelFunc) ([]byte, error) {
+		first := make([]byte, 5)
+		if _, err := io.ReadFull(b, first); err != nil {
+			return first, err
+		}
+		cancel()
+		rest, err := io.ReadAll(b)
+		return append(first, rest...), err
+	}},
+	{name: "stop reading early", path: "/large", read: func(b io.Reader, _ context.CancelFunc) ([]byte, error) {
+		p := make([]byte, 10)
+		_, err := io.ReadFull(b, p)
+		return p, err
+	}},
+}
+
+// clientOutcome is what a caller saw of one clientCase.
+type clientOutcome struct {
+	Err                 string
+	Status              string
+	StatusCode          int
+	Proto               string
+	Header              http.Header
+	ContentLength       int64
+	TransferEncoding    []string
+	Close               bool
+	Body                string
+	BodyErr             string
+	Trailer             http.Header
+	FinalURL            string
+	Request1xx, Interim int
+}
+
+// errClass names the kind of err as callers of net/http test for it.
+func errClass(err error) string {
+	var ne net.Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "unexpected EOF"
+	case errors.Is(err, io.EOF):
+		return "EOF"
+	}
+	return "other"
+}
+
+func doCase(t *testing.T, rt http.RoundTripper, base string, tc clientCase) clientOutcome {
+	t.Helper()
+	c := &http.Client{Transport: rt, Timeout: tc.timeout}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var body io.Reader
+	if tc.body != "" || tc.chunked {
+		body = strings.NewReader(tc.body)
+		if tc.chunked {
+			body = struct{ io.Reader }{body} // hides the length
+		}
+	}
+	method := tc.method
+	if method == "" {
+		method = "GET"
+	}
+	req, err := http.NewRequestWithContext(ctx, method, base+tc.path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range tc.header {
+		req.Header[k] = v
+		if k == "Host" {
+			req.Host = v[0]
+		}
+	}
+	req.Trailer = tc.trailer
+	var o clientOutcome
+	resp, err := c.Do(req)
+	if err != nil {
+		o.Err = errClass(err)
+		return o
+	}
+	var b []byte
+	if tc.read != nil {
+		b, err = tc.read(resp.Body, cancel)
+	} else {
+		b, err = io.ReadAll(resp.Body)
+	}
+	resp.Body.Close()
+	o.Status, o.StatusCode, o.Proto = resp.Status, resp.StatusCode, resp.Proto
+	o.Header, o.ContentLength, o.TransferEncoding = withoutDate(resp.Header), resp.ContentLength, resp.TransferEncoding
+	o.Close, o.Body, o.BodyErr, o.Trailer = resp.Close, string(b), errClass(err), resp.Trailer
+	o.FinalURL = strings.TrimPrefix(resp.Request.URL.String(), base)
+	return o
+}
+
+func newClientServer(t *testing.T) *httptest.Server {
+	s := httptest.NewUnstartedServer(clientMux())
+	s.Config.ErrorLog = log.New(io.Discard, "", 0)
+	s.Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+func TestTransportOracle(t *testing.T) {
+	srv := newClientServer(t)
+	std := &http.Transport{DisableCompression: true}
+	defer std.CloseIdleConnections()
+	ours := &Transport{}
+	defer ours.CloseIdleConnections()
+	for _, tc := range clientCorpus {
+		t.Run(tc.name, func(t *testing.T) {
+			want := doCase(t, std, srv.URL, tc)
+			got := doCase(t, ours, srv.URL, tc)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Transport:\n%+v\nhttp.Transport:\n%+v", got, want)
+			}
+		})
+	}
+}
+
+// TestTransportMalformedKeepsCode checks that a response that does not parse
+// fails with the engine's MalformedResponseError and its parse code.
+func TestTransportMalformedKeepsCode(t *testing.T) {
+	srv := newClientServer(t)
+	_, err := (&http.Client{Transport: &Transport{}}).Get(srv.URL + "/malformed")
+	var me *engine.MalformedResponseError
+	var code parse.Code
+	if !errors.As(err, &me) || !errors.As(err, &code) {
+		t.Fatalf("err = %v; want a MalformedResponseError with a parse.Code", err)
+	}
+}
+
+// countConns counts the connections a test server accepts.
+func countConns(s *httptest.Server) *atomic.Int64 {
+	n := new(atomic.Int64)
+	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			n.Add(1)
+		}
+	}
+	return n
+}
+
+// TestTransportKeepsAlive checks that sequential requests share one
+// connection by default, and that a body closed before its end does not.
+func TestTransportKeepsAlive(t *testing.T) {
+	s := httptest.NewUnstartedServer(clientMux())
+	conns := countConns(s)
+	s.Start()
+	defer s.Close()
+	tr := &Transport{}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr}
+	for i := 0; i < 100; i++ {
+		resp, err := c.Get(s.URL + "/hello")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	if conns.Load() != 1 {
+		t.Fatalf("100 sequential requests opened %d connections; want 1", conns.Load())
+	}
+}
+
+// TestTransportCancelClosesOnlyItsConn cancels one of two requests in
+// flight: the other's body goes on arriving, and its connection is reused.
+func TestTransportCancelClosesOnlyItsConn(t *testing.T) {
+	stalled, release, left := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/gate", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "first,")
+		w.(http.Flusher).Flush()
+		<-release
+		io.WriteString(w, "rest")
+	})
+	mux.HandleFunc("/stall", func(w http.ResponseWriter, r *http.Request) {
+		close(stalled)
+		select {
+		case <-r.Context().Done(): // the client closed the connection
+			close(left)
+		case <-release: // the test is over
+		}
+	})
+	mux.HandleFunc("/hello", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") })
+	s := httptest.NewUnstartedServer(mux)
+	conns := countConns(s)
+	s.Start()
+	defer s.Close()
+	var once sync.Once
+	open := func() { once.Do(func() { close(release) }) }
+	defer open() // before s.Close, which waits for the handlers
+	tr := &Transport{}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr}
+
+	resp, err := c.Get(s.URL + "/gate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := make([]byte, 6)
+	if _, err := io.ReadFull(resp.Body, first); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, "GET", s.URL+"/stall", nil)
+		_, err := c.Do(req)
+		done <- err
+	}()
+	<-stalled
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled request: err = %v; want context.Canceled", err)
+	}
+	select {
+	case <-left:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the cancelled request's connection is still open")
+	}
+	open()
+	rest, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(first)+string(rest) != "first,rest" || err != nil {
+		t.Fatalf("other request's body = %q, %v; want \"first,rest\"", append(first, rest...), err)
+	}
+	resp, err = c.Get(s.URL + "/hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if n := conns.Load(); n != 2 {
+		t.Fatalf("%d connections; want 2 (the cancelled one's, and the other's reused)", n)
+	}
+}
+
+// TestTransportBodyBackPressure checks that a response the caller does not
+// read stops the server's writes instead of filling the client's memory.
+func TestTransportBodyBackPressure(t *testing.T) {
+	const total = 64 << 20
+	written := make(chan int64, 1)
+	var sent int64
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", fmt.Sprint(total))
+		chunk := make([]byte, 64<<10)
+		for sent < total {
+			n, err := w.Write(chunk)
+			sent += int64(n)
+			if err != nil {
+				return
+			}
+			select {
+			case written <- sent:
+			default:
+			}
+		}
+	}))
+	defer s.Close()
+	tr := &Transport{}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Get(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	// Wait until the server's writes stop progressing.
+	var last int64
+	for stable := 0; stable < 5; {
+		time.Sleep(50 * time.Millisecond)
+		select {
+		case n := <-written:
+			if n == last {
+				stable++
+			} else {
+				stable, last = 0, n
+			}
+		default:
+			stable++
+		}
+	}
+	if last > 24<<20 {
+		t.Fatalf("server wrote %d MiB to a client that read nothing; want it held back", last>>20)
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err != nil || n != total {
+		t.Fatalf("read %d bytes, err %v; want %d", n, err, total)
+	}
+}
+
+// TestTransportOnEventLoop checks that RoundTrip refuses to block an event loop.
+func TestTransportOnEventLoop(t *testing.T) {
+	got := make(chan error, 1)
+	s := engine.NewServer(func(w *engine.Response, r *engine.Request) {
+		req, _ := http.NewRequest("GET", "http://127.0.0.1:1/", nil)
+		_, err := (&Transport{}).RoundTrip(req)
+		got <- err
+	}, &engine.Options{NumLoops: 1})
+	if err := s.Start("tcp://127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := dial(t, s.Addr().String())
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	http.ReadResponse(bufio.NewReader(c), nil)
+	if err := <-got; err != engine.ErrOnEventLoop {
+		t.Fatalf("RoundTrip on a loop: %v; want ErrOnEventLoop", err)
+	}
+}
