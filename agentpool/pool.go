@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zerohttp/zerohttp/engine"
@@ -93,13 +94,31 @@ type pending struct {
 	err     error
 	retried bool // already retried once on a new connection
 	fresh   bool // must go on a new connection
+
+	// For Do and DoContext (h == p): stage is where the request is (see
+	// stageWaiting), cc the connection it was last sent on, and stop is set
+	// once its context ended, so that it is not retried.
+	stage atomic.Int32
+	cc    atomic.Pointer[engine.ClientConn]
+	stop  atomic.Bool
 }
+
+// Stages of a Do or DoContext request.
+const (
+	stageWaiting   int32 = iota // queued or dialing; leaves to stageSent, stageAbandoned or stageFinished
+	stageSent                   // handed to a connection; leaves to stageFinished
+	stageAbandoned              // its caller left before it was sent: the agent recycles it
+	stageFinished               // terminal: its outcome went to the caller
+)
 
 var pendingPool = sync.Pool{New: func() any { return &pending{done: make(chan struct{}, 1)} }}
 
 func (p *pending) reset() {
 	p.a, p.req, p.resp, p.h, p.err = nil, nil, nil, nil, nil
 	p.retried, p.fresh = false, false
+	p.stage.Store(stageWaiting)
+	p.cc.Store(nil)
+	p.stop.Store(false)
 }
 
 // HandleResponse makes a pending its own handler for Do.
@@ -112,6 +131,11 @@ func (p *pending) HandleResponse(_ *engine.ClientConn, _ *engine.ClientRequest, 
 func (p *pending) finish(cc *engine.ClientConn, err error) {
 	req, resp, h := p.req, p.resp, p.h
 	if h == engine.ResponseHandler(p) {
+		if p.stage.Swap(stageFinished) == stageAbandoned {
+			p.reset()
+			pendingPool.Put(p)
+			return
+		}
 		h.HandleResponse(cc, req, resp, err) // Do recycles p
 		return
 	}
@@ -298,6 +322,19 @@ func (a *Agent) dialFor(ac *agentConn, p *pending) {
 
 // dispatch sends p on ac, which the caller has marked busy.
 func (a *Agent) dispatch(ac *agentConn, p *pending) {
+	if p.h == engine.ResponseHandler(p) {
+		// The connection is stored first: a caller that finds the request
+		// sent finds where to cancel it.
+		p.cc.Store(ac.cc)
+		if !p.stage.CompareAndSwap(stageWaiting, stageSent) && p.stage.Load() == stageAbandoned {
+			p.reset()
+			pendingPool.Put(p)
+			if next := a.connIdle(ac, ac.cc, true); next != nil {
+				a.dispatch(ac, next)
+			}
+			return
+		}
+	}
 	ac.inflight = p
 	err := ac.cc.Send(p.req, p.resp, ac)
 	if err == nil {
@@ -389,7 +426,7 @@ func (a *Agent) onConnClose(cc *engine.ClientConn, _ error) {
 
 // redo retries p on a new connection once if it may be retried, else fails it.
 func (a *Agent) redo(p *pending, cc *engine.ClientConn, err error) {
-	if !p.retried && p.req.Idempotent() {
+	if !p.retried && p.req.Idempotent() && !p.stop.Load() {
 		p.retried, p.fresh = true, true
 		a.route(p)
 		return

@@ -1,0 +1,155 @@
+package agentpool
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/zerohttp/zerohttp/engine"
+)
+
+// ctxServer answers /hello, holds /stall until its client leaves (then
+// signals left), and sends /part's head and a piece of its body, then holds.
+func ctxServer(t *testing.T, left chan<- string, hits *atomic.Int32) *server {
+	return newServer(t, 0, func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		switch r.URL.Path {
+		case "/hello":
+			io.WriteString(w, "hello")
+			return
+		case "/part":
+			w.Header().Set("Content-Length", "100")
+			io.WriteString(w, "part")
+			w.(http.Flusher).Flush()
+		}
+		<-r.Context().Done()
+		left <- r.URL.Path
+	})
+}
+
+func ctxGet(a *Agent, ctx context.Context, s *server, path string) error {
+	_, _, err := a.Get(ctx, nil, "http://"+s.host+":"+strconv.Itoa(s.port)+path)
+	return err
+}
+
+// TestGetKeepsAlive checks that the Go-facing agent keeps its connection:
+// 100 sequential Gets open one.
+func TestGetKeepsAlive(t *testing.T) {
+	var hits atomic.Int32
+	s := ctxServer(t, nil, &hits)
+	a, err := NewKeepAliveAgent(&Options{Client: newClient(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Destroy()
+	url := s.host + ":" + strconv.Itoa(s.port) + "/hello" // host:port form
+	for i := 0; i < 100; i++ {
+		status, body, err := a.Get(context.Background(), nil, url)
+		if err != nil || status != 200 || string(body) != "hello" {
+			t.Fatalf("Get = %d %q %v", status, body, err)
+		}
+	}
+	if n := s.conns.Load(); n != 1 {
+		t.Fatalf("100 sequential Gets opened %d connections; want 1", n)
+	}
+	status, body, err := Get(context.Background(), nil, s.URL+"/hello") // the default agent
+	if err != nil || status != 200 || string(body) != "hello" {
+		t.Fatalf("agentpool.Get = %d %q %v", status, body, err)
+	}
+}
+
+// TestDoContextInFlight checks that a deadline passing while the head or
+// the body is awaited closes that request's connection, and only it.
+func TestDoContextInFlight(t *testing.T) {
+	left := make(chan string, 2)
+	var hits atomic.Int32
+	s := ctxServer(t, left, &hits)
+	a := newAgent(t, Options{KeepAlive: true})
+	if err := ctxGet(a, context.Background(), s, "/hello"); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/stall", "/part"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		start := time.Now()
+		err := ctxGet(a, ctx, s, path)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("%s: err = %v; want context.DeadlineExceeded", path, err)
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Fatalf("%s: returned after %v", path, d)
+		}
+		select {
+		case got := <-left:
+			if got != path {
+				t.Fatalf("server saw %s leave; want %s", got, path)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: the connection stayed open", path)
+		}
+	}
+	if err := ctxGet(a, context.Background(), s, "/hello"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDoContextQueued checks that a request waiting for a socket gives up at
+// its deadline and is never sent.
+func TestDoContextQueued(t *testing.T) {
+	left := make(chan string, 2)
+	var hits atomic.Int32
+	s := ctxServer(t, left, &hits)
+	a := newAgent(t, Options{KeepAlive: true, MaxSockets: 1})
+	holdCtx, release := context.WithCancel(context.Background())
+	held := make(chan error, 1)
+	go func() { held <- ctxGet(a, holdCtx, s, "/stall") }()
+	waitFor(t, "the socket to be taken", func() bool { return hits.Load() == 1 })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if err := ctxGet(a, ctx, s, "/queued"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("queued: err = %v; want context.DeadlineExceeded", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("queued request returned after %v", d)
+	}
+	release()
+	if err := <-held; !errors.Is(err, context.Canceled) {
+		t.Fatalf("held: err = %v; want context.Canceled", err)
+	}
+	if err := ctxGet(a, context.Background(), s, "/hello"); err != nil {
+		t.Fatal(err)
+	}
+	if n := hits.Load(); n != 2 {
+		t.Fatalf("server got %d requests; want 2 (the abandoned one never sent)", n)
+	}
+}
+
+// TestDoContextOnEventLoop checks that DoContext refuses to block a loop.
+func TestDoContextOnEventLoop(t *testing.T) {
+	a := newAgent(t, Options{KeepAlive: true})
+	got := make(chan error, 1)
+	srv := engine.NewServer(func(w *engine.Response, r *engine.Request) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		_, _, err := a.Get(ctx, nil, "http://127.0.0.1:1/")
+		got <- err
+	}, &engine.Options{NumLoops: 1})
+	if err := srv.Start("tcp://127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	resp, err := http.Get("http://" + srv.Addr().String() + "/")
+	if err == nil {
+		resp.Body.Close()
+	}
+	if err := <-got; err != engine.ErrOnEventLoop {
+		t.Fatalf("DoContext on a loop: %v; want ErrOnEventLoop", err)
+	}
+}
