@@ -19,7 +19,7 @@ func TestServers(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/server").CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/server: %v\n%s", err, out)
 	}
-	for _, impl := range []string{"zerohttp", "compat", "nethttp", "fasthttp", "nbio", "nbio-blocking", "gnet-raw", "node"} {
+	for _, impl := range []string{"zerohttp", "compat", "nethttp", "bridge", "fasthttp", "nbio", "nbio-blocking", "gnet-raw", "node"} {
 		t.Run(impl, func(t *testing.T) {
 			if impl == "node" {
 				if _, err := exec.LookPath("node"); err != nil {

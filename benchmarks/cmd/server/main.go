@@ -9,7 +9,8 @@
 //
 //	server -impl nethttp -addr 127.0.0.1:8080
 //
-// Implementations: zerohttp, compat, nethttp, fasthttp, nbio and
+// Implementations: zerohttp, compat, nethttp, bridge (the nethttp handler
+// on the engine through package nethttp), fasthttp, nbio and
 // nbio-blocking (nbhttp's event-loop and goroutine-per-connection modes),
 // gnet-raw (a hand-written gnet loop with a fixed response: the ceiling for
 // any gnet-based server) and node (Node.js http.createServer, run as a child
@@ -45,6 +46,7 @@ var impls = map[string]func(ctx context.Context, addr string) error{
 	"zerohttp": serveZerohttp,
 	"compat":   serveCompat,
 	"nethttp":  serveNetHTTP,
+	"bridge":   serveBridge, // net/http's handler on the engine (package nethttp)
 	"fasthttp": serveFastHTTP,
 	"gnet-raw": serveGnetRaw,
 	"node":     serveNode,
@@ -54,7 +56,7 @@ var impls = map[string]func(ctx context.Context, addr string) error{
 }
 
 func main() {
-	impl := flag.String("impl", "nethttp", "implementation: zerohttp, compat, nethttp, fasthttp, nbio, nbio-blocking, gnet-raw or node")
+	impl := flag.String("impl", "nethttp", "implementation: zerohttp, compat, nethttp, bridge, fasthttp, nbio, nbio-blocking, gnet-raw or node")
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address, host:port")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()

@@ -58,7 +58,7 @@ import (
 	"github.com/zerohttp/zerohttp/benchmarks/internal/target"
 )
 
-var allImpls = []string{"zerohttp", "compat", "gnet-raw", "fasthttp", "nbio", "nbio-blocking", "nethttp", "node"}
+var allImpls = []string{"zerohttp", "compat", "gnet-raw", "fasthttp", "nbio", "nbio-blocking", "nethttp", "bridge", "node"}
 
 // mode is one load shape.
 type mode struct {
