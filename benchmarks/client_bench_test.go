@@ -12,12 +12,14 @@ import (
 	"github.com/zerohttp/zerohttp/agentpool"
 	"github.com/zerohttp/zerohttp/engine"
 	"github.com/zerohttp/zerohttp/engine/fixedserver"
+	"github.com/zerohttp/zerohttp/nethttp"
 )
 
 // BenchmarkClient runs keep-alive GETs from b.RunParallel goroutines against
 // an in-process fixed-response server, for zerohttp's engine client (one
 // connection per goroutine), zerohttp through agentpool, fasthttp's
-// HostClient and net/http's Transport. cmd/clientbench is the pinned,
+// HostClient, net/http's Transport, and an http.Client on the nethttp
+// bridge's Transport ("bridge"). cmd/clientbench is the pinned,
 // out-of-process comparison; this one is quick and reports allocations.
 //
 // Run it with GOMAXPROCS >= 2: the in-process server's goroutines need a P
@@ -87,19 +89,27 @@ func BenchmarkClient(b *testing.B) {
 	b.Run("nethttp", func(b *testing.B) {
 		tr := &http.Transport{MaxIdleConnsPerHost: 64}
 		defer tr.CloseIdleConnections()
-		c := &http.Client{Transport: tr}
-		url := "http://" + addr + "/"
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				resp, err := c.Get(url)
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
+		benchHTTPClient(b, &http.Client{Transport: tr}, "http://"+addr+"/")
+	})
+	b.Run("bridge", func(b *testing.B) {
+		tr := &nethttp.Transport{}
+		defer tr.CloseIdleConnections()
+		benchHTTPClient(b, &http.Client{Transport: tr}, "http://"+addr+"/")
+	})
+}
+
+// benchHTTPClient runs GETs of url through c from b.RunParallel goroutines.
+func benchHTTPClient(b *testing.B, c *http.Client, url string) {
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := c.Get(url)
+			if err != nil {
+				b.Error(err)
+				return
 			}
-		})
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
 	})
 }

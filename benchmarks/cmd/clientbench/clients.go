@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -27,6 +26,7 @@ var clients = map[string]clientImpl{
 	"compat":             runCompat,
 	"fasthttp":           runFastHTTP,
 	"nethttp":            runNetHTTP,
+	"bridge":             runBridge, // nethttp's code on the nethttp.Transport
 }
 
 func splitHostPort(addr string) (string, int) {
@@ -159,22 +159,7 @@ func runFastHTTP(addr string, conns, _ int, stop <-chan struct{}, n, errs *atomi
 func runNetHTTP(addr string, conns, _ int, stop <-chan struct{}, n, errs *atomic.Int64) error {
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxIdleConns: conns, IdleConnTimeout: time.Minute}
 	defer tr.CloseIdleConnections()
-	c := &http.Client{Transport: tr}
-	url := "http://" + addr + "/"
-	step := func() bool {
-		resp, err := c.Get(url)
-		if err != nil {
-			return false
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode == 200
-	}
-	steps := make([]func() bool, conns)
-	for i := range steps {
-		steps[i] = step
-	}
-	drive(steps, stop, n, errs)
+	driveHTTPClient(&http.Client{Transport: tr}, addr, conns, stop, n, errs)
 	return nil
 }
 

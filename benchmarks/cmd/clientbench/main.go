@@ -74,7 +74,7 @@ func main() {
 	flag.IntVar(&o.conns, "conns", 64, "keep-alive connections")
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every client once, and the table shows each client's median round")
 	flag.IntVar(&o.depth, "depth", 8, "requests in flight per connection in pipelined mode")
-	flag.StringVar(&o.impls, "impls", "zerohttp,zerohttp-send,zerohttp-agent,fasthttp,nethttp,node,compat,zerohttp-pipelined", "clients to run")
+	flag.StringVar(&o.impls, "impls", "zerohttp,zerohttp-send,zerohttp-agent,fasthttp,nethttp,bridge,node,compat,zerohttp-pipelined", "clients to run")
 	flag.IntVar(&o.serverCPU, "server-cpu", 0, "CPU for the server (-1: unpinned)")
 	flag.IntVar(&o.clientCPU, "client-cpu", 1, "CPU for the client (-1: unpinned)")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "internal: write the client's CPU profile for the measured window")

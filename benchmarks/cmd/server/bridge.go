@@ -20,14 +20,5 @@ func serveBridge(ctx context.Context, addr string) error {
 		h["Content-Type"], h["Server"], h["Content-Length"] = ctype, server, clen
 		w.Write(body)
 	}), &engine.Options{KeepAliveTimeout: -1})
-	if err := s.Start("tcp4://" + addr); err != nil {
-		return err
-	}
-	<-ctx.Done()
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := s.Shutdown(sctx); err != nil {
-		s.Close()
-	}
-	return ctx.Err()
+	return runEngine(ctx, s, addr)
 }

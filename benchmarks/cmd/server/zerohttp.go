@@ -17,11 +17,16 @@ func serveZerohttp(ctx context.Context, addr string) error {
 		w.Header().AddString("Content-Type", contentType)
 		w.Write(body)
 	}, &engine.Options{ServerName: "zerohttp", KeepAliveTimeout: -1})
+	return runEngine(ctx, s, addr)
+}
+
+// runEngine serves s on addr until ctx ends, then shuts it down gracefully,
+// as a deployment would stop it: in-flight requests finish.
+func runEngine(ctx context.Context, s *engine.Server, addr string) error {
 	if err := s.Start("tcp4://" + addr); err != nil {
 		return err
 	}
 	<-ctx.Done()
-	// Graceful, as a deployment would stop it: in-flight requests finish.
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := s.Shutdown(sctx); err != nil {
