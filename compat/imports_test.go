@@ -8,13 +8,15 @@ import (
 
 // allowed lists, for each library package, the module packages and external
 // modules it may depend on (directly or not). Import direction is one way:
-// headers ← parse ← engine ← agentpool ← compat (STYLE.md §1).
+// headers ← parse ← engine ← agentpool ← compat, and agentpool ← nethttp
+// (STYLE.md §1).
 var allowed = map[string][]string{
 	"headers":   {},
 	"parse":     {"headers", "github.com/klauspost/cpuid/v2", "golang.org/x/sys"}, // x/sys comes with cpuid
 	"engine":    {"headers", "parse", "github.com/klauspost/cpuid/v2", "github.com/panjf2000/gnet/v2", "github.com/valyala/bytebufferpool", "github.com/panjf2000/ants/v2", "go.uber.org/", "golang.org/x/sys", "golang.org/x/sync", "gopkg.in/natefinch/lumberjack.v2"},
 	"agentpool": {"headers", "parse", "engine", "github.com/klauspost/cpuid/v2", "github.com/panjf2000/gnet/v2", "github.com/valyala/bytebufferpool", "github.com/panjf2000/ants/v2", "go.uber.org/", "golang.org/x/sys", "golang.org/x/sync", "gopkg.in/natefinch/lumberjack.v2"},
 	"compat":    {"headers", "parse", "engine", "agentpool", "github.com/klauspost/cpuid/v2", "github.com/panjf2000/gnet/v2", "github.com/valyala/bytebufferpool", "github.com/panjf2000/ants/v2", "go.uber.org/", "golang.org/x/sys", "golang.org/x/sync", "gopkg.in/natefinch/lumberjack.v2"},
+	"nethttp":   {"headers", "parse", "engine", "agentpool", "github.com/klauspost/cpuid/v2", "github.com/panjf2000/gnet/v2", "github.com/valyala/bytebufferpool", "github.com/panjf2000/ants/v2", "go.uber.org/", "golang.org/x/sys", "golang.org/x/sync", "gopkg.in/natefinch/lumberjack.v2"}, // net/http is stdlib
 }
 
 const module = "github.com/zerohttp/zerohttp/"

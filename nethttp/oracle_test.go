@@ -264,7 +264,7 @@ func withoutDate(h http.Header) http.Header {
 	return h
 }
 
-func startBridge(t *testing.T, h http.Handler, o *engine.Options) string {
+func startBridge(t testing.TB, h http.Handler, o *engine.Options) string {
 	t.Helper()
 	if o == nil {
 		o = &engine.Options{NumLoops: 1}
