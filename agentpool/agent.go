@@ -136,6 +136,17 @@ func (a *Agent) Request(req *engine.ClientRequest, resp *engine.ClientResponse, 
 	a.submit(p, req, resp)
 }
 
+// Canceler is a ResponseHandler passed to Request that may give up on its
+// request while it waits for a socket or a dial: just before the request
+// would be written to a connection, the agent calls RequestCancelled, and if
+// it returns an error the request is not sent and the handler receives that
+// error (the connection stays free for the next request). It is called on
+// the goroutine that dispatches the request (a caller, a dial or an event
+// loop) and must not block.
+type Canceler interface {
+	RequestCancelled() error
+}
+
 // Snapshot maps origin names (see GetName) to counts. It is a copy: later
 // changes to the agent do not show in it.
 type Snapshot map[string]int

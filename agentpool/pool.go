@@ -335,6 +335,15 @@ func (a *Agent) dispatch(ac *agentConn, p *pending) {
 			return
 		}
 	}
+	if c, ok := p.h.(Canceler); ok {
+		if err := c.RequestCancelled(); err != nil {
+			p.finish(nil, err)
+			if next := a.connIdle(ac, ac.cc, true); next != nil {
+				a.dispatch(ac, next)
+			}
+			return
+		}
+	}
 	ac.inflight = p
 	err := ac.cc.Send(p.req, p.resp, ac)
 	if err == nil {

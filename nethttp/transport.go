@@ -258,6 +258,16 @@ func (x *trip) RequestSent(cc *engine.ClientConn) {
 	x.mu.Unlock()
 }
 
+// RequestCancelled tells the agent not to send a request whose context
+// ended while it waited for a socket.
+func (x *trip) RequestCancelled() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.stop
+}
+
+var _ agentpool.Canceler = (*trip)(nil)
+
 // ResponseHead builds the *http.Response; it runs on the event loop.
 func (x *trip) ResponseHead(cc *engine.ClientConn, cresp *engine.ClientResponse) {
 	resp := newResponse(x.req, cresp)

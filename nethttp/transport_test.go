@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zerohttp/zerohttp/agentpool"
 	"github.com/zerohttp/zerohttp/engine"
 	"github.com/zerohttp/zerohttp/parse"
 )
@@ -484,5 +485,97 @@ func TestTransportOnEventLoop(t *testing.T) {
 	http.ReadResponse(bufio.NewReader(c), nil)
 	if err := <-got; err != engine.ErrOnEventLoop {
 		t.Fatalf("RoundTrip on a loop: %v; want ErrOnEventLoop", err)
+	}
+}
+
+// TestTransportSwitchingProtocols checks that a 101 response's Body is the
+// connection, writable as with http.Transport.
+func TestTransportSwitchingProtocols(t *testing.T) {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, brw, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n")
+		line, _ := brw.ReadString('\n')
+		io.WriteString(c, "echo:"+line)
+	}))
+	defer s.Close()
+	for name, rt := range map[string]http.RoundTripper{"http.Transport": &http.Transport{}, "Transport": &Transport{}} {
+		t.Run(name, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", s.URL+"/up", nil)
+			req.Header.Set("Connection", "Upgrade")
+			req.Header.Set("Upgrade", "echo")
+			resp, err := (&http.Client{Transport: rt}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			rw, ok := resp.Body.(io.ReadWriteCloser)
+			if resp.StatusCode != 101 || !ok {
+				t.Fatalf("status %d, Body %T; want 101 and an io.ReadWriteCloser", resp.StatusCode, resp.Body)
+			}
+			io.WriteString(rw, "ping\n")
+			got, err := bufio.NewReader(rw).ReadString('\n')
+			if got != "echo:ping\n" {
+				t.Fatalf("read %q, %v; want \"echo:ping\\n\"", got, err)
+			}
+		})
+	}
+}
+
+// TestTransportCancelWhileQueued checks that a request whose context ends
+// while it waits for a socket returns at once and is never sent.
+func TestTransportCancelWhileQueued(t *testing.T) {
+	var hits atomic.Int32
+	release := make(chan struct{})
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if r.URL.Path == "/hold" {
+			<-release
+		}
+	}))
+	defer s.Close()
+	defer close(release)
+	a, err := agentpool.NewKeepAliveAgent(&agentpool.Options{MaxSockets: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Destroy()
+	c := &http.Client{Transport: &Transport{Agent: a}}
+	held := make(chan error, 1)
+	go func() {
+		resp, err := c.Get(s.URL + "/hold")
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		held <- err
+	}()
+	for hits.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "POST", s.URL+"/queued", strings.NewReader("x"))
+	start := time.Now()
+	if _, err := c.Do(req); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("queued request: err = %v; want context.DeadlineExceeded", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("queued request returned after %v", d)
+	}
+	release <- struct{}{}
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Get(s.URL + "/after")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if n := hits.Load(); n != 2 {
+		t.Fatalf("server got %d requests; want 2 (the cancelled one never sent)", n)
 	}
 }
