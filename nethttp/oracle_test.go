@@ -133,6 +133,27 @@ func corpusMux() http.Handler {
 	mux.HandleFunc("/status-text", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "teapot here", http.StatusTeapot)
 	})
+	mux.HandleFunc("GET api.example/host-only", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "host pattern "+r.Host)
+	})
+	mux.HandleFunc("GET /tree/", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "subtree "+r.URL.Path)
+	})
+	mux.HandleFunc("GET /exact/{$}", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "exact")
+	})
+	mux.HandleFunc("POST /limited", func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 8))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
+			return
+		}
+		w.Write(b)
+	})
+	mux.HandleFunc("/etag", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"v1"`)
+		http.ServeContent(w, r, "e.json", time.Time{}, strings.NewReader(`{"a":1}`))
+	})
 	mux.HandleFunc("/panic", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "never sent")
 		panic("handler bug")
@@ -198,6 +219,21 @@ var corpus = []exchange{
 	{name: "not modified", req: "GET /not-modified HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{name: "declared length", req: "GET /declared-length HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{name: "http.Error", req: "GET /status-text HTTP/1.1\r\nHost: a\r\n\r\n"},
+	{name: "host pattern", req: "GET /host-only HTTP/1.1\r\nHost: api.example\r\n\r\n"},
+	{name: "host pattern other host", req: "GET /host-only HTTP/1.1\r\nHost: b.example\r\n\r\n"},
+	{name: "head matches get pattern", req: "HEAD /items/5 HTTP/1.1\r\nHost: a\r\n\r\n", method: "HEAD"},
+	{name: "subtree", req: "GET /tree/a/b HTTP/1.1\r\nHost: a\r\n\r\n"},
+	{name: "subtree slash redirect", req: "GET /tree HTTP/1.1\r\nHost: a\r\n\r\n"},
+	{name: "exact match", req: "GET /exact/ HTTP/1.1\r\nHost: a\r\n\r\n"},
+	{name: "exact no deeper", req: "GET /exact/x HTTP/1.1\r\nHost: a\r\n\r\n"},
+	{name: "max bytes within", req: "POST /limited HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nabcd"},
+	{name: "max bytes over", req: "POST /limited HTTP/1.1\r\nHost: a\r\nContent-Length: 20\r\n\r\n01234567890123456789"},
+	{name: "max bytes over chunked", req: "POST /limited HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(longText[:100], 30) + "0\r\n\r\n"},
+	{name: "etag if-none-match", req: "GET /etag HTTP/1.1\r\nHost: a\r\nIf-None-Match: \"v1\"\r\n\r\n"},
+	{name: "etag if-range stale", req: "GET /etag HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\nIf-Range: \"v0\"\r\n\r\n"},
+	{name: "etag range", req: "GET /etag HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\nIf-Range: \"v1\"\r\n\r\n"},
+	{name: "file index redirect", req: "GET /static/index.html HTTP/1.1\r\nHost: a\r\n\r\n"},
+	{name: "options star", req: "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{name: "panic", req: "GET /panic HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{name: "panic after flush", req: "GET /panic-after-flush HTTP/1.1\r\nHost: a\r\n\r\n"},
 }

@@ -30,6 +30,12 @@ func NewServer(h http.Handler, o *engine.Options) *engine.Server {
 // and learns of the client going away.
 func Handler(h http.Handler) engine.Handler {
 	return func(w *engine.Response, r *engine.Request) {
+		if string(r.Target()) == "*" && string(r.MethodBytes()) == http.MethodOptions {
+			// net/http's server answers "OPTIONS *" itself, before any
+			// handler (ServeMux would say 400).
+			w.SetStatus(http.StatusOK)
+			return
+		}
 		req, err := newRequest(r)
 		if err != nil {
 			// net/http: a request-target that is not a URI is a 400.
