@@ -1,6 +1,7 @@
 package nethttp
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"io"
@@ -29,7 +30,7 @@ import (
 // body was not read to its end, as net/http does.
 //
 // Unlike http.Transport it speaks plain http only (no TLS, HTTP/2 or
-// proxies) and does not ask for gzip, so it never decompresses.
+// proxies).
 //
 // A Transport is safe for concurrent use. RoundTrip blocks, so it must not be
 // called on an event loop (it returns engine.ErrOnEventLoop there).
@@ -39,6 +40,11 @@ type Transport struct {
 	Agent *agentpool.Agent
 	// DisableKeepAlives sends every request with "Connection: close".
 	DisableKeepAlives bool
+	// DisableCompression stops the Transport from asking for gzip. Without
+	// it, as with http.Transport, a request with no Accept-Encoding or
+	// Range field (and not HEAD) asks for gzip, and a gzip response is
+	// decompressed as it is read, with Response.Uncompressed set.
+	DisableCompression bool
 
 	once  sync.Once
 	agent *agentpool.Agent
@@ -103,7 +109,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	x := &trip{req: req, creq: engine.AcquireClientRequest(), cresp: engine.AcquireClientResponse(), head: make(chan struct{}, 1)}
 	x.cond.L = &x.mu
-	if err := x.build(t.DisableKeepAlives); err != nil {
+	if err := x.build(t.DisableKeepAlives, !t.DisableCompression); err != nil {
 		engine.ReleaseClientRequest(x.creq)
 		engine.ReleaseClientResponse(x.cresp)
 		closeRequestBody(req)
@@ -140,6 +146,7 @@ type trip struct {
 	cresp     *engine.ClientResponse
 	stopWatch func() bool   // stops the context watch; nil without one
 	head      chan struct{} // gets one value when resp or err is set
+	askedGzip bool          // the request asked for gzip: decompress a gzip body
 
 	mu     sync.Mutex
 	cond   sync.Cond
@@ -157,7 +164,7 @@ type trip struct {
 }
 
 // build fills the engine request from x.req.
-func (x *trip) build(noKeepAlive bool) error {
+func (x *trip) build(noKeepAlive, mayGzip bool) error {
 	req, creq := x.req, x.creq
 	if req.Method != "" {
 		creq.SetMethod(req.Method)
@@ -187,6 +194,10 @@ func (x *trip) build(noKeepAlive bool) error {
 		for _, v := range vs {
 			creq.Header.AddString(k, v)
 		}
+	}
+	if mayGzip && req.Header.Get("Accept-Encoding") == "" && req.Header.Get("Range") == "" && req.Method != http.MethodHead {
+		x.askedGzip = true
+		creq.Header.AddString("Accept-Encoding", "gzip")
 	}
 	if req.Close || noKeepAlive {
 		creq.SetConnectionClose(true)
@@ -278,9 +289,16 @@ func (x *trip) ResponseHead(cc *engine.ClientConn, cresp *engine.ClientResponse)
 		cc.Cancel(cresp)
 		return
 	}
-	if bodyless(cresp) {
+	switch {
+	case bodyless(cresp):
 		resp.Body = http.NoBody
-	} else {
+	case x.askedGzip && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip"):
+		resp.Body = &gzipBody{body: (*responseBody)(x)}
+		resp.Header.Del("Content-Encoding")
+		resp.Header.Del("Content-Length")
+		resp.ContentLength = -1
+		resp.Uncompressed = true
+	default:
 		resp.Body = (*responseBody)(x)
 	}
 	x.resp = resp
@@ -520,3 +538,29 @@ func hasToken(vs []string, token string) bool {
 	}
 	return false
 }
+
+// gzipBody decompresses a gzip response body as it is read; the gzip
+// reader is made on the first Read, and its errors are sticky.
+type gzipBody struct {
+	body io.ReadCloser
+	zr   *gzip.Reader
+	err  error
+}
+
+func (g *gzipBody) Read(p []byte) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
+	if g.zr == nil {
+		if g.zr, g.err = gzip.NewReader(g.body); g.err != nil {
+			return 0, g.err
+		}
+	}
+	n, err := g.zr.Read(p)
+	if err != nil {
+		g.err = err
+	}
+	return n, err
+}
+
+func (g *gzipBody) Close() error { return g.body.Close() }

@@ -2,6 +2,7 @@ package nethttp
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -47,6 +48,17 @@ func clientMux() http.Handler {
 			fmt.Fprintf(w, "%s=%q\n", k, r.Header[k])
 		}
 		fmt.Fprintf(w, "body=%q err=%v trailer=%v\n", body, err, r.Trailer)
+	})
+	mux.HandleFunc("/gzip", func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			io.WriteString(w, "plain")
+			return
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Type", "text/plain")
+		zw := gzip.NewWriter(w)
+		io.WriteString(zw, longText)
+		zw.Close()
 	})
 	mux.HandleFunc("/chunked", func(w http.ResponseWriter, r *http.Request) {
 		for i := 0; i < 5; i++ {
@@ -156,6 +168,10 @@ var clientCorpus = []clientCase{
 	{name: "post trailer", method: "POST", path: "/echo", body: "abc", chunked: true, trailer: http.Header{"X-Sig": {"s1"}}},
 	{name: "expect continue", method: "POST", path: "/echo", body: "after continue", header: http.Header{"Expect": {"100-continue"}}},
 	{name: "no user agent", path: "/echo", header: http.Header{"User-Agent": {""}}},
+	{name: "gzip decompressed", path: "/gzip"},
+	{name: "gzip asked by caller", path: "/gzip", header: http.Header{"Accept-Encoding": {"gzip"}}},
+	{name: "gzip not with range", path: "/gzip", header: http.Header{"Range": {"bytes=0-3"}}},
+	{name: "gzip head", method: "HEAD", path: "/gzip"},
 	{name: "chunked response", path: "/chunked"},
 	{name: "trailers", path: "/trailers"},
 	{name: "early hints", path: "/early-hints"},
@@ -203,6 +219,7 @@ type clientOutcome struct {
 	BodyErr             string
 	Trailer             http.Header
 	FinalURL            string
+	Uncompressed        bool
 	Request1xx, Interim int
 }
 
@@ -268,6 +285,7 @@ func doCase(t *testing.T, rt http.RoundTripper, base string, tc clientCase) clie
 	o.Header, o.ContentLength, o.TransferEncoding = withoutDate(resp.Header), resp.ContentLength, resp.TransferEncoding
 	o.Close, o.Body, o.BodyErr, o.Trailer = resp.Close, string(b), errClass(err), resp.Trailer
 	o.FinalURL = strings.TrimPrefix(resp.Request.URL.String(), base)
+	o.Uncompressed = resp.Uncompressed
 	return o
 }
 
@@ -281,7 +299,7 @@ func newClientServer(t *testing.T) *httptest.Server {
 
 func TestTransportOracle(t *testing.T) {
 	srv := newClientServer(t)
-	std := &http.Transport{DisableCompression: true}
+	std := &http.Transport{}
 	defer std.CloseIdleConnections()
 	ours := &Transport{}
 	defer ours.CloseIdleConnections()
