@@ -199,7 +199,8 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 		CheckContinue:    len(s.onCheckContinue) > 0,
 		// Node emits 'request' once the head has arrived; the engine does
 		// so for a body it streams, and every body of more than a byte is
-		// streamed with this.
+		// streamed with these.
+		StreamBodies:    true,
 		MaxBufferedBody: 1,
 		ErrorReply:      nodeErrorReply,
 		// Node's socket highWaterMark: WriteChunk's false, and the bound

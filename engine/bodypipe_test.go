@@ -39,7 +39,7 @@ func hashHandler(w *Response, r *Request) {
 // trailer, and a small one that is buffered; then a request on the same
 // connection. Before the pipe, bodies over the limit got 413 on a worker.
 func TestWorkerStreamedBody(t *testing.T) {
-	_, addr := startServer(t, hashHandler, &Options{Workers: 2, MaxBufferedBody: 4 << 10})
+	_, addr := startServer(t, hashHandler, &Options{Workers: 2, MaxBufferedBody: 4 << 10, StreamBodies: true})
 	payload := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
 	sum := sha256.Sum256(payload)
 	want := fmt.Sprintf("%d %s ", len(payload), hex.EncodeToString(sum[:]))
@@ -97,7 +97,7 @@ func TestWorkerBodyBackPressure(t *testing.T) {
 		<-release
 		n, err := io.Copy(io.Discard, r.BodyReader())
 		fmt.Fprintf(w, "%d %v", n, err)
-	}, &Options{Workers: 1, NumLoops: 1, MaxBufferedBody: 64 << 10, MaxBodyBytes: -1})
+	}, &Options{Workers: 1, NumLoops: 1, MaxBufferedBody: 64 << 10, StreamBodies: true, MaxBodyBytes: -1})
 	var once sync.Once
 	free := func() { once.Do(func() { close(release) }) }
 	t.Cleanup(free) // runs before the server's cleanup, which waits for the worker
@@ -130,7 +130,7 @@ func TestWorkerBodyAborted(t *testing.T) {
 		_, err := io.Copy(io.Discard, r.BodyReader())
 		errs <- err
 		w.WriteString("done")
-	}, &Options{Workers: 1, MaxBufferedBody: 1024, MaxBodyBytes: 1 << 20})
+	}, &Options{Workers: 1, MaxBufferedBody: 1024, StreamBodies: true, MaxBodyBytes: 1 << 20})
 	for _, tc := range []struct {
 		name, req string
 		hangUp    bool
@@ -173,7 +173,7 @@ func TestWorkerBodyAborted(t *testing.T) {
 func TestWorkerBodyUnread(t *testing.T) {
 	_, addr := startServer(t, func(w *Response, r *Request) {
 		w.WriteString("no thanks")
-	}, &Options{Workers: 1, MaxBufferedBody: 1024})
+	}, &Options{Workers: 1, MaxBufferedBody: 1024, StreamBodies: true})
 	c := dialServer(t, addr)
 	go io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n"+strings.Repeat("a", 100000))
 	b, _ := io.ReadAll(c)
@@ -221,7 +221,7 @@ func TestWorkerTrailersPastFullPipe(t *testing.T) {
 		b, err := io.ReadAll(r.BodyReader())
 		v, _ := r.Trailers().Get("X-Long")
 		fmt.Fprintf(w, "%s %v %s", b, err, v)
-	}, &Options{Workers: 1, MaxBufferedBody: 16})
+	}, &Options{Workers: 1, MaxBufferedBody: 16, StreamBodies: true})
 	c := dialServer(t, addr)
 	long := strings.Repeat("t", 60)
 	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"+

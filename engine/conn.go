@@ -383,6 +383,10 @@ func (c *conn) begin(b []byte, n int) {
 	case o.CheckContinue && p.Expect100():
 		r.streaming = true
 	case framing == parse.BodyLength && length > int64(o.MaxBufferedBody):
+		if !o.StreamBodies {
+			c.replyError(413) // before 100 Continue: the client need not send it
+			return
+		}
 		r.streaming = true
 	}
 	if p.Expect100() && !o.CheckContinue && len(b) == n {
@@ -424,6 +428,10 @@ func (c *conn) readBody(b []byte) (n int, stop bool) {
 			default:
 				c.bodyBuf = append(c.bodyBuf, data...)
 				if len(c.bodyBuf) > o.MaxBufferedBody {
+					if !o.StreamBodies {
+						c.bodyError(413) // a chunked body outgrew the buffer
+						return n, true
+					}
 					r.streaming = true // delivered from bodyBuf once the handler asks
 					if c.dec.Done() {
 						c.bodyDone = true
@@ -607,6 +615,9 @@ func (c *conn) finish(shift int) {
 	}
 	c.req.hdr.Reset(nil)
 	c.req.body, c.req.bh, c.req.ch = nil, nil, nil
+	if cap(c.bodyBuf) > maxKeptBuf {
+		c.bodyBuf = nil // a large body's buffer is not kept for the next request
+	}
 	c.headStart = 0
 	c.idleSince = c.l.now()
 	if c.closeWhenDone || c.s.closing.Load() {

@@ -231,7 +231,7 @@ func TestStreamedUploadPauseResume(t *testing.T) {
 			return
 		}
 		r.SetBodyHandler(&streamer{w: w})
-	}, &Options{MaxBufferedBody: 1024})
+	}, &Options{MaxBufferedBody: 1024, StreamBodies: true})
 	const size = 4 << 20
 	for _, chunked := range []bool{false, true} {
 		var body io.Reader = strings.NewReader(strings.Repeat("z", size))

@@ -24,11 +24,14 @@
 //     runs. An error appends the error's status with Connection: close after
 //     the responses already owed, and stops reading.
 //  4. A complete head fills the Request with spans into the buffer. Its body
-//     is buffered if it fits Options.MaxBufferedBody (a Content-Length body
-//     that arrived whole is a view, not a copy), or streamed: the handler runs
-//     at once and gets the body through a BodyHandler, with Pause and Resume.
-//     Expect: 100-continue is answered when the body is needed, or by the
-//     handler with Options.CheckContinue.
+//     is read whole before the handler runs (a Content-Length body that
+//     arrived whole is a view, not a copy), up to Options.MaxBufferedBody
+//     (4 MiB by default); a larger one gets 413 and Connection: close, so a
+//     handler never sees a body cut short. With Options.StreamBodies a
+//     larger body is streamed instead: the handler runs at once and gets the
+//     body through a BodyHandler, with Pause and Resume (or BodyReader on a
+//     worker). Expect: 100-continue is answered when the body is needed, or
+//     by the handler with Options.CheckContinue.
 //  5. The handler fills the Response. Its head and body are appended to the
 //     connection's output buffer: status line from a table, the cached Date
 //     line, fields, Content-Length or chunked framing, Connection. Each loop
@@ -68,8 +71,8 @@
 // into connection-owned memory, stops serving the connection, and the worker
 // wakes the connection when the response is in the output buffer. When all
 // workers are busy and the queue is full, connections wait in line and are
-// not read meanwhile. A body over Options.MaxBufferedBody goes to the worker
-// as it arrives: the loop decodes it into a bounded pipe that the handler
+// not read meanwhile. With Options.StreamBodies, a body over
+// Options.MaxBufferedBody goes to the worker as it arrives: the loop decodes it into a bounded pipe that the handler
 // reads with Request.BodyReader, stops decoding while the pipe is full (and
 // stops reading the socket once the connection's buffer is too), and the
 // reader wakes the loop when it has made room.
@@ -80,7 +83,8 @@
 // it sends or leaves unread: a read's worth of request bytes (gnet's 64 KiB
 // read buffer; the rest waits in the kernel, since the socket is not read
 // while a request waits), the current request's head (Parse.MaxHeadBytes)
-// and buffered body (MaxBufferedBody, also the pipe to a worker), and
+// and buffered body (MaxBufferedBody: 4 MiB by default, 64 KiB with
+// StreamBodies, where it also bounds the pipe to a worker), and
 // MaxUnsentOutput of responses the peer has not read, plus the response
 // that crossed it: one response body written whole is held whole until it
 // drains. A handler streaming a large body keeps within the bound by

@@ -13,8 +13,13 @@ const (
 	DefaultKeepAliveTimeout = 5 * time.Second
 	DefaultTickInterval     = time.Second
 	DefaultMaxBodyBytes     = 64 << 20
-	DefaultMaxBufferedBody  = 64 << 10
-	DefaultMaxUnsentOutput  = 256 << 10
+	// DefaultMaxBufferedBody is the largest request body read whole before
+	// the handler runs (fasthttp's default request body limit too).
+	DefaultMaxBufferedBody = 4 << 20
+	// DefaultStreamedBodyBuffer replaces it with Options.StreamBodies: the
+	// body bytes buffered before a body streams, and held for a worker.
+	DefaultStreamedBodyBuffer = 64 << 10
+	DefaultMaxUnsentOutput    = 256 << 10
 )
 
 // Options configures a Server. The zero Options means the defaults listed on
@@ -34,12 +39,22 @@ type Options struct {
 	// MaxBodyBytes bounds a request body (413); 0 means DefaultMaxBodyBytes,
 	// a negative value means no limit.
 	MaxBodyBytes int64
-	// MaxBufferedBody is the largest body handed to the handler whole
-	// (Request.Body). Larger bodies are streamed: to Request.SetBodyHandler
-	// on the event loop, or through Request.BodyReader on a worker, where
-	// it also bounds the bytes waiting for the reader. 0 means
-	// DefaultMaxBufferedBody.
+	// MaxBufferedBody is the largest request body the engine reads whole
+	// before it calls the handler, which then gets all of it from
+	// Request.Body and Request.BodyReader, inline or on a worker; 0 means
+	// DefaultMaxBufferedBody (4 MiB). A larger body is refused with 413
+	// and Connection: close before the handler runs, never handed over
+	// cut short. With StreamBodies, a larger body is streamed instead,
+	// this also bounds the bytes waiting for a worker's BodyReader, and 0
+	// means DefaultStreamedBodyBuffer (64 KiB).
 	MaxBufferedBody int
+	// StreamBodies opts in to streaming request bodies larger than
+	// MaxBufferedBody, up to MaxBodyBytes: the handler runs once the head
+	// has arrived and reads the body as it comes, with
+	// Request.SetBodyHandler on the event loop or Request.BodyReader on a
+	// worker (Workers). For such a body Request.Body returns nil and, on
+	// the event loop, BodyReader's Read fails with ErrBodyStreamed.
+	StreamBodies bool
 	// MaxUnsentOutput bounds the response bytes a connection holds that its
 	// socket has not taken (default 256 KiB). Past it, the connection
 	// serves no further request and its socket is not read (its requests
@@ -102,7 +117,8 @@ type Options struct {
 	// CheckContinue makes the handler decide on "Expect: 100-continue": the
 	// handler runs as soon as the head arrives, with the body unread, and calls
 	// Response.WriteContinue to get it (or answers without reading it).
-	// Otherwise the engine sends 100 Continue itself when it needs the body.
+	// Such a body is streamed, as with StreamBodies. Otherwise the engine
+	// sends 100 Continue itself when it needs the body.
 	CheckContinue bool
 	// TCPKeepAlive sets the TCP keep-alive period on accepted connections; 0 leaves it off.
 	TCPKeepAlive time.Duration
@@ -131,6 +147,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxBufferedBody <= 0 {
 		o.MaxBufferedBody = DefaultMaxBufferedBody
+		if o.StreamBodies {
+			o.MaxBufferedBody = DefaultStreamedBodyBuffer
+		}
 	}
 	if o.MaxUnsentOutput <= 0 {
 		o.MaxUnsentOutput = DefaultMaxUnsentOutput

@@ -88,7 +88,7 @@ func TestBodyCallbackPanic(t *testing.T) {
 			return
 		}
 		helloHandler(w, r)
-	}, &Options{MaxBufferedBody: 16})
+	}, &Options{MaxBufferedBody: 16, StreamBodies: true})
 	c := dialServer(t, addr)
 	io.WriteString(c, "POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 64\r\n\r\n")
 	io.WriteString(c, strings.Repeat("x", 64))

@@ -46,7 +46,7 @@ func TestPauseBackPressure(t *testing.T) {
 		p := &pausingReader{w: w, r: r, paused: make(chan struct{})}
 		r.SetBodyHandler(p)
 		readers <- p
-	}, &Options{MaxBufferedBody: 1024, NumLoops: 1, MaxBodyBytes: -1})
+	}, &Options{MaxBufferedBody: 1024, StreamBodies: true, NumLoops: 1, MaxBodyBytes: -1})
 	c := dialServer(t, addr)
 	c.SetDeadline(time.Now().Add(60 * time.Second))
 	const size = 256 << 20

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net"
 
@@ -126,8 +127,12 @@ func (r *Request) ContentLength() int64 {
 	return 0
 }
 
-// Body returns the whole body when it was buffered (it fit in
-// Options.MaxBufferedBody), or nil when it is streamed (Streaming).
+// Body returns the whole body, empty when there is none. The engine reads
+// a body whole before it calls the handler, up to Options.MaxBufferedBody,
+// and refuses a larger one with 413, so Body is complete for every request
+// a handler gets. The exception is a body being streamed (Streaming reports
+// true: Options.StreamBodies or CheckContinue): Body then returns nil and
+// the bytes come through SetBodyHandler or, on a worker, BodyReader.
 func (r *Request) Body() []byte { return r.body }
 
 // Trailers returns the trailer fields of a buffered chunked body, or of one
@@ -140,8 +145,9 @@ func (r *Request) Trailers() *headers.Table {
 	return r.trails
 }
 
-// BodyReader returns the body as an io.Reader for a handler running on a
-// worker (Options.Workers): a buffered body, or a streamed one (Streaming)
+// BodyReader returns the body as an io.Reader; it is never nil. A
+// buffered body (the default: see Body) is read from memory, inline or on a
+// worker. A streamed one (Streaming) is read on a worker (Options.Workers)
 // as it arrives, with back-pressure: at most Options.MaxBufferedBody bytes
 // wait for the reader, and past that the connection stops being read. Read
 // returns io.EOF after the last byte, or ErrBodyAborted if the body fails
@@ -149,23 +155,37 @@ func (r *Request) Trailers() *headers.Table {
 // connection then closes after the response. A handler that answers without
 // reading a streamed body to the end also closes the connection.
 //
-// For a streamed body on the event loop, where reading would block the
-// loop, it returns nil: use SetBodyHandler there.
+// On the event loop, reading a streamed body would block the loop: Read
+// then fails with ErrBodyStreamed at once. Use SetBodyHandler there.
 func (r *Request) BodyReader() io.Reader {
 	if r.pipe != nil {
 		return r.pipe
 	}
 	if r.streaming {
-		return nil
+		return streamedOnLoop{}
 	}
 	r.bodyRd.Reset(r.body)
 	return &r.bodyRd
 }
 
-// Streaming reports whether the body is streamed rather than buffered: the
-// handler must then read it, with SetBodyHandler on the event loop or
-// BodyReader on a worker, or the engine discards it and closes the
-// connection after the response.
+// ErrBodyStreamed is the error of BodyReader's Read for a streamed body on
+// the event loop (Options.StreamBodies or CheckContinue with inline
+// handlers), where reading would block the loop: read the body with
+// Request.SetBodyHandler, or run the handler on a worker (Options.Workers).
+var ErrBodyStreamed = errors.New("engine: request body is streamed on the event loop: read it with Request.SetBodyHandler, or set Options.Workers")
+
+// streamedOnLoop is BodyReader's reader of a streamed body on the event loop.
+// An empty struct in an interface does not allocate.
+type streamedOnLoop struct{}
+
+func (streamedOnLoop) Read([]byte) (int, error) { return 0, ErrBodyStreamed }
+
+// Streaming reports whether the body is streamed rather than buffered,
+// which happens only with Options.StreamBodies (a body over MaxBufferedBody)
+// or CheckContinue (a request with Expect: 100-continue): the handler must
+// then read it, with SetBodyHandler on the event loop or BodyReader on a
+// worker, or the engine discards it and closes the connection after the
+// response.
 func (r *Request) Streaming() bool { return r.streaming }
 
 // SetBodyHandler asks for a streamed body to be delivered to bh. The

@@ -21,8 +21,9 @@
 // Writes reach the engine in pieces of a few KiB, each handed to the event
 // loop that owns the connection; a writer waits while the connection holds
 // more unsent output than engine.Options.MaxUnsentOutput. A request body
-// larger than engine.Options.MaxBufferedBody is streamed to the handler
-// with the same kind of bound.
+// larger than engine.Options.MaxBufferedBody (64 KiB by default, as NewServer
+// sets engine.Options.StreamBodies) is streamed to the handler with the same
+// kind of bound.
 //
 // The engine's own API (engine.Handler) avoids the copies and the goroutine
 // per request, and allocates nothing per request; the bridge allocates about

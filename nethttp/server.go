@@ -14,13 +14,15 @@ import (
 // NewServer returns an engine server that serves h through Handler. It sets
 // o.CheckContinue (o may be nil), so that "100 Continue" goes out when the
 // handler first reads the body, as with net/http, rather than as soon as the
-// head arrives.
+// head arrives, and o.StreamBodies, so that a body larger than
+// o.MaxBufferedBody streams to http.Request.Body as with net/http.
 func NewServer(h http.Handler, o *engine.Options) *engine.Server {
 	var opts engine.Options
 	if o != nil {
 		opts = *o
 	}
 	opts.CheckContinue = true
+	opts.StreamBodies = true
 	return engine.NewServer(Handler(h), &opts)
 }
 
