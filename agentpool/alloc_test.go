@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/zerohttp/zerohttp/engine"
-	"github.com/zerohttp/zerohttp/engine/fixedserver"
+	"github.com/zerohttp/zerohttp/internal/fixedserver"
 )
 
 // TestAgentAllocsKeepAliveGet: a keep-alive GET through the agent allocates

@@ -11,7 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 	"github.com/zerohttp/zerohttp/agentpool"
 	"github.com/zerohttp/zerohttp/engine"
-	"github.com/zerohttp/zerohttp/engine/fixedserver"
+	"github.com/zerohttp/zerohttp/internal/fixedserver"
 	"github.com/zerohttp/zerohttp/nethttp"
 )
 

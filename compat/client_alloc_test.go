@@ -8,7 +8,7 @@ import (
 	"testing"
 	"unsafe"
 
-	"github.com/zerohttp/zerohttp/engine/fixedserver"
+	"github.com/zerohttp/zerohttp/internal/fixedserver"
 	"github.com/zerohttp/zerohttp/internal/looptest"
 )
 

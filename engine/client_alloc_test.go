@@ -5,7 +5,7 @@ package engine
 import (
 	"testing"
 
-	"github.com/zerohttp/zerohttp/engine/fixedserver"
+	"github.com/zerohttp/zerohttp/internal/fixedserver"
 )
 
 // minAllocsPerRun is testing.AllocsPerRun taking the minimum of several

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zerohttp/zerohttp/engine/fixedserver"
+	"github.com/zerohttp/zerohttp/internal/fixedserver"
 )
 
 // A request bounded by a cancellable context or a deadline allocates no

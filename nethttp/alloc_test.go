@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/zerohttp/zerohttp/engine/fixedserver"
+	"github.com/zerohttp/zerohttp/internal/fixedserver"
 )
 
 // transportAllocBound is what a keep-alive GET through Transport may

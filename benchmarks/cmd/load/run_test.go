@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/zerohttp/zerohttp/benchmarks/internal/target"
-	"github.com/zerohttp/zerohttp/engine/fixedserver"
+	"github.com/zerohttp/zerohttp/internal/fixedserver"
 )
 
 // TestRunCount checks that a request budget is met exactly in both modes.
