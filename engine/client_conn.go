@@ -475,7 +475,7 @@ func (cc *ClientConn) advance(call *clientCall) (bool, error) {
 		if resp.framing == parse.BodyTunnel {
 			return true, cc.handOver(resp)
 		}
-		cc.body.Init(resp.framing, cc.p.ContentLength(), &cc.cli.opts.Parser)
+		cc.body.InitResponse(resp.framing, cc.p.ContentLength(), &cc.cli.opts.Parser)
 		if s := resp.stream; s != nil {
 			resp.header.SetBase(resp.buf)
 			s.ResponseHead(cc, resp)

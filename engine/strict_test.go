@@ -103,6 +103,34 @@ func TestClientUnfoldsObsFold(t *testing.T) {
 	}
 }
 
+// TestClientUnfoldsObsFoldInTrailers: a chunked response's trailer fields
+// are unfolded as its head's are (RFC 9112 §5.2), in strict and lenient
+// mode; before, the client refused the response (OBS_FOLD).
+func TestClientUnfoldsObsFoldInTrailers(t *testing.T) {
+	const resp = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-T: a\r\n b\r\nX-U: c\r\n\r\n"
+	for _, lenient := range []bool{false, true} {
+		cli, err := NewClient(&ClientOptions{NumEventLoops: 1, Parser: parse.Config{Lenient: lenient}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cli.Close() })
+		cc := dialTest(t, cli, scriptServer(t, resp), nil)
+		req, res := AcquireClientRequest(), AcquireClientResponse()
+		for i := 0; i < 2; i++ {
+			if err := cc.Do(req, res); err != nil {
+				t.Fatalf("lenient %v, Do %d: %v", lenient, i, err)
+			}
+			x, _ := res.Trailer().Get("x-t")
+			u, _ := res.Trailer().Get("x-u")
+			if string(x) != "a   b" || string(u) != "c" || string(res.Body()) != "hello" {
+				t.Fatalf("lenient %v, Do %d: X-T %q X-U %q body %q; want %q %q %q", lenient, i, x, u, res.Body(), "a   b", "c", "hello")
+			}
+		}
+		ReleaseClientRequest(req)
+		ReleaseClientResponse(res)
+	}
+}
+
 // TestClientInvalidHost checks that the client refuses to build a Host
 // field that is not uri-host [ ":" port ] (RFC 9110 §7.2), from a request's
 // host or a connection's dial host, and builds the valid ones.

@@ -8,7 +8,7 @@ func (p *Parser) finish(end int) Code {
 	p.pos = end
 	p.headLen = end
 	p.st = stDone
-	if p.mode == trailer {
+	if p.mode >= trailer {
 		return ErrNone
 	}
 	p.framing = BodyNone
@@ -98,6 +98,7 @@ type Body struct {
 	done    bool
 	err     Code
 	trailer Parser        // reads the trailer section; set up at the last chunk
+	tmode   Mode          // trailer's mode: trailer, or respTrailer for a response
 	scratch headers.Table // receives trailers when the caller passes none
 	cfg     Config
 }
@@ -111,11 +112,20 @@ func (d *Body) Init(f Framing, contentLength int64, cfg *Config) {
 	if f != BodyChunked {
 		return // only chunked decoding reads the config; most messages have no body
 	}
+	d.tmode = trailer
 	d.cfg = Config{}
 	if cfg != nil {
 		d.cfg = *cfg
 	}
 	d.cfg = d.cfg.withDefaults()
+}
+
+// InitResponse is Init for a response's body: obs-fold in its trailer
+// section is unfolded in place, as in a response's head (RFC 9112 §5.2: a
+// user agent MUST replace it with SP), where a request's is refused.
+func (d *Body) InitResponse(f Framing, contentLength int64, cfg *Config) {
+	d.Init(f, contentLength, cfg)
+	d.tmode = respTrailer
 }
 
 // Done reports whether the body has ended.

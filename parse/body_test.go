@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -223,6 +224,54 @@ func TestDecodeMax(t *testing.T) {
 		}
 		if string(got) != "hello world" || len(in) != 0 {
 			t.Fatalf("%v: body %q, %d bytes left", tc.framing, got, len(in))
+		}
+	}
+}
+
+// TestTrailerObsFold: a response's trailer section is unfolded in place, as
+// its head is (RFC 9112 §5.2), whole or fed a byte at a time; a request's
+// trailers with obs-fold are refused.
+func TestTrailerObsFold(t *testing.T) {
+	const in = "5\r\nhello\r\n0\r\nX-T: a\r\n\tb\r\nX-U: c\r\n\r\n"
+	decode := func(resp bool, step int) (string, *headers.Table, error) {
+		var d Body
+		if resp {
+			d.InitResponse(BodyChunked, 0, nil)
+		} else {
+			d.Init(BodyChunked, 0, nil)
+		}
+		buf := []byte(in)
+		var tr headers.Table
+		var body []byte
+		off, have := 0, 0
+		for !d.Done() {
+			if have < len(buf) {
+				have = min(have+step, len(buf))
+			}
+			data, n, err := d.Decode(buf[off:have], &tr)
+			if err != nil {
+				return "", nil, err
+			}
+			body = append(body, data...)
+			off += n
+			if n == 0 && have == len(buf) {
+				return "", nil, errors.New("stuck")
+			}
+		}
+		return string(body), &tr, nil
+	}
+	for _, step := range []int{len(in), 1} {
+		body, tr, err := decode(true, step)
+		if err != nil {
+			t.Fatalf("response, step %d: %v", step, err)
+		}
+		x, _ := tr.Get("x-t")
+		u, _ := tr.Get("x-u")
+		if body != "hello" || string(x) != "a  \tb" || string(u) != "c" {
+			t.Errorf("response, step %d: body %q X-T %q X-U %q; want %q %q %q", step, body, x, u, "hello", "a  \tb", "c")
+		}
+		if _, _, err := decode(false, step); err != ErrObsFold {
+			t.Errorf("request, step %d: err %v; want %v", step, err, ErrObsFold)
 		}
 	}
 }

@@ -239,7 +239,7 @@ func (d *Body) chunkExt(c byte, lenient bool) Code {
 func (d *Body) endSizeLine() {
 	if d.size == 0 {
 		d.cst = ckTrailers
-		d.trailer.Init(trailer, &d.cfg)
+		d.trailer.Init(d.tmode, &d.cfg)
 		d.scratch.Reset(nil)
 		return
 	}

@@ -33,10 +33,14 @@ func (c Config) withDefaults() Config {
 type Mode uint8
 
 const (
-	Request  Mode = iota // request-line, then fields
-	Response             // status-line, then fields
-	trailer              // fields only: a chunked body's trailer section
+	Request     Mode = iota // request-line, then fields
+	Response                // status-line, then fields
+	trailer                 // fields only: a chunked request body's trailer section
+	respTrailer             // a chunked response body's trailer section, unfolded as a response's head
 )
+
+// The modes that unfold obs-fold (Response and respTrailer) are the odd
+// ones, and the trailer modes the last two: each test is one compare.
 
 // Method is a request method the engine knows by name. Any other valid token is MethodOther;
 // its bytes are in Parser.MethodSpan.

@@ -42,8 +42,9 @@
 // refused in a request (ErrObsFold, 400), as RFC 9112 §5.2 allows a server.
 // In a response's head, where a user agent MUST unfold, Parse replaces each
 // obs-fold's line end with SP in b itself, so that the value's span holds the
-// continuation: "X: a\r\n b" reads as "a   b". This is the one case where
-// Parse writes to its input. Trailer sections still refuse obs-fold.
+// continuation: "X: a\r\n b" reads as "a   b". The parser writes to its
+// input there only, and in a chunked response's trailer section, unfolded
+// the same way (Body.InitResponse); a request's trailers refuse obs-fold.
 //
 // Bare LF: a line ending of LF without CR is rejected (ErrBareLF) everywhere in
 // strict mode: in the start line, in field lines, in chunk framing and in

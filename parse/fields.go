@@ -88,10 +88,11 @@ func (p *Parser) readFields(b []byte, h *headers.Table) Code {
 					goto out
 				}
 			}
-			if p.mode == Response {
+			if p.mode&1 != 0 { // Response or respTrailer
 				// obs-fold = OWS CRLF RWS (RFC 9112 §5.2): a user agent MUST
-				// replace each with SP before interpreting the value. The line
-				// end becomes SP in b, in place, and the value goes on.
+				// replace each with SP before interpreting the value, in a
+				// response's head and trailer section. The line end becomes
+				// SP in b, in place, and the value goes on.
 				if end >= len(b) {
 					pos = q // the next line's first byte decides; the head's empty line follows
 					goto out
@@ -145,7 +146,7 @@ func (p *Parser) addField(b []byte, h *headers.Table, mark, colon, end int) Code
 	value := headers.MakeSpan(vs, ve)
 	h.AddSpan(headers.MakeSpan(mark, colon), value, id)
 	p.nfields++
-	if uint64(specialIDs)>>(id&63)&1 == 0 || p.mode == trailer {
+	if uint64(specialIDs)>>(id&63)&1 == 0 || p.mode >= trailer {
 		// RFC 9110 §6.5.1: framing fields in trailers are not acted on.
 		return ErrNone
 	}

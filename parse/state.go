@@ -108,7 +108,7 @@ func (p *Parser) Reset() {
 	// stale once win.n is 0; zeroing them too cost a measurable share of a
 	// short request's parse.
 	p.st, p.err = stStart, ErrNone
-	if p.mode == trailer {
+	if p.mode >= trailer {
 		p.st = stFieldStart
 	}
 	p.pos, p.mark, p.colon, p.nfields, p.errOff, p.headLen = 0, 0, 0, 0, 0, 0
@@ -170,7 +170,7 @@ func (p *Parser) Parse(b []byte, h *headers.Table) (int, error) {
 	}
 	if n == 0 && len(b) > len(lim) {
 		p.pos = len(lim)
-		if p.mode == trailer {
+		if p.mode >= trailer {
 			return 0, p.fail(ErrTrailersTooLarge)
 		}
 		return 0, p.fail(ErrHeadTooLarge)
