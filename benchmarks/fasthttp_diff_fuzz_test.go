@@ -3,68 +3,12 @@ package benchmarks
 import (
 	"bufio"
 	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/zerohttp/zerohttp/headers"
 	"github.com/zerohttp/zerohttp/parse"
 )
-
-// message is one request as a parser framed it in a stream.
-type message struct {
-	method, target, body string
-	end                  int  // offset in the stream just past the message
-	last                 bool // nothing after it is HTTP: close, upgrade or CONNECT
-}
-
-// frameOurs reads in as a stream of requests with zerohttp's parser and
-// returns the messages it accepted, and the error (or "incomplete") that
-// stopped it.
-func frameOurs(in []byte) ([]message, string) {
-	var (
-		p   parse.Parser
-		h   headers.Table
-		d   parse.Body
-		out []message
-	)
-	for off := 0; off < len(in); {
-		p.Reset()
-		h.Reset(in[off:])
-		n, err := p.Parse(in[off:], &h)
-		if err != nil {
-			return out, err.Error()
-		}
-		if n == 0 {
-			return out, "incomplete"
-		}
-		m := message{method: string(p.MethodSpan().In(in[off:])), target: string(p.Target().In(in[off:]))}
-		d.Init(p.Framing(), p.ContentLength(), nil)
-		pos := off + n
-		var body bytes.Buffer
-		for !d.Done() {
-			data, k, err := d.Decode(in[pos:], nil)
-			if err != nil {
-				return out, err.Error()
-			}
-			if k == 0 {
-				return out, "incomplete"
-			}
-			body.Write(data)
-			pos += k
-		}
-		m.body, m.end = body.String(), pos
-		m.last = !p.KeepAlive() || p.Upgrade() || p.Method() == parse.MethodCONNECT
-		out = append(out, m)
-		if m.last {
-			break
-		}
-		off = pos
-	}
-	return out, ""
-}
 
 // frameFastHTTP does the same with fasthttp's Request.Read, as its server
 // reads a connection (reading the body after Expect: 100-continue too).
@@ -103,41 +47,16 @@ func frameFastHTTP(in []byte) ([]message, string) {
 // differ (zerohttp is deliberately stricter); TestFastHTTPDisagreements
 // records the known cases and which side the RFC supports.
 func FuzzFastHTTPDifferential(f *testing.F) {
-	for _, seed := range requestSeeds(f) {
+	for _, seed := range seeds(f, "req-") {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		ours, ourStop := frameOurs(in)
-		theirs, theirStop := frameFastHTTP(in)
-		for i := range min(len(ours), len(theirs)) {
-			a, b := ours[i], theirs[i]
-			a.last, b.last = false, false // persistence may differ: closing early splits nothing
-			if a != b {
-				t.Fatalf("message %d framed differently:\nzerohttp %+v\nfasthttp %+v\ninput %q", i, ours[i], theirs[i], in)
-			}
+		ours, _ := frameOurs(in, parse.Request, parse.MethodOther)
+		theirs, _ := frameFastHTTP(in)
+		if i := sameFraming(ours, theirs); i >= 0 {
+			t.Fatalf("message %d framed differently:\nzerohttp %+v\nfasthttp %+v\ninput %q", i, ours[i], theirs[i], in)
 		}
-		_, _ = ourStop, theirStop
 	})
-}
-
-// requestSeeds returns the raw request seeds of the fuzz package and the
-// parser's golden inputs.
-func requestSeeds(tb testing.TB) [][]byte {
-	var out [][]byte
-	for _, pattern := range []string{"../fuzz/corpus/req-*.http", "../parse/testdata/golden/req-*.http"} {
-		files, _ := filepath.Glob(pattern)
-		for _, name := range files {
-			b, err := os.ReadFile(name)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			out = append(out, b)
-		}
-	}
-	if len(out) == 0 {
-		tb.Fatal("no request seeds found")
-	}
-	return out
 }
 
 // TestFastHTTPDisagreements records the requests that one of zerohttp and
@@ -166,7 +85,7 @@ func TestFastHTTPDisagreements(t *testing.T) {
 		{h + "Transfer-Encoding: chunked\r\n\r\n0\r\nX: y\nZ: w\r\n\r\n", false, true,
 			"both allowed: §2.2 lets a recipient take a bare LF as a line end; fasthttp does in trailers, zerohttp (strict by default) does not"},
 	} {
-		ours, ourStop := frameOurs([]byte(c.in))
+		ours, ourStop := frameOurs([]byte(c.in), parse.Request, parse.MethodOther)
 		theirs, theirStop := frameFastHTTP([]byte(c.in))
 		if got := len(ours) > 0 && ourStop == ""; got != c.ours {
 			t.Errorf("zerohttp accepts %q: %v (%s); recorded %v: %s", c.in, got, ourStop, c.ours, c.verdict)

@@ -252,6 +252,7 @@ func bodilessPrefix(in []byte) []string {
 		h       headers.Table
 		targets []string
 	)
+	p.Init(parse.Request, nil) // connServer's engine.Options{}.Parse
 	for off := 0; off < len(in); {
 		p.Reset()
 		h.Reset(in[off:])
