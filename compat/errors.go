@@ -65,7 +65,7 @@ var (
 	// ErrTrailerInvalid is ERR_HTTP_TRAILER_INVALID: trailers on a response that is not chunked.
 	ErrTrailerInvalid = &Error{Code: "ERR_HTTP_TRAILER_INVALID", Message: "trailers are invalid with this transfer encoding"}
 	// ErrServerNotRunning is ERR_SERVER_NOT_RUNNING: Close on a server that is not listening.
-	ErrServerNotRunning = &Error{Code: "ERR_SERVER_NOT_RUNNING", Message: "server is not running"}
+	ErrServerNotRunning = &Error{Code: "ERR_SERVER_NOT_RUNNING", Message: "Server is not running."}
 	// ErrServerAlreadyListen is ERR_SERVER_ALREADY_LISTEN: Listen called twice.
 	ErrServerAlreadyListen = &Error{Code: "ERR_SERVER_ALREADY_LISTEN", Message: "listen method has been called more than once"}
 	// ErrInvalidURL is ERR_INVALID_URL: a request URL that cannot be parsed.

@@ -72,8 +72,15 @@ type Server struct {
 	onConnect       []func(*IncomingMessage, *Socket)
 	onListening     []func()
 	onClose         []func()
-	onError         []func(error)
-	closed          chan struct{} // closed once 'close' has been emitted
+	// onceClose are Close's callbacks, called once, after the 'close'
+	// listeners of the next emission.
+	onceClose []func()
+	// moreCloses counts Close calls made while a close was in progress:
+	// each emits 'close' again once it is done, as in Node.
+	moreCloses int
+	closeDone  bool // the close in progress has emitted 'close'
+	onError    []func(error)
+	closed     chan struct{} // closed once 'close' has been emitted
 
 	hooks atomic.Pointer[requestHooks] // published by publishLocked; set before Listen starts the engine
 }
@@ -295,32 +302,58 @@ func (s *Server) Address() Addr {
 
 // Close is Node's server.close: it stops accepting connections, closes the
 // idle ones, lets the others finish their current response, and then emits
-// 'close'. callback (may be nil) is called with nil then, or at once with
-// ErrServerNotRunning if the server was not listening.
+// 'close' and calls callback (may be nil) with nil. On a server that is not
+// listening (never, no more, or closing already) it emits 'close' too, and
+// calls callback with ErrServerNotRunning after the listeners; during a
+// close in progress, both wait for that close's 'close'.
 func (s *Server) Close(callback func(error)) {
 	s.mu.Lock()
 	if !s.listening || s.closing {
-		s.mu.Unlock()
 		if callback != nil {
-			callback(ErrServerNotRunning)
+			s.onceClose = append(s.onceClose, func() { callback(ErrServerNotRunning) })
 		}
+		if s.closing && !s.closeDone {
+			s.moreCloses++
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+		go s.emitClose()
 		return
 	}
 	s.closing = true
 	s.listening = false
 	if callback != nil {
-		s.onClose = append(s.onClose, func() { callback(nil) })
+		s.onceClose = append(s.onceClose, func() { callback(nil) })
 	}
 	eng := s.eng
 	s.mu.Unlock()
 	go func() {
 		_ = eng.Shutdown(context.Background())
-		s.mu.Lock()
-		fns := s.onClose
-		s.mu.Unlock()
-		emit0(fns)
+		s.emitClose()
 		close(s.closed)
+		for {
+			s.mu.Lock()
+			if s.moreCloses == 0 {
+				s.closeDone = true
+				s.mu.Unlock()
+				return
+			}
+			s.moreCloses--
+			s.mu.Unlock()
+			s.emitClose()
+		}
 	}()
+}
+
+// emitClose emits 'close', then calls the Close callbacks waiting for it.
+func (s *Server) emitClose() {
+	s.mu.Lock()
+	fns, once := s.onClose, s.onceClose
+	s.onceClose = nil
+	s.mu.Unlock()
+	emit0(fns)
+	emit0(once)
 }
 
 // CloseAllConnections is Node's server.closeAllConnections: it closes every

@@ -3,13 +3,14 @@ package compat
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os/exec"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -94,10 +95,10 @@ func TestServerListenClose(t *testing.T) {
 	if s.Listening() {
 		t.Error("Listening before Listen")
 	}
-	var cbErr error = errors.New("not called")
-	s.Close(func(err error) { cbErr = err })
-	if cbErr != ErrServerNotRunning {
-		t.Errorf("Close before Listen: %v; want ErrServerNotRunning", cbErr)
+	closed0 := make(chan error, 1)
+	s.Close(func(err error) { closed0 <- err })
+	if err := <-closed0; err != ErrServerNotRunning {
+		t.Errorf("Close before Listen: %v; want ErrServerNotRunning", err)
 	}
 	if err := s.Listen(0, "127.0.0.1", func() { ev = append(ev, "callback") }); err != nil {
 		t.Fatal(err)
@@ -114,7 +115,7 @@ func TestServerListenClose(t *testing.T) {
 		t.Errorf("Close callback: %v", err)
 	}
 	<-s.Closed()
-	if got := strings.Join(ev, ","); got != "listening,callback,close" {
+	if got := strings.Join(ev, ","); got != "close,listening,callback,close" {
 		t.Errorf("events %s", got)
 	}
 	if s.Listening() {
@@ -327,5 +328,74 @@ func TestServerRequestBeforeBody(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	if string(b) != "ok" || <-got != "data def" {
 		t.Errorf("body %q", b)
+	}
+}
+
+// serverCloseJS is TestServerCloseMatchesNode's scenario under node.
+const serverCloseJS = `
+const http = require('http');
+const s = http.createServer();
+const err = e => e ? e.code + ' ' + e.message : 'none';
+s.on('close', () => console.log('close'));
+s.close(e => {
+  console.log('close0 cb ' + err(e));
+  s.listen(0, '127.0.0.1', () => {
+    console.log('listening');
+    s.close(e => console.log('close1 cb ' + err(e)));
+    s.close(e => console.log('close2 cb ' + err(e)));
+    console.log('after closes');
+    setTimeout(() => s.close(e => console.log('close3 cb ' + err(e))), 100);
+  });
+});
+`
+
+// TestServerCloseMatchesNode: Close before Listen, twice in a row, and
+// after the server closed, with their 'close' events and callbacks, as
+// node v20 has them.
+func TestServerCloseMatchesNode(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not found")
+	}
+	out, err := exec.Command(node, "-e", serverCloseJS).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.TrimSpace(string(out))
+
+	var mu sync.Mutex
+	var ev []string
+	add := func(format string, args ...any) {
+		mu.Lock()
+		ev = append(ev, fmt.Sprintf(format, args...))
+		mu.Unlock()
+	}
+	errText := func(err error) string {
+		if e, ok := err.(*Error); ok {
+			return e.Code + " " + e.Message
+		}
+		return "none"
+	}
+	s := CreateServer(nil, nil)
+	s.OnClose(func() { add("close") })
+	step := make(chan struct{}, 4)
+	s.Close(func(err error) { add("close0 cb %s", errText(err)); step <- struct{}{} })
+	<-step
+	if err := s.Listen(0, "127.0.0.1", func() { add("listening") }); err != nil {
+		t.Fatal(err)
+	}
+	s.Close(func(err error) { add("close1 cb %s", errText(err)) })
+	s.Close(func(err error) { add("close2 cb %s", errText(err)); step <- struct{}{} })
+	add("after closes")
+	<-step
+	time.Sleep(100 * time.Millisecond) // the second close's 'close'
+	s.Close(func(err error) { add("close3 cb %s", errText(err)); step <- struct{}{} })
+	<-step
+	time.Sleep(50 * time.Millisecond)
+	mu.Lock()
+	got := strings.Join(ev, "\n")
+	mu.Unlock()
+	if got != want {
+		t.Errorf("compat:\n%s\nnode:\n%s", got, want)
 	}
 }
