@@ -3,6 +3,7 @@ package compat
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os/exec"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -148,6 +150,16 @@ var diffHandlers = map[string]func(ev func(string, ...any), req *IncomingMessage
 	},
 }
 
+// sortedKeys returns m's keys in order, as JavaScript's sort() orders them.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
 // errText prints err as diff_server.js's errText prints a callback's
 // argument: nil is what Node passes, null to a write's callback and
 // undefined to end's.
@@ -193,6 +205,19 @@ func init() {
 			ev("w2=%v", res.WriteChunkString("y", func(err error) { ev("cb2 %s", errText(err, "null")) }))
 			res.EndStringCallback("z", func(err error) { ev("endcb2 %s", errText(err, "undefined")) })
 		})
+	}
+	diffHandlers["headers"] = func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		h, d := req.Headers(), req.HeadersDistinct()
+		for _, k := range sortedKeys(h) {
+			ev("headers %s=%s", k, h[k])
+		}
+		for _, k := range sortedKeys(d) {
+			j, _ := json.Marshal(d[k])
+			ev("distinct %s=%s", k, j)
+		}
+		j, _ := json.Marshal(req.RawHeaders)
+		ev("raw %s", j)
+		res.End(nil)
 	}
 	diffHandlers["headersSent"] = func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
 		res.WriteString("a")
@@ -248,6 +273,10 @@ var diffRequests = []struct{ name, label, request string }{
 	{"callbacks", "keepalive", get11},
 	{"writeAfterEnd", "keepalive", get11},
 	{"headersSent", "keepalive", get11},
+	{"headers", "duplicates", "GET %s HTTP/1.1\r\nHost: x\r\nCookie: a=1\r\nX-Dup: 1\r\nSet-Cookie: s=1\r\nUser-Agent: first\r\n" +
+		"cookie: b=2\r\nx-dup: 2\r\nSet-Cookie: s=2\r\nuser-agent: second\r\nContent-Type: text/a\r\nContent-Type: text/b\r\n" +
+		"Accept: a\r\nACCEPT: b\r\nReferer: r1\r\nReferer: r2\r\nX-Empty:\r\nX-Space:  v  \r\nAuthorization: one\r\nAuthorization: two\r\n" +
+		"Warning: w1\r\nwarning: w2\r\nMax-Forwards: 1\r\nMax-Forwards: 2\r\nProxy-Authorization: p1\r\nProxy-Authorization: p2\r\n\r\n"},
 	// Requests the server refuses by itself: the case, if any, reads the body.
 	{"refused", "garbage", "GARBAGE\r\n\r\n"},
 	{"refused", "badVersion", "GET %s HTTP/3.0\r\nHost: x\r\n\r\n"},

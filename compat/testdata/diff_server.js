@@ -80,6 +80,13 @@ const cases = {
       res.end('z', e => ev('endcb2 ' + errText(e)));
     });
   },
+  headers: (ev, req, res) => {
+    // Arrays (set-cookie) are joined with ', ', as compat's Headers() joins them.
+    for (const k of Object.keys(req.headers).sort()) ev('headers ' + k + '=' + [].concat(req.headers[k]).join(', '));
+    for (const k of Object.keys(req.headersDistinct).sort()) ev('distinct ' + k + '=' + JSON.stringify(req.headersDistinct[k]));
+    ev('raw ' + JSON.stringify(req.rawHeaders));
+    res.end();
+  },
   headersSent: (ev, req, res) => {
     res.write('a');
     caught(ev, () => res.setHeader('X-A', '1'));
