@@ -72,8 +72,9 @@ bench-client:
 	cd benchmarks && $(GO) run ./cmd/clientbench -duration 3s > $(BENCHOUT)/client.md; \
 		rc=$$?; cat $(BENCHOUT)/client.md; exit $$rc
 
-# soak points hostile clients (slowloris, unread pipelined responses,
-# half-closes, resets mid-body, oversized heads) at each server for
+# soak points hostile clients (slowloris, unread pipelined responses small
+# and 1 MiB, half-closes, resets mid-body and after 64 KiB of an 8 MiB
+# response, oversized heads, malformed requests, idle connections) at each server for
 # $(SOAKTIME), prints their memory and descriptors side by side, and fails
 # if the engine stops serving, leaves a request unanswered, leaks a
 # descriptor or grows its RSS by more than 64 MiB. Loopback only; bounded.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,21 +18,27 @@ import (
 // ones), and the descriptors come back. The process is both client and
 // server, so its descriptors count both sides.
 func TestSoakSmoke(t *testing.T) {
-	s := engine.NewServer(func(w *engine.Response, _ *engine.Request) {
+	s := engine.NewServer(func(w *engine.Response, r *engine.Request) {
+		if n, ok := strings.CutPrefix(string(r.Path()), "/bytes/"); ok {
+			size, _ := strconv.Atoi(n)
+			w.Write(make([]byte, size)) // as cmd/server's route, but whole
+			return
+		}
 		w.WriteString("Hello, World!")
 	}, &engine.Options{NumLoops: 2})
 	if err := s.Start("tcp://127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	sz := hostile.Sizes{Slowloris: 20, Unread: 4, UnreadReqs: 4096, HalfClose: 2, ResetBody: 2, OversizeHead: 1, Idle: 50, Malformed: 1}
-	r := attack("zerohttp", s.Addr().String(), os.Getpid(), 1500*time.Millisecond, 5*time.Second, sz)
+	sz := hostile.Sizes{Slowloris: 20, Unread: 4, UnreadReqs: 4096, HalfClose: 2, ResetMid: 2, OversizeHead: 1, Idle: 50, Malformed: 1,
+		UnreadLarge: 2, UnreadLargeReqs: 8, LargeBody: 256 << 10, ResetLarge: 2, ResetBody: 128 << 10, ResetAfter: 16 << 10}
+	r := attack("zerohttp", s.Addr().String(), os.Getpid(), "", runSpec{duration: 1500 * time.Millisecond, recover: 5 * time.Second, sz: sz, untilSettled: true})
 	for _, a := range r.attacks {
 		if a.st.Sent.Load() == 0 {
 			t.Errorf("%s sent nothing", a.name)
 		}
 	}
-	for _, name := range []string{"unread-pipelined", "half-close"} {
+	for _, name := range []string{"unread-pipelined", "half-close", "unread-large", "reset-large"} {
 		for _, a := range r.attacks {
 			if a.name == name && a.st.Answered.Load() == 0 {
 				t.Errorf("%s: nothing answered", name)
@@ -45,12 +52,12 @@ func TestSoakSmoke(t *testing.T) {
 
 // TestProblems checks that -check catches each way a server can fail.
 func TestProblems(t *testing.T) {
-	lim := limits{rssGrowthKB: 64 << 10, fdSlack: 16, probeLoss: 0.02}
+	lim := limits{rssGrowthKB: 64 << 10, fdSlack: 16, probeLoss: 0.02, recover: true}
 	ok := func() result {
 		p := new(hostile.Stats)
 		p.Sent.Store(100)
 		p.Answered.Store(100)
-		return result{name: "s", rssBase: 10 << 10, rssPeak: 20 << 10, fdBase: 10, fdEnd: 12, probe: p,
+		return result{name: "s", rssBase: 10 << 10, rssPeak: 20 << 10, recovered: time.Second, fdBase: 10, fdEnd: 12, goBase: 5, goEnd: 6, probe: p,
 			attacks: []attackResult{{"half-close", new(hostile.Stats)}}}
 	}
 	if p := ok().problems(lim); len(p) != 0 {
@@ -66,6 +73,8 @@ func TestProblems(t *testing.T) {
 		{"unanswered", func(r *result) { r.attacks[0].st.Failed.Store(1) }, "unanswered"},
 		{"fd leak", func(r *result) { r.fdEnd = 27 }, "descriptors"},
 		{"rss", func(r *result) { r.rssPeak = 75 << 10 }, "RSS grew"},
+		{"rss kept", func(r *result) { r.recovered = -1 }, "within 2x"},
+		{"goroutine leak", func(r *result) { r.goEnd = 30 }, "goroutines"},
 	} {
 		r := ok()
 		tt.breakIt(&r)

@@ -6,11 +6,15 @@
 // while a probe sends a well-formed request every 100 ms.
 //
 // For each server it reports its RSS and open descriptors before, at the
-// peak and after a settling time, the probes answered and the slowest, and
-// each attack's counts. With -check, a named server fails the run (exit 1)
-// if it stopped serving, left a well-formed request unanswered, kept more
-// descriptors than it started with (beyond -fd-slack), or grew its RSS by
-// more than -max-rss-growth; `make soak` runs it so.
+// peak and -recover after the attack's end (and how soon the RSS came back
+// within twice its start), its goroutines before and after (built-in
+// servers, from their -debug-addr), the probes answered and the slowest,
+// and each attack's counts. With -check, a named server fails the run
+// (exit 1) if it stopped serving, left a well-formed request unanswered,
+// kept more descriptors or goroutines than it started with (beyond
+// -fd-slack), grew its RSS by more than -max-rss-growth, or did not come
+// back within twice its starting RSS by -recover; `make soak` runs it so.
+// -attacks runs some attacks only, to measure one shape at a time.
 //
 // Built-in servers (cmd/server's -impl names) are built and started by this
 // command, on a free loopback port, and stopped by their PID at the end.
@@ -21,13 +25,15 @@
 //
 // Usage (from the benchmarks module):
 //
-//	go run ./cmd/hostile [-impls zerohttp,compat,nethttp,fasthttp] [-duration 10s] [-check zerohttp]
+//	go run ./cmd/hostile [-impls zerohttp,compat,nethttp,fasthttp] [-duration 10s] [-attacks unread-large] [-check zerohttp]
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,13 +53,16 @@ type limits struct {
 	rssGrowthKB int64 // peak RSS over the start's
 	fdSlack     int   // descriptors kept after settling, over the start's
 	probeLoss   float64
+	recover     bool // the RSS must come back within 2x of its start
 }
 
 // result is one server's run.
 type result struct {
 	name                     string
-	rssBase, rssPeak, rssEnd int64 // KiB; 0 if unknown
-	fdBase, fdPeak, fdEnd    int   // -1 if unknown
+	rssBase, rssPeak, rssEnd int64         // KiB; 0 if unknown
+	recovered                time.Duration // from the attack's end to RSS within 2x of rssBase; -1 if not seen
+	fdBase, fdPeak, fdEnd    int           // -1 if unknown
+	goBase, goEnd            int           // goroutines; -1 if unknown
 	probe                    *hostile.Stats
 	attacks                  []attackResult
 	servingAfter             error // a fresh request after the attack
@@ -70,7 +79,8 @@ func main() {
 	flag.Var(&targets, "target", "name=ADDR: also attack a server already listening on loopback (repeatable)")
 	flag.Var(&pids, "pid", "name=PID: measure a -target's memory and descriptors from /proc (repeatable)")
 	duration := flag.Duration("duration", 10*time.Second, "how long the attacks run against each server")
-	settle := flag.Duration("settle", 10*time.Second, "how long a server gets afterwards to close what the attack opened")
+	recoverFor := flag.Duration("recover", 30*time.Second, "how long after the attack the RSS and descriptors are watched (RSS after is taken at its end)")
+	only := flag.String("attacks", "", "run only these attacks, comma-separated (default: all)")
 	check := flag.String("check", "", "servers whose bounds fail the run, comma-separated")
 	growth := flag.Int64("max-rss-growth", 64, "-check: MiB the peak RSS may exceed the start's by")
 	fdSlack := flag.Int("fd-slack", 16, "-check: descriptors a server may hold after settling beyond its start")
@@ -78,7 +88,19 @@ func main() {
 	if *duration <= 0 || *duration > time.Hour {
 		fatalf("-duration must be in (0, 1h]")
 	}
-	lim := limits{rssGrowthKB: *growth << 10, fdSlack: *fdSlack, probeLoss: 0.02}
+	lim := limits{rssGrowthKB: *growth << 10, fdSlack: *fdSlack, probeLoss: 0.02, recover: true}
+	run := runSpec{duration: *duration, recover: *recoverFor, sz: hostile.DefaultSizes}
+	if *only != "" {
+		run.only = map[string]bool{}
+		for _, a := range strings.Split(*only, ",") {
+			run.only[strings.TrimSpace(a)] = true
+		}
+		for a := range run.only {
+			if !hostile.IsAttack(a) {
+				fatalf("-attacks: no attack %q (have %s)", a, attackNames())
+			}
+		}
+	}
 
 	var builtins []string
 	for _, s := range strings.Split(*impls, ",") {
@@ -120,21 +142,21 @@ func main() {
 		}
 		for _, impl := range builtins {
 			fmt.Fprintf(os.Stderr, "hostile: %s\n", impl)
-			r, err := runBuiltin(bin, impl, *duration, *settle)
+			r, err := runBuiltin(bin, impl, run)
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "hostile: %s: %v\n", impl, err)
-				r = result{name: impl, servingAfter: err, fdBase: -1, fdPeak: -1, fdEnd: -1, probe: new(hostile.Stats)}
+				r = result{name: impl, servingAfter: err, fdBase: -1, fdPeak: -1, fdEnd: -1, goBase: -1, goEnd: -1, probe: new(hostile.Stats)}
 			}
 			results = append(results, r)
 		}
 	}
 	for _, t := range tgts {
 		fmt.Fprintf(os.Stderr, "hostile: %s\n", t.Name)
-		results = append(results, attack(t.Name, t.Addr, pidOf[t.Name], *duration, *settle, hostile.DefaultSizes))
+		results = append(results, attack(t.Name, t.Addr, pidOf[t.Name], "", run))
 	}
 
-	fmt.Printf("## Hostile clients\n\nEach server attacked for %v by every attack at once (%s), then given up to %v to settle; sizes: %+v.\n\n",
-		*duration, attackNames(), *settle, hostile.DefaultSizes)
+	fmt.Printf("## Hostile clients\n\nEach server attacked for %v by these attacks at once: %s; then watched for %v; sizes: %+v.\n\n",
+		*duration, run.names(), *recoverFor, hostile.DefaultSizes)
 	writeTables(os.Stdout, results)
 	failed := false
 	for _, name := range strings.Split(*check, ",") {
@@ -162,13 +184,44 @@ func main() {
 	}
 }
 
+// runSpec is what to run against each server.
+type runSpec struct {
+	duration, recover time.Duration
+	sz                hostile.Sizes
+	only              map[string]bool // nil: every attack
+	untilSettled      bool            // stop watching once the descriptors are back (tests)
+}
+
+// attacks returns the attacks to run.
+func (rs runSpec) attacks() []hostile.Attack {
+	var out []hostile.Attack
+	for _, a := range hostile.Attacks(rs.sz) {
+		if rs.only == nil || rs.only[a.Name] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (rs runSpec) names() string {
+	var names []string
+	for _, a := range rs.attacks() {
+		names = append(names, a.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
 // runBuiltin starts cmd/server -impl impl, attacks it and stops it.
-func runBuiltin(bin, impl string, duration, settle time.Duration) (result, error) {
+func runBuiltin(bin, impl string, run runSpec) (result, error) {
 	addr, err := proc.FreeAddr()
 	if err != nil {
 		return result{}, err
 	}
-	cmd := exec.Command(bin, "-impl", impl, "-addr", addr)
+	debugAddr, err := proc.FreeAddr()
+	if err != nil {
+		return result{}, err
+	}
+	cmd := exec.Command(bin, "-impl", impl, "-addr", addr, "-debug-addr", debugAddr)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	logs := &cappedWriter{max: 2 << 10}
 	cmd.Stderr = logs
@@ -181,7 +234,7 @@ func runBuiltin(bin, impl string, duration, settle time.Duration) (result, error
 	if err := proc.WaitListening(addr, exited, 10*time.Second); err != nil {
 		return result{}, err
 	}
-	r := attack(impl, addr, cmd.Process.Pid, duration, settle, hostile.DefaultSizes)
+	r := attack(impl, addr, cmd.Process.Pid, debugAddr, run)
 	if n, head := logs.summary(); n > 0 {
 		fmt.Fprintf(os.Stderr, "hostile: %s logged %d bytes during the attack; the first lines:\n%s\n", impl, n, head)
 	}
@@ -213,16 +266,23 @@ func (w *cappedWriter) summary() (int, string) {
 	return w.n, string(w.b)
 }
 
-// attack runs every attack and the probe against addr for duration, then
-// lets the server settle, measuring pid (if not 0) throughout.
-func attack(name, addr string, pid int, duration, settle time.Duration, sz hostile.Sizes) result {
-	r := result{name: name, probe: new(hostile.Stats), fdBase: -1, fdPeak: -1, fdEnd: -1}
-	hostile.Get(addr, 5*time.Second) // warm up: the first request's buffers count as the start
+// attack runs the attacks and the probe against addr for run.duration, then
+// watches the server for run.recover, measuring pid (if not 0) throughout
+// and counting its goroutines at debugAddr (if not "").
+func attack(name, addr string, pid int, debugAddr string, run runSpec) result {
+	r := result{name: name, probe: new(hostile.Stats), fdBase: -1, fdPeak: -1, fdEnd: -1, goBase: -1, goEnd: -1, recovered: -1}
+	// Warm up: the first request's buffers, and the large body a server
+	// builds once, count as the start.
+	hostile.Get(addr, 5*time.Second)
+	if n := run.sz.MaxBody(); n > 0 {
+		hostile.GetBytes(addr, n, 10*time.Second)
+	}
 	time.Sleep(200 * time.Millisecond)
 	r.rssBase, r.fdBase = measure(pid)
 	r.rssPeak, r.fdPeak = r.rssBase, r.fdBase
+	r.goBase = goroutines(debugAddr)
 
-	ctx, cancel := context.WithTimeout(context.Background(), duration)
+	ctx, cancel := context.WithTimeout(context.Background(), run.duration)
 	defer cancel()
 	sampled := make(chan struct{})
 	sampling, stopSampling := context.WithCancel(context.Background())
@@ -240,26 +300,54 @@ func attack(name, addr string, pid int, duration, settle time.Duration, sz hosti
 	}()
 	var wg sync.WaitGroup
 	wg.Go(func() { hostile.Probe(ctx, addr, 100*time.Millisecond, r.probe) })
-	for _, a := range hostile.Attacks(sz) {
+	for _, a := range run.attacks() {
 		ar := attackResult{name: a.Name, st: new(hostile.Stats)}
 		r.attacks = append(r.attacks, ar)
 		wg.Go(func() { a.Run(ctx, addr, ar.st) })
 	}
 	wg.Wait() // the unread connections read what they are owed after ctx ends
-
-	// Settle: wait for the descriptors to return, up to settle.
-	deadline := time.Now().Add(settle)
-	for time.Now().Before(deadline) {
-		if _, fds := measure(pid); fds <= r.fdBase {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 	stopSampling()
 	<-sampled
+
+	// Recover: watch the RSS come back, for run.recover from the end.
+	ended := time.Now()
 	r.servingAfter = hostile.Get(addr, 5*time.Second)
+	for {
+		rss, _ := measure(pid)
+		if r.recovered < 0 && rss > 0 && rss <= 2*r.rssBase {
+			r.recovered = time.Since(ended)
+		}
+		if time.Since(ended) >= run.recover {
+			break
+		}
+		if _, fds := measure(pid); run.untilSettled && fds <= r.fdBase {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 	r.rssEnd, r.fdEnd = measure(pid)
+	r.goEnd = goroutines(debugAddr)
 	return r
+}
+
+// goroutines returns the goroutines of the server whose net/http/pprof is
+// at debugAddr, or -1.
+func goroutines(debugAddr string) int {
+	if debugAddr == "" {
+		return -1
+	}
+	c := http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get("http://" + debugAddr + "/debug/pprof/goroutine?debug=1")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	line, _ := bufio.NewReader(resp.Body).ReadString('\n')
+	var n int
+	if _, err := fmt.Sscanf(line, "goroutine profile: total %d", &n); err != nil {
+		return -1
+	}
+	return n
 }
 
 // measure returns pid's RSS in KiB and its open descriptors, or 0 and -1.
@@ -290,6 +378,12 @@ func (r result) problems(lim limits) []string {
 	}
 	if r.fdBase >= 0 && r.fdEnd > r.fdBase+lim.fdSlack {
 		out = append(out, fmt.Sprintf("%d descriptors open after settling, %d before the attack", r.fdEnd, r.fdBase))
+	}
+	if r.goBase >= 0 && r.goEnd > r.goBase+lim.fdSlack {
+		out = append(out, fmt.Sprintf("%d goroutines after settling, %d before the attack", r.goEnd, r.goBase))
+	}
+	if lim.recover && r.rssBase > 0 && r.recovered < 0 {
+		out = append(out, fmt.Sprintf("RSS did not come back within 2x of its start (%d MiB): %d MiB at the end", r.rssBase>>10, r.rssEnd>>10))
 	}
 	if r.rssBase > 0 && r.rssPeak-r.rssBase > lim.rssGrowthKB {
 		out = append(out, fmt.Sprintf("RSS grew by %d MiB (from %d MiB), over the bound of %d MiB", (r.rssPeak-r.rssBase)>>10, r.rssBase>>10, lim.rssGrowthKB>>10))

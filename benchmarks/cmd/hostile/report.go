@@ -9,15 +9,19 @@ import (
 // writeTables prints the servers side by side: what they held, and what
 // each attack got from them.
 func writeTables(w io.Writer, rs []result) {
-	fmt.Fprintf(w, "| server | RSS start | RSS peak | RSS after | fds start | fds peak | fds after | probes answered | slowest probe | serving after |\n")
-	fmt.Fprintf(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
+	fmt.Fprintf(w, "| server | RSS start | RSS peak | RSS after | within 2x after | fds start | fds peak | fds after | goroutines start / after | probes answered | slowest probe | serving after |\n")
+	fmt.Fprintf(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, r := range rs {
 		serving := "yes"
 		if r.servingAfter != nil {
 			serving = "NO: " + r.servingAfter.Error()
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %d/%d | %v | %s |\n", r.name,
-			mib(r.rssBase), mib(r.rssPeak), mib(r.rssEnd), count(r.fdBase), count(r.fdPeak), count(r.fdEnd),
+		within := "no"
+		if r.recovered >= 0 {
+			within = r.recovered.Round(100 * time.Millisecond).String()
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %d/%d | %v | %s |\n", r.name,
+			mib(r.rssBase), mib(r.rssPeak), mib(r.rssEnd), within, count(r.fdBase), count(r.fdPeak), count(r.fdEnd), count(r.goBase), count(r.goEnd),
 			r.probe.Answered.Load(), r.probe.Sent.Load(), time.Duration(r.probe.MaxLatency.Load()).Round(time.Millisecond), serving)
 	}
 	if len(rs) == 0 || len(rs[0].attacks) == 0 {

@@ -15,6 +15,10 @@ func serveCompat(ctx context.Context, addr string) error {
 	s := compat.CreateServer(nil, func(req *compat.IncomingMessage, res *compat.ServerResponse) {
 		res.SetHeader("Content-Type", contentType)
 		res.SetHeader("Server", "zerohttp-compat")
+		if big, ok := largeBody(req.URL); ok {
+			res.End(big)
+			return
+		}
 		res.EndString(helloBody)
 	})
 	s.KeepAliveTimeout = 0

@@ -15,6 +15,12 @@ func serveFastHTTP(ctx context.Context, addr string) error {
 		Name: "fasthttp",
 		Handler: func(c *fasthttp.RequestCtx) {
 			c.SetContentType(contentType)
+			if p := c.Path(); len(p) > len(largePrefix) && p[1] == 'b' {
+				if big, ok := largeBody(string(p)); ok {
+					c.Response.SetBodyRaw(big)
+					return
+				}
+			}
 			c.SetBody(body)
 		},
 	}

@@ -23,6 +23,8 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/http"
+	_ "net/http/pprof" // served on -debug-addr
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -59,6 +61,7 @@ func main() {
 	impl := flag.String("impl", "nethttp", "implementation: zerohttp, compat, nethttp, bridge, fasthttp, nbio, nbio-blocking, gnet-raw or node")
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address, host:port")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	debugAddr := flag.String("debug-addr", "", "serve net/http/pprof on this loopback host:port (cmd/hostile counts goroutines there)")
 	flag.Parse()
 	serve, ok := impls[*impl]
 	if !ok {
@@ -81,6 +84,14 @@ func main() {
 			os.Exit(1)
 		}
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	if *debugAddr != "" {
+		ln, err := net.Listen("tcp", *debugAddr)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "server: -debug-addr: %v\n", err)
+			os.Exit(1)
+		}
+		go http.Serve(ln, nil)
 	}
 	if err := serve(ctx, *addr); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(os.Stderr, "server: %s: %v\n", *impl, err)

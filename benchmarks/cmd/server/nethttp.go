@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 )
 
 // serveNetHTTP serves with net/http. Header values are preallocated so the
@@ -14,8 +15,14 @@ func serveNetHTTP(ctx context.Context, addr string) error {
 	body := []byte(helloBody)
 	s := &http.Server{
 		Addr: addr,
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h := w.Header()
+			if big, ok := largeBody(r.URL.Path); ok {
+				h["Content-Type"], h["Server"] = ctype, server
+				h.Set("Content-Length", strconv.Itoa(len(big)))
+				w.Write(big)
+				return
+			}
 			h["Content-Type"], h["Server"], h["Content-Length"] = ctype, server, clen
 			w.Write(body)
 		}),

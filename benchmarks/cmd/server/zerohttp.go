@@ -13,8 +13,14 @@ import (
 // rather than timeouts.
 func serveZerohttp(ctx context.Context, addr string) error {
 	body := []byte(helloBody)
-	s := engine.NewServer(func(w *engine.Response, _ *engine.Request) {
+	s := engine.NewServer(func(w *engine.Response, r *engine.Request) {
 		w.Header().AddString("Content-Type", contentType)
+		if p := r.Path(); len(p) > len(largePrefix) && p[1] == 'b' {
+			if big, ok := largeBody(string(p)); ok {
+				serveLargeZerohttp(w, big)
+				return
+			}
+		}
 		w.Write(body)
 	}, &engine.Options{ServerName: "zerohttp", KeepAliveTimeout: -1})
 	return runEngine(ctx, s, addr)

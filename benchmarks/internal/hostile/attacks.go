@@ -1,7 +1,10 @@
 // Package hostile holds the clients that misbehave on purpose, for the soak
 // run (cmd/hostile): slowloris heads, pipelined requests whose responses are
-// never read, half-closes, resets in the middle of a body, oversized heads,
-// malformed requests and idle keep-alive connections, plus a well-behaved probe that checks the server keeps serving.
+// never read (small ones and 1 MiB ones), half-closes, resets in the middle
+// of a request body and of a large response, oversized heads, malformed
+// requests and idle keep-alive connections, plus a well-behaved probe that
+// checks the server keeps serving. The large responses come from the
+// server's GET /bytes/N route (cmd/server serves it on every implementation).
 //
 // Every attack talks to the address it is given, which the caller has
 // checked is on loopback (internal/target.Loopback), runs until its context
@@ -16,6 +19,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,29 +47,67 @@ type Sizes struct {
 	Unread       int // connections pipelining requests and never reading
 	UnreadReqs   int // requests per unread connection
 	HalfClose    int // concurrent clients sending a request and then FIN
-	ResetBody    int // concurrent clients resetting in the middle of a body
+	ResetMid     int // concurrent clients resetting in the middle of a request body
 	OversizeHead int // concurrent clients sending a huge head
 	Idle         int // keep-alive connections idle after one request
 	Malformed    int // concurrent clients sending malformed requests
+
+	UnreadLarge     int // connections pipelining requests for LargeBody bytes and never reading
+	UnreadLargeReqs int // requests per such connection
+	LargeBody       int // bytes of each response the unread-large connections ask for
+	ResetLarge      int // concurrent clients resetting after ResetAfter bytes of a ResetBody response
+	ResetBody       int // bytes of each response the reset-large clients ask for
+	ResetAfter      int // bytes read before the reset
 }
 
+// MaxBody returns the largest response the attacks ask for, which a warm-up
+// request fetches first so that a server building it once counts it in its
+// start.
+func (sz Sizes) MaxBody() int { return max(sz.LargeBody, sz.ResetBody) }
+
 // DefaultSizes is what cmd/hostile uses unless told otherwise.
-var DefaultSizes = Sizes{Slowloris: 200, Unread: 10, UnreadReqs: 100000, HalfClose: 4, ResetBody: 4, OversizeHead: 2, Idle: 2000, Malformed: 2}
+var DefaultSizes = Sizes{Slowloris: 200, Unread: 10, UnreadReqs: 100000, HalfClose: 4, ResetMid: 4, OversizeHead: 2, Idle: 2000, Malformed: 2,
+	UnreadLarge: 8, UnreadLargeReqs: 100, LargeBody: 1 << 20, ResetLarge: 20, ResetBody: 8 << 20, ResetAfter: 64 << 10}
 
 // Attacks returns every attack, sized by sz.
 func Attacks(sz Sizes) []Attack {
 	return []Attack{
 		{"slowloris", func(ctx context.Context, a string, st *Stats) { slowloris(ctx, a, sz.Slowloris, st) }},
-		{"unread-pipelined", func(ctx context.Context, a string, st *Stats) { unreadPipelined(ctx, a, sz.Unread, sz.UnreadReqs, st) }},
+		{"unread-pipelined", func(ctx context.Context, a string, st *Stats) {
+			unreadPipelined(ctx, a, sz.Unread, sz.UnreadReqs, request, 64, st)
+		}},
+		{"unread-large", func(ctx context.Context, a string, st *Stats) {
+			unreadPipelined(ctx, a, sz.UnreadLarge, sz.UnreadLargeReqs, bytesRequest(sz.LargeBody), sz.UnreadLargeReqs, st)
+		}},
+		{"reset-large", func(ctx context.Context, a string, st *Stats) {
+			repeat(ctx, sz.ResetLarge, a, st, func(ctx context.Context, a string, st *Stats) {
+				resetLarge(ctx, a, sz.ResetBody, sz.ResetAfter, st)
+			})
+		}},
 		{"half-close", func(ctx context.Context, a string, st *Stats) { repeat(ctx, sz.HalfClose, a, st, halfClose) }},
-		{"reset-mid-body", func(ctx context.Context, a string, st *Stats) { repeat(ctx, sz.ResetBody, a, st, resetMidBody) }},
+		{"reset-mid-body", func(ctx context.Context, a string, st *Stats) { repeat(ctx, sz.ResetMid, a, st, resetMidBody) }},
 		{"oversized-head", func(ctx context.Context, a string, st *Stats) { repeat(ctx, sz.OversizeHead, a, st, oversizedHead) }},
 		{"idle", func(ctx context.Context, a string, st *Stats) { idle(ctx, a, sz.Idle, st) }},
 		{"malformed", func(ctx context.Context, a string, st *Stats) { repeat(ctx, sz.Malformed, a, st, malformed) }},
 	}
 }
 
+// IsAttack reports whether name is an attack's name.
+func IsAttack(name string) bool {
+	for _, a := range Attacks(Sizes{}) {
+		if a.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 const request = "GET /hello HTTP/1.1\r\nHost: hostile\r\n\r\n"
+
+// bytesRequest asks for a body of n bytes (cmd/server's /bytes/N route).
+func bytesRequest(n int) string {
+	return "GET /bytes/" + strconv.Itoa(n) + " HTTP/1.1\r\nHost: hostile\r\n\r\n"
+}
 
 // dial opens a connection whose every read and write ends 5 s after ctx's
 // deadline (or in 10 s without one); closeOnDone ends them sooner, once ctx
@@ -147,11 +189,12 @@ func slowloris(ctx context.Context, addr string, n int, st *Stats) {
 }
 
 // unreadPipelined opens n connections that each send up to reqs pipelined
-// requests without reading a byte, until ctx ends; then each reads what it
-// is owed, as long as the responses keep coming, and counts them.
-func unreadPipelined(ctx context.Context, addr string, n, reqs int, st *Stats) {
+// requests (req, in writes of perWrite), without reading a byte, until ctx
+// ends; then each reads what it is owed, as long as the responses keep
+// coming, and counts them.
+func unreadPipelined(ctx context.Context, addr string, n, reqs int, req string, perWrite int, st *Stats) {
 	var wg sync.WaitGroup
-	batch := []byte(strings.Repeat(request, 64))
+	batch := []byte(strings.Repeat(req, perWrite))
 	for range n {
 		wg.Go(func() {
 			c, err := dial(ctx, addr)
@@ -162,18 +205,19 @@ func unreadPipelined(ctx context.Context, addr string, n, reqs int, st *Stats) {
 			defer c.Close()
 			sent := 0
 			stop := context.AfterFunc(ctx, func() { c.SetWriteDeadline(time.Now()) })
-			for sent+64 <= reqs && ctx.Err() == nil {
+			for sent+perWrite <= reqs && ctx.Err() == nil {
 				if _, err := c.Write(batch); err != nil {
 					break // the deadline: the server stopped reading, as it should
 				}
-				sent += 64
+				sent += perWrite
 			}
 			stop()
+			<-ctx.Done() // the responses stay unread until the attack ends
 			st.Sent.Add(int64(sent))
 			br := bufio.NewReaderSize(c, 64<<10)
 			got := 0
 			for got < sent {
-				if got%1000 == 0 { // fails only if 10 s pass without 1000 answers
+				if got%perWrite == 0 { // fails only if 10 s pass without perWrite answers
 					c.SetDeadline(time.Now().Add(10 * time.Second))
 				}
 				resp, err := http.ReadResponse(br, nil)
@@ -229,6 +273,35 @@ func resetMidBody(ctx context.Context, addr string, st *Stats) {
 	c.Write(make([]byte, 64<<10))
 	c.SetLinger(0)
 	c.Close()
+}
+
+// resetLarge asks for a body of size bytes, reads the first after of them
+// and resets the connection: the server must let go of the rest.
+func resetLarge(ctx context.Context, addr string, size, after int, st *Stats) {
+	c := open(ctx, addr, st)
+	if c == nil {
+		return
+	}
+	defer c.Close()
+	defer closeOnDone(ctx, c)()
+	if _, err := io.WriteString(c, bytesRequest(size)); err != nil {
+		st.Cut.Add(1)
+		return
+	}
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err == nil {
+		_, err = io.CopyN(io.Discard, resp.Body, int64(min(after, size)))
+	}
+	switch {
+	case err == nil && resp.StatusCode == 200:
+		st.Answered.Add(1)
+	case err == nil:
+		st.Failed.Add(1)
+	case ctx.Err() == nil:
+		st.Cut.Add(1)
+	}
+	c.SetLinger(0)
 }
 
 // oversizedHead sends a head of 2 MiB of fields, which a server must refuse
@@ -342,7 +415,15 @@ func Probe(ctx context.Context, addr string, interval time.Duration, st *Stats) 
 }
 
 // Get sends one well-formed request on a new connection and requires a 200.
-func Get(addr string, timeout time.Duration) error {
+func Get(addr string, timeout time.Duration) error { return get(addr, request, timeout) }
+
+// GetBytes asks for a body of n bytes on a new connection and requires a 200
+// and the n bytes.
+func GetBytes(addr string, n int, timeout time.Duration) error {
+	return get(addr, bytesRequest(n), timeout)
+}
+
+func get(addr, request string, timeout time.Duration) error {
 	c, err := net.DialTimeout("tcp", addr, timeout)
 	if err != nil {
 		return err
@@ -362,6 +443,9 @@ func Get(addr string, timeout time.Duration) error {
 	}
 	if resp.StatusCode != 200 {
 		return errors.New(resp.Status)
+	}
+	if resp.ContentLength < 0 {
+		return errors.New("no Content-Length")
 	}
 	return nil
 }
