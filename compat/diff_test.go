@@ -391,6 +391,9 @@ func startCompatDiffServer(t *testing.T) (port int, ev *caseEvents) {
 		res.OnClose(func() { log("res.close") })
 		diffHandlers[name](log, req, res)
 	})
+	s.OnConnection(func(info SocketInfo) {
+		ev.add("connection", "connection "+info.RemoteAddress+" "+info.RemoteFamily)
+	})
 	if err := s.Listen(0, "127.0.0.1", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -471,5 +474,29 @@ func TestServerMatchesNodeExactly(t *testing.T) {
 				t.Errorf("request %q\ncompat events:\n%s\nnode events:\n%s", req, gotEv, wantEv)
 			}
 		})
+	}
+}
+
+// TestServerConnectionMatchesNode opens connections to node and to compat
+// and compares the 'connection' events each emits before any request.
+func TestServerConnectionMatchesNode(t *testing.T) {
+	ns := startNodeDiffServer(t)
+	port, ev := startCompatDiffServer(t)
+	for _, side := range []struct {
+		name string
+		port int
+		ev   *caseEvents
+	}{{"node", ns.port, ns.ev}, {"compat", port, ev}} {
+		for i := 0; i < 2; i++ {
+			c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", side.port))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := side.ev.take("connection")
+			c.Close()
+			if want := "connection 127.0.0.1 IPv4"; got != want {
+				t.Errorf("%s, connection %d, before any request: events %q; want %q", side.name, i, got, want)
+			}
+		}
 	}
 }

@@ -70,6 +70,7 @@ type Server struct {
 	onCheckContinue []func(*IncomingMessage, *ServerResponse)
 	onUpgrade       []func(*IncomingMessage, *Socket)
 	onConnect       []func(*IncomingMessage, *Socket)
+	onConnection    []func(SocketInfo)
 	onListening     []func()
 	onClose         []func()
 	// onceClose are Close's callbacks, called once, after the 'close'
@@ -91,11 +92,12 @@ type Server struct {
 type requestHooks struct {
 	onRequest, onCheckContinue []func(*IncomingMessage, *ServerResponse)
 	onUpgrade, onConnect       []func(*IncomingMessage, *Socket)
+	onConnection               []func(SocketInfo)
 }
 
 // publishLocked publishes the request listeners for handle.
 func (s *Server) publishLocked() {
-	s.hooks.Store(&requestHooks{s.onRequest, s.onCheckContinue, s.onUpgrade, s.onConnect})
+	s.hooks.Store(&requestHooks{s.onRequest, s.onCheckContinue, s.onUpgrade, s.onConnect, s.onConnection})
 }
 
 // CreateServer is Node's http.createServer: it returns a server that calls
@@ -156,6 +158,23 @@ func (s *Server) OnConnect(fn func(req *IncomingMessage, socket *Socket)) {
 	s.mu.Unlock()
 }
 
+// OnConnection registers a 'connection' listener: a connection was
+// accepted, before any request on it. It gets the connection's addresses
+// (Node passes the socket) and runs on the connection's event loop.
+func (s *Server) OnConnection(fn func(SocketInfo)) {
+	s.mu.Lock()
+	s.onConnection = append(s.onConnection, fn)
+	s.publishLocked()
+	s.mu.Unlock()
+}
+
+// connectionOpened is the engine's OnOpen: it emits 'connection'.
+func (s *Server) connectionOpened(remote, local net.Addr) {
+	if fns := s.hooks.Load().onConnection; len(fns) > 0 {
+		emit(fns, socketInfo(remote, local))
+	}
+}
+
 // OnListening registers a 'listening' listener.
 func (s *Server) OnListening(fn func()) {
 	s.mu.Lock()
@@ -210,6 +229,7 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 		StreamBodies:    true,
 		MaxBufferedBody: 1,
 		ErrorReply:      nodeErrorReply,
+		OnOpen:          s.connectionOpened,
 		// Node's socket highWaterMark: WriteChunk's false, and the bound
 		// beyond which the connection's next requests wait.
 		MaxUnsentOutput: HighWaterMark,

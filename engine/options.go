@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"net"
 	"time"
 
 	"github.com/zerohttp/zerohttp/parse"
@@ -74,6 +75,10 @@ type Options struct {
 	// "Content-Length: 0" and "Connection: close". It runs on the
 	// connection's event loop.
 	ErrorReply func(dst []byte, status int, err error) []byte
+	// OnOpen, if set, is called with a connection's addresses when it is
+	// accepted, before any of its bytes is read (Node's 'connection'). It
+	// runs on the connection's event loop and must not block.
+	OnOpen func(remote, local net.Addr)
 	// MaxConns bounds the open connections; 0 means no limit. Connections
 	// over the limit get a 503 and are closed.
 	MaxConns int

@@ -328,6 +328,9 @@ func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 		return out, gnet.Close
 	}
 	c.arm()
+	if f := s.opts.OnOpen; f != nil {
+		f(gc.RemoteAddr(), gc.LocalAddr())
+	}
 	return nil, gnet.None
 }
 

@@ -105,5 +105,6 @@ const srv = http.createServer((req, res) => {
   res.on('close', () => ev('res.close'));
   cases[name](ev, req, res);
 });
+srv.on('connection', sock => console.log('connection\tconnection ' + sock.remoteAddress + ' ' + sock.remoteFamily));
 srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));
 process.stdin.on('end', () => process.exit(0)).resume();
