@@ -56,7 +56,8 @@ bench-parse:
 	cd benchmarks && $(GO) run ./cmd/table -svg $(BENCHOUT)/parse.svg < $(BENCHOUT)/parse.txt > $(BENCHOUT)/parse.md
 	@cat $(BENCHOUT)/parse.md
 
-# bench-server runs each server pinned to CPU 0 and the load generator to CPU 1,
+# bench-server runs each server pinned to CPU 0 and the load generator to CPU 1
+# (SERVERBENCH="-server-cpus 0-3 -load-cpus 4-7" for others),
 # with every round's figures also in server.json and server.csv. Your own
 # servers join the built-in ones with SERVERBENCH, for example
 #   make bench-server SERVERBENCH="-target mine=127.0.0.1:3000 -impls zerohttp,fasthttp"

@@ -5,8 +5,9 @@
 // API, running the node client's program), fasthttp's HostClient,
 // net/http's Transport and Node's http with a keepAlive agent.
 //
-// The server (a gnet loop with a fixed response) runs pinned to one CPU and
-// each client in turn pinned to the other, with GOMAXPROCS=1. The client is
+// The server (a gnet loop with a fixed response) runs pinned to -server-cpus
+// (CPU 0) and each client in turn to -client-cpus (CPU 1), with GOMAXPROCS
+// one per CPU of its list. The client is
 // the bottleneck, so besides requests per second the table reports requests
 // per client CPU-second, and for Go clients allocations per request.
 //
@@ -46,8 +47,8 @@ type options struct {
 	conns, depth     int
 	rounds           int
 	impls            string
-	serverCPU        int
-	clientCPU        int
+	serverCPUs       []int // nil: unpinned
+	clientCPUs       []int
 	cpuprofile       string
 	memprofile       string
 }
@@ -75,11 +76,21 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every client once, and the table shows each client's median round")
 	flag.IntVar(&o.depth, "depth", 8, "requests in flight per connection in pipelined mode")
 	flag.StringVar(&o.impls, "impls", "zerohttp,zerohttp-send,zerohttp-agent,fasthttp,nethttp,bridge,node,compat,zerohttp-pipelined", "clients to run")
-	flag.IntVar(&o.serverCPU, "server-cpu", 0, "CPU for the server (-1: unpinned)")
-	flag.IntVar(&o.clientCPU, "client-cpu", 1, "CPU for the client (-1: unpinned)")
+	serverCPUs := flag.String("server-cpus", "0", "CPU list for the server (\"0\", \"0-3\"; -1: unpinned); GOMAXPROCS follows")
+	clientCPUs := flag.String("client-cpus", "1", "CPU list for each client (-1: unpinned); GOMAXPROCS follows")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "internal: write the client's CPU profile for the measured window")
 	flag.StringVar(&o.memprofile, "memprofile", "", "internal: write the client's allocation profile (every allocation sampled)")
 	flag.Parse()
+	if runtime.NumCPU() >= 2 || *serverCPUs != "0" || *clientCPUs != "1" {
+		var err error
+		if o.serverCPUs, err = proc.ParseCPUs(*serverCPUs); err == nil {
+			o.clientCPUs, err = proc.ParseCPUs(*clientCPUs)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "clientbench:", err)
+			os.Exit(2)
+		}
+	}
 	if o.rounds < 1 || o.rounds > 20 {
 		fmt.Fprintln(os.Stderr, "clientbench: -rounds must be in [1, 20]")
 		os.Exit(2)
@@ -186,7 +197,7 @@ setTimeout(() => {
 
 func orchestrate(o options) error {
 	if runtime.NumCPU() < 2 {
-		o.serverCPU, o.clientCPU = -1, -1
+		o.serverCPUs, o.clientCPUs = nil, nil
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -197,9 +208,9 @@ func orchestrate(o options) error {
 		return err
 	}
 	srv := exec.Command(self, "-role", "server", "-addr", addr)
-	srv.Env = append(os.Environ(), "GOMAXPROCS=1")
+	srv.Env = append(os.Environ(), gomaxprocs(o.serverCPUs))
 	srv.Stderr = os.Stderr
-	if err := proc.StartPinned(srv, o.serverCPU); err != nil {
+	if err := proc.StartPinned(srv, o.serverCPUs); err != nil {
 		return err
 	}
 	defer func() {
@@ -258,7 +269,7 @@ func benchClient(o options, self, impl, addr, port string, srv *exec.Cmd) (resul
 		cmd = exec.Command(self, "-role", "client", "-impl", impl, "-addr", addr,
 			"-conns", strconv.Itoa(o.conns), "-depth", strconv.Itoa(o.depth),
 			"-duration", o.duration.String(), "-warmup", o.warmup.String())
-		cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
+		cmd.Env = append(os.Environ(), gomaxprocs(o.clientCPUs))
 	}
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
@@ -266,7 +277,7 @@ func benchClient(o options, self, impl, addr, port string, srv *exec.Cmd) (resul
 		return result{}, false, err
 	}
 	srv0 := proc.CPUSeconds(srv.Process.Pid)
-	if err := proc.StartPinned(cmd, o.clientCPU); err != nil {
+	if err := proc.StartPinned(cmd, o.clientCPUs); err != nil {
 		return result{}, false, err
 	}
 	var r result
@@ -302,8 +313,8 @@ func medianRun(rs []result) result {
 }
 
 func report(o options, rs []result) {
-	fmt.Printf("## Client benchmark\n\n%d keep-alive connections to a fixed gnet server pinned to CPU %d; each client pinned to CPU %d with GOMAXPROCS=1; %v warm-up, %v measured; pipelined mode keeps %d requests in flight per connection; each row is the client's median of %d interleaved rounds by requests per client CPU-second.\n\n",
-		o.conns, o.serverCPU, o.clientCPU, o.warmup, o.duration, o.depth, o.rounds)
+	fmt.Printf("## Client benchmark\n\n%d keep-alive connections to a fixed gnet server pinned to CPUs %s; each client pinned to CPUs %s with GOMAXPROCS one per CPU; %v warm-up, %v measured; pipelined mode keeps %d requests in flight per connection; each row is the client's median of %d interleaved rounds by requests per client CPU-second.\n\n",
+		o.conns, proc.FormatCPUs(o.serverCPUs), proc.FormatCPUs(o.clientCPUs), o.warmup, o.duration, o.depth, o.rounds)
 	var base, nethttp float64
 	for _, r := range rs {
 		if r.Impl == "fasthttp" && r.CPU > 0 {
@@ -333,4 +344,10 @@ func report(o options, rs []result) {
 		fmt.Printf("| %s | %.0f | %.0f%% | %.0f | %s | %s | %.0f%% | %s | %s | %d |\n",
 			r.Impl, float64(r.Reqs)/r.Secs, 100*r.CPU/r.Secs, perCPU, ratio(base), ratio(nethttp), 100*r.SrvCPU, allocs, bytes, r.Errs)
 	}
+}
+
+// gomaxprocs returns the GOMAXPROCS setting for a process pinned to cpus:
+// one per CPU, or one when unpinned, as the fixed comparison has always run.
+func gomaxprocs(cpus []int) string {
+	return "GOMAXPROCS=" + strconv.Itoa(max(1, len(cpus)))
 }

@@ -23,7 +23,7 @@ type report struct {
 	Warmup   string    `json:"warmup"`
 	Duration string    `json:"duration"`
 	PGO      string    `json:"pgo"`
-	CPUs     [2]int    `json:"cpus"` // server, load generator; -1 unpinned
+	CPUs     [2][]int  `json:"cpus"` // server, load generator; null unpinned
 	Warning  string    `json:"warning,omitempty"`
 	Runs     []rowSet  `json:"runs"`
 	Idle     []idleRow `json:"idle,omitempty"`

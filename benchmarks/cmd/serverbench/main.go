@@ -2,8 +2,9 @@
 // prints Markdown tables: the hello-world servers of cmd/server, and your own
 // servers given with -target, side by side.
 //
-// For each target it starts the server pinned to CPU 0 and drives it from
-// CPU 1 in two modes: keep-alive (64 connections, one request in flight on
+// For each target it starts the server pinned to -server-cpus (default CPU
+// 0; its loops or GOMAXPROCS, and a command's {cores}, follow the count) and
+// drives it from -load-cpus (default CPU 1) in two modes: keep-alive (64 connections, one request in flight on
 // each; wrk when installed and the request is the default, else cmd/load)
 // and pipelined (64 connections, 16 requests per batch; always cmd/load,
 // since wrk's percentiles are broken under a pipelining script). Each mode
@@ -112,7 +113,7 @@ type options struct {
 	rounds   int
 	idle     int
 	loader   string
-	cpus     [2]int // server, load; -1 means unpinned
+	cpus     [2][]int // server, load; nil means unpinned
 }
 
 func main() {
@@ -145,6 +146,8 @@ func main() {
 	format := flag.String("format", "md", "what to print on stdout: md (tables), json or csv (every round's figures)")
 	jsonOut := flag.String("json", "", "also write every round's figures and the machine's description as JSON to this file")
 	csvOut := flag.String("csv", "", "also write every round's figures as CSV to this file")
+	serverCPUs := flag.String("server-cpus", "0", "CPU list for each server (\"0\", \"0-3,6\"; -1: unpinned); its loops/GOMAXPROCS and {cores} follow")
+	loadCPUs := flag.String("load-cpus", "1", "CPU list for the load generator (-1: unpinned)")
 	flag.Parse()
 	if *format != "md" && *format != "json" && *format != "csv" {
 		fatalf("-format must be md, json or csv")
@@ -181,11 +184,16 @@ func main() {
 	case o.loader == "wrk" && o.req.Describe() != defaultReq.Describe():
 		fatalf("-loader wrk sends only GET /hello expecting 200; use the built-in loader for -method, -path, -header, -body or -expect-*")
 	}
-	o.cpus = [2]int{0, 1}
-	note := "server pinned to CPU 0, load generator to CPU 1"
-	if runtime.NumCPU() < 2 {
-		o.cpus = [2]int{-1, -1}
-		note = "fewer than 2 CPUs: server and load generator unpinned, sharing the machine"
+	note := "fewer than 2 CPUs: server and load generator unpinned, sharing the machine"
+	if runtime.NumCPU() >= 2 || *serverCPUs != "0" || *loadCPUs != "1" {
+		var err error
+		if o.cpus[0], err = proc.ParseCPUs(*serverCPUs); err == nil {
+			o.cpus[1], err = proc.ParseCPUs(*loadCPUs)
+		}
+		if err != nil {
+			fatalf("%v", err)
+		}
+		note = fmt.Sprintf("server pinned to CPUs %s, load generator to CPUs %s", proc.FormatCPUs(o.cpus[0]), proc.FormatCPUs(o.cpus[1]))
 	}
 	var all []target.Target
 	for _, impl := range strings.Split(*impls, ",") {

@@ -48,7 +48,7 @@ func startServer(o options, t target.Target) (*server, error) {
 	}
 	s := &server{target: t, addr: addr, exited: make(chan struct{}), stderr: new(cappedBuffer)}
 	if t.Kind() == "command" {
-		s.cmd = t.Command(addr, 1)
+		s.cmd = t.Command(addr, max(1, len(o.cpus[0])))
 	} else {
 		s.cmd = exec.Command(filepath.Join(o.dir, "server"), "-impl", t.Impl, "-addr", addr)
 	}

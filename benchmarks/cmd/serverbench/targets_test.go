@@ -72,7 +72,7 @@ func TestUserTargets(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := target.Request{Method: "POST", Path: "/api", Body: "{}", Status: 201, ExpectBody: "made", CheckBody: true}
-	o := options{dir: dir, req: req, duration: 200 * time.Millisecond, warmup: 50 * time.Millisecond, rounds: 2, loader: "builtin", cpus: [2]int{-1, -1}}
+	o := options{dir: dir, req: req, duration: 200 * time.Millisecond, warmup: 50 * time.Millisecond, rounds: 2, loader: "builtin", cpus: [2][]int{}}
 	saved := modes
 	defer func() { modes = saved }()
 	modes = []mode{{"keepalive", 4, 1}, {"pipeline", 4, 4}}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -24,12 +25,12 @@ import (
 // 100 on every Linux architecture Go supports.
 const clockTicks = 100
 
-// StartPinned starts cmd with its CPU affinity set to cpu (if cpu >= 0). The
-// child inherits the affinity of the thread that forks it, so this pins the
-// calling thread for the duration of Start and then restores it; no external
-// tool is needed.
-func StartPinned(cmd *exec.Cmd, cpu int) error {
-	if cpu < 0 {
+// StartPinned starts cmd with its CPU affinity set to cpus (none: unpinned).
+// The child inherits the affinity of the thread that forks it, so this pins
+// the calling thread for the duration of Start and then restores it; no
+// external tool is needed. A Go child's GOMAXPROCS follows: len(cpus).
+func StartPinned(cmd *exec.Cmd, cpus []int) error {
+	if len(cpus) == 0 {
 		return cmd.Start()
 	}
 	runtime.LockOSThread()
@@ -38,12 +39,56 @@ func StartPinned(cmd *exec.Cmd, cpu int) error {
 	if err := unix.SchedGetaffinity(0, &old); err != nil {
 		return err
 	}
-	set.Set(cpu)
+	for _, c := range cpus {
+		set.Set(c)
+	}
 	if err := unix.SchedSetaffinity(0, &set); err != nil {
 		return err
 	}
 	defer unix.SchedSetaffinity(0, &old)
 	return cmd.Start()
+}
+
+// ParseCPUs reads a CPU list as taskset and cpuset write it ("0", "0-3,6");
+// "" or "-1" means unpinned (nil). Each CPU must exist on this machine.
+func ParseCPUs(s string) ([]int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "-1" {
+		return nil, nil
+	}
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		a, err := strconv.Atoi(lo)
+		b := a
+		if err == nil && isRange {
+			b, err = strconv.Atoi(hi)
+		}
+		if err != nil || a < 0 || b < a {
+			return nil, fmt.Errorf("CPU list %q: bad entry %q", s, part)
+		}
+		for c := a; c <= b; c++ {
+			if c >= runtime.NumCPU() {
+				return nil, fmt.Errorf("CPU list %q: CPU %d: this machine has %d", s, c, runtime.NumCPU())
+			}
+			if !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
+}
+
+// FormatCPUs prints a CPU list as ParseCPUs reads it.
+func FormatCPUs(cpus []int) string {
+	if len(cpus) == 0 {
+		return "any (unpinned)"
+	}
+	parts := make([]string, len(cpus))
+	for i, c := range cpus {
+		parts[i] = strconv.Itoa(c)
+	}
+	return strings.Join(parts, ",")
 }
 
 // StopProcess sends SIGTERM to a process this program started and waits until
