@@ -3,6 +3,7 @@
 package compat
 
 import (
+	"errors"
 	"net"
 	"strconv"
 	"testing"
@@ -26,12 +27,9 @@ var _ uint = 1408 - 8 - uint(unsafe.Sizeof(clientExchange{}))
 
 const fixedHello = "HTTP/1.1 200 OK\r\nServer: fixed\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!"
 
-// clientGet returns one keep-alive GET through a compat Agent against a
-// fixedserver, which allocates nothing per request, as the benchmarks'
-// clientbench compat program does it: the callback resumes the response
-// and waits for 'end'. The callbacks are made once, so the process's
-// allocations over a call are the compat client's.
-func clientGet(t testing.TB) (get func()) {
+// fixedServerOptions starts a fixedserver and returns the options of a
+// GET to it through a keep-alive Agent with one socket.
+func fixedServerOptions(t testing.TB) *RequestOptions {
 	t.Helper()
 	host, portStr, err := net.SplitHostPort(fixedserver.Start(t, fixedHello))
 	if err != nil {
@@ -44,6 +42,16 @@ func clientGet(t testing.TB) (get func()) {
 	}
 	t.Cleanup(agent.Destroy)
 	opts := &RequestOptions{Host: host, Port: port, Path: "/", Agent: agent}
+	return opts
+}
+
+// clientGet returns one keep-alive GET through a compat Agent against a
+// fixedserver, which allocates nothing per request, as the benchmarks'
+// clientbench compat program does it: the callback resumes the response
+// and waits for 'end'. The callbacks are made once, so the process's
+// allocations over a call are the compat client's.
+func clientGet(t testing.TB) (get func()) {
+	opts := fixedServerOptions(t)
 	done := make(chan int, 1)
 	var res *IncomingMessage
 	onEnd := func() { done <- res.StatusCode }
@@ -81,5 +89,76 @@ func BenchmarkClientGet(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		get()
+	}
+}
+
+// clientChain returns a run of n keep-alive GETs as clientbench's compat
+// program makes them: each from the previous response's 'end' listener,
+// on the event loop, while its socket is still busy, so the request waits
+// in the agent (MaxSockets 1) and goes out once the socket is freed.
+// clientbench also makes its three listeners per request (3 of its 5
+// allocations per request); here they are made once, so the allocations
+// counted are compat's.
+func clientChain(t testing.TB, n int) (run func()) {
+	opts := fixedServerOptions(t)
+	done := make(chan error, 1)
+	var left int
+	var res *IncomingMessage
+	var next func()
+	onError := func(err error) { done <- err }
+	onEnd := func() {
+		if res.StatusCode != 200 {
+			done <- errors.New("status " + strconv.Itoa(res.StatusCode))
+			return
+		}
+		next()
+	}
+	onResponse := func(r *IncomingMessage) {
+		res = r
+		r.Resume()
+		r.OnEnd(onEnd)
+	}
+	next = func() {
+		if left == 0 {
+			done <- nil
+			return
+		}
+		left--
+		req, err := Get("", opts, onResponse)
+		if err != nil {
+			done <- err
+			return
+		}
+		req.OnError(onError)
+	}
+	return func() {
+		left = n
+		next()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestClientAllocsChained pins the allocations of clientbench's pattern:
+// requests made from the previous response's 'end' listener.
+func TestClientAllocsChained(t *testing.T) {
+	const chain = 20
+	run := clientChain(t, chain)
+	_, total := looptest.MinAllocs(5, 25, run)
+	if per := total / (25 * chain); per > clientAllocsCeiling {
+		t.Fatalf("allocs per chained request = %d (%d over %d requests); want <= %d", per, total, 25*chain, clientAllocsCeiling)
+	}
+}
+
+// BenchmarkClientChained is clientbench's compat pattern on one
+// connection; allocs/op are the client's.
+func BenchmarkClientChained(b *testing.B) {
+	run := clientChain(b, 1)
+	run()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		run()
 	}
 }
