@@ -219,6 +219,13 @@ func init() {
 		ev("raw %s", j)
 		res.End(nil)
 	}
+	diffHandlers["badChunk"] = func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		req.OnData(func(c []byte) { ev("data %s", c) })
+		req.OnEnd(func() { ev("end") })
+		req.OnAborted(func() { ev("aborted") })
+		req.OnError(func(err error) { ev("req.error %s", errText(err, "")) })
+		req.OnClose(func() { ev("req.close") })
+	}
 	diffHandlers["headersSent"] = func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
 		res.WriteString("a")
 		caught(ev, res.SetHeader("X-A", "1"))
@@ -273,6 +280,7 @@ var diffRequests = []struct{ name, label, request string }{
 	{"callbacks", "keepalive", get11},
 	{"writeAfterEnd", "keepalive", get11},
 	{"headersSent", "keepalive", get11},
+	{"badChunk", "size", "POST %s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\nZZ\r\n"},
 	{"headers", "duplicates", "GET %s HTTP/1.1\r\nHost: x\r\nCookie: a=1\r\nX-Dup: 1\r\nSet-Cookie: s=1\r\nUser-Agent: first\r\n" +
 		"cookie: b=2\r\nx-dup: 2\r\nSet-Cookie: s=2\r\nuser-agent: second\r\nContent-Type: text/a\r\nContent-Type: text/b\r\n" +
 		"Accept: a\r\nACCEPT: b\r\nReferer: r1\r\nReferer: r2\r\nX-Empty:\r\nX-Space:  v  \r\nAuthorization: one\r\nAuthorization: two\r\n" +

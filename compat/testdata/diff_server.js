@@ -87,6 +87,13 @@ const cases = {
     ev('raw ' + JSON.stringify(req.rawHeaders));
     res.end();
   },
+  badChunk: (ev, req, res) => {
+    req.on('data', c => ev('data ' + c));
+    req.on('end', () => ev('end'));
+    req.on('aborted', () => ev('aborted'));
+    req.on('error', e => ev('req.error ' + errText(e)));
+    req.on('close', () => ev('req.close'));
+  },
   headersSent: (ev, req, res) => {
     res.write('a');
     caught(ev, () => res.setHeader('X-A', '1'));
