@@ -2,11 +2,10 @@ package benchmarks
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/zerohttp/zerohttp/headers"
+	fuzzseeds "github.com/zerohttp/zerohttp/internal/seeds"
 	"github.com/zerohttp/zerohttp/parse"
 )
 
@@ -103,19 +102,9 @@ func sameFraming(ours, theirs []message) int {
 // seeds returns the raw messages of fuzz/corpus and the parser's golden
 // inputs whose names start with prefix ("req-" or "resp-").
 func seeds(tb testing.TB, prefix string) [][]byte {
-	var out [][]byte
-	for _, dir := range []string{"../fuzz/corpus/", "../parse/testdata/golden/"} {
-		files, _ := filepath.Glob(dir + prefix + "*.http")
-		for _, name := range files {
-			b, err := os.ReadFile(name)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			out = append(out, b)
-		}
-	}
-	if len(out) == 0 {
-		tb.Fatalf("no %s*.http seeds found", prefix)
+	out, err := fuzzseeds.Messages(prefix)
+	if err != nil {
+		tb.Fatal(err)
 	}
 	return out
 }

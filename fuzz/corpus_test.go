@@ -7,30 +7,18 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/zerohttp/zerohttp/internal/seeds"
 )
 
 // corpus returns the raw messages that seed the request (prefix "req-") or
 // response ("resp-") targets: corpus/*.http here and the parser's golden
-// inputs. A .http file is the message's bytes as sent, CRLFs included; see
-// doc.go for adding one and for turning a crasher back into one.
+// inputs (see doc.go for adding one and for turning a crasher back into one).
 func corpus(tb testing.TB, prefix string) [][]byte {
 	tb.Helper()
-	var out [][]byte
-	for _, pattern := range []string{"corpus/" + prefix + "*.http", "../parse/testdata/golden/" + prefix + "*.http"} {
-		files, err := filepath.Glob(pattern)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for _, name := range files {
-			b, err := os.ReadFile(name)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			out = append(out, b)
-		}
-	}
-	if len(out) == 0 {
-		tb.Fatalf("no %s*.http seeds found", prefix)
+	out, err := seeds.Messages(prefix)
+	if err != nil {
+		tb.Fatal(err)
 	}
 	return out
 }

@@ -42,7 +42,8 @@
 //
 // A parser of your own can take the same seeds in its own fuzz target:
 // read corpus/*.http (and parse/testdata/golden/*.http) with os.ReadFile and
-// f.Add each, as corpus() here does. The differential against fasthttp's
-// parser lives in the benchmarks module, so fasthttp never enters this
-// module's go.mod.
+// f.Add each; inside the repository, internal/seeds.Messages does that for
+// this package and for the benchmarks module. The differentials against
+// fasthttp's parser and Node's llhttp live in the benchmarks module, so
+// fasthttp never enters this module's go.mod.
 package fuzz
