@@ -215,7 +215,17 @@ func (cc *ClientConn) Close() error {
 
 // abort records err as the reason the connection ends and shuts the socket
 // down; the event loop then sees the end of input and runs OnClose.
-func (cc *ClientConn) abort(err error) {
+func (cc *ClientConn) abort(err error) { cc.shut(err, false) }
+
+// cut is abort for a request cut short (Cancel, a context or deadline): the
+// connection is reset rather than closed with a FIN. The response may be
+// half read, with the receive window shut by a paused reader; after a FIN
+// alone the server's writes then wait on a window that never opens (server
+// handlers were seen stuck in CLOSE-WAIT with ~3.7 MB unsent), while a
+// reset fails them at once, as net/http's close with unread data does.
+func (cc *ClientConn) cut(err error) { cc.shut(err, true) }
+
+func (cc *ClientConn) shut(err error, reset bool) {
 	cc.mu.Lock()
 	if cc.closeErr == nil {
 		cc.closeErr = err
@@ -223,9 +233,18 @@ func (cc *ClientConn) abort(err error) {
 	cc.mu.Unlock()
 	cc.fdMu.RLock()
 	if !cc.fdClosed {
+		if reset {
+			unix.SetsockoptLinger(cc.wfd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+		}
 		unix.Shutdown(cc.wfd, unix.SHUT_RDWR)
 	}
 	cc.fdMu.RUnlock()
+	if gc := cc.gc; gc != nil && cc.wantPause.Load() {
+		// A paused socket is not watched: the loop would never see the end
+		// of input, close the descriptor and run OnClose. The loop closes
+		// it instead (gnet's Close is queued to the loop).
+		_ = gc.Close()
+	}
 }
 
 // Do sends req and waits for its response, which is read into resp. It

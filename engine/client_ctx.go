@@ -133,7 +133,7 @@ func (cc *ClientConn) waitCall(call *clientCall, ctxDone <-chan struct{}, tick <
 	default:
 	}
 	err := cause()
-	cc.abort(err)
+	cc.cut(err)
 	<-call.done
 	return err
 }

@@ -43,7 +43,7 @@ func (cc *ClientConn) Cancel(resp *ClientResponse) bool {
 	}
 	cc.mu.Unlock()
 	if found {
-		cc.abort(ErrClientConnClosed)
+		cc.cut(ErrClientConnClosed)
 	}
 	return found
 }
