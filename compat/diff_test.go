@@ -508,3 +508,15 @@ func TestServerConnectionMatchesNode(t *testing.T) {
 		}
 	}
 }
+
+// TestServerConnectWithoutListener: a CONNECT to a server with no
+// 'connect' listener gets the connection closed with no bytes, as from node.
+func TestServerConnectWithoutListener(t *testing.T) {
+	ns := startNodeDiffServer(t)
+	port, _ := startCompatDiffServer(t)
+	req := "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"
+	want := exchangeRaw(t, ns.port, req)
+	if got := exchangeRaw(t, port, req); got != want {
+		t.Errorf("compat sent:\n%s\nnode sent:\n%s", got, want)
+	}
+}

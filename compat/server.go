@@ -475,6 +475,11 @@ func copyHead(target []byte, t *headers.Table, raw []string) (string, []string) 
 // handle is the engine handler: it emits 'request' (or 'checkContinue')
 // and then delivers the body. See the Events notes in events.go.
 func (s *Server) handle(w *engine.Response, r *engine.Request) {
+	if r.Method() == parse.MethodCONNECT && len(s.hooks.Load().onConnect) == 0 {
+		// Node destroys the socket of a CONNECT nobody listens for.
+		w.Abort()
+		return
+	}
 	// Fields are set one by one on the zeroed exchange: a composite
 	// literal assigned through a pointer is built in a temporary and copied.
 	se := new(serverExchange)
