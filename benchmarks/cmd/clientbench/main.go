@@ -39,6 +39,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
+	"github.com/zerohttp/zerohttp/benchmarks/internal/progress"
 )
 
 type options struct {
@@ -232,15 +233,17 @@ func orchestrate(o options) error {
 	// median round by requests per client CPU-second.
 	impls := strings.Split(o.impls, ",")
 	runs := make(map[string][]result)
+	bar := progress.New("clientbench", o.rounds*len(impls))
+	defer bar.Finish()
 	for round := 1; round <= o.rounds; round++ {
 		for _, impl := range impls {
+			bar.Step(fmt.Sprintf("round %d/%d: %s", round, o.rounds, impl))
 			r, ok, err := benchClient(o, self, impl, addr, port, srv)
 			if err != nil {
 				return err
 			}
 			if ok {
 				runs[impl] = append(runs[impl], r)
-				fmt.Fprintf(os.Stderr, "clientbench: round %d/%d: %s done\n", round, o.rounds, impl)
 			}
 		}
 	}

@@ -56,6 +56,7 @@ import (
 	"time"
 
 	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
+	"github.com/zerohttp/zerohttp/benchmarks/internal/progress"
 	"github.com/zerohttp/zerohttp/benchmarks/internal/target"
 )
 
@@ -336,12 +337,14 @@ func benchAll(o options, targets []target.Target) []result {
 		}
 	}
 	at := func(i, k int) *result { return &out[i*len(modes)+k] }
+	bar := progress.New("serverbench", o.rounds*len(targets))
+	defer bar.Finish()
 	for round := range o.rounds {
 		for i, t := range targets {
 			if startErr[i] != nil {
 				continue
 			}
-			fmt.Fprintf(os.Stderr, "serverbench: round %d/%d: %s\n", round+1, o.rounds, t.Name)
+			bar.Step(fmt.Sprintf("round %d/%d: %s", round+1, o.rounds, t.Name))
 			for k, m := range modes {
 				r := run{impl: t.Name, mode: m.name, round: round + 1}
 				if err := measure(o, servers[i], m, &r); err != nil {
