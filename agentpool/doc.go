@@ -22,6 +22,15 @@
 // its response arrived is retried once on a new connection if its method is
 // idempotent; otherwise it fails with ErrReusedConnFailed.
 //
+// # Go callers
+//
+// NewAgent keeps Node's defaults (no keep-alive) for compat; Go code wants
+// NewKeepAliveAgent, or Default, the package's shared keep-alive agent.
+// DoContext bounds a request by a context over the wait for a socket, the
+// dial and the exchange; Get(ctx, dst, "http://host:port/path") is a
+// one-line GET. A Request handler that is a Canceler can drop its request
+// before it is sent. nethttp.Transport puts an http.Client on an agent.
+//
 // # What it does not do
 //
 // It does not follow redirects, speak TLS or HTTP/2, or build requests: it
@@ -31,5 +40,6 @@
 // # Concurrency
 //
 // An Agent is safe for concurrent use. Response handlers passed to Request
-// run on an event loop and must not block; Do blocks its caller.
+// run on an event loop and must not block; Do and DoContext block their
+// caller, and return engine.ErrOnEventLoop on an event loop.
 package agentpool
