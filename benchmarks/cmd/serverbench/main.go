@@ -148,6 +148,7 @@ func main() {
 	jsonOut := flag.String("json", "", "also write every round's figures and the machine's description as JSON to this file")
 	csvOut := flag.String("csv", "", "also write every round's figures as CSV to this file")
 	serverCPUs := flag.String("server-cpus", "0", "CPU list for each server (\"0\", \"0-3,6\"; -1: unpinned); its loops/GOMAXPROCS and {cores} follow")
+	scale := flag.Bool("scale", false, "scaling run: each server on 1, 2, ... up to all of -server-cpus, one table of req per server CPU-second per core count (no idle run)")
 	loadCPUs := flag.String("load-cpus", "1", "CPU list for the load generator (-1: unpinned)")
 	flag.Parse()
 	if *format != "md" && *format != "json" && *format != "csv" {
@@ -235,6 +236,19 @@ func main() {
 	busy := ""
 	if la := proc.LoadAverage(); la > 0.5 {
 		busy = fmt.Sprintf("the 1-minute load average was %.1f before the run: other processes share these CPUs, so absolute numbers are low and noisy; compare req per CPU-s.", la)
+	}
+	if *scale {
+		runs := benchScaling(o, all)
+		fmt.Printf("## Server scaling\n\nserver on the first 1..%d of CPUs %s, load generator on CPUs %s; request %s; medians of %d rounds of %v per mode and core count.\n",
+			len(runs), proc.FormatCPUs(o.cpus[0]), proc.FormatCPUs(o.cpus[1]), o.req.Describe(), o.rounds, o.duration)
+		if busy != "" {
+			fmt.Printf("\n**Warning:** %s\n", busy)
+		}
+		for _, m := range modes {
+			fmt.Printf("\n### %s: %d connections, %d in flight each\n\n", m.name, m.conns, m.depth)
+			writeScaling(os.Stdout, runs, m.name)
+		}
+		return
 	}
 	results := benchAll(o, all)
 	var idles []idleRun

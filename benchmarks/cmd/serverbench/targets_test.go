@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -107,6 +108,27 @@ func TestUserTargets(t *testing.T) {
 	}
 	if lines := strings.Count(cs.String(), "\n"); lines != 1+4*2 {
 		t.Errorf("CSV has %d lines; want a header and 8 rounds:\n%s", lines, cs.String())
+	}
+
+	// Scaling: the cmd target once per core count, on 1..2 of CPUs 0-1
+	// (1 on a 1-CPU machine), with a req per CPU-s figure for each.
+	so := o
+	so.rounds = 1
+	so.cpus[0] = []int{0, 1}[:min(2, runtime.NumCPU())]
+	runs := benchScaling(so, []target.Target{cmdT})
+	if len(runs) != len(so.cpus[0]) {
+		t.Fatalf("%d scaling runs; want %d", len(runs), len(so.cpus[0]))
+	}
+	md.Reset()
+	writeScaling(&md, runs, "keepalive")
+	for k, r := range runs {
+		if r.cores != k+1 || len(r.results) != 2 || r.results[0].median.perCPU <= 0 {
+			t.Errorf("scaling run %d: %d cores, %+v; want %d cores and a req per CPU-s figure", k, r.cores, r.results, k+1)
+		}
+	}
+	if rows := strings.Split(strings.TrimSpace(md.String()), "\n"); len(rows) != 3 || !strings.HasPrefix(rows[2], "| cmd | ") ||
+		strings.Count(rows[2], "%") != len(runs) || !strings.Contains(rows[0], "1 core:") {
+		t.Errorf("scaling table:\n%s", md.String())
 	}
 
 	// A wrong expectation: every round fails, with the reason shown.
