@@ -149,6 +149,7 @@ func main() {
 	csvOut := flag.String("csv", "", "also write every round's figures as CSV to this file")
 	serverCPUs := flag.String("server-cpus", "0", "CPU list for each server (\"0\", \"0-3,6\"; -1: unpinned); its loops/GOMAXPROCS and {cores} follow")
 	scale := flag.Bool("scale", false, "scaling run: each server on 1, 2, ... up to all of -server-cpus, one table of req per server CPU-second per core count (no idle run)")
+	svgOut := flag.String("svg", "", "also write a plot to this file: per mode, req per server CPU-second and p50/p99 latency per target, with min–max whiskers across rounds")
 	loadCPUs := flag.String("load-cpus", "1", "CPU list for the load generator (-1: unpinned)")
 	flag.Parse()
 	if *format != "md" && *format != "json" && *format != "csv" {
@@ -270,7 +271,10 @@ func main() {
 	for _, w := range []struct {
 		path string
 		fn   func(io.Writer) error
-	}{{*jsonOut, rep.writeJSON}, {*csvOut, rep.writeCSV}} {
+	}{{*jsonOut, rep.writeJSON}, {*csvOut, rep.writeCSV}, {*svgOut, func(w io.Writer) error {
+		writeSVG(w, results, "zerohttp")
+		return nil
+	}}} {
 		if w.path == "" {
 			continue
 		}

@@ -97,6 +97,13 @@ func TestUserTargets(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, md.String())
 		}
 	}
+	var svg bytes.Buffer
+	writeSVG(&svg, results, "cmd")
+	for _, want := range []string{"pipeline: requests per server CPU-second", ">cmd p99<", ">addr<", `fill="#1b9e77"`, "<path"} {
+		if !strings.Contains(svg.String(), want) {
+			t.Errorf("plot lacks %q:\n%s", want, svg.String())
+		}
+	}
 	rep := report{Machine: machine{CPUModel: "x", Cores: 2}}
 	rep.fill(results, nil)
 	var js, cs bytes.Buffer
