@@ -25,6 +25,18 @@ import (
 // connection during the response, as Node's socket reports it.
 var errReadReset = &Error{Code: "ECONNRESET", Message: "read ECONNRESET"}
 
+// connectRefused is Node's error for a refused connection to addr:
+// "connect ECONNREFUSED 127.0.0.1:80", with the fields Node sets.
+func connectRefused(addr net.Addr) error {
+	e := instance(ErrConnRefused, "connect ECONNREFUSED "+addr.String())
+	e.Syscall, e.Errno = "connect", -int(syscall.ECONNREFUSED)
+	e.Address = addr.String()
+	if ta, ok := addr.(*net.TCPAddr); ok {
+		e.Address, e.Port = ta.IP.String(), ta.Port
+	}
+	return e
+}
+
 // responseHandler is a ClientRequest as the agent's engine.ResponseHandler
 // and the response's engine.ResponseStreamer.
 type responseHandler ClientRequest
@@ -132,6 +144,10 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.Client
 		if errors.Is(ce.Err, syscall.ECONNRESET) {
 			err = errReadReset
 		}
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" && errors.Is(err, syscall.ECONNREFUSED) {
+		err = connectRefused(op.Addr)
 	}
 	r.finished = err == nil || ce != nil
 	socks, fins, errs := r.onSocket, r.onFinish, r.onError
@@ -241,6 +257,9 @@ func (r *ClientRequest) deliver(sock SocketInfo, err error, msg *IncomingMessage
 	emit(socks, sock)
 	emit0(fins)
 	if err != nil {
+		r.x.mu.Lock()
+		r.destroyed = true // as Node's request is by the time of its 'error'
+		r.x.mu.Unlock()
 		emit(errs, err)
 		r.emitClose()
 		return

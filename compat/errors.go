@@ -13,6 +13,12 @@ import (
 type Error struct {
 	Code    string // Node's error code
 	Message string // Node's message, such as "Invalid status code: 99"
+	// Syscall, Errno, Address and Port are set on a system error, as
+	// Node sets them: "connect", -111, "127.0.0.1", 80 for ECONNREFUSED.
+	Syscall string
+	Errno   int
+	Address string
+	Port    int
 
 	kind *Error // the sentinel this error is an instance of; nil for a sentinel
 }
@@ -74,6 +80,10 @@ var (
 	ErrInvalidProtocol = &Error{Code: "ERR_INVALID_PROTOCOL", Message: "protocol not supported; expected \"http:\""}
 	// ErrSocketHangUp is ECONNRESET "socket hang up": the connection closed before a response.
 	ErrSocketHangUp = &Error{Code: "ECONNRESET", Message: "socket hang up"}
+	// ErrConnRefused is ECONNREFUSED: the server refused the connection.
+	// Its instances carry Node's message and fields ("connect
+	// ECONNREFUSED 127.0.0.1:80", syscall "connect", errno -111).
+	ErrConnRefused = &Error{Code: "ECONNREFUSED", Message: "connect ECONNREFUSED"}
 	// ErrRequestAborted is the ECONNRESET "aborted" error of a request whose
 	// client went away before it was read to the end.
 	ErrRequestAborted = &Error{Code: "ECONNRESET", Message: "aborted"}
