@@ -131,11 +131,9 @@ func (c *conn) release() {
 	c.req.trails.Reset(nil)
 	// A burst's buffers are not kept: a pooled conn holds little.
 	for _, b := range []*[]byte{&c.out, &c.send, &c.bodyBuf, &c.resp.body, &c.head} {
-		if cap(*b) > maxKeptBuf {
-			*b = nil
-		}
+		*b = dropLarge(*b)
 	}
-	c.send, c.sendOff = c.send[:0], 0
+	c.sendOff = 0
 	connPool.Put(c)
 }
 
@@ -616,7 +614,7 @@ func (c *conn) finish(shift int) {
 	c.req.hdr.Reset(nil)
 	c.req.body, c.req.bh, c.req.ch = nil, nil, nil
 	if cap(c.bodyBuf) > maxKeptBuf {
-		c.bodyBuf = nil // a large body's buffer is not kept for the next request
+		c.bodyBuf = dropLarge(c.bodyBuf) // a large body's buffer is not kept for the next request
 	}
 	c.headStart = 0
 	c.idleSince = c.l.now()

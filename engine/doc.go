@@ -90,7 +90,9 @@
 // drains. A handler streaming a large body keeps within the bound by
 // waiting when Response.Full reports true (on a worker, its writes wait by
 // themselves). Buffers grown past 64 KiB are dropped once drained rather
-// than kept with the connection or pooled.
+// than kept with the connection or pooled, and once the server is quiet
+// after a burst that dropped some, a collection is forced (at most every
+// Options.ReclaimInterval) so that the process's RSS comes back down.
 //
 // # Half-closed peers
 //

@@ -109,6 +109,16 @@ type Options struct {
 	// one and two thresholds after it began. It costs the loops nothing
 	// per request: see stall.go.
 	StallThreshold time.Duration
+	// ReclaimInterval is the shortest time between two garbage collections
+	// the engine forces, with debug.FreeOSMemory, to give a burst's memory
+	// back to the OS (default 10 s; a negative value turns it off). One is
+	// forced once the server is quiet after its connections dropped at
+	// least 4 MiB of large buffers (a burst of large or unread responses):
+	// with no allocation going on, no collection would run for up to two
+	// minutes and the process would keep its peak RSS. It is process-wide,
+	// and never forced while large buffers are still being dropped. See
+	// reclaim.go.
+	ReclaimInterval time.Duration
 
 	// Workers, when > 0, runs handlers on a pool of that many goroutines
 	// instead of inline on the event loop, for handlers that block.
@@ -141,6 +151,7 @@ func (o Options) withDefaults() Options {
 	def(&o.KeepAliveTimeout, DefaultKeepAliveTimeout)
 	def(&o.TickInterval, DefaultTickInterval)
 	def(&o.StallThreshold, DefaultStallThreshold)
+	def(&o.ReclaimInterval, DefaultReclaimInterval)
 	if o.StallThreshold > 0 && o.StallThreshold < 10*time.Millisecond {
 		o.StallThreshold = 10 * time.Millisecond
 	}

@@ -95,10 +95,7 @@ func (c *conn) flushOut() {
 	}
 	n := c.write(c.out)
 	if n == len(c.out) {
-		c.out = c.out[:0]
-		if cap(c.out) > maxKeptBuf {
-			c.out = nil
-		}
+		c.out = dropLarge(c.out)
 		return
 	}
 	c.send, c.out = c.out, c.send[:0]
@@ -121,10 +118,7 @@ func (c *conn) writeSend() {
 		c.s.drains.watch(c)
 		return
 	}
-	c.send, c.sendOff = c.send[:0], 0
-	if cap(c.send) > maxKeptBuf {
-		c.send = nil
-	}
+	c.send, c.sendOff = dropLarge(c.send), 0
 }
 
 // workerOut carries a worker's output to the loop, which alone writes the
@@ -143,10 +137,7 @@ func (o *workerOut) reset() {
 	if o.cond.L == nil {
 		o.cond.L = &o.mu
 	}
-	o.buf = o.buf[:0]
-	if cap(o.buf) > maxKeptBuf {
-		o.buf = nil
-	}
+	o.buf = dropLarge(o.buf)
 	o.unsent, o.waiting, o.closed = 0, false, false
 }
 

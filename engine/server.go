@@ -354,7 +354,8 @@ func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 	return c.onTraffic()
 }
 
-// OnTick refreshes the Date cache and ticks every loop. gnet calls it on its
+// OnTick refreshes the Date cache, ticks every loop and forces a collection
+// after a burst if one is due (reclaim.go). gnet calls it on its
 // ticker goroutine; the loops' work is queued onto each loop. The next tick
 // comes after TickInterval or just after the next whole second, whichever
 // is sooner, so the Date line changes within a millisecond of the clock.
@@ -363,6 +364,7 @@ func (e *events) OnTick() (time.Duration, gnet.Action) {
 	now := time.Now()
 	dates.refresh(now)
 	s.kick()
+	reclaimTick(now, s.opts.ReclaimInterval)
 	return min(s.opts.TickInterval, untilNextSecond(now)), gnet.None
 }
 

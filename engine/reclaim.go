@@ -1,0 +1,81 @@
+package engine
+
+import (
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultReclaimInterval is the shortest time between two collections the
+// engine forces to give a burst's memory back; see Options.ReclaimInterval.
+const DefaultReclaimInterval = 10 * time.Second
+
+// reclaimMin is how many bytes of large buffers must have been dropped since
+// the last forced collection before the engine forces another.
+const reclaimMin = 4 << 20
+
+// Giving a burst's memory back. The engine does not keep buffers grown past
+// maxKeptBuf: a connection drops them when they drain or when it closes. But
+// the heap they free is only found by a garbage collection, and a server
+// that goes quiet after a burst allocates nothing, so none runs (until Go's
+// two-minute forced one) and the process keeps its peak RSS. So the paths
+// that drop a large buffer add its size to a counter (dropped), at no cost
+// to the paths that keep theirs, and each server's ticker, once a second,
+// looks at it: when at least reclaimMin bytes were dropped, none in the last
+// tick (the burst is over), and the last forced collection is older than
+// Options.ReclaimInterval, it runs debug.FreeOSMemory (a collection, then
+// the freed pages returned to the OS) on a goroutine of its own. Under
+// steady load large buffers keep being dropped, so nothing is forced: the
+// collector runs by itself then.
+var reclaim struct {
+	dropped atomic.Int64 // bytes of large buffers dropped, ever
+
+	mu       sync.Mutex
+	seen     int64     // dropped at the last tick; guarded by mu
+	freedAt  int64     // dropped when the last collection was forced; guarded by mu
+	lastFree time.Time // when it was forced; guarded by mu
+	running  bool      // a forced collection is running; guarded by mu
+	forced   atomic.Uint64
+}
+
+// noteDropped records that a buffer of capacity n was let go for the
+// collector. Safe from any goroutine.
+func noteDropped(n int) { reclaim.dropped.Add(int64(n)) }
+
+// dropLarge returns b emptied, or nil (noting its size) if its capacity is
+// over maxKeptBuf.
+func dropLarge(b []byte) []byte {
+	if cap(b) > maxKeptBuf {
+		noteDropped(cap(b))
+		return nil
+	}
+	return b[:0]
+}
+
+// reclaimTick is called by a server's ticker with the server's
+// ReclaimInterval; it starts a forced collection if one is due. Safe from
+// any goroutine.
+func reclaimTick(now time.Time, every time.Duration) {
+	if every < 0 {
+		return
+	}
+	d := reclaim.dropped.Load()
+	reclaim.mu.Lock()
+	defer reclaim.mu.Unlock()
+	quiet := d == reclaim.seen
+	reclaim.seen = d
+	if !quiet || reclaim.running || d-reclaim.freedAt < reclaimMin || now.Sub(reclaim.lastFree) < every {
+		return
+	}
+	reclaim.running = true
+	reclaim.freedAt = d
+	go func() {
+		debug.FreeOSMemory()
+		reclaim.forced.Add(1)
+		reclaim.mu.Lock()
+		reclaim.running = false
+		reclaim.lastFree = time.Now()
+		reclaim.mu.Unlock()
+	}()
+}
