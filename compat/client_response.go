@@ -136,8 +136,12 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.Client
 		return
 	}
 	r.answered = true
+	sent := false // the request went out in full before err
 	var ce *engine.ClientConnError
-	if errors.As(err, &ce) {
+	if pe := hpeError(err); pe != nil {
+		err, sent = pe, true
+	} else if errors.As(err, &ce) {
+		sent = true
 		// The request went out and the connection failed before a head:
 		// Node's 'finish', then its error for that.
 		err = ErrSocketHangUp
@@ -149,7 +153,7 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.Client
 	if errors.As(err, &op) && op.Op == "dial" && errors.Is(err, syscall.ECONNREFUSED) {
 		err = connectRefused(op.Addr)
 	}
-	r.finished = err == nil || ce != nil
+	r.finished = err == nil || sent
 	socks, fins, errs := r.onSocket, r.onFinish, r.onError
 	tunnels := r.onUpgrade
 	if r.Method == "CONNECT" {
@@ -202,6 +206,9 @@ func (r *ClientRequest) responseEnded(msg *IncomingMessage, resp *engine.ClientR
 		reqErr = errReadReset
 	case !errors.As(err, &ce):
 		reqErr = err // a malformed or oversized body
+		if pe := hpeError(err); pe != nil {
+			reqErr = pe
+		}
 	}
 	r.x.mu.Lock()
 	reqErrs := r.onError
