@@ -267,7 +267,9 @@ func (res *ServerResponse) decideHeadLocked(final bool, length int) error {
 
 // Write is Node's response.write: the first call sends the head (chunked
 // unless a Content-Length is set), and every call hands p to the connection.
-// p may be reused once Write returns. Node's boolean is WriteChunk's (or
+// p may be reused once Write returns, unless it is over 64 KiB: such a p is
+// sent from the caller's memory, as Node's socket keeps a written Buffer,
+// and must not be modified afterwards. Node's boolean is WriteChunk's (or
 // WritableNeedDrain after the call). After End it returns ErrWriteAfterEnd
 // and emits it as 'error'.
 func (res *ServerResponse) Write(p []byte) (int, error) {
@@ -334,13 +336,22 @@ func (res *ServerResponse) write(p []byte, s string, isString bool, cb func(erro
 	return n, ok, nil
 }
 
-// copyBody returns a copy of p, or of s if isString.
+// copyBody returns a copy of p, or of s if isString. A large p is kept by
+// reference, as Node's socket keeps a written Buffer: the caller must not
+// modify it after writing it (engine.Response.WriteNoCopy).
 func copyBody(p []byte, s string, isString bool) []byte {
 	if isString {
 		return []byte(s)
 	}
+	if len(p) > noCopyMin {
+		return p
+	}
 	return append([]byte(nil), p...)
 }
+
+// noCopyMin is the size over which a written Buffer is sent from the
+// caller's memory rather than copied (the engine's WriteNoCopy bound).
+const noCopyMin = 64 << 10
 
 // writeOp writes a piece of the body, the head first, and reports whether
 // the connection's output is under its bound (Node's return of write).
@@ -357,7 +368,7 @@ func (res *ServerResponse) writeOp(p []byte, s string, cb func(error)) bool {
 	}
 	res.applyHead()
 	if p != nil {
-		_, _ = res.w.Write(p)
+		_, _ = res.w.WriteNoCopy(p)
 	} else {
 		_, _ = res.w.WriteString(s)
 	}
@@ -393,7 +404,8 @@ func (res *ServerResponse) FlushHeaders() {
 // End is Node's response.end: it writes data, if any, and ends the
 // response; 'finish' and 'close' follow. A response whose head was not
 // sent yet gets a Content-Length. End after End does nothing, unless data
-// is given: that is a write after end.
+// is given: that is a write after end. data over 64 KiB must not be
+// modified afterwards, as for Write.
 func (res *ServerResponse) End(data []byte) error {
 	return res.end(data, "", false, nil)
 }
@@ -475,7 +487,7 @@ func (res *ServerResponse) endOp(p []byte, s string) {
 	res.applyHead()
 	switch {
 	case len(p) > 0:
-		_, _ = w.Write(p)
+		_, _ = w.WriteNoCopy(p)
 	case len(s) > 0:
 		_, _ = w.WriteString(s)
 	}

@@ -64,6 +64,7 @@ type conn struct {
 	fd        int // the socket; -1 for a test connection without one
 	send      []byte
 	sendOff   int
+	lent      bool // send is a caller's buffer (Response.WriteNoCopy): never written into
 	watched   bool // fd is in the server's drain watch
 	blocked   bool // unsent output over the bound: requests wait (see serve)
 	needDrain bool // Response.Full reported true: call the drain handler once it drains
@@ -104,7 +105,7 @@ func (c *conn) reset(s *Server, l *loop, gc gnet.Conn) {
 	c.tm.f = c
 	c.out = c.out[:0]
 	c.fd = gc.Fd()
-	c.send, c.sendOff = c.send[:0], 0
+	c.send, c.sendOff, c.lent = c.send[:0], 0, false
 	c.watched, c.blocked, c.needDrain, c.dropOut = false, false, false, false
 	c.wo.reset()
 	c.active, c.dispatched, c.bodyDone, c.bodyView, c.detached = false, false, false, false, false
@@ -130,6 +131,7 @@ func (c *conn) release() {
 	c.req.hdr.Reset(nil)
 	c.req.trails.Reset(nil)
 	// A burst's buffers are not kept: a pooled conn holds little.
+	// A lent send is over maxKeptBuf too: it is let go here.
 	for _, b := range []*[]byte{&c.out, &c.send, &c.bodyBuf, &c.resp.body, &c.head} {
 		*b = dropLarge(*b)
 	}
@@ -223,7 +225,8 @@ func (c *conn) serve() gnet.Action {
 func (c *conn) toTunnel() {
 	if c.sendOff < len(c.send) {
 		_, _ = c.gc.Write(c.send[c.sendOff:])
-		c.send, c.sendOff = c.send[:0], 0
+		c.send, c.sendOff = dropLarge(c.send), 0
+		c.lent = false
 	}
 	c.hij.live = true
 	c.s.drains.unwatch(c)

@@ -65,6 +65,9 @@ func (c *conn) write(p []byte) int {
 func (c *conn) dropOutput() {
 	c.out = c.out[:0]
 	c.send, c.sendOff = c.send[:0], 0
+	if c.lent {
+		c.send, c.lent = nil, false
+	}
 }
 
 // flushOut hands the owed output to the socket (steps 2 and 3 above), or,
@@ -83,12 +86,14 @@ func (c *conn) flushOut() {
 	}
 	if c.sendOff < len(c.send) {
 		// Behind bytes the socket has not taken: queue, then try them all.
-		if c.sendOff >= len(c.send)-c.sendOff {
+		if c.sendOff >= len(c.send)-c.sendOff && !c.lent {
 			// Most of send is written: move the rest down rather than grow.
 			c.send = c.send[:copy(c.send, c.send[c.sendOff:])]
 			c.sendOff = 0
 		}
+		// A lent send's capacity is its length: append copies it.
 		c.send = append(c.send, c.out...)
+		c.lent = false
 		c.out = c.out[:0]
 		c.writeSend()
 		return
@@ -118,7 +123,7 @@ func (c *conn) writeSend() {
 		c.s.drains.watch(c)
 		return
 	}
-	c.send, c.sendOff = dropLarge(c.send), 0
+	c.send, c.sendOff, c.lent = dropLarge(c.send), 0, false
 }
 
 // workerOut carries a worker's output to the loop, which alone writes the

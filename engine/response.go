@@ -168,6 +168,42 @@ func (w *Response) WriteString(s string) (int, error) {
 	return len(s), nil
 }
 
+// WriteNoCopy is Write for a body piece the connection may send from p
+// itself, holding on to p until the peer has read it, as Node's
+// socket.write does with a Buffer: the caller must not modify p after the
+// call. It does so for a piece over 64 KiB written after the head (Flush,
+// WriteRawHead) of a body that is not chunked, on the event loop, when
+// nothing else waits to be sent; otherwise it copies p as Write does. The
+// connection then holds p, not a copy of it, while it drains.
+func (w *Response) WriteNoCopy(p []byte) (int, error) {
+	c := w.c
+	if len(p) <= maxKeptBuf || !w.headWritten || w.chunked || w.noBody || !bodyAllowed(w.status) ||
+		w.ended || c.dropOut || c.inWorker || c.closed {
+		return w.Write(p)
+	}
+	c.flushOut()
+	if len(c.out) != 0 || c.unsent() != 0 {
+		return w.Write(p)
+	}
+	// p goes out as out; with a capacity of its length, it is never
+	// appended to, and dropLarge lets it go (without keeping it) once sent.
+	spare := c.out
+	c.out = p[:len(p):len(p)]
+	w.sent += int64(len(p))
+	c.flushOut()
+	if c.unsent() > 0 {
+		c.lent = true // send is p (flushOut swapped it in)
+	} else {
+		// All of p was taken (out is nil), or the write failed and dropped
+		// it: p may sit in send, emptied; it must not be appended to.
+		c.out = spare[:0]
+		if cap(c.send) > maxKeptBuf {
+			c.send = nil
+		}
+	}
+	return len(p), nil
+}
+
 // sendBody writes p after the head.
 func (w *Response) sendBody(p []byte) {
 	c := w.c
