@@ -215,10 +215,12 @@ func (r *ClientRequest) responseEnded(msg *IncomingMessage, resp *engine.ClientR
 	r.x.mu.Unlock()
 	opened := x.open()
 	x.mu.Lock()
-	msg.pending = nil // Node's destroy drops what was not read
+	if msg.more != nil {
+		msg.more.pending = nil // Node's destroy drops what was not read
+	}
 	msg.streaming, msg.enginePaused = false, false
 	msg.creq = nil // its 'close' is queued below
-	aborted, errs := msg.onAborted, msg.onError
+	aborted, errs, _ := msg.listenersLocked()
 	x.mu.Unlock()
 	if reqErr != nil {
 		emit(reqErrs, reqErr)

@@ -42,17 +42,27 @@ type exchange struct {
 	scheduled bool
 	draining  bool // a goroutine is emitting ticks
 	// The events to emit once the current callback returns, in order: n of
-	// them in ring from head on, then those in spill. A ring rather than a
-	// slice because queueing and emitting then store no slice headers,
-	// which costs write barriers while the GC runs. A hello-world exchange
-	// queues six events, at most two at a time.
+	// them in ring from head on (ring[i] after later[i] more ticks), then
+	// those in q.spill. A ring rather than a slice because queueing and
+	// emitting then store no slice headers, which costs write barriers
+	// while the GC runs. A hello-world exchange queues six events, at most
+	// two at a time.
 	head, n uint8
-	ring    [3]queuedTick
-	spill   []queuedTick // only when ring is full or spill is not empty
+	later   [3]uint8
+	ring    [3]event
 	// loop runs fn on the exchange's loop later; nil when there is none
 	// (a client exchange, or a server response ended within its handler).
 	loop func(fn func()) error
-	ops  []func() // engine calls waiting for the loop; run under mu
+	// q holds the queues few exchanges use, made on first use, so that a
+	// server exchange stays within its size class.
+	q *exchangeQueues
+}
+
+// exchangeQueues are an exchange's queues that are empty unless calls come
+// from outside the loop or more than three ticks wait at once.
+type exchangeQueues struct {
+	spill []queuedTick // only when ring is full or spill is not empty
+	ops   []func()     // engine calls waiting for the loop; run under mu
 }
 
 // queuedTick is an event in the tick queue, to be emitted once later more
@@ -93,11 +103,11 @@ func (x *exchange) do(op func()) {
 		x.flushTicks()
 		return
 	}
-	x.ops = append(x.ops, op)
-	if op == nil {
-		// Only ticks to emit: the loop call below does it.
-		x.ops = x.ops[:len(x.ops)-1]
+	if op != nil {
+		q := x.queuesLocked()
+		q.ops = append(q.ops, op)
 	}
+	// A nil op: only ticks to emit, which the loop call below does.
 	if x.scheduled {
 		x.mu.Unlock()
 		return
@@ -116,7 +126,15 @@ func (x *exchange) do(op func()) {
 // rather than be queued behind others. If it may, the caller runs it and
 // calls unlockFlush; if not, it copies what the op refers to and calls do.
 func (x *exchange) directLocked() bool {
-	return (x.window || x.wireEnded || x.loop == nil) && len(x.ops) == 0
+	return (x.window || x.wireEnded || x.loop == nil) && (x.q == nil || len(x.q.ops) == 0)
+}
+
+// queuesLocked returns x.q, made if needed.
+func (x *exchange) queuesLocked() *exchangeQueues {
+	if x.q == nil {
+		x.q = new(exchangeQueues)
+	}
+	return x.q
 }
 
 // unlockFlush unlocks mu and then does what flushTicks does.
@@ -163,10 +181,13 @@ func (x *exchange) closeWindowLocked() {
 
 // runOpsLocked runs the queued ops in order.
 func (x *exchange) runOpsLocked() {
-	for len(x.ops) > 0 {
-		op := x.ops[0]
-		x.ops[0] = nil
-		x.ops = x.ops[1:]
+	if x.q == nil {
+		return
+	}
+	for q := x.q; len(q.ops) > 0; {
+		op := q.ops[0]
+		q.ops[0] = nil
+		q.ops = q.ops[1:]
 		op()
 	}
 }
@@ -186,31 +207,34 @@ func (x *exchange) tickLocked(e event) { x.tickLaterLocked(e, 0) }
 // tickLocked, 1 queues it from a tick of its own, as a nextTick callback
 // that calls nextTick(e) would.
 func (x *exchange) tickLaterLocked(e event, later uint8) {
-	if int(x.n) < len(x.ring) && len(x.spill) == 0 {
-		x.ring[(int(x.head)+int(x.n))%len(x.ring)] = queuedTick{e, later}
+	if int(x.n) < len(x.ring) && (x.q == nil || len(x.q.spill) == 0) {
+		i := (int(x.head) + int(x.n)) % len(x.ring)
+		x.ring[i], x.later[i] = e, later
 		x.n++
 		return
 	}
-	x.spill = append(x.spill, queuedTick{e, later})
+	q := x.queuesLocked()
+	q.spill = append(q.spill, queuedTick{e, later})
 }
 
 // ticksLocked reports whether ticks are queued.
-func (x *exchange) ticksLocked() bool { return x.n > 0 || len(x.spill) > 0 }
+func (x *exchange) ticksLocked() bool { return x.n > 0 || x.q != nil && len(x.q.spill) > 0 }
 
 // nextTickLocked dequeues the first tick; there must be one.
 func (x *exchange) nextTickLocked() queuedTick {
 	if x.n > 0 {
-		t := x.ring[x.head]
-		x.ring[x.head] = queuedTick{}
+		t := queuedTick{x.ring[x.head], x.later[x.head]}
+		x.ring[x.head] = nil
 		x.head = uint8((int(x.head) + 1) % len(x.ring))
 		x.n--
 		return t
 	}
-	t := x.spill[0]
-	x.spill[0] = queuedTick{}
-	x.spill = x.spill[1:]
-	if len(x.spill) == 0 {
-		x.spill = nil
+	q := x.q
+	t := q.spill[0]
+	q.spill[0] = queuedTick{}
+	q.spill = q.spill[1:]
+	if len(q.spill) == 0 {
+		q.spill = nil
 	}
 	return t
 }

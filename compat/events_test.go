@@ -249,7 +249,7 @@ func TestTickOrder(t *testing.T) {
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("ticks emitted\n%v\nwant\n%v", got, want)
 	}
-	if x.ticksLocked() || x.spill != nil {
-		t.Errorf("queue not empty after emitting: n=%d spill=%d", x.n, len(x.spill))
+	if x.ticksLocked() || x.q != nil && x.q.spill != nil {
+		t.Errorf("queue not empty after emitting: n=%d q=%+v", x.n, x.q)
 	}
 }

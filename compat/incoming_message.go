@@ -4,7 +4,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/zerohttp/zerohttp/engine"
@@ -42,13 +41,11 @@ type IncomingMessage struct {
 
 	res *ServerResponse // server side: the response to this request
 
-	once     sync.Once
-	headers  map[string]string
-	distinct map[string][]string
+	// built holds Headers and HeadersDistinct once made.
+	built atomic.Pointer[builtHeaders]
 
 	// Guarded by x.mu.
 	req          *engine.Request // server side: valid while the body streams and !x.wireEnded
-	pending      [][]byte        // body pieces that arrived while not flowing; owned copies
 	flowing      bool            // Node's readableFlowing === true
 	paused       bool            // Pause was called: readableFlowing === false
 	enginePaused bool            // req.Pause was called and not undone
@@ -57,12 +54,11 @@ type IncomingMessage struct {
 	ended        bool            // 'end' was emitted (readableEnded)
 	closed       bool            // 'close' was emitted
 	dumped       bool            // the body is discarded (Node's _dump)
-	rawTrailers  []string
 	onData       []func([]byte)
 	onEnd        []func()
-	onClose      []func()
-	onAborted    []func()
-	onError      []func(error)
+	// more holds what only some messages use, so that a server exchange
+	// stays within its size class; nil until then.
+	more *messageExtra
 
 	// Client side, set before the message is handed out: the request, whose
 	// 'close' is queued after the message's 'end' when closeReqOnEnd (a
@@ -75,6 +71,46 @@ type IncomingMessage struct {
 	// joinDuplicates is Node's joinDuplicateHeaders option. It sits with
 	// the bools above, in what would be padding.
 	joinDuplicates bool
+}
+
+// messageExtra is the state of an IncomingMessage that has a body held
+// back, trailers, or listeners other than 'data' and 'end'. Guarded by x.mu.
+type messageExtra struct {
+	pending     [][]byte // body pieces that arrived while not flowing; owned copies
+	rawTrailers []string
+	onClose     []func()
+	onAborted   []func()
+	onError     []func(error)
+}
+
+// moreLocked returns m.more, made if needed.
+func (m *IncomingMessage) moreLocked() *messageExtra {
+	if m.more == nil {
+		m.more = new(messageExtra)
+	}
+	return m.more
+}
+
+// pendingLocked returns the body pieces held back.
+func (m *IncomingMessage) pendingLocked() [][]byte {
+	if m.more == nil {
+		return nil
+	}
+	return m.more.pending
+}
+
+// listenersLocked returns the 'aborted', 'error' and 'close' listeners.
+func (m *IncomingMessage) listenersLocked() (aborted []func(), errs []func(error), closes []func()) {
+	if e := m.more; e != nil {
+		return e.onAborted, e.onError, e.onClose
+	}
+	return nil, nil, nil
+}
+
+// builtHeaders are a message's Headers and HeadersDistinct.
+type builtHeaders struct {
+	headers  map[string]string
+	distinct map[string][]string
 }
 
 // SocketInfo describes a message's connection, as Node's message.socket
@@ -167,22 +203,26 @@ func versionString(major, minor int) string {
 // Set-cookie, a list in Node, is joined with ", " here; HeadersDistinct
 // keeps its values apart. The map is built once and shared by every call.
 func (m *IncomingMessage) Headers() map[string]string {
-	m.build()
-	return m.headers
+	return m.build().headers
 }
 
 // HeadersDistinct returns Node's message.headersDistinct: every value of
 // every field, names lower-cased, in arrival order. Built once and shared.
 func (m *IncomingMessage) HeadersDistinct() map[string][]string {
-	m.build()
-	return m.distinct
+	return m.build().distinct
 }
 
-func (m *IncomingMessage) build() {
-	m.once.Do(func() {
-		m.headers = mergeFields(m.RawHeaders, m.joinDuplicates)
-		m.distinct = distinctFields(m.RawHeaders)
-	})
+// build returns the maps, made on the first call; concurrent first calls
+// may each make them, and all get those stored first.
+func (m *IncomingMessage) build() *builtHeaders {
+	if b := m.built.Load(); b != nil {
+		return b
+	}
+	b := &builtHeaders{mergeFields(m.RawHeaders, m.joinDuplicates), distinctFields(m.RawHeaders)}
+	if !m.built.CompareAndSwap(nil, b) {
+		b = m.built.Load()
+	}
+	return b
 }
 
 // mergeFields applies Node's message.headers rules to raw name/value pairs.
@@ -227,7 +267,10 @@ func (m *IncomingMessage) Trailers() map[string]string {
 func (m *IncomingMessage) RawTrailers() []string {
 	m.x.mu.Lock()
 	defer m.x.mu.Unlock()
-	return m.rawTrailers
+	if m.more == nil {
+		return nil
+	}
+	return m.more.rawTrailers
 }
 
 // Complete reports whether the whole message has been received (Node's message.complete).
@@ -257,7 +300,7 @@ func (m *IncomingMessage) ReadableLength() int {
 	m.x.mu.Lock()
 	defer m.x.mu.Unlock()
 	n := 0
-	for _, p := range m.pending {
+	for _, p := range m.pendingLocked() {
 		n += len(p)
 	}
 	return n
@@ -290,7 +333,8 @@ func (m *IncomingMessage) OnEnd(fn func()) {
 // OnClose registers a 'close' listener.
 func (m *IncomingMessage) OnClose(fn func()) {
 	m.x.mu.Lock()
-	m.onClose = append(m.onClose, fn)
+	e := m.moreLocked()
+	e.onClose = append(e.onClose, fn)
 	m.x.mu.Unlock()
 }
 
@@ -299,7 +343,8 @@ func (m *IncomingMessage) OnClose(fn func()) {
 // for its order.)
 func (m *IncomingMessage) OnAborted(fn func()) {
 	m.x.mu.Lock()
-	m.onAborted = append(m.onAborted, fn)
+	e := m.moreLocked()
+	e.onAborted = append(e.onAborted, fn)
 	m.x.mu.Unlock()
 }
 
@@ -307,7 +352,8 @@ func (m *IncomingMessage) OnAborted(fn func()) {
 // when the client went away before the request was read to the end.
 func (m *IncomingMessage) OnError(fn func(error)) {
 	m.x.mu.Lock()
-	m.onError = append(m.onError, fn)
+	e := m.moreLocked()
+	e.onError = append(e.onError, fn)
 	m.x.mu.Unlock()
 }
 
@@ -337,16 +383,17 @@ func (m *IncomingMessage) Resume() {
 // body is done.
 func (m *IncomingMessage) flowLocked() {
 	x := m.x
-	for m.flowing && len(m.pending) > 0 {
-		chunk := m.pending[0]
-		m.pending[0] = nil
-		m.pending = m.pending[1:]
+	for m.flowing && len(m.pendingLocked()) > 0 {
+		e := m.more
+		chunk := e.pending[0]
+		e.pending[0] = nil
+		e.pending = e.pending[1:]
 		fns := m.onData
 		x.mu.Unlock()
 		emit(fns, chunk)
 		x.mu.Lock()
 	}
-	if m.flowing && len(m.pending) == 0 && m.enginePaused {
+	if m.flowing && len(m.pendingLocked()) == 0 && m.enginePaused {
 		m.resumeSourceLocked()
 	}
 	m.maybeEndLocked()
@@ -363,13 +410,14 @@ func (m *IncomingMessage) push(chunk []byte) {
 		x.mu.Unlock()
 		return
 	}
-	if m.flowing && len(m.pending) == 0 {
+	if m.flowing && len(m.pendingLocked()) == 0 {
 		fns := m.onData
 		x.mu.Unlock()
 		emit(fns, chunk)
 		return
 	}
-	m.pending = append(m.pending, append([]byte(nil), chunk...))
+	e := m.moreLocked()
+	e.pending = append(e.pending, append([]byte(nil), chunk...))
 	if !m.enginePaused && !m.flowing {
 		switch {
 		case m.req != nil:
@@ -409,7 +457,9 @@ func (m *IncomingMessage) bodyEndRaw(raw []string) {
 // bodyEndLocked is bodyEndRaw with x.mu held.
 func (m *IncomingMessage) bodyEndLocked(raw []string) {
 	m.bodyDone = true
-	m.rawTrailers = raw
+	if raw != nil {
+		m.moreLocked().rawTrailers = raw
+	}
 	m.req = nil         // the engine's request is done with
 	m.streaming = false // a client's connection reads again by itself
 	m.enginePaused = false
@@ -430,7 +480,9 @@ func (m *IncomingMessage) dumpLocked() {
 		return
 	}
 	m.dumped = true
-	m.pending = nil
+	if m.more != nil {
+		m.more.pending = nil
+	}
 	m.flowing, m.paused = true, false
 	if m.enginePaused {
 		m.resumeSourceLocked()
@@ -440,7 +492,7 @@ func (m *IncomingMessage) dumpLocked() {
 
 // maybeEndLocked queues 'end' once the body is done and consumed.
 func (m *IncomingMessage) maybeEndLocked() {
-	if m.bodyDone && m.flowing && len(m.pending) == 0 && !m.endQueued {
+	if m.bodyDone && m.flowing && len(m.pendingLocked()) == 0 && !m.endQueued {
 		m.endQueued = true
 		// Node's push(null) takes a tick to reach endReadableNT, which
 		// emits 'end' on the next: two ticks (see events.go).
@@ -472,7 +524,7 @@ func (m *IncomingMessage) emitCloseLocked() {
 		return
 	}
 	m.closed = true
-	if fns := m.onClose; len(fns) > 0 {
+	if _, _, fns := m.listenersLocked(); len(fns) > 0 {
 		x.mu.Unlock()
 		emit0(fns)
 		x.mu.Lock()

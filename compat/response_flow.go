@@ -8,9 +8,12 @@ import "github.com/zerohttp/zerohttp/engine"
 // reading the connection's next requests, as Node pauses its socket.
 const HighWaterMark = 16 << 10
 
-// responseExtra is the state of a response that uses write callbacks,
-// 'drain' or 'prefinish'; made on first use, guarded by x.mu.
+// responseExtra is the state of a response that has listeners, or uses
+// write callbacks, 'drain' or 'prefinish'; made on first use, guarded by
+// x.mu. A hello-world response has none of it.
 type responseExtra struct {
+	onFinish, onClose    []func()
+	onError              []func(error)
 	onDrain, onPrefinish []func()
 	// drainCbs are write callbacks of chunks the connection holds over its
 	// bound: called when it drains, before 'drain'.
@@ -26,6 +29,35 @@ func (res *ServerResponse) extLocked() *responseExtra {
 		res.ext = new(responseExtra)
 	}
 	return res.ext
+}
+
+// onFinishLocked adds a 'finish' listener.
+func (res *ServerResponse) onFinishLocked(fn func()) {
+	e := res.extLocked()
+	e.onFinish = append(e.onFinish, fn)
+}
+
+// finishListeners, closeListeners and errorListeners return the listeners
+// of e, which may be nil.
+func (e *responseExtra) finishListeners() []func() {
+	if e == nil {
+		return nil
+	}
+	return e.onFinish
+}
+
+func (e *responseExtra) closeListeners() []func() {
+	if e == nil {
+		return nil
+	}
+	return e.onClose
+}
+
+func (e *responseExtra) errorListeners() []func(error) {
+	if e == nil {
+		return nil
+	}
+	return e.onError
 }
 
 // OnDrain registers a 'drain' listener: after a write returned false, the
@@ -150,7 +182,7 @@ func (res *ServerResponse) writeAfterEndLocked(cb func(error), fromEnd bool) {
 		}
 		return
 	}
-	fns := res.onError
+	fns := res.ext.errorListeners()
 	res.x.tickLocked(eventFunc(func() {
 		if cb != nil {
 			cb(err)

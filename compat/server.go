@@ -603,8 +603,8 @@ func (h *closeHandler) OnClose(_ *engine.Request, _ error) {
 	// A body left unread after the response (see handle) is discarded by
 	// the engine, which closes the connection: that is no abort.
 	unread := !m.ended && !m.dumped
-	aborted, errs := m.onAborted, m.onError
-	resClose := m.res.onClose
+	aborted, errs, _ := m.listenersLocked()
+	resClose := m.res.ext.closeListeners()
 	if !finished {
 		m.res.destroyed = true
 	}

@@ -47,12 +47,9 @@ type ServerResponse struct {
 	flushedAtEnd  bool
 	finishEmitted bool // 'finish' was emitted
 	destroyed     bool // 'close' was emitted (Node's destroyed)
-	// ext holds what only some responses use (callbacks, 'drain'), so that
-	// the exchange stays within its size class.
-	ext      *responseExtra
-	onFinish []func()
-	onClose  []func()
-	onError  []func(error)
+	// ext holds what only some responses use (listeners, callbacks,
+	// 'drain'), so that the exchange stays within its size class.
+	ext *responseExtra
 }
 
 // SetHeader is Node's response.setHeader: it replaces name's value.
@@ -186,14 +183,16 @@ func (res *ServerResponse) Req() *IncomingMessage { return res.req }
 // OnFinish registers a 'finish' listener: the response has been handed to the connection.
 func (res *ServerResponse) OnFinish(fn func()) {
 	res.x.mu.Lock()
-	res.onFinish = append(res.onFinish, fn)
+	e := res.extLocked()
+	e.onFinish = append(e.onFinish, fn)
 	res.x.mu.Unlock()
 }
 
 // OnClose registers a 'close' listener: the response is done with.
 func (res *ServerResponse) OnClose(fn func()) {
 	res.x.mu.Lock()
-	res.onClose = append(res.onClose, fn)
+	e := res.extLocked()
+	e.onClose = append(e.onClose, fn)
 	res.x.mu.Unlock()
 }
 
@@ -201,7 +200,8 @@ func (res *ServerResponse) OnClose(fn func()) {
 // write after End, as Node emits it.
 func (res *ServerResponse) OnError(fn func(error)) {
 	res.x.mu.Lock()
-	res.onError = append(res.onError, fn)
+	e := res.extLocked()
+	e.onError = append(e.onError, fn)
 	res.x.mu.Unlock()
 }
 
@@ -445,7 +445,7 @@ func (res *ServerResponse) end(p []byte, s string, isString bool, cb func(error)
 			return nil
 		}
 		if cb != nil {
-			res.onFinish = append(res.onFinish, func() { cb(nil) })
+			res.onFinishLocked(func() { cb(nil) })
 		}
 		x.mu.Unlock()
 		return nil
@@ -462,7 +462,7 @@ func (res *ServerResponse) end(p []byte, s string, isString bool, cb func(error)
 	}
 	res.ended = true
 	if cb != nil {
-		res.onFinish = append(res.onFinish, func() { cb(nil) })
+		res.onFinishLocked(func() { cb(nil) })
 	}
 	if x.directLocked() {
 		res.endOp(p, s)
@@ -504,7 +504,7 @@ func (res *ServerResponse) endOp(p []byte, s string) {
 // if nobody read it, and 'close' follows on the next tick, as in Node.
 func (res *ServerResponse) emitFinishLocked() {
 	x := res.x
-	fin := res.onFinish
+	fin := res.ext.finishListeners()
 	res.finishEmitted = true
 	// Node's own finish listener, registered before the user's, dumps the
 	// request and queues 'close'.
@@ -520,7 +520,7 @@ func (res *ServerResponse) emitFinishLocked() {
 // emitCloseLocked is a tick: 'close'.
 func (res *ServerResponse) emitCloseLocked() {
 	res.destroyed = true
-	if cl := res.onClose; len(cl) > 0 {
+	if cl := res.ext.closeListeners(); len(cl) > 0 {
 		res.x.mu.Unlock()
 		emit0(cl)
 		res.x.mu.Lock()
