@@ -11,7 +11,7 @@ import (
 type clientBody struct {
 	mu     sync.Mutex
 	ready  sync.Cond // signalled when a piece is queued or the body ends
-	q      [][]byte  // owned copies, oldest first
+	q      []piece   // owned copies, oldest first
 	closed bool      // End: Read returns err once q is empty
 	err    error     // io.EOF, or why the request was destroyed
 	queued int       // bytes in q
@@ -25,6 +25,12 @@ type clientBody struct {
 // that leaves this many bytes or more unsent returns false.
 const writableHighWaterMark = 16 << 10
 
+// piece is a written chunk and its write callback (may be nil).
+type piece struct {
+	b  []byte
+	cb func(error)
+}
+
 func newClientBody() *clientBody {
 	b := &clientBody{}
 	b.ready.L = &b.mu
@@ -33,18 +39,25 @@ func newClientBody() *clientBody {
 
 // push queues a copy of p and s. It reports whether fewer than
 // writableHighWaterMark bytes wait to be sent (Node's write's result).
-func (b *clientBody) push(p []byte, s string) bool {
+// cb, if not nil, is called once the piece is handed to the connection,
+// or with ErrStreamDestroyed if the body is cut first.
+func (b *clientBody) push(p []byte, s string, cb func(error)) bool {
 	if len(p)+len(s) == 0 {
+		if cb != nil {
+			go cb(nil)
+		}
 		return b.belowMark()
 	}
-	piece := make([]byte, 0, len(p)+len(s))
-	piece = append(append(piece, p...), s...)
+	c := make([]byte, 0, len(p)+len(s))
+	c = append(append(c, p...), s...)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.closed {
-		b.q = append(b.q, piece)
-		b.queued += len(piece)
+		b.q = append(b.q, piece{c, cb})
+		b.queued += len(c)
 		b.ready.Signal()
+	} else if cb != nil {
+		go cb(ErrStreamDestroyed)
 	}
 	if b.queued >= writableHighWaterMark {
 		b.needDrain = true
@@ -63,33 +76,48 @@ func (b *clientBody) belowMark() bool {
 // another error at once.
 func (b *clientBody) close(err error) {
 	b.mu.Lock()
+	var cut []piece
 	if !b.closed {
 		b.closed, b.err = true, err
 		if err != io.EOF {
-			b.q = nil
+			cut, b.q = b.q, nil
 		}
 		b.ready.Broadcast()
 	}
 	b.mu.Unlock()
+	for _, p := range cut {
+		if p.cb != nil {
+			go p.cb(ErrStreamDestroyed)
+		}
+	}
 }
 
 // Read returns the next queued piece, or as much of it as fits p, waiting
 // for one if none is queued.
+// A piece's callback runs on the reading goroutine once it is taken in
+// full, as the engine writes what it read before it reads again.
 func (b *clientBody) Read(p []byte) (int, error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
+	var done func(error)
+	defer func() {
+		b.mu.Unlock()
+		if done != nil {
+			done(nil)
+		}
+	}()
 	for len(b.q) == 0 && !b.closed {
 		b.ready.Wait()
 	}
 	if len(b.q) == 0 {
 		return 0, b.err
 	}
-	n := copy(p, b.q[0])
-	if n == len(b.q[0]) {
-		b.q[0] = nil
+	n := copy(p, b.q[0].b)
+	if n == len(b.q[0].b) {
+		done = b.q[0].cb
+		b.q[0] = piece{}
 		b.q = b.q[1:]
 	} else {
-		b.q[0] = b.q[0][n:]
+		b.q[0].b = b.q[0].b[n:]
 	}
 	b.queued -= n
 	if b.queued == 0 && b.needDrain && !b.closed {

@@ -86,6 +86,7 @@ type ClientRequest struct {
 	destroyed   bool
 	answered    bool // a response or an error was delivered
 	sending     bool // End is handing the request to the agent
+	announced   bool // 'socket' (and 'finish' if sent) were taken to emit
 	timer       *time.Timer
 	// res is the response once its head has arrived; cc its connection
 	// once the request is on it, and eresp the engine response, until
@@ -283,7 +284,7 @@ func (r *ClientRequest) OnError(fn func(error)) {
 // rareListeners are the listeners of events few requests listen for,
 // kept apart to keep a clientExchange in its size class.
 type rareListeners struct {
-	onDrain, onAbort []func()
+	onDrain, onAbort, onPrefinish []func()
 }
 
 // rareLocked returns r.rare, allocating it; x.mu is held.
@@ -418,32 +419,65 @@ func (r *ClientRequest) RemoveHeader(name string) error {
 // Write sends the head, and each Write goes out as one chunk (or as raw
 // bytes under a Content-Length set by the caller). p is copied. After End
 // it returns ErrWriteAfterEnd.
-func (r *ClientRequest) Write(p []byte) (int, error) { return r.write(p, "") }
+func (r *ClientRequest) Write(p []byte) (int, error) {
+	n, _, err := r.write(p, "", nil)
+	return n, err
+}
 
 // WriteString is Write for a string.
-func (r *ClientRequest) WriteString(s string) (int, error) { return r.write(nil, s) }
+func (r *ClientRequest) WriteString(s string) (int, error) {
+	n, _, err := r.write(nil, s, nil)
+	return n, err
+}
 
-func (r *ClientRequest) write(p []byte, s string) (int, error) {
+// WriteChunk is Node's request.write(chunk, callback): Write, reporting
+// whether the body waiting to be sent is below Node's 16 KiB mark (false:
+// wait for 'drain'). cb (may be nil) is called once p is handed to the
+// connection. After End, as in Node, it returns false and, on a later
+// tick, calls cb with ErrWriteAfterEnd and emits that as 'error'; the
+// request goes on.
+func (r *ClientRequest) WriteChunk(p []byte, cb func(error)) bool {
+	_, ok, _ := r.write(p, "", cb)
+	return ok
+}
+
+// WriteChunkString is WriteChunk for a string.
+func (r *ClientRequest) WriteChunkString(s string, cb func(error)) bool {
+	_, ok, _ := r.write(nil, s, cb)
+	return ok
+}
+
+// write queues p and s; cb is nil for Write and WriteString, which return
+// ErrWriteAfterEnd after End with no event.
+func (r *ClientRequest) write(p []byte, s string, cb func(error)) (int, bool, error) {
 	x := r.x
 	x.mu.Lock()
 	if r.ended || r.destroyed {
-		x.mu.Unlock()
-		return 0, ErrWriteAfterEnd
+		if cb == nil {
+			x.mu.Unlock()
+			return 0, false, ErrWriteAfterEnd
+		}
+		errs := r.onError
+		x.tickLocked(eventFunc(func() {
+			cb(ErrWriteAfterEnd)
+			emit(errs, error(ErrWriteAfterEnd))
+		}))
+		x.unlockFlush()
+		return 0, false, ErrWriteAfterEnd
 	}
 	n := len(p) + len(s)
-	if n == 0 {
-		x.mu.Unlock()
-		return 0, nil
-	}
 	if b := r.wbody; b != nil {
 		x.mu.Unlock()
-		b.push(p, s)
-		return n, nil
+		return n, b.push(p, s, cb), nil
+	}
+	if n == 0 && cb == nil {
+		x.mu.Unlock()
+		return 0, true, nil
 	}
 	b := r.newBody()
-	b.push(p, s)
+	ok := b.push(p, s, cb)
 	r.sendLocked(b)
-	return n, nil
+	return n, ok, nil
 }
 
 // newBody returns a body to stream whose 'drain' is r's.
@@ -483,6 +517,53 @@ func (r *ClientRequest) End(data []byte) error {
 
 // EndString is End with a string.
 func (r *ClientRequest) EndString(s string) error { return r.end(s) }
+
+// EndCallback is Node's request.end(data, callback): End, with cb (may be
+// nil) registered as a 'finish' listener.
+func (r *ClientRequest) EndCallback(data []byte, cb func()) error {
+	return r.EndStringCallback(string(data), cb)
+}
+
+// EndStringCallback is EndCallback with a string.
+func (r *ClientRequest) EndStringCallback(s string, cb func()) error {
+	if cb != nil {
+		r.OnFinish(cb)
+	}
+	return r.end(s)
+}
+
+// OnPrefinish registers a 'prefinish' listener: emitted just before
+// 'finish', as Node's ClientRequest does.
+func (r *ClientRequest) OnPrefinish(fn func()) {
+	r.x.mu.Lock()
+	l := r.rareLocked()
+	l.onPrefinish = append(l.onPrefinish, fn)
+	r.x.mu.Unlock()
+}
+
+// SetTimeout is Node's request.setTimeout(ms, callback): 'timeout' is
+// emitted if no response has arrived d after the request went out (from
+// now, if it has); cb (may be nil) is registered as a 'timeout' listener.
+// As in Node, the request is not destroyed. It returns r.
+func (r *ClientRequest) SetTimeout(d time.Duration, cb func()) *ClientRequest {
+	x := r.x
+	x.mu.Lock()
+	if cb != nil {
+		r.onTimeout = append(r.onTimeout, cb)
+	}
+	r.timeout = d
+	if r.headersSent && !r.answered && !r.destroyed {
+		if r.timer != nil {
+			r.timer.Stop()
+			r.timer = nil
+		}
+		if d > 0 {
+			r.timer = time.AfterFunc(d, r.timedOut)
+		}
+	}
+	x.mu.Unlock()
+	return r
+}
 
 // HeadersSent reports whether the request has been handed to its agent.
 func (r *ClientRequest) HeadersSent() bool {
@@ -525,7 +606,7 @@ func (r *ClientRequest) end(tail string) error {
 	r.ended = true
 	if b := r.wbody; b != nil {
 		x.mu.Unlock()
-		b.push(nil, tail)
+		b.push(nil, tail, nil)
 		b.close(io.EOF)
 		return nil
 	}
@@ -639,7 +720,8 @@ func (r *ClientRequest) informational(status int, h *headers.Table) {
 	})
 }
 
-// timedOut emits 'timeout' if no response has arrived.
+// timedOut emits 'timeout' if no response has arrived: after 'socket',
+// 'prefinish' and 'finish' if the request is out, as Node has them by then.
 func (r *ClientRequest) timedOut() {
 	x := r.x
 	x.mu.Lock()
@@ -647,9 +729,47 @@ func (r *ClientRequest) timedOut() {
 		x.mu.Unlock()
 		return
 	}
+	var ann announcement
+	if cc := r.cc; cc != nil {
+		r.finished = true
+		ann = r.announceLocked(socketInfo(cc.RemoteAddr(), cc.LocalAddr()), true)
+	}
 	fns := r.onTimeout
 	x.mu.Unlock()
+	ann.emit()
 	emit0(fns)
+}
+
+// announcement is a request's 'socket', 'prefinish' and 'finish'
+// listeners, taken once, to emit with the socket's addresses.
+type announcement struct {
+	sock      SocketInfo
+	socks     []func(SocketInfo)
+	pre, fins []func()
+}
+
+func (a announcement) emit() {
+	emit(a.socks, a.sock)
+	emit0(a.pre)
+	emit0(a.fins)
+}
+
+// announceLocked returns the request's announcement, with 'prefinish' and
+// 'finish' if finished, the first time; later, an empty one: Node emits
+// each once. x.mu is held.
+func (r *ClientRequest) announceLocked(sock SocketInfo, finished bool) announcement {
+	if r.announced {
+		return announcement{}
+	}
+	r.announced = true
+	a := announcement{sock: sock, socks: r.onSocket}
+	if finished {
+		a.fins = r.onFinish
+		if r.rare != nil {
+			a.pre = r.rare.onPrefinish
+		}
+	}
+	return a
 }
 
 // Destroy is Node's request.destroy(err): a request that has no response
@@ -695,9 +815,8 @@ func (r *ClientRequest) destroy(err error, abort bool) {
 	case pending:
 		if cc := r.cc; cc != nil {
 			// Sent and awaiting its head: Node had emitted these.
-			socks, fins := r.onSocket, r.onFinish
-			sock := socketInfo(cc.RemoteAddr(), cc.LocalAddr())
-			x.tickLocked(eventFunc(func() { emit(socks, sock); emit0(fins) }))
+			ann := r.announceLocked(socketInfo(cc.RemoteAddr(), cc.LocalAddr()), true)
+			x.tickLocked(eventFunc(ann.emit))
 		}
 		if abort {
 			x.tickLocked(eventFunc(func() { emit0(aborts) }))

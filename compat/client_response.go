@@ -58,11 +58,11 @@ func (h *responseHandler) ResponseHead(cc *engine.ClientConn, resp *engine.Clien
 	r.answered, r.finished = true, true
 	msg := r.response(resp, sock)
 	r.res, r.cc, r.conn = msg, cc, cc
-	socks, fins, resps := r.onSocket, r.onFinish, r.onResponse
+	ann := r.announceLocked(sock, true)
+	resps := r.onResponse
 	x.mu.Unlock()
 
-	emit(socks, sock)
-	emit0(fins)
+	ann.emit()
 	if len(resps) == 0 {
 		msg.dump() // Node: a response nobody listens for is read and dropped
 	}
@@ -154,13 +154,13 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.Client
 		err = connectRefused(op.Addr)
 	}
 	r.finished = err == nil || sent
-	socks, fins, errs := r.onSocket, r.onFinish, r.onError
+	ann := r.announceLocked(sock, r.finished)
+	errs := r.onError
 	tunnels := r.onUpgrade
 	if r.Method == "CONNECT" {
 		tunnels = r.onConnect
 	}
 	later := r.sending
-	finished := r.finished
 	x.mu.Unlock()
 
 	var msg2 *IncomingMessage
@@ -170,16 +170,13 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.Client
 		tunnel = resp.Tunnel()
 	}
 	engine.ReleaseClientResponse(resp)
-	if !finished {
-		fins = nil
-	}
 	if later {
 		// The agent delivered the outcome inside End, on its goroutine:
 		// Node never emits from inside end().
-		go r.deliver(sock, err, msg2, tunnel, socks, fins, errs, tunnels)
+		go r.deliver(err, msg2, tunnel, ann, errs, tunnels)
 		return
 	}
-	r.deliver(sock, err, msg2, tunnel, socks, fins, errs, tunnels)
+	r.deliver(err, msg2, tunnel, ann, errs, tunnels)
 }
 
 // responseEnded ends a response whose head was delivered: its 'end' and
@@ -258,13 +255,12 @@ func reasonString(code int, reason []byte) string {
 }
 
 // deliver emits the outcome of a request that got no streamed response:
-// 'socket', 'finish' if the request went out (fins is nil otherwise), then
+// 'socket', 'prefinish' and 'finish' if the request went out (ann), then
 // 'error' and 'close', or 'upgrade' or 'connect' for a response that hands
 // the socket over.
-func (r *ClientRequest) deliver(sock SocketInfo, err error, msg *IncomingMessage, tunnel net.Conn,
-	socks []func(SocketInfo), fins []func(), errs []func(error), tunnels []func(*IncomingMessage, net.Conn)) {
-	emit(socks, sock)
-	emit0(fins)
+func (r *ClientRequest) deliver(err error, msg *IncomingMessage, tunnel net.Conn,
+	ann announcement, errs []func(error), tunnels []func(*IncomingMessage, net.Conn)) {
+	ann.emit()
 	if err != nil {
 		r.x.mu.Lock()
 		r.destroyed = true // as Node's request is by the time of its 'error'
