@@ -56,6 +56,7 @@ type conn struct {
 	fresh      bool  // no request has been read yet
 
 	hij        *Tunnel // set once the connection is hijacked
+	value      any     // Request.SetConnValue's; cleared with the connection
 	readPaused bool    // the socket is not being read (see loop.pauseRead)
 
 	// Output (output.go): send[sendOff:] are bytes the socket has not
@@ -115,6 +116,7 @@ func (c *conn) reset(s *Server, l *loop, gc gnet.Conn) {
 	c.idleSince, c.lastActive = l.now(), l.now()
 	c.fresh = true
 	c.hij = nil
+	c.value = nil
 	c.workDone.Store(false)
 	c.resumed.Store(false)
 	c.refs.Store(1)
@@ -127,6 +129,7 @@ func (c *conn) release() {
 	}
 	c.gc = nil
 	c.hij = nil
+	c.value = nil
 	c.req.base, c.req.body, c.req.bh, c.req.ch = nil, nil, nil, nil
 	c.req.hdr.Reset(nil)
 	c.req.trails.Reset(nil)

@@ -211,6 +211,17 @@ func (r *Request) RemoteAddr() net.Addr { return r.c.gc.RemoteAddr() }
 // LocalAddr returns the address the request arrived on.
 func (r *Request) LocalAddr() net.Addr { return r.c.gc.LocalAddr() }
 
+// ConnValue returns what SetConnValue stored for the request's connection,
+// or nil on a connection where it was not called.
+func (r *Request) ConnValue() any { return r.c.value }
+
+// SetConnValue keeps v with the request's connection until it closes, for
+// state a handler builds once per connection rather than once per request
+// (package nethttp keeps its reusable request objects there). The engine
+// drops it when the connection closes. Like every Request method it must
+// be called on the connection's event loop or the handler's worker.
+func (r *Request) SetConnValue(v any) { r.c.value = v }
+
 // set starts r on a parsed head; b starts at the head's first byte. The
 // request line's and framing results are read from the connection's parser,
 // which keeps them until the next head: copying them here cost more than

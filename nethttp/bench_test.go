@@ -41,16 +41,69 @@ func benchRawGets(b *testing.B, addr string) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		if err := rawRoundTrip(c, req, end, buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// rawRoundTrip writes req and reads into buf until what it read ends with end.
+func rawRoundTrip(c net.Conn, req, end, buf []byte) error {
+	if _, err := c.Write(req); err != nil {
+		return err
+	}
+	n := 0
+	for !bytes.HasSuffix(buf[:n], end) {
+		m, err := c.Read(buf[n:])
+		if err != nil {
+			return err
+		}
+		n += m
+	}
+	return nil
+}
+
+// BenchmarkServePipelined sends batches of 16 pipelined GETs over one raw
+// connection, as serverbench's pipeline mode does.
+func BenchmarkServePipelined(b *testing.B) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header()["Content-Type"] = []string{"text/plain"}
+		io.WriteString(w, "Hello, World!")
+	})
+	b.Run("nethttp", func(b *testing.B) {
+		s := httptest.NewServer(h)
+		defer s.Close()
+		benchPipelined(b, s.Listener.Addr().String())
+	})
+	b.Run("bridge", func(b *testing.B) {
+		benchPipelined(b, startBridge(b, h, nil))
+	})
+}
+
+func benchPipelined(b *testing.B, addr string) {
+	const depth = 16
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	req := bytes.Repeat([]byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), depth)
+	end := []byte("Hello, World!")
+	buf := make([]byte, 64<<10)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += depth {
 		if _, err := c.Write(req); err != nil {
 			b.Fatal(err)
 		}
-		n := 0
-		for !bytes.HasSuffix(buf[:n], end) {
+		n, got := 0, 0
+		for got < depth {
 			m, err := c.Read(buf[n:])
 			if err != nil {
 				b.Fatal(err)
 			}
 			n += m
+			got = bytes.Count(buf[:n], end)
 		}
 	}
 }

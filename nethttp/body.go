@@ -125,7 +125,7 @@ func (b *requestBody) Read(p []byte) (int, error) {
 	}
 	if !b.sawEOF {
 		b.sawEOF = true
-		req := b.rw.req
+		req := b.rw.ex.req
 		for k, v := range b.trailer {
 			if req.Trailer == nil {
 				req.Trailer = make(http.Header)

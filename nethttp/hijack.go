@@ -26,7 +26,7 @@ func (rw *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, err
 		}
 	}
-	tc := &tunnelConn{local: rw.local, remote: rw.remote}
+	tc := &tunnelConn{local: rw.ex.ctx.local, remote: rw.ex.remoteAddr}
 	tc.cond.L = &tc.mu
 	var err error
 	if callErr := rw.call(func(w *engine.Response) {

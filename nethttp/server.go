@@ -1,14 +1,15 @@
 package nethttp
 
 import (
-	"context"
+	"log"
+	"net"
 	"net/http"
-	"net/textproto"
 	"net/url"
-	"strings"
+	"runtime"
+	"sync"
+	"time"
 
 	"github.com/zerohttp/zerohttp/engine"
-	"github.com/zerohttp/zerohttp/headers"
 )
 
 // NewServer returns an engine server that serves h through Handler. It sets
@@ -28,8 +29,15 @@ func NewServer(h http.Handler, o *engine.Options) *engine.Server {
 
 // Handler returns an engine.Handler that serves every request with h, on a
 // goroutine of its own. It must run inline on the event loop (the engine's
-// default, Options.Workers 0), where it takes over the response (Detach)
-// and learns of the client going away.
+// default, Options.Workers 0).
+//
+// The loop waits for the handler's goroutine up to syncWait: a handler
+// that finishes within it has its response written as an inline handler's
+// would be, with no hand-over back to the loop, and the next request of a
+// pipelined batch is served at once. One that takes longer, streams its
+// body, or reads a streamed request body, is left to finish on its own: the
+// response is then detached (Deferred) and the loop goes on with other
+// connections.
 func Handler(h http.Handler) engine.Handler {
 	return func(w *engine.Response, r *engine.Request) {
 		if string(r.Target()) == "*" && string(r.MethodBytes()) == http.MethodOptions {
@@ -38,103 +46,213 @@ func Handler(h http.Handler) engine.Handler {
 			w.SetStatus(http.StatusOK)
 			return
 		}
-		req, err := newRequest(r)
-		if err != nil {
-			// net/http: a request-target that is not a URI is a 400.
-			w.SetStatus(http.StatusBadRequest)
-			w.SetClose()
+		ex, _ := r.ConnValue().(*serverConn)
+		if ex == nil {
+			ex = newExchange(r)
+			r.SetConnValue(ex)
+		}
+		ex.serve(h, w, r)
+	}
+}
+
+// syncWait bounds how long the event loop waits for a handler. It is far
+// above what a handler that does not block takes (a few microseconds), and
+// small against a loop's turn under load; a handler that outlives it makes
+// its connection's next requests go straight to their goroutine (skipAfterSlow).
+const syncWait = 100 * time.Microsecond
+
+// skipAfterSlow is how many requests of a connection are not waited for
+// after one outlived syncWait, unless one of them finishes within it.
+const skipAfterSlow = 16
+
+// mode says who may use a serverConn's engine response.
+type mode uint8
+
+const (
+	// modeSync: the loop waits inside the engine's handler call, so the
+	// handler's goroutine uses w and r directly, holding mu. Leaves to
+	// modeAsync (the loop gave up waiting, or the handler needs the loop)
+	// or modeDone.
+	modeSync mode = iota
+	// modeAsync: the response is detached; the handler's goroutine reaches
+	// it through d. Terminal for the request.
+	modeAsync
+	// modeDone: the response ended while the loop waited. Terminal.
+	modeDone
+)
+
+// serverConn is the bridge's state for one connection: the request, context
+// and writer handed to handlers, reused for each request (the engine serves
+// a connection's requests one at a time), and the hand-over between the
+// event loop and the handler's goroutine. Kept with the engine's connection
+// (Request.SetConnValue).
+type serverConn struct {
+	remote     string   // RemoteAddr as net/http formats it; immutable
+	remoteAddr net.Addr // immutable
+	h          http.Handler
+	run        func() // ex.serveHTTP, bound once
+
+	req   *http.Request // handed to the handler; reset from blank for each request
+	blank http.Request  // a zero request whose context is ctx
+	url   url.URL
+	hdr   http.Header
+	vals  []string // backing for hdr's values
+	ctx   requestContext
+	rw    responseWriter
+
+	mu   sync.Mutex
+	mode mode             // guarded by mu
+	w    *engine.Response // in modeSync; guarded by mu
+	r    *engine.Request  // in modeSync; guarded by mu
+	d    *engine.Deferred // in modeAsync; set before, read after, the handover
+
+	wake  chan struct{} // capacity 1: the handler's goroutine tells the waiting loop it left modeSync
+	timer *time.Timer   // the loop's wait; used on the loop only
+
+	skip    int       // requests not to wait for; loop only
+	started time.Time // when a request not waited for went to its goroutine
+	quick   bool      // that request finished within syncWait; read by the loop at the next request
+}
+
+func newExchange(r *engine.Request) *serverConn {
+	ex := &serverConn{
+		remote:     r.RemoteAddr().String(),
+		remoteAddr: r.RemoteAddr(),
+		hdr:        make(http.Header),
+		wake:       make(chan struct{}, 1),
+		timer:      time.NewTimer(time.Hour),
+	}
+	ex.timer.Stop()
+	ex.ctx.local = r.LocalAddr()
+	ex.blank = *(&http.Request{}).WithContext(&ex.ctx)
+	ex.req = new(http.Request)
+	ex.run = ex.serveHTTP
+	rw := &ex.rw
+	rw.ex = ex
+	rw.hdr = make(http.Header)
+	rw.done = make(chan struct{}, 1)
+	rw.applyFn = rw.apply
+	return ex
+}
+
+// serve serves one request. Called on the event loop.
+func (ex *serverConn) serve(h http.Handler, w *engine.Response, r *engine.Request) {
+	if err := ex.fillRequest(r); err != nil {
+		// net/http: a request-target that is not a URI is a 400.
+		w.SetStatus(http.StatusBadRequest)
+		w.SetClose()
+		return
+	}
+	ex.h = h
+	ex.ctx.reset()
+	rw := &ex.rw
+	rw.reset(ex.req.Method == http.MethodHead)
+	ex.req.Body = newBody(rw, r)
+	if ex.quick {
+		ex.skip, ex.quick = 0, false
+	}
+	if ex.skip > 0 || r.Streaming() || r.Upgrade() {
+		// Not waited for: such a handler needs the loop (a streamed body,
+		// a tunnel) or took long last time.
+		if ex.skip > 0 {
+			ex.skip--
+		}
+		ex.mode = modeAsync
+		ex.d = w.Detach()
+		r.SetCloseHandler(rw)
+		ex.started = time.Now()
+		go ex.run()
+		return
+	}
+	ex.mode, ex.w, ex.r = modeSync, w, r
+	go ex.run()
+	ex.timer.Reset(syncWait)
+	select {
+	case <-ex.wake:
+		ex.timer.Stop()
+		return
+	case <-ex.timer.C:
+	}
+	ex.mu.Lock()
+	if ex.mode == modeSync {
+		ex.detachLocked()
+		ex.skip = skipAfterSlow
+		ex.mu.Unlock()
+		return
+	}
+	ex.mu.Unlock()
+	<-ex.wake // the goroutine has just left modeSync; its word follows
+}
+
+// detachLocked moves the request to modeAsync. Called with mu held in
+// modeSync, by the loop or by the handler's goroutine while the loop waits:
+// either way inside the engine's handler call.
+func (ex *serverConn) detachLocked() {
+	ex.d = ex.w.Detach()
+	ex.r.SetCloseHandler(&ex.rw)
+	ex.mode, ex.w, ex.r = modeAsync, nil, nil
+}
+
+// leaveLocked is the handler goroutine's detachLocked: it then releases mu
+// and tells the waiting loop, which returns.
+func (ex *serverConn) leaveLocked() {
+	ex.detachLocked()
+	ex.mu.Unlock()
+	ex.wake <- struct{}{}
+}
+
+// endLocked records, from the handler's goroutine in modeSync, that the
+// response has ended, releases mu and tells the waiting loop. The serverConn
+// is the loop's from then on.
+func (ex *serverConn) endLocked() {
+	ex.mode, ex.w, ex.r = modeDone, nil, nil
+	ex.mu.Unlock()
+	ex.wake <- struct{}{}
+}
+
+// leaveSync moves the request to modeAsync if the loop waits for it.
+func (ex *serverConn) leaveSync() {
+	ex.mu.Lock()
+	if ex.mode == modeSync {
+		ex.leaveLocked()
+		return
+	}
+	ex.mu.Unlock()
+}
+
+// serveHTTP runs the handler on its goroutine and ends the response; a
+// panic closes the connection, as net/http does. Its last act hands the
+// serverConn back to the loop.
+func (ex *serverConn) serveHTTP() {
+	rw := &ex.rw
+	panicked := ex.callHandler()
+	ex.ctx.cancel() // as net/http: before the response is finished
+	if !ex.started.IsZero() {
+		ex.quick = time.Since(ex.started) < syncWait
+		ex.started = time.Time{}
+	}
+	if panicked {
+		rw.post(abort, true)
+		return
+	}
+	rw.finish()
+}
+
+func abort(w *engine.Response) { w.Abort() }
+
+// callHandler calls ServeHTTP and reports whether it panicked.
+func (ex *serverConn) callHandler() (panicked bool) {
+	defer func() {
+		if !panicked {
 			return
 		}
-		rw := newResponseWriter(w.Detach(), req, r)
-		r.SetCloseHandler(rw)
-		rw.req.Body = newBody(rw, r)
-		go rw.serve(h)
-	}
-}
-
-// newRequest copies r into a *http.Request as net/http's server would
-// build it, without its Body and context.
-func newRequest(r *engine.Request) (*http.Request, error) {
-	target := string(r.Target())
-	method := string(r.MethodBytes())
-	rawURL := target
-	justAuthority := method == http.MethodConnect && !strings.HasPrefix(target, "/")
-	if justAuthority {
-		rawURL = "http://" + target
-	}
-	u, err := url.ParseRequestURI(rawURL)
-	if err != nil {
-		return nil, err
-	}
-	if justAuthority {
-		u.Scheme = "" // as net/http: CONNECT host:port keeps only the authority
-	}
-	major, minor := r.Version()
-	req := &http.Request{
-		Method:     method,
-		URL:        u,
-		Proto:      protoName(major, minor),
-		ProtoMajor: major,
-		ProtoMinor: minor,
-		Header:     make(http.Header, r.Header().Len()),
-		RequestURI: target,
-		RemoteAddr: r.RemoteAddr().String(),
-		Close:      !r.KeepAlive(),
-	}
-	copyHeader(req.Header, r.Header())
-	req.Host = u.Host
-	if req.Host == "" {
-		req.Host = req.Header.Get("Host")
-	}
-	delete(req.Header, "Host")
-	req.ContentLength = r.ContentLength()
-	if req.ContentLength < 0 {
-		req.TransferEncoding = []string{"chunked"}
-		delete(req.Header, "Content-Length")
-		delete(req.Header, "Transfer-Encoding")
-		req.Trailer = declaredTrailer(req.Header)
-		delete(req.Header, "Trailer")
-	}
-	return req, nil
-}
-
-func protoName(major, minor int) string {
-	if major == 1 && minor == 0 {
-		return "HTTP/1.0"
-	}
-	return "HTTP/1.1"
-}
-
-// copyHeader adds t's fields to h under their canonical names.
-func copyHeader(h http.Header, t *headers.Table) {
-	for i := 0; i < t.Len(); i++ {
-		k := textproto.CanonicalMIMEHeaderKey(string(t.Name(i)))
-		h[k] = append(h[k], string(t.Value(i)))
-	}
-}
-
-// declaredTrailer returns the trailer fields that the Trailer field
-// announces, with no values yet (net/http's Request.Trailer), or nil.
-func declaredTrailer(h http.Header) http.Header {
-	var tr http.Header
-	for _, v := range h["Trailer"] {
-		for _, k := range strings.Split(v, ",") {
-			k = textproto.CanonicalMIMEHeaderKey(textproto.TrimString(k))
-			switch k {
-			case "", "Transfer-Encoding", "Trailer", "Content-Length":
-				continue
-			}
-			if tr == nil {
-				tr = make(http.Header)
-			}
-			tr[k] = nil
+		if v := recover(); v != http.ErrAbortHandler {
+			buf := make([]byte, 64<<10)
+			buf = buf[:runtime.Stack(buf, false)]
+			log.Printf("http: panic serving %v: %v\n%s", ex.remote, v, buf)
 		}
-	}
-	return tr
-}
-
-// baseContext returns the context a request's starts from: it carries the
-// local address, as net/http's does.
-func baseContext(r *engine.Request) context.Context {
-	return context.WithValue(context.Background(), http.LocalAddrContextKey, r.LocalAddr())
+	}()
+	panicked = true
+	ex.h.ServeHTTP(&ex.rw, ex.req)
+	return false
 }

@@ -1,14 +1,11 @@
 package nethttp
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log"
-	"net"
 	"net/http"
-	"runtime"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,23 +24,25 @@ const handoffSize = 16 << 10
 // errConnGone is returned by writes once the connection has closed.
 var errConnGone = errors.New("nethttp: connection closed")
 
-// responseWriter is the http.ResponseWriter of one request. Its methods run
-// on the handler's goroutine; what they produce reaches the engine's
-// response through calls run on the connection's event loop (Deferred.Do),
-// one at a time: the goroutine waits for each (done) before the next.
+// responseWriter is the http.ResponseWriter of one request, reused for the
+// connection's next ones. Its methods run on the handler's goroutine; what
+// they produce reaches the engine's response through the serverConn: directly
+// while the event loop waits for the handler, else through calls run on the
+// loop (Deferred.Do), one at a time: the goroutine waits for each (done)
+// before the next.
 type responseWriter struct {
-	d      *engine.Deferred
-	req    *http.Request
-	body   *requestBody // nil when the request has none
-	local  net.Addr
-	remote net.Addr
-	cancel context.CancelFunc
+	ex   *serverConn
+	body *requestBody // nil when the request has none
 
-	hdr         http.Header // the handler's, live
-	snap        http.Header // hdr when the status was decided
+	hdr         http.Header // the handler's, live; emptied for each request
+	fields      []string    // the head's fields as name, value pairs, taken at WriteHeader
+	trailerDecl []string    // the values of the Trailer field, taken at WriteHeader
 	status      int
 	wroteHeader bool  // the final status is decided
 	headSent    bool  // the head went to the engine
+	hasType     bool  // the handler named Content-Type (maybe with no value)
+	noSniff     bool  // Content-Encoding or Transfer-Encoding set: no Content-Type is sniffed
+	chunked     bool  // trailers declared or Transfer-Encoding set: chunked framing
 	clen        int64 // the declared Content-Length, or -1
 	written     int64
 	buf         []byte
@@ -51,7 +50,20 @@ type responseWriter struct {
 	hijacked    bool
 	err         error // sticky: the connection is gone
 
-	done chan struct{} // a call on the loop is done; capacity 1
+	op      flushOp                  // what apply hands to the engine next
+	applyFn func(w *engine.Response) // rw.apply, bound once
+	done    chan struct{}            // a call on the loop is done; capacity 1
+}
+
+// flushOp is one hand-over of the response to the engine.
+type flushOp struct {
+	head     bool   // send the head (status, fields, Content-Length) first
+	sniffed  string // a Content-Type to add to the head
+	body     []byte
+	stream   bool // flush: the response is streamed
+	final    bool // end the response, with trailers
+	trailers []string
+	unread   *requestBody // a body not read to its end: drop it
 }
 
 var (
@@ -62,26 +74,29 @@ var (
 	_ engine.DrainHandler = (*responseWriter)(nil)
 )
 
-func newResponseWriter(d *engine.Deferred, req *http.Request, r *engine.Request) *responseWriter {
-	ctx, cancel := context.WithCancel(baseContext(r))
-	rw := &responseWriter{
-		d:      d,
-		req:    req.WithContext(ctx),
-		cancel: cancel,
-		hdr:    make(http.Header),
-		clen:   -1,
-		isHead: req.Method == http.MethodHead,
-		done:   make(chan struct{}, 1),
-		local:  r.LocalAddr(),
-		remote: r.RemoteAddr(),
+// reset readies rw for the connection's next request.
+func (rw *responseWriter) reset(isHead bool) {
+	clear(rw.hdr)
+	rw.body = nil
+	rw.fields = rw.fields[:0]
+	rw.trailerDecl = rw.trailerDecl[:0]
+	rw.status = 0
+	rw.wroteHeader, rw.headSent, rw.hasType, rw.noSniff, rw.chunked = false, false, false, false, false
+	rw.clen, rw.written = -1, 0
+	rw.buf = rw.buf[:0]
+	rw.isHead, rw.hijacked = isHead, false
+	rw.err = nil
+	rw.op = flushOp{trailers: rw.op.trailers[:0]}
+	select {
+	case <-rw.done:
+	default:
 	}
-	return rw
 }
 
 // OnClose runs on the event loop when the connection closes before the
 // response ended: the handler's context is cancelled and its body fails.
 func (rw *responseWriter) OnClose(_ *engine.Request, _ error) {
-	rw.cancel()
+	rw.ex.ctx.cancel()
 	if b := rw.body; b != nil {
 		b.fail(errConnGone)
 	}
@@ -97,13 +112,27 @@ func (rw *responseWriter) signal() {
 	}
 }
 
-// call runs fn on the connection's event loop and waits until it has run
-// and the connection's unsent output is within its bound.
+// call runs fn with the engine's response and waits until it has run and
+// the connection's unsent output is within its bound.
 func (rw *responseWriter) call(fn func(w *engine.Response)) error {
 	if rw.err != nil {
 		return rw.err
 	}
-	err := rw.d.Do(func(w *engine.Response) {
+	ex := rw.ex
+	ex.mu.Lock()
+	if w := ex.w; ex.mode == modeSync {
+		fn(w)
+		if w.Ended() || !w.Full() {
+			ex.mu.Unlock()
+			return nil
+		}
+		// Waiting for the output to drain needs the loop: leave it.
+		w.SetDrainHandler(rw)
+		ex.leaveLocked()
+		return rw.wait()
+	}
+	ex.mu.Unlock()
+	err := ex.d.Do(func(w *engine.Response) {
 		fn(w)
 		if !w.Ended() && w.Full() {
 			w.SetDrainHandler(rw)
@@ -111,22 +140,41 @@ func (rw *responseWriter) call(fn func(w *engine.Response)) error {
 		}
 		rw.signal()
 	})
-	if err == nil {
-		select {
-		case <-rw.done:
-			return nil
-		case <-rw.req.Context().Done():
-			err = errConnGone
-		}
+	if err != nil {
+		rw.err = err
+		return err
 	}
-	rw.err = err
-	return err
+	return rw.wait()
 }
 
-// post runs fn on the event loop without waiting: for the last call.
-func (rw *responseWriter) post(fn func(w *engine.Response)) {
+// wait waits for a call on the loop to be done, or for the connection to go.
+func (rw *responseWriter) wait() error {
+	select {
+	case <-rw.done:
+		return nil
+	case <-rw.ex.ctx.Done():
+		rw.err = errConnGone
+		return rw.err
+	}
+}
+
+// post runs fn with the engine's response without waiting for it to run
+// on the loop. A final fn ends the response: the loop, if it waits, is told.
+func (rw *responseWriter) post(fn func(w *engine.Response), final bool) {
+	ex := rw.ex
+	ex.mu.Lock()
+	if ex.mode == modeSync {
+		fn(ex.w)
+		if final {
+			ex.endLocked()
+			return
+		}
+		ex.mu.Unlock()
+		return
+	}
+	ex.mu.Unlock()
 	if rw.err == nil {
-		_ = rw.d.Do(fn)
+		_ = ex.d.Do(fn)
 	}
 }
 
@@ -152,28 +200,70 @@ func (rw *responseWriter) WriteHeader(code int) {
 	}
 	rw.wroteHeader = true
 	rw.status = code
-	rw.snap = rw.hdr.Clone()
-	if cl := rw.snap.Get("Content-Length"); cl != "" {
-		v, err := strconv.ParseInt(cl, 10, 64)
-		if err == nil && v >= 0 {
+	rw.snapshot()
+}
+
+// snapshot takes the head's fields from the handler's header, sorted by
+// name as net/http writes them. Values are strings, so the pairs keep them
+// as they are now whatever the handler does to its map later.
+func (rw *responseWriter) snapshot() {
+	h := rw.hdr
+	keys := rw.fields[:0] // the keys first, then the pairs after them
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	n := len(keys)
+	pairs := keys
+	for i := 0; i < n; i++ {
+		k := pairs[i]
+		vs := h[k]
+		switch k {
+		case "Content-Type":
+			rw.hasType = true
+			if rw.status == http.StatusNotModified {
+				continue // net/http drops it from a 304
+			}
+		case "Content-Encoding":
+			rw.noSniff = rw.noSniff || len(vs) > 0 && vs[0] != ""
+		case "Transfer-Encoding":
+			rw.noSniff, rw.chunked = true, true
+		case "Trailer":
+			rw.chunked = rw.chunked || len(vs) > 0
+			rw.trailerDecl = append(rw.trailerDecl, vs...)
+		case "Content-Length":
+			if len(vs) == 0 {
+				continue
+			}
+			v, err := strconv.ParseInt(vs[0], 10, 64)
+			if err != nil || v < 0 {
+				log.Printf("http: invalid Content-Length of %q", vs[0])
+				continue
+			}
 			rw.clen = v
-		} else {
-			log.Printf("http: invalid Content-Length of %q", cl)
-			rw.snap.Del("Content-Length")
+		default:
+			if strings.HasPrefix(k, http.TrailerPrefix) {
+				rw.chunked = true
+				continue
+			}
+		}
+		for _, v := range vs {
+			pairs = append(pairs, k, v)
 		}
 	}
+	rw.fields = append(pairs[:0], pairs[n:]...)
 }
 
 // writeInterim sends a 1xx response with the handler's current fields.
 func (rw *responseWriter) writeInterim(code int) {
 	t := new(headers.Table)
-	addFields(t, rw.hdr, false)
+	addFields(t, rw.hdr)
 	_ = rw.call(func(w *engine.Response) { w.WriteInformational(code, t) })
 }
 
 // sendContinue sends "100 Continue" if it is owed; from Body's first Read.
 func (rw *responseWriter) sendContinue() {
-	rw.post(func(w *engine.Response) { w.WriteContinue() })
+	rw.post(func(w *engine.Response) { w.WriteContinue() }, false)
 }
 
 func (rw *responseWriter) Write(p []byte) (int, error) {
@@ -200,13 +290,34 @@ func (rw *responseWriter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	rw.buf = append(rw.buf, p...)
-	switch {
-	case !rw.headSent && len(rw.buf) > bufferBeforeChunking, rw.headSent && len(rw.buf) >= handoffSize:
-		if err := rw.send(false); err != nil {
-			return 0, err
-		}
+	if err := rw.sendIfFull(); err != nil {
+		return 0, err
 	}
 	return len(p), nil
+}
+
+// WriteString is Write without the conversion to []byte (io.StringWriter,
+// which net/http's writer implements too).
+func (rw *responseWriter) WriteString(s string) (int, error) {
+	if len(s) == 0 || rw.hijacked || rw.err != nil || !rw.wroteHeader || !bodyAllowed(rw.status) ||
+		rw.clen != -1 && rw.written+int64(len(s)) > rw.clen || rw.isHead && rw.headSent {
+		return rw.Write([]byte(s)) // the rare cases, with Write's checks and errors
+	}
+	rw.written += int64(len(s))
+	rw.buf = append(rw.buf, s...)
+	if err := rw.sendIfFull(); err != nil {
+		return 0, err
+	}
+	return len(s), nil
+}
+
+// sendIfFull sends the buffered body once it is past what is held before
+// the head is decided, or past a hand-over's worth after.
+func (rw *responseWriter) sendIfFull() error {
+	if !rw.headSent && len(rw.buf) > bufferBeforeChunking || rw.headSent && len(rw.buf) >= handoffSize {
+		return rw.send(false)
+	}
+	return nil
 }
 
 // Flush sends the head and the body so far (http.Flusher).
@@ -237,117 +348,79 @@ func (rw *responseWriter) finish() {
 }
 
 // send hands the buffered body to the engine, with the head if not yet
-// sent; final ends the response.
+// sent; final ends the response. After a final send the serverConn may serve
+// the connection's next request: nothing of it is touched any more.
 func (rw *responseWriter) send(final bool) error {
-	body := rw.buf
-	rw.buf = nil
-	var fields []string
-	var trailers []string
-	streaming := !final
+	op := &rw.op
+	op.head, op.sniffed, op.body, op.final, op.unread = false, "", rw.buf, final, nil
+	op.trailers = op.trailers[:0]
+	op.stream = !final
 	if !rw.headSent {
 		rw.headSent = true
-		var chunked bool
-		fields, chunked = rw.headFields(body, final)
-		streaming = streaming || chunked || (rw.clen >= 0 && rw.written != rw.clen)
+		op.head = true
+		if bodyAllowed(rw.status) && !rw.hasType && !rw.noSniff && len(op.body) > 0 {
+			op.sniffed = http.DetectContentType(op.body)
+		}
+		op.stream = op.stream || rw.chunked || (rw.clen >= 0 && rw.written != rw.clen)
 	}
 	if final {
-		trailers = rw.trailerFields()
-	}
-	var unread *requestBody
-	if final && rw.body != nil && !rw.body.complete() {
-		unread = rw.body
-	}
-	status, clen := rw.status, rw.clen
-	fn := func(w *engine.Response) {
-		if fields != nil {
-			w.SetStatus(status)
-			h := w.Header()
-			for i := 0; i < len(fields); i += 2 {
-				h.AddString(fields[i], fields[i+1])
-			}
-			if clen >= 0 {
-				w.SetContentLength(clen)
-			}
+		op.trailers = rw.trailerFields(op.trailers)
+		if rw.body != nil && !rw.body.complete() {
+			op.unread = rw.body
 		}
-		if len(body) > 0 {
-			_, _ = w.Write(body)
-		}
-		if streaming {
-			w.Flush()
-		}
-		if !final {
-			return
-		}
-		for i := 0; i < len(trailers); i += 2 {
-			w.AddTrailer(trailers[i], trailers[i+1])
-		}
-		if unread != nil {
-			// The rest of the body is not read: the engine closes the
-			// connection after the response, as net/http does past what
-			// it is willing to discard.
-			unread.er.SetBodyHandler(nil)
-		}
-		w.End()
-	}
-	if final {
-		rw.post(fn)
+		rw.post(rw.applyFn, true)
 		return nil
 	}
-	err := rw.call(fn)
-	if err == nil {
-		rw.buf = body[:0] // fn has copied it
+	if err := rw.call(rw.applyFn); err != nil {
+		return err
 	}
-	return err
+	rw.buf = rw.buf[:0] // apply has copied it
+	return nil
 }
 
-// headFields returns the head's fields as name, value pairs, sorted by
-// name as net/http writes them, with the Content-Type net/http would sniff
-// from the first bytes p, and reports whether the body must be chunked
-// (trailers declared or Transfer-Encoding set by the handler).
-func (rw *responseWriter) headFields(p []byte, final bool) (fields []string, chunked bool) {
-	h := rw.snap
-	trailers := false
-	for k := range h {
-		if strings.HasPrefix(k, http.TrailerPrefix) {
-			trailers = true
+// apply hands rw.op to the engine's response.
+func (rw *responseWriter) apply(w *engine.Response) {
+	op := &rw.op
+	if op.head {
+		w.SetStatus(rw.status)
+		h := w.Header()
+		f := rw.fields
+		for i := 0; i < len(f); i += 2 {
+			h.AddString(f[i], f[i+1])
+		}
+		if op.sniffed != "" {
+			h.AddString("Content-Type", op.sniffed)
+		}
+		if rw.clen >= 0 {
+			w.SetContentLength(rw.clen)
 		}
 	}
-	if len(h["Trailer"]) > 0 {
-		trailers = true
+	if len(op.body) > 0 {
+		_, _ = w.Write(op.body)
 	}
-	_, hasTE := h["Transfer-Encoding"]
-	if bodyAllowed(rw.status) {
-		_, haveType := h["Content-Type"]
-		if !haveType && h.Get("Content-Encoding") == "" && !hasTE && len(p) > 0 {
-			h = h.Clone()
-			h.Set("Content-Type", http.DetectContentType(p))
-		}
-	} else if rw.status == http.StatusNotModified {
-		h = h.Clone()
-		h.Del("Content-Type")
+	if op.stream {
+		w.Flush()
 	}
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		if !strings.HasPrefix(k, http.TrailerPrefix) {
-			keys = append(keys, k)
-		}
+	if !op.final {
+		return
 	}
-	sort.Strings(keys)
-	fields = make([]string, 0, 2*len(keys))
-	for _, k := range keys {
-		for _, v := range h[k] {
-			fields = append(fields, k, v)
-		}
+	for i := 0; i < len(op.trailers); i += 2 {
+		w.AddTrailer(op.trailers[i], op.trailers[i+1])
 	}
-	return fields, trailers || hasTE
+	if op.unread != nil {
+		// The rest of the body is not read: the engine closes the
+		// connection after the response, as net/http does past what it is
+		// willing to discard.
+		op.unread.er.SetBodyHandler(nil)
+	}
+	w.End()
 }
 
-// trailerFields returns the trailers to send as name, value pairs: the
+// trailerFields appends the trailers to send as name, value pairs: the
 // fields the Trailer field declared, and those named with
 // http.TrailerPrefix, read from the header as the handler left it.
-func (rw *responseWriter) trailerFields() []string {
-	var out []string
-	for _, v := range rw.snap["Trailer"] {
+func (rw *responseWriter) trailerFields(out []string) []string {
+	for _, v := range rw.trailerDecl {
 		for _, k := range strings.Split(v, ",") {
 			k = http.CanonicalHeaderKey(strings.TrimSpace(k))
 			for _, tv := range rw.hdr[k] {
@@ -366,12 +439,12 @@ func (rw *responseWriter) trailerFields() []string {
 }
 
 // addFields adds h's fields to t, sorted by name.
-func addFields(t *headers.Table, h http.Header, _ bool) {
+func addFields(t *headers.Table, h http.Header) {
 	keys := make([]string, 0, len(h))
 	for k := range h {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	for _, k := range keys {
 		for _, v := range h[k] {
 			t.AddString(k, v)
@@ -382,22 +455,4 @@ func addFields(t *headers.Table, h http.Header, _ bool) {
 // bodyAllowed reports whether a response with status may have a body (RFC 9110 §6.4.1).
 func bodyAllowed(status int) bool {
 	return !(status >= 100 && status <= 199) && status != http.StatusNoContent && status != http.StatusNotModified
-}
-
-// serve runs the handler and ends the response; a panic closes the
-// connection, as net/http does.
-func (rw *responseWriter) serve(h http.Handler) {
-	defer rw.cancel()
-	defer func() {
-		if v := recover(); v != nil {
-			if v != http.ErrAbortHandler {
-				buf := make([]byte, 64<<10)
-				buf = buf[:runtime.Stack(buf, false)]
-				log.Printf("http: panic serving %v: %v\n%s", rw.req.RemoteAddr, v, buf)
-			}
-			rw.post(func(w *engine.Response) { w.Abort() })
-		}
-	}()
-	h.ServeHTTP(rw, rw.req)
-	rw.finish()
 }

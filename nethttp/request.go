@@ -1,0 +1,207 @@
+package nethttp
+
+import (
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"strings"
+	"unsafe"
+
+	"github.com/zerohttp/zerohttp/engine"
+	"github.com/zerohttp/zerohttp/headers"
+)
+
+// fillRequest copies r into req, a request reused for the connection's
+// every request, as net/http's server would build it, without its Body.
+// Every string of it is a piece of one copy of the head (one allocation):
+// the strings a handler keeps stay as they were, only the request's fields
+// and maps are reused. h is req's Header map, emptied here; vals is the
+// connection's backing for its values.
+func (ex *serverConn) fillRequest(r *engine.Request) error {
+	req := ex.req
+	*req = ex.blank
+	t := r.Header()
+	base := t.Base()
+	head := string(base)
+	view := func(b []byte) string {
+		if off, ok := offsetIn(base, b); ok {
+			return head[off : off+len(b)]
+		}
+		return string(b)
+	}
+	target := view(r.Target())
+	method := methodString(r.MethodBytes(), view)
+	u := &ex.url
+	if !parseOriginForm(u, target) {
+		rawURL := target
+		justAuthority := method == http.MethodConnect && !strings.HasPrefix(target, "/")
+		if justAuthority {
+			rawURL = "http://" + target
+		}
+		pu, err := url.ParseRequestURI(rawURL)
+		if err != nil {
+			return err
+		}
+		if justAuthority {
+			pu.Scheme = "" // as net/http: CONNECT host:port keeps only the authority
+		}
+		*u = *pu
+	}
+	major, minor := r.Version()
+	h := ex.hdr
+	clear(h)
+	vals := ex.vals[:0]
+	for i := 0; i < t.Len(); i++ {
+		k := textproto.CanonicalMIMEHeaderKey(view(t.Name(i)))
+		vals = append(vals, view(t.Value(i)))
+		if old, ok := h[k]; ok {
+			h[k] = append(old, vals[len(vals)-1])
+		} else {
+			h[k] = vals[len(vals)-1 : len(vals) : len(vals)]
+		}
+	}
+	ex.vals = vals
+	req.Method = method
+	req.URL = u
+	req.Proto = protoName(major, minor)
+	req.ProtoMajor, req.ProtoMinor = major, minor
+	req.Header = h
+	req.RequestURI = target
+	req.RemoteAddr = ex.remote
+	req.Close = !r.KeepAlive()
+	req.Host = u.Host
+	if hs, ok := h["Host"]; ok {
+		if req.Host == "" {
+			req.Host = hs[0]
+		}
+		delete(h, "Host")
+	}
+	req.ContentLength = r.ContentLength()
+	if req.ContentLength < 0 {
+		req.TransferEncoding = chunkedEncoding
+		delete(h, "Content-Length")
+		delete(h, "Transfer-Encoding")
+		req.Trailer = declaredTrailer(h)
+		delete(h, "Trailer")
+	}
+	return nil
+}
+
+// chunkedEncoding is every chunked request's TransferEncoding. It is
+// shared, as handlers only read it.
+var chunkedEncoding = []string{"chunked"}
+
+// methodString returns the method, interned when it is a common one.
+func methodString(m []byte, view func([]byte) string) string {
+	switch string(m) {
+	case http.MethodGet:
+		return http.MethodGet
+	case http.MethodPost:
+		return http.MethodPost
+	case http.MethodHead:
+		return http.MethodHead
+	case http.MethodPut:
+		return http.MethodPut
+	case http.MethodDelete:
+		return http.MethodDelete
+	}
+	return view(m)
+}
+
+// offsetIn returns where b starts in base, if b lies within it. The
+// engine's views of a head are slices of its bytes; this finds them in the
+// string copy of those bytes without another copy.
+func offsetIn(base, b []byte) (int, bool) {
+	if len(b) == 0 || len(base) == 0 {
+		return 0, len(b) == 0
+	}
+	off := uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.SliceData(base)))
+	if off > uintptr(len(base)) || uintptr(len(b)) > uintptr(len(base))-off {
+		return 0, false
+	}
+	return int(off), true
+}
+
+// pathByte marks the bytes that a path keeps as they are in
+// url.ParseRequestURI: those its escaping leaves alone, other than '%'.
+// It is derived from net/url itself, so the two cannot disagree.
+var pathByte = func() (t [256]bool) {
+	for c := 0x21; c < 0x7f; c++ {
+		s := "/" + string(rune(c))
+		if c == '%' || c == '?' {
+			continue
+		}
+		if (&url.URL{Path: s}).EscapedPath() == s {
+			t[c] = true
+		}
+	}
+	return t
+}()
+
+// parseOriginForm fills u from an origin-form target ("/path?query") that
+// url.ParseRequestURI would take as is: no escapes in the path, which then
+// needs no RawPath. It reports false for any other target, which the caller
+// hands to url.ParseRequestURI. TestParseOriginForm compares the two.
+func parseOriginForm(u *url.URL, target string) bool {
+	if len(target) == 0 || target[0] != '/' {
+		return false
+	}
+	i := 0
+	for i < len(target) && pathByte[target[i]] {
+		i++
+	}
+	*u = url.URL{Path: target[:i]}
+	if i == len(target) {
+		return true
+	}
+	if target[i] != '?' {
+		return false
+	}
+	q := target[i+1:]
+	for j := 0; j < len(q); j++ {
+		if c := q[j]; c < 0x20 || c == 0x7f {
+			return false // ParseRequestURI refuses control bytes
+		}
+	}
+	if q == "" {
+		u.ForceQuery = true
+	} else {
+		u.RawQuery = q
+	}
+	return true
+}
+
+func protoName(major, minor int) string {
+	if major == 1 && minor == 0 {
+		return "HTTP/1.0"
+	}
+	return "HTTP/1.1"
+}
+
+// copyHeader adds t's fields to h under their canonical names.
+func copyHeader(h http.Header, t *headers.Table) {
+	for i := 0; i < t.Len(); i++ {
+		k := textproto.CanonicalMIMEHeaderKey(string(t.Name(i)))
+		h[k] = append(h[k], string(t.Value(i)))
+	}
+}
+
+// declaredTrailer returns the trailer fields that the Trailer field
+// announces, with no values yet (net/http's Request.Trailer), or nil.
+func declaredTrailer(h http.Header) http.Header {
+	var tr http.Header
+	for _, v := range h["Trailer"] {
+		for _, k := range strings.Split(v, ",") {
+			k = textproto.CanonicalMIMEHeaderKey(textproto.TrimString(k))
+			switch k {
+			case "", "Transfer-Encoding", "Trailer", "Content-Length":
+				continue
+			}
+			if tr == nil {
+				tr = make(http.Header)
+			}
+			tr[k] = nil
+		}
+	}
+	return tr
+}
