@@ -67,10 +67,14 @@ bench-server:
 	cd benchmarks && $(GO) run ./cmd/serverbench -json $(BENCHOUT)/server.json -csv $(BENCHOUT)/server.csv $(SERVERBENCH) > $(BENCHOUT)/server.md; \
 		rc=$$?; cat $(BENCHOUT)/server.md; exit $$rc
 
-# bench-client runs each client pinned to CPU 1 against a fixed server on CPU 0.
+# bench-client runs each client pinned to CPU 1 against a fixed server on CPU 0,
+# with every round's figures also in client.json and client.csv. Point the
+# clients at your own server with CLIENTBENCH, for example
+#   make bench-client CLIENTBENCH="-target mine=127.0.0.1:3000 -path /api -expect-status 200"
+CLIENTBENCH ?=
 bench-client:
 	@mkdir -p $(BENCHOUT)
-	cd benchmarks && $(GO) run ./cmd/clientbench -duration 3s > $(BENCHOUT)/client.md; \
+	cd benchmarks && $(GO) run ./cmd/clientbench -duration 3s -json $(BENCHOUT)/client.json -csv $(BENCHOUT)/client.csv $(CLIENTBENCH) > $(BENCHOUT)/client.md; \
 		rc=$$?; cat $(BENCHOUT)/client.md; exit $$rc
 
 # soak points hostile clients (slowloris, unread pipelined responses small

@@ -3,7 +3,7 @@ package main
 import (
 	"io"
 	"net/http"
-	"sync/atomic"
+	"strings"
 
 	"github.com/zerohttp/zerohttp/agentpool"
 	"github.com/zerohttp/zerohttp/nethttp"
@@ -11,31 +11,57 @@ import (
 
 // runBridge is the nethttp client (an http.Client on http.Transport) with
 // the bridge's Transport instead: the same calling code on zerohttp's pool.
-func runBridge(addr string, conns, _ int, stop <-chan struct{}, n, errs *atomic.Int64) error {
-	a, err := agentpool.NewKeepAliveAgent(&agentpool.Options{MaxSockets: conns})
+func runBridge(j *job) error {
+	a, err := agentpool.NewKeepAliveAgent(&agentpool.Options{MaxSockets: j.conns})
 	if err != nil {
 		return err
 	}
 	defer a.Destroy()
-	driveHTTPClient(&http.Client{Transport: &nethttp.Transport{Agent: a}}, addr, conns, stop, n, errs)
+	j.driveHTTPClient(&http.Client{Transport: &nethttp.Transport{Agent: a}})
 	return nil
 }
 
-// driveHTTPClient runs conns loops of GET / through c.
-func driveHTTPClient(c *http.Client, addr string, conns int, stop <-chan struct{}, n, errs *atomic.Int64) {
-	url := "http://" + addr + "/"
+// driveHTTPClient runs j.conns loops of j's request through c.
+func (j *job) driveHTTPClient(c *http.Client) {
+	url, fields := j.url(), j.fields()
 	step := func() bool {
-		resp, err := c.Get(url)
+		var body io.Reader
+		if j.req.Body != "" {
+			body = strings.NewReader(j.req.Body)
+		}
+		req, err := http.NewRequest(j.req.Method, url, body)
 		if err != nil {
+			j.fail(err.Error())
 			return false
 		}
-		io.Copy(io.Discard, resp.Body)
+		for _, f := range fields {
+			if http.CanonicalHeaderKey(f[0]) == "Host" {
+				req.Host = f[1]
+			} else {
+				req.Header.Add(f[0], f[1])
+			}
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			j.fail(err.Error())
+			return false
+		}
+		var got []byte
+		if j.req.CheckBody {
+			got, err = io.ReadAll(resp.Body)
+		} else {
+			_, err = io.Copy(io.Discard, resp.Body)
+		}
 		resp.Body.Close()
-		return resp.StatusCode == 200
+		if err != nil {
+			j.fail(err.Error())
+			return false
+		}
+		return j.check(resp.StatusCode, got)
 	}
-	steps := make([]func() bool, conns)
+	steps := make([]func() bool, j.conns)
 	for i := range steps {
 		steps[i] = step
 	}
-	drive(steps, stop, n, errs)
+	j.drive(steps)
 }

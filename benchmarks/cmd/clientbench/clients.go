@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"net"
 	"net/http"
-	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -14,9 +11,8 @@ import (
 	"github.com/zerohttp/zerohttp/engine"
 )
 
-// A client implementation runs conns keep-alive connections to addr until
-// stop is closed, counting completed requests in n and failures in errs.
-type clientImpl func(addr string, conns, depth int, stop <-chan struct{}, n, errs *atomic.Int64) error
+// A client implementation runs j until j.stop is closed.
+type clientImpl func(j *job) error
 
 var clients = map[string]clientImpl{
 	"zerohttp":           runZerohttp,
@@ -29,82 +25,94 @@ var clients = map[string]clientImpl{
 	"bridge":             runBridge, // nethttp's code on the nethttp.Transport
 }
 
-func splitHostPort(addr string) (string, int) {
-	h, p, _ := net.SplitHostPort(addr)
-	n, _ := strconv.Atoi(p)
-	return h, n
+// engineRequest returns j's request for the engine client.
+func (j *job) engineRequest() *engine.ClientRequest {
+	req := engine.AcquireClientRequest()
+	req.SetMethod(j.req.Method)
+	req.SetPath(j.req.Path)
+	for _, f := range j.fields() {
+		req.Header.AddString(f[0], f[1])
+	}
+	if j.req.Body != "" {
+		req.SetBodyString(j.req.Body)
+	}
+	return req
 }
 
-func runZerohttp(addr string, conns, _ int, stop <-chan struct{}, n, errs *atomic.Int64) error {
+func runZerohttp(j *job) error {
 	cli, err := engine.NewClient(&engine.ClientOptions{NumEventLoops: 1})
 	if err != nil {
 		return err
 	}
 	defer cli.Close()
-	host, port := splitHostPort(addr)
-	steps := make([]func() bool, conns)
+	host, port := j.hostPort()
+	steps := make([]func() bool, j.conns)
 	for i := range steps {
 		cc, err := cli.Dial(context.Background(), &engine.DialOptions{Host: host, Port: port})
 		if err != nil {
 			return err
 		}
-		req, resp := engine.AcquireClientRequest(), engine.AcquireClientResponse()
-		req.SetPath("/")
-		steps[i] = func() bool { return cc.Do(req, resp) == nil && resp.StatusCode() == 200 }
+		req, resp := j.engineRequest(), engine.AcquireClientResponse()
+		steps[i] = func() bool {
+			if err := cc.Do(req, resp); err != nil {
+				j.fail(err.Error())
+				return false
+			}
+			return j.check(resp.StatusCode(), resp.Body())
+		}
 	}
-	drive(steps, stop, n, errs)
+	j.drive(steps)
 	return nil
 }
 
-func runZerohttpAgent(addr string, conns, _ int, stop <-chan struct{}, n, errs *atomic.Int64) error {
+func runZerohttpAgent(j *job) error {
 	cli, err := engine.NewClient(&engine.ClientOptions{NumEventLoops: 1})
 	if err != nil {
 		return err
 	}
 	defer cli.Close()
-	a, err := agentpool.NewAgent(&agentpool.Options{Client: cli, KeepAlive: true, MaxSockets: conns})
+	a, err := agentpool.NewAgent(&agentpool.Options{Client: cli, KeepAlive: true, MaxSockets: j.conns})
 	if err != nil {
 		return err
 	}
 	defer a.Destroy()
-	host, port := splitHostPort(addr)
-	steps := make([]func() bool, conns)
+	host, port := j.hostPort()
+	steps := make([]func() bool, j.conns)
 	for i := range steps {
-		req, resp := engine.AcquireClientRequest(), engine.AcquireClientResponse()
+		req, resp := j.engineRequest(), engine.AcquireClientResponse()
 		req.SetHost(host)
 		req.SetPort(port)
-		req.SetPath("/")
-		steps[i] = func() bool { return a.Do(req, resp) == nil && resp.StatusCode() == 200 }
+		steps[i] = func() bool {
+			if err := a.Do(req, resp); err != nil {
+				j.fail(err.Error())
+				return false
+			}
+			return j.check(resp.StatusCode(), resp.Body())
+		}
 	}
-	drive(steps, stop, n, errs)
+	j.drive(steps)
 	return nil
 }
 
-// pipeliner keeps depth requests in flight on one connection: each response
-// handler (on the event loop) sends the request again.
+// pipeliner keeps j.depth requests in flight on one connection: each
+// response handler (on the event loop) sends the request again.
 type pipeliner struct {
-	cc     *engine.ClientConn
-	stop   <-chan struct{}
-	n      *atomic.Int64
-	errs   *atomic.Int64
+	j      *job
 	active *sync.WaitGroup
 }
 
 func (p *pipeliner) HandleResponse(cc *engine.ClientConn, req *engine.ClientRequest, resp *engine.ClientResponse, err error) {
-	if err != nil || resp.StatusCode() != 200 {
-		p.errs.Add(1)
+	if err != nil {
+		p.j.fail(err.Error())
 		p.active.Done()
 		return
 	}
-	p.n.Add(1)
-	select {
-	case <-p.stop:
+	if !p.j.check(resp.StatusCode(), resp.Body()) || p.j.stopped() {
 		p.active.Done()
 		return
-	default:
 	}
 	if err := cc.Send(req, resp, p); err != nil {
-		p.errs.Add(1)
+		p.j.fail(err.Error())
 		p.active.Done()
 	}
 }
@@ -112,27 +120,27 @@ func (p *pipeliner) HandleResponse(cc *engine.ClientConn, req *engine.ClientRequ
 // runZerohttpSend is the asynchronous form with one request in flight per
 // connection: the response handler sends the next request from the event
 // loop, as a Node-style program does, so no goroutine blocks.
-func runZerohttpSend(addr string, conns, _ int, stop <-chan struct{}, n, errs *atomic.Int64) error {
-	return runZerohttpPipelined(addr, conns, 1, stop, n, errs)
+func runZerohttpSend(j *job) error {
+	j.depth = 1
+	return runZerohttpPipelined(j)
 }
 
-func runZerohttpPipelined(addr string, conns, depth int, stop <-chan struct{}, n, errs *atomic.Int64) error {
+func runZerohttpPipelined(j *job) error {
 	cli, err := engine.NewClient(&engine.ClientOptions{NumEventLoops: 1})
 	if err != nil {
 		return err
 	}
 	defer cli.Close()
-	host, port := splitHostPort(addr)
+	host, port := j.hostPort()
 	var active sync.WaitGroup
-	for i := 0; i < conns; i++ {
+	for i := 0; i < j.conns; i++ {
 		cc, err := cli.Dial(context.Background(), &engine.DialOptions{Host: host, Port: port})
 		if err != nil {
 			return err
 		}
-		p := &pipeliner{cc: cc, stop: stop, n: n, errs: errs, active: &active}
-		for d := 0; d < depth; d++ {
-			req, resp := engine.AcquireClientRequest(), engine.AcquireClientResponse()
-			req.SetPath("/")
+		p := &pipeliner{j: j, active: &active}
+		for d := 0; d < j.depth; d++ {
+			req, resp := j.engineRequest(), engine.AcquireClientResponse()
 			active.Add(1)
 			if err := cc.Send(req, resp, p); err != nil {
 				active.Done()
@@ -144,47 +152,34 @@ func runZerohttpPipelined(addr string, conns, depth int, stop <-chan struct{}, n
 	return nil
 }
 
-func runFastHTTP(addr string, conns, _ int, stop <-chan struct{}, n, errs *atomic.Int64) error {
-	hc := &fasthttp.HostClient{Addr: addr, MaxConns: conns}
-	steps := make([]func() bool, conns)
+func runFastHTTP(j *job) error {
+	hc := &fasthttp.HostClient{Addr: j.addr, MaxConns: j.conns, DialDualStack: true} // [::1] too
+	steps := make([]func() bool, j.conns)
 	for i := range steps {
 		req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
-		req.SetRequestURI("http://" + addr + "/")
-		steps[i] = func() bool { return hc.Do(req, resp) == nil && resp.StatusCode() == 200 }
-	}
-	drive(steps, stop, n, errs)
-	return nil
-}
-
-func runNetHTTP(addr string, conns, _ int, stop <-chan struct{}, n, errs *atomic.Int64) error {
-	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxIdleConns: conns, IdleConnTimeout: time.Minute}
-	defer tr.CloseIdleConnections()
-	driveHTTPClient(&http.Client{Transport: tr}, addr, conns, stop, n, errs)
-	return nil
-}
-
-// drive runs each step in a loop on its own goroutine until stop is closed,
-// counting successful steps in n. A failed step is counted in errs and ends
-// its goroutine. It returns when every goroutine has ended.
-func drive(steps []func() bool, stop <-chan struct{}, n, errs *atomic.Int64) {
-	var wg sync.WaitGroup
-	for _, step := range steps {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if !step() {
-					errs.Add(1)
-					return
-				}
-				n.Add(1)
+		req.SetRequestURI(j.url())
+		req.Header.SetMethod(j.req.Method)
+		for _, f := range j.fields() {
+			req.Header.Add(f[0], f[1])
+		}
+		if j.req.Body != "" {
+			req.SetBodyString(j.req.Body)
+		}
+		steps[i] = func() bool {
+			if err := hc.Do(req, resp); err != nil {
+				j.fail(err.Error())
+				return false
 			}
-		}()
+			return j.check(resp.StatusCode(), resp.Body())
+		}
 	}
-	wg.Wait()
+	j.drive(steps)
+	return nil
+}
+
+func runNetHTTP(j *job) error {
+	tr := &http.Transport{MaxIdleConnsPerHost: j.conns, MaxIdleConns: j.conns, IdleConnTimeout: time.Minute}
+	defer tr.CloseIdleConnections()
+	j.driveHTTPClient(&http.Client{Transport: tr})
+	return nil
 }

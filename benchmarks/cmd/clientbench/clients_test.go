@@ -3,9 +3,10 @@ package main
 import (
 	"context"
 	"net"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/zerohttp/zerohttp/benchmarks/internal/target"
 )
 
 // TestClientsRun runs every Go client briefly against the fixed server, so
@@ -36,10 +37,10 @@ func TestClientsRun(t *testing.T) {
 	}
 	for name, impl := range clients {
 		t.Run(name, func(t *testing.T) {
-			var n, errs atomic.Int64
 			stop := make(chan struct{})
+			j := &job{addr: addr, conns: 4, depth: 2, req: target.Default(), stop: stop}
 			done := make(chan error, 1)
-			go func() { done <- impl(addr, 4, 2, stop, &n, &errs) }()
+			go func() { done <- impl(j) }()
 			time.Sleep(200 * time.Millisecond)
 			close(stop)
 			select {
@@ -50,8 +51,8 @@ func TestClientsRun(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				t.Fatal("client did not stop")
 			}
-			if n.Load() == 0 || errs.Load() != 0 {
-				t.Fatalf("%s: %d requests, %d errors; want some and none", name, n.Load(), errs.Load())
+			if j.n.Load() == 0 || j.errs.Load() != 0 {
+				t.Fatalf("%s: %d requests, %d errors (first: %s); want some and none", name, j.n.Load(), j.errs.Load(), j.bad())
 			}
 		})
 	}

@@ -1,53 +1,78 @@
-// Command clientbench compares HTTP/1.1 clients on keep-alive connections to
-// one fixed fast server: zerohttp's engine client (blocking Do per
-// connection, asynchronous Send with its handler on the event loop, through
-// agentpool, and pipelined), the same through compat (zerohttp's Node http
-// API, running the node client's program), fasthttp's HostClient,
-// net/http's Transport and Node's http with a keepAlive agent.
+// Command clientbench compares HTTP/1.1 clients on keep-alive connections:
+// zerohttp's engine client (blocking Do per connection, asynchronous Send
+// with its handler on the event loop, through agentpool, and pipelined), the
+// same through compat (zerohttp's Node http API, running the node client's
+// program), fasthttp's HostClient, net/http's Transport, net/http's client
+// on the nethttp bridge, and Node's http with a keepAlive agent.
 //
-// The server (a gnet loop with a fixed response) runs pinned to -server-cpus
-// (CPU 0) and each client in turn to -client-cpus (CPU 1), with GOMAXPROCS
-// one per CPU of its list. The client is
-// the bottleneck, so besides requests per second the table reports requests
-// per client CPU-second, and for Go clients allocations per request.
+// The server they talk to is by default a fixed fast one (a gnet loop with a
+// fixed response, no HTTP work, so that the client is the bottleneck), or
+// your own given with -target: "name=ADDR", a server already listening on
+// localhost, 127.0.0.0/8 or [::1], or "name=CMD", a shell command run with
+// {addr} (or {host} and {port}, and {cores}) replaced, started in its own
+// process group and stopped with it. The request is -method, -path,
+// -header and -body; every reply must have -expect-status (and -expect-body
+// if given): any other reply, or a failed request, is counted as an error,
+// the first one is shown, and that round of that client fails.
 //
-// Usage:
+// A server runs pinned to -server-cpus (CPU 0) and each client in turn to
+// -client-cpus (CPU 1), with GOMAXPROCS one per CPU of its list. -rounds
+// rounds each run every client against every target once, interleaved, and
+// the table shows each figure's median over the rounds with their min–max
+// and coefficient of variation: requests per second, the client's CPU
+// share, requests per client CPU-second (and its ratio to fasthttp's and
+// net/http's, round by round), the server's CPU share and, for Go clients,
+// allocations per request. -json and -csv write every round's raw figures
+// (JSON adds the machine's CPU model, cores, kernel, Go version and the
+// peers' versions); -svg plots requests per client CPU-second per client
+// with min–max whiskers across rounds.
 //
-//	go run ./cmd/clientbench -duration 5s -conns 64
+// All traffic goes to loopback, every run is bounded in time, and only the
+// processes this command started are signalled.
+//
+// Usage (from the benchmarks module):
+//
+//	go run ./cmd/clientbench [-duration 5s] [-conns 64] [-target mine=127.0.0.1:3000 -path /api] [-json out.json]
 package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
-	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/zerohttp/zerohttp/benchmarks/internal/machine"
 	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
 	"github.com/zerohttp/zerohttp/benchmarks/internal/progress"
+	"github.com/zerohttp/zerohttp/benchmarks/internal/target"
 )
+
+const defaultImpls = "zerohttp,zerohttp-send,zerohttp-agent,fasthttp,nethttp,bridge,node,compat,zerohttp-pipelined"
+
+// fixed is the built-in server's target name.
+const fixed = "fixed"
 
 type options struct {
 	role, impl, addr string
+	req              target.Request
+	targets          []target.Target
 	duration, warmup time.Duration
 	conns, depth     int
 	rounds           int
-	impls            string
+	impls            []string
 	serverCPUs       []int // nil: unpinned
 	clientCPUs       []int
 	cpuprofile       string
@@ -56,29 +81,35 @@ type options struct {
 
 // result is what a client run reports, as one JSON line.
 type result struct {
-	Impl   string  `json:"impl"`
-	Reqs   int64   `json:"reqs"`
-	Secs   float64 `json:"secs"`
-	CPU    float64 `json:"cpu"` // client CPU seconds (user+system) in the window
-	Allocs float64 `json:"allocs"`
-	Bytes  float64 `json:"bytes"`
-	Errs   int64   `json:"errs"`
-	SrvCPU float64 `json:"-"`
+	Impl     string  `json:"impl"`
+	Reqs     int64   `json:"reqs"`
+	Secs     float64 `json:"secs"`
+	CPU      float64 `json:"cpu"` // client CPU seconds (user+system) in the window
+	Allocs   float64 `json:"allocs"`
+	Bytes    float64 `json:"bytes"`
+	Errs     int64   `json:"errs"`
+	FirstBad string  `json:"first_bad,omitempty"`
 }
 
 func main() {
 	var o options
+	o.req = target.Default()
+	o.req.Flags(flag.CommandLine)
+	target.FlagVar(flag.CommandLine, &o.targets)
 	flag.StringVar(&o.role, "role", "", "internal: server or client")
 	flag.StringVar(&o.impl, "impl", "", "internal: client implementation")
 	flag.StringVar(&o.addr, "addr", "", "internal: server address")
-	flag.DurationVar(&o.duration, "duration", 5*time.Second, "measured time per client")
-	flag.DurationVar(&o.warmup, "warmup", time.Second, "warm-up time per client")
+	flag.DurationVar(&o.duration, "duration", 5*time.Second, "measured time per client and round")
+	flag.DurationVar(&o.warmup, "warmup", time.Second, "warm-up time per client and round")
 	flag.IntVar(&o.conns, "conns", 64, "keep-alive connections")
-	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every client once, and the table shows each client's median round")
+	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every client against every target once, and the table shows medians")
 	flag.IntVar(&o.depth, "depth", 8, "requests in flight per connection in pipelined mode")
-	flag.StringVar(&o.impls, "impls", "zerohttp,zerohttp-send,zerohttp-agent,fasthttp,nethttp,bridge,node,compat,zerohttp-pipelined", "clients to run")
-	serverCPUs := flag.String("server-cpus", "0", "CPU list for the server (\"0\", \"0-3\"; -1: unpinned); GOMAXPROCS follows")
+	impls := flag.String("impls", defaultImpls, "clients to run")
+	serverCPUs := flag.String("server-cpus", "0", "CPU list for the server (\"0\", \"0-3\"; -1: unpinned); GOMAXPROCS and a command's {cores} follow")
 	clientCPUs := flag.String("client-cpus", "1", "CPU list for each client (-1: unpinned); GOMAXPROCS follows")
+	jsonOut := flag.String("json", "", "also write every round's figures and the machine's description as JSON to this file")
+	csvOut := flag.String("csv", "", "also write every round's figures as CSV to this file")
+	svgOut := flag.String("svg", "", "also write a plot to this file: req per client CPU-second per client, with min–max whiskers across rounds")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "internal: write the client's CPU profile for the measured window")
 	flag.StringVar(&o.memprofile, "memprofile", "", "internal: write the client's allocation profile (every allocation sampled)")
 	flag.Parse()
@@ -88,13 +119,28 @@ func main() {
 			o.clientCPUs, err = proc.ParseCPUs(*clientCPUs)
 		}
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "clientbench:", err)
-			os.Exit(2)
+			fatalf("%v", err)
 		}
 	}
-	if o.rounds < 1 || o.rounds > 20 {
-		fmt.Fprintln(os.Stderr, "clientbench: -rounds must be in [1, 20]")
-		os.Exit(2)
+	switch {
+	case o.rounds < 1 || o.rounds > 20:
+		fatalf("-rounds must be in [1, 20]")
+	case o.conns < 1 || o.conns > 10000 || o.depth < 1 || o.depth > 1000:
+		fatalf("-conns must be in [1, 10000] and -depth in [1, 1000]")
+	case o.duration <= 0 || o.duration > time.Minute || o.warmup < 0 || o.warmup > time.Minute:
+		fatalf("-duration must be in (0, 1m] and -warmup in [0, 1m]")
+	}
+	if err := o.req.Check(); err != nil {
+		fatalf("%v", err)
+	}
+	for _, impl := range strings.Split(*impls, ",") {
+		if impl = strings.TrimSpace(impl); impl == "" {
+			continue
+		}
+		if _, ok := clients[impl]; !ok && impl != "node" {
+			fatalf("unknown client %q (known: %s)", impl, defaultImpls)
+		}
+		o.impls = append(o.impls, impl)
 	}
 	if o.memprofile != "" {
 		runtime.MemProfileRate = 1
@@ -108,27 +154,56 @@ func main() {
 	case "client":
 		err = runClient(o)
 	default:
-		err = orchestrate(o)
+		if len(o.impls) == 0 {
+			fatalf("nothing to run: -impls is empty")
+		}
+		for _, t := range o.targets {
+			if t.Name == fixed {
+				fatalf("-target %s has the built-in server's name; pick another", t.Name)
+			}
+		}
+		var rep *report
+		if rep, err = orchestrate(o); err == nil {
+			err = rep.write(o, *jsonOut, *csvOut, *svgOut)
+			if err == nil && rep.failed() {
+				os.Exit(1) // the tables show which replies were wrong
+			}
+		}
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "clientbench:", err)
-		os.Exit(1)
+		fatalf("%v", err)
 	}
 }
 
-// runClient runs one Go client in this process and prints its result.
+func fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "clientbench: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+// runClient runs one Go client in this process and prints its result. A
+// client whose every connection failed during the warm-up reports its
+// errors with no requests.
 func runClient(o options) error {
 	impl, ok := clients[o.impl]
 	if !ok {
 		return fmt.Errorf("unknown client %q", o.impl)
 	}
-	var n, errs atomic.Int64
+	if _, err := target.Loopback(o.addr); err != nil {
+		return err
+	}
 	stop := make(chan struct{})
+	j := &job{addr: o.addr, conns: o.conns, depth: o.depth, req: o.req, stop: stop}
 	done := make(chan error, 1)
-	go func() { done <- impl(o.addr, o.conns, o.depth, stop, &n, &errs) }()
+	go func() { done <- impl(j) }()
 	select {
 	case err := <-done:
-		return fmt.Errorf("client stopped during warm-up: %v (errors %d)", err, errs.Load())
+		if err == nil && j.errs.Load() == 0 {
+			err = fmt.Errorf("client stopped during warm-up")
+		}
+		if err != nil {
+			j.fail(err.Error())
+		}
+		return printResult(result{Impl: o.impl, Errs: j.errs.Load(), FirstBad: j.bad()})
 	case <-time.After(o.warmup):
 	}
 	var ms0, ms1 runtime.MemStats
@@ -140,12 +215,12 @@ func runClient(o options) error {
 		}
 		pprof.StartCPUProfile(f)
 	}
-	cpu0, t0, n0 := cpuSelf(), time.Now(), n.Load()
+	cpu0, t0, n0 := cpuSelf(), time.Now(), j.n.Load()
 	time.Sleep(o.duration)
 	if o.cpuprofile != "" {
 		pprof.StopCPUProfile()
 	}
-	n1, t1, cpu1 := n.Load(), time.Now(), cpuSelf()
+	n1, t1, cpu1 := j.n.Load(), time.Now(), cpuSelf()
 	runtime.ReadMemStats(&ms1)
 	if o.memprofile != "" {
 		f, err := os.Create(o.memprofile)
@@ -155,15 +230,20 @@ func runClient(o options) error {
 		pprof.Lookup("allocs").WriteTo(f, 0)
 		f.Close()
 	}
-	r := result{Impl: o.impl, Reqs: n1 - n0, Secs: t1.Sub(t0).Seconds(), CPU: cpu1 - cpu0, Errs: errs.Load()}
+	r := result{Impl: o.impl, Reqs: n1 - n0, Secs: t1.Sub(t0).Seconds(), CPU: cpu1 - cpu0, Errs: j.errs.Load(), FirstBad: j.bad()}
 	if r.Reqs > 0 {
 		r.Allocs = float64(ms1.Mallocs-ms0.Mallocs) / float64(r.Reqs)
 		r.Bytes = float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(r.Reqs)
 	}
+	printResult(r)
+	os.Exit(0) // do not wait for in-flight requests to drain
+	return nil
+}
+
+func printResult(r result) error {
 	b, _ := json.Marshal(r)
 	fmt.Println(string(b))
-	os.Stdout.Sync()
-	os.Exit(0) // do not wait for in-flight requests to drain
+	os.Stdout.Sync() // fails on a pipe, harmlessly
 	return nil
 }
 
@@ -173,180 +253,122 @@ func cpuSelf() float64 {
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
-const nodeClient = `
-const http = require('http');
-const [port, conns, dur, warm] = process.argv.slice(1).map(Number);
-const agent = new http.Agent({keepAlive: true, maxSockets: conns});
-let n = 0, errs = 0;
-function one() {
-  http.get({host: '127.0.0.1', port, path: '/', agent}, res => {
-    res.resume();
-    res.on('end', () => { if (res.statusCode === 200) n++; else errs++; one(); });
-  }).on('error', () => { errs++; setTimeout(one, 10); });
-}
-for (let i = 0; i < conns; i++) one();
-setTimeout(() => {
-  const n0 = n, c0 = process.cpuUsage(), t0 = process.hrtime.bigint();
-  setTimeout(() => {
-    const c = process.cpuUsage(c0);
-    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-    console.log(JSON.stringify({impl: 'node', reqs: n - n0, secs, cpu: (c.user + c.system) / 1e6, errs}));
-    process.exit(0);
-  }, dur);
-}, warm);
-`
-
-func orchestrate(o options) error {
+// orchestrate starts every target's server, then runs o.rounds rounds, each
+// running every client against every server once. Interleaving spreads
+// slow spells of this shared machine over all clients rather than one.
+func orchestrate(o options) (*report, error) {
 	if runtime.NumCPU() < 2 {
 		o.serverCPUs, o.clientCPUs = nil, nil
 	}
 	self, err := os.Executable()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	addr, err := proc.FreeAddr()
-	if err != nil {
-		return err
+	targets := o.targets
+	if len(targets) == 0 {
+		targets = []target.Target{target.Builtin(fixed)}
 	}
-	srv := exec.Command(self, "-role", "server", "-addr", addr)
-	srv.Env = append(os.Environ(), gomaxprocs(o.serverCPUs))
-	srv.Stderr = os.Stderr
-	if err := proc.StartPinned(srv, o.serverCPUs); err != nil {
-		return err
+	builtin := func(_, addr string) (*exec.Cmd, error) {
+		cmd := exec.Command(self, "-role", "server", "-addr", addr)
+		cmd.Env = append(os.Environ(), gomaxprocs(o.serverCPUs))
+		return cmd, nil
 	}
-	defer func() {
-		srv.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { srv.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(3 * time.Second):
-			srv.Process.Kill()
+	rep := &report{Machine: machine.Describe(self), Request: o.req.Describe(), Conns: o.conns, Depth: o.depth,
+		Rounds: o.rounds, Warmup: o.warmup.String(), Duration: o.duration.String(), CPUs: [2][]int{o.serverCPUs, o.clientCPUs}}
+	if la := proc.LoadAverage(); la > 0.5 {
+		rep.Warning = fmt.Sprintf("the 1-minute load average was %.1f before the run: other processes share these CPUs, so absolute numbers are low and noisy; compare req per client CPU-s.", la)
+	}
+	servers := make([]*target.Server, len(targets))
+	for i, t := range targets {
+		s, err := target.Start(t, o.serverCPUs, builtin)
+		for _, impl := range o.impls {
+			set := series{Target: t.Name, Kind: t.Kind(), Client: impl}
+			if err != nil {
+				set.Skip = err.Error()
+			}
+			rep.Runs = append(rep.Runs, set)
 		}
-	}()
-	if err := proc.WaitListening(addr, nil, 5*time.Second); err != nil {
-		return err
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "clientbench: target %s: %v\n", t.Name, err)
+			continue
+		}
+		servers[i] = s
+		defer s.Stop()
 	}
-	_, port, _ := net.SplitHostPort(addr)
-	// Rounds interleave the clients, so that a slow spell of this shared
-	// machine hits every client rather than one; each client's row is its
-	// median round by requests per client CPU-second.
-	impls := strings.Split(o.impls, ",")
-	runs := make(map[string][]result)
-	bar := progress.New("clientbench", o.rounds*len(impls))
+	bar := progress.New("clientbench", o.rounds*len(targets)*len(o.impls))
 	defer bar.Finish()
 	for round := 1; round <= o.rounds; round++ {
-		for _, impl := range impls {
-			bar.Step(fmt.Sprintf("round %d/%d: %s", round, o.rounds, impl))
-			r, ok, err := benchClient(o, self, impl, addr, port, srv)
-			if err != nil {
-				return err
-			}
-			if ok {
-				runs[impl] = append(runs[impl], r)
+		for i, t := range targets {
+			for k, impl := range o.impls {
+				set := &rep.Runs[i*len(o.impls)+k]
+				if servers[i] == nil {
+					continue
+				}
+				bar.Step(fmt.Sprintf("round %d/%d: %s → %s", round, o.rounds, impl, t.Name))
+				r, err := benchClient(o, self, impl, servers[i])
+				if err != nil {
+					return nil, err
+				}
+				r.Round = round
+				set.Rounds = append(set.Rounds, r)
 			}
 		}
 	}
-	var results []result
-	for _, impl := range impls {
-		if rs := runs[impl]; len(rs) > 0 {
-			results = append(results, medianRun(rs))
-		}
+	for i := range rep.Runs {
+		rep.Runs[i].summarise()
 	}
-	report(o, results)
-	return nil
+	return rep, nil
 }
 
-// benchClient runs one client against the server and returns its result; ok
-// is false when the client reported nothing (or node is missing).
-func benchClient(o options, self, impl, addr, port string, srv *exec.Cmd) (result, bool, error) {
+// benchClient runs one client against s for a round; a client that reports
+// no result, or any error, gives a failed round saying why.
+func benchClient(o options, self, impl string, s *target.Server) (round, error) {
 	var cmd *exec.Cmd
 	if impl == "node" {
 		if _, err := exec.LookPath("node"); err != nil {
-			fmt.Fprintln(os.Stderr, "clientbench: node not installed; skipped")
-			return result{}, false, nil
+			return round{Skip: "node not installed"}, nil
 		}
-		cmd = exec.Command("node", "-e", nodeClient, port, strconv.Itoa(o.conns),
-			strconv.Itoa(int(o.duration.Milliseconds())), strconv.Itoa(int(o.warmup.Milliseconds())))
+		cmd = nodeCommand(o, &job{addr: s.Addr, conns: o.conns, req: o.req})
 	} else {
-		cmd = exec.Command(self, "-role", "client", "-impl", impl, "-addr", addr,
+		cmd = exec.Command(self, append([]string{"-role", "client", "-impl", impl, "-addr", s.Addr,
 			"-conns", strconv.Itoa(o.conns), "-depth", strconv.Itoa(o.depth),
-			"-duration", o.duration.String(), "-warmup", o.warmup.String())
+			"-duration", o.duration.String(), "-warmup", o.warmup.String()}, o.req.Args()...)...)
 		cmd.Env = append(os.Environ(), gomaxprocs(o.clientCPUs))
 	}
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return result{}, false, err
+		return round{}, err
 	}
-	srv0 := proc.CPUSeconds(srv.Process.Pid)
+	pids := s.PIDs()
+	srv0, t0 := proc.CPUSeconds(pids...), time.Now()
 	if err := proc.StartPinned(cmd, o.clientCPUs); err != nil {
-		return result{}, false, err
+		return round{}, err
 	}
-	var r result
-	sc := bufio.NewScanner(out)
+	var r round
 	var got bool
+	sc := bufio.NewScanner(out)
 	for sc.Scan() {
-		if json.Unmarshal(sc.Bytes(), &r) == nil && r.Impl != "" {
+		if json.Unmarshal(sc.Bytes(), &r.result) == nil && r.Impl != "" {
 			got = true
 		}
 	}
+	io.Copy(io.Discard, out)
 	cmd.Wait()
-	if !got {
-		fmt.Fprintf(os.Stderr, "clientbench: %s reported nothing\n", impl)
-		return result{}, false, nil
+	switch {
+	case !got:
+		r.Skip = "the client reported nothing"
+	case r.Errs > 0:
+		r.Skip = fmt.Sprintf("%d errors; first bad reply: %s", r.Errs, r.FirstBad)
+	case r.Reqs == 0 || r.Secs <= 0:
+		r.Skip = "no requests in the measured window"
 	}
 	// Server CPU over the whole client run (warm-up included) per second
 	// of it: an approximation of its utilisation during the window.
-	r.SrvCPU = (proc.CPUSeconds(srv.Process.Pid) - srv0) / (r.Secs + o.warmup.Seconds())
-	return r, true, nil
-}
-
-// medianRun returns the run with the median requests per client CPU-second.
-func medianRun(rs []result) result {
-	perCPU := func(r result) float64 {
-		if r.CPU <= 0 {
-			return 0
-		}
-		return float64(r.Reqs) / r.CPU
+	if len(pids) > 0 {
+		r.ServerCPU = (proc.CPUSeconds(pids...) - srv0) / time.Since(t0).Seconds()
 	}
-	sorted := slices.Clone(rs)
-	slices.SortFunc(sorted, func(a, b result) int { return cmp.Compare(perCPU(a), perCPU(b)) })
-	return sorted[len(sorted)/2]
-}
-
-func report(o options, rs []result) {
-	fmt.Printf("## Client benchmark\n\n%d keep-alive connections to a fixed gnet server pinned to CPUs %s; each client pinned to CPUs %s with GOMAXPROCS one per CPU; %v warm-up, %v measured; pipelined mode keeps %d requests in flight per connection; each row is the client's median of %d interleaved rounds by requests per client CPU-second.\n\n",
-		o.conns, proc.FormatCPUs(o.serverCPUs), proc.FormatCPUs(o.clientCPUs), o.warmup, o.duration, o.depth, o.rounds)
-	var base, nethttp float64
-	for _, r := range rs {
-		if r.Impl == "fasthttp" && r.CPU > 0 {
-			base = float64(r.Reqs) / r.CPU
-		}
-		if r.Impl == "nethttp" && r.CPU > 0 {
-			nethttp = float64(r.Reqs) / r.CPU
-		}
-	}
-	fmt.Println("| client | req/s | client CPU | req per client CPU-s | vs fasthttp | vs net/http | server CPU | allocs/req | bytes/req | errors |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-	for _, r := range rs {
-		perCPU := 0.0
-		if r.CPU > 0 {
-			perCPU = float64(r.Reqs) / r.CPU
-		}
-		ratio := func(b float64) string {
-			if b == 0 {
-				return "-"
-			}
-			return fmt.Sprintf("%.2fx", perCPU/b)
-		}
-		allocs, bytes := "-", "-"
-		if r.Impl != "node" {
-			allocs, bytes = fmt.Sprintf("%.2f", r.Allocs), fmt.Sprintf("%.0f", r.Bytes)
-		}
-		fmt.Printf("| %s | %.0f | %.0f%% | %.0f | %s | %s | %.0f%% | %s | %s | %d |\n",
-			r.Impl, float64(r.Reqs)/r.Secs, 100*r.CPU/r.Secs, perCPU, ratio(base), ratio(nethttp), 100*r.SrvCPU, allocs, bytes, r.Errs)
-	}
+	return r, nil
 }
 
 // gomaxprocs returns the GOMAXPROCS setting for a process pinned to cpus:

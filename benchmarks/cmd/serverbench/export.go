@@ -1,44 +1,41 @@
 package main
 
 import (
-	"debug/buildinfo"
 	"encoding/csv"
-	"encoding/json"
-	"fmt"
 	"io"
-	"os"
-	"os/exec"
-	"runtime"
 	"strconv"
-	"strings"
+
+	"github.com/zerohttp/zerohttp/benchmarks/internal/export"
+	"github.com/zerohttp/zerohttp/benchmarks/internal/machine"
+	"github.com/zerohttp/zerohttp/benchmarks/internal/stats"
 )
 
 // report is everything a run measured, for -json and -csv: every round's raw
 // figures beside the medians, and what they were measured on.
 type report struct {
-	Machine  machine   `json:"machine"`
-	Request  string    `json:"request"`
-	Loader   string    `json:"loader"`
-	Rounds   int       `json:"rounds"`
-	Warmup   string    `json:"warmup"`
-	Duration string    `json:"duration"`
-	PGO      string    `json:"pgo"`
-	CPUs     [2][]int  `json:"cpus"` // server, load generator; null unpinned
-	Warning  string    `json:"warning,omitempty"`
-	Runs     []rowSet  `json:"runs"`
-	Idle     []idleRow `json:"idle,omitempty"`
+	Machine  machine.Machine `json:"machine"`
+	Request  string          `json:"request"`
+	Loader   string          `json:"loader"`
+	Rounds   int             `json:"rounds"`
+	Warmup   string          `json:"warmup"`
+	Duration string          `json:"duration"`
+	PGO      string          `json:"pgo"`
+	CPUs     [2][]int        `json:"cpus"` // server, load generator; null unpinned
+	Warning  string          `json:"warning,omitempty"`
+	Runs     []rowSet        `json:"runs"`
+	Idle     []idleRow       `json:"idle,omitempty"`
 }
 
 // rowSet is one target in one mode.
 type rowSet struct {
-	Target string `json:"target"`
-	Kind   string `json:"kind"` // builtin, command or address
-	Mode   string `json:"mode"`
-	Skip   string `json:"skip,omitempty"`
-	PeakKB int64  `json:"peak_kb,omitempty"`
-	Rounds []row  `json:"rounds"`
-	RPS    spread `json:"rps"`
-	PerCPU spread `json:"req_per_cpu_s"`
+	Target string       `json:"target"`
+	Kind   string       `json:"kind"` // builtin, command or address
+	Mode   string       `json:"mode"`
+	Skip   string       `json:"skip,omitempty"`
+	PeakKB int64        `json:"peak_kb,omitempty"`
+	Rounds []row        `json:"rounds"`
+	RPS    stats.Spread `json:"rps"`
+	PerCPU stats.Spread `json:"req_per_cpu_s"`
 }
 
 // row is one round's figures; PerCPU and ServerCPU are 0 when the server's
@@ -67,7 +64,7 @@ func (rep *report) fill(results []result, idles []idleRun) {
 	for i := range results {
 		r := &results[i]
 		s := rowSet{Target: r.target.Name, Kind: r.target.Kind(), Mode: r.mode, Skip: r.median.skip, PeakKB: r.median.peakKB,
-			RPS: spreadOf(r.figure(rps)), PerCPU: spreadOf(r.figure(perCPU))}
+			RPS: stats.Of(r.figure(rps)), PerCPU: stats.Of(r.figure(perCPU))}
 		for _, x := range r.rounds {
 			s.Rounds = append(s.Rounds, row{Round: x.round, Skip: x.skip, RPS: x.rps, P50us: x.p50, P99us: x.p99,
 				ServerCPU: x.cpuShare, LoadCPU: x.loadShare, PerCPU: x.perCPU})
@@ -79,11 +76,7 @@ func (rep *report) fill(results []result, idles []idleRun) {
 	}
 }
 
-func (rep *report) writeJSON(w io.Writer) error {
-	e := json.NewEncoder(w)
-	e.SetIndent("", "  ")
-	return e.Encode(rep)
-}
+func (rep *report) writeJSON(w io.Writer) error { return export.JSON(w, rep) }
 
 // writeCSV writes one line per target, mode and round (the idle runs with
 // mode "idle" and round 0), with the machine in a leading comment-free
@@ -110,58 +103,4 @@ func (rep *report) writeCSV(w io.Writer) error {
 	}
 	c.Flush()
 	return c.Error()
-}
-
-// machine describes what the figures were measured on.
-type machine struct {
-	CPUModel string            `json:"cpu_model"`
-	Cores    int               `json:"cores"`
-	Kernel   string            `json:"kernel"`
-	Go       string            `json:"go"`
-	Peers    map[string]string `json:"peers"` // module or program: version
-}
-
-// describeMachine reads the CPU model and kernel from /proc, and the peers'
-// versions from the built cmd/server's module list and from node.
-func describeMachine(serverBin string) machine {
-	m := machine{Cores: runtime.NumCPU(), Go: runtime.Version(), Peers: map[string]string{}}
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for line := range strings.Lines(string(b)) {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				m.CPUModel = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
-	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
-		m.Kernel = strings.TrimSpace(string(b))
-	}
-	if bi, err := buildinfo.ReadFile(serverBin); err == nil {
-		for _, d := range bi.Deps {
-			v := d.Version
-			if d.Replace != nil {
-				v = d.Replace.Version // "" for a local directory
-			}
-			if v == "" {
-				v = "(local)"
-			}
-			m.Peers[d.Path] = v
-		}
-	}
-	if out, err := exec.Command("node", "--version").Output(); err == nil {
-		m.Peers["node"] = strings.TrimSpace(string(out))
-	}
-	return m
-}
-
-// line describes the machine in one sentence for the Markdown report.
-func (m machine) line() string {
-	s := fmt.Sprintf("Machine: %s, %d cores, Linux %s, %s", m.CPUModel, m.Cores, m.Kernel, m.Go)
-	for _, p := range [][2]string{{"github.com/valyala/fasthttp", "fasthttp"}, {"github.com/lesismal/nbio", "nbio"},
-		{"github.com/panjf2000/gnet/v2", "gnet"}, {"node", "node"}} {
-		if v, ok := m.Peers[p[0]]; ok {
-			s += fmt.Sprintf("; %s %s", p[1], v)
-		}
-	}
-	return s + "."
 }

@@ -30,17 +30,17 @@ func idleImpl(o options, t target.Target) idleRun {
 		r.skip = err.Error()
 		return r
 	}
-	defer s.stop()
-	pids := s.pids()
+	defer s.Stop()
+	pids := s.PIDs()
 	if len(pids) == 0 {
 		r.skip = "the server's process is unknown (not readable by this user)"
 		return r
 	}
-	reqBytes := o.req.Bytes(s.addr)
+	reqBytes := o.req.Bytes(s.Addr)
 
 	// One request on one connection first, so lazily built state (pools, date
 	// caches, JIT) is in the baseline rather than charged to the connections.
-	if c, err := openOne(s.addr, reqBytes, o.req); err != nil {
+	if c, err := openOne(s.Addr, reqBytes, o.req); err != nil {
 		r.skip = err.Error()
 		return r
 	} else {
@@ -49,7 +49,7 @@ func idleImpl(o options, t target.Target) idleRun {
 	time.Sleep(300 * time.Millisecond)
 	r.emptyKB = proc.MemKB("VmRSS", pids...)
 
-	conns, err := openMany(o.idle, func() (net.Conn, error) { return openOne(s.addr, reqBytes, o.req) })
+	conns, err := openMany(o.idle, func() (net.Conn, error) { return openOne(s.Addr, reqBytes, o.req) })
 	defer func() {
 		for _, c := range conns {
 			c.Close()

@@ -55,8 +55,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zerohttp/zerohttp/benchmarks/internal/export"
+	"github.com/zerohttp/zerohttp/benchmarks/internal/machine"
 	"github.com/zerohttp/zerohttp/benchmarks/internal/proc"
 	"github.com/zerohttp/zerohttp/benchmarks/internal/progress"
+	"github.com/zerohttp/zerohttp/benchmarks/internal/stats"
 	"github.com/zerohttp/zerohttp/benchmarks/internal/target"
 )
 
@@ -120,19 +123,7 @@ type options struct {
 func main() {
 	impls := flag.String("impls", strings.Join(allImpls, ","), "comma-separated built-in implementations (cmd/server); empty for none")
 	var targets []target.Target
-	flag.Func("target", "a server of your own, name=ADDR (already listening on loopback) or name=CMD (a shell command with {addr} or {host} and {port}, and {cores}); repeatable", func(s string) error {
-		t, err := target.Parse(s)
-		if err != nil {
-			return err
-		}
-		for _, x := range targets {
-			if x.Name == t.Name {
-				return fmt.Errorf("-target %s given twice", t.Name)
-			}
-		}
-		targets = append(targets, t)
-		return nil
-	})
+	target.FlagVar(flag.CommandLine, &targets)
 	var o options
 	o.req = target.Default()
 	o.req.Flags(flag.CommandLine)
@@ -261,33 +252,19 @@ func main() {
 	}
 
 	rep := report{
-		Machine: describeMachine(filepath.Join(tmp, "server")),
+		Machine: machine.Describe(filepath.Join(tmp, "server")),
 		Request: o.req.Describe(),
 		Loader:  o.loader,
 		Rounds:  o.rounds, Warmup: o.warmup.String(), Duration: o.duration.String(),
 		PGO: *pgo, CPUs: o.cpus, Warning: busy,
 	}
 	rep.fill(results, idles)
-	for _, w := range []struct {
-		path string
-		fn   func(io.Writer) error
-	}{{*jsonOut, rep.writeJSON}, {*csvOut, rep.writeCSV}, {*svgOut, func(w io.Writer) error {
-		writeSVG(w, results, "zerohttp")
-		return nil
-	}}} {
-		if w.path == "" {
-			continue
-		}
-		f, err := os.Create(w.path)
-		if err == nil {
-			err = w.fn(f)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}
-		if err != nil {
-			fatalf("%v", err)
-		}
+	if err := export.Files(export.File{Path: *jsonOut, Write: rep.writeJSON}, export.File{Path: *csvOut, Write: rep.writeCSV},
+		export.File{Path: *svgOut, Write: func(w io.Writer) error {
+			writeSVG(w, results, "zerohttp")
+			return nil
+		}}); err != nil {
+		fatalf("%v", err)
 	}
 	switch *format {
 	case "json":
@@ -308,7 +285,7 @@ func main() {
 	}
 	fmt.Printf("## Server benchmark\n\n%s; load from %s; request %s; medians of %d rounds, each %v warm-up and %v measured per mode, the targets interleaved round by round; GOMAXPROCS follows the pinning; %s.\n",
 		note, loaderNote, o.req.Describe(), o.rounds, o.warmup, o.duration, pgoNote)
-	fmt.Printf("\n%s\n", rep.Machine.line())
+	fmt.Printf("\n%s\n", rep.Machine.Line())
 	if busy != "" {
 		fmt.Printf("\n**Warning:** %s\n", busy)
 	}
@@ -340,12 +317,12 @@ func fatalf(format string, args ...any) {
 // one, and the median of the rounds drops outliers; per-round ratios compare
 // targets measured moments apart.
 func benchAll(o options, targets []target.Target) []result {
-	servers := make([]*server, len(targets))
+	servers := make([]*target.Server, len(targets))
 	startErr := make([]error, len(targets))
 	for i, t := range targets {
 		servers[i], startErr[i] = startServer(o, t)
 		if servers[i] != nil {
-			defer servers[i].stop()
+			defer servers[i].Stop()
 		}
 	}
 	out := make([]result, 0, len(targets)*len(modes))
@@ -375,7 +352,7 @@ func benchAll(o options, targets []target.Target) []result {
 	for i, t := range targets {
 		var peak int64
 		if startErr[i] == nil {
-			peak = proc.MemKB("VmHWM", servers[i].pids()...)
+			peak = proc.MemKB("VmHWM", servers[i].PIDs()...)
 		}
 		for k, m := range modes {
 			res := at(i, k)
@@ -411,7 +388,7 @@ func medianRun(rounds []run, r run) run {
 		for i, x := range ok {
 			v[i] = get(x)
 		}
-		return spreadOf(v).Median
+		return stats.Of(v).Median
 	}
 	r.rps = med(func(x run) float64 { return x.rps })
 	r.p50 = med(func(x run) float64 { return x.p50 })
@@ -438,8 +415,8 @@ type loadResult struct {
 
 // measure drives s in mode m and fills r. Server CPU time is sampled when the
 // measured window opens and closes, so warm-up does not count.
-func measure(o options, s *server, m mode, r *run) error {
-	pids := s.pids()
+func measure(o options, s *target.Server, m mode, r *run) error {
+	pids := s.PIDs()
 	var (
 		res          loadResult
 		cpu0, cpu1   float64
@@ -452,9 +429,9 @@ func measure(o options, s *server, m mode, r *run) error {
 	// 0.00us for the 90th and 99th percentiles), so pipelined runs always use
 	// the built-in generator, which times each batch from write to last response.
 	if o.loader == "wrk" && m.depth == 1 {
-		res, err = runWrk(o, s.addr, m, sample0, sample1)
+		res, err = runWrk(o, s.Addr, m, sample0, sample1)
 	} else {
-		res, err = runLoad(o, s.addr, m, sample0, sample1)
+		res, err = runLoad(o, s.Addr, m, sample0, sample1)
 	}
 	if err != nil {
 		return err

@@ -3,41 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"math"
-	"slices"
 	"strings"
+
+	"github.com/zerohttp/zerohttp/benchmarks/internal/stats"
 )
-
-// spread is the minimum, median and maximum of a figure over the rounds, and
-// its coefficient of variation (standard deviation over mean).
-type spread struct {
-	Min, Median, Max, CV float64
-	N                    int
-}
-
-func spreadOf(v []float64) spread {
-	if len(v) == 0 {
-		return spread{}
-	}
-	v = slices.Clone(v)
-	slices.Sort(v)
-	s := spread{Min: v[0], Max: v[len(v)-1], N: len(v), Median: v[len(v)/2]}
-	if len(v)%2 == 0 {
-		s.Median = (v[len(v)/2-1] + v[len(v)/2]) / 2
-	}
-	var sum, sq float64
-	for _, x := range v {
-		sum += x
-	}
-	mean := sum / float64(len(v))
-	for _, x := range v {
-		sq += (x - mean) * (x - mean)
-	}
-	if mean != 0 {
-		s.CV = math.Sqrt(sq/float64(len(v))) / mean
-	}
-	return s
-}
 
 // figure returns get of every round that succeeded.
 func (r *result) figure(get func(run) float64) []float64 {
@@ -50,19 +19,19 @@ func (r *result) figure(get func(run) float64) []float64 {
 	return v
 }
 
-// ratios returns get(r)/get(ref) of each round in which both succeeded: the
-// targets of a round ran moments apart, so the ratio cancels slow drifts of
-// the machine that the ratio of medians would keep.
+// ratios returns get(r)/get(ref) of each round in which both succeeded
+// (see stats.Ratios); every result has one run per round, in order.
 func ratios(r, ref *result, get func(run) float64) []float64 {
-	var v []float64
-	for _, x := range r.rounds {
-		for _, y := range ref.rounds {
-			if x.round == y.round && x.skip == "" && y.skip == "" && get(y) != 0 && get(x) != 0 {
-				v = append(v, get(x)/get(y))
+	byRound := func(x *result) []float64 {
+		v := make([]float64, len(x.rounds))
+		for i, y := range x.rounds {
+			if y.skip == "" {
+				v[i] = get(y)
 			}
 		}
+		return v
 	}
-	return v
+	return stats.Ratios(byRound(r), byRound(ref))
 }
 
 func rps(x run) float64    { return x.rps }
@@ -102,7 +71,7 @@ func writeRuns(w io.Writer, results []result, mode string, refs []string) {
 			fmt.Fprintf(w, "| %s | 0 | skipped: %s |%s\n", r.target.Name, oneLine(m.skip), strings.Repeat(" |", 7+2*len(refNames)))
 			continue
 		}
-		sr, sc := spreadOf(r.figure(rps)), spreadOf(r.figure(perCPU))
+		sr, sc := stats.Of(r.figure(rps)), stats.Of(r.figure(perCPU))
 		cpu, eff, cv := "–", "–", "–"
 		if m.perCPU > 0 {
 			cpu = fmt.Sprintf("%.0f%%", m.cpuShare*100)
@@ -112,22 +81,10 @@ func writeRuns(w io.Writer, results []result, mode string, refs []string) {
 		fmt.Fprintf(w, "| %s | %d | %.0f (%.0f–%.0f) | %.0f | %.0f | %s | %.0f%% | %s | %s | %s |",
 			r.target.Name, m.rounds, sr.Median, sr.Min, sr.Max, m.p50, m.p99, cpu, m.loadShare*100, eff, cv, mib(m.peakKB))
 		for _, ref := range refRes {
-			fmt.Fprintf(w, " %s | %s |", ratioCell(ratios(r, ref, perCPU)), ratioCell(ratios(r, ref, rps)))
+			fmt.Fprintf(w, " %s | %s |", stats.Of(ratios(r, ref, perCPU)).Cell(2), stats.Of(ratios(r, ref, rps)).Cell(2))
 		}
 		fmt.Fprintln(w)
 	}
-}
-
-// ratioCell prints a ratio's median and, over several rounds, its min–max.
-func ratioCell(v []float64) string {
-	s := spreadOf(v)
-	switch s.N {
-	case 0:
-		return "–"
-	case 1:
-		return fmt.Sprintf("%.2f", s.Median)
-	}
-	return fmt.Sprintf("%.2f (%.2f–%.2f)", s.Median, s.Min, s.Max)
 }
 
 func mib(kb int64) string {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/zerohttp/zerohttp/benchmarks/internal/stats"
 	"github.com/zerohttp/zerohttp/benchmarks/internal/target"
 )
 
@@ -49,7 +50,7 @@ func writeScaling(w io.Writer, runs []scaleRun, mode string) {
 		fmt.Fprintf(w, "| %s |", first.target.Name)
 		for _, r := range runs {
 			res := r.results[i]
-			s := spreadOf(res.figure(perCPU))
+			s := stats.Of(res.figure(perCPU))
 			switch {
 			case res.median.skip != "":
 				fmt.Fprintf(w, " skipped: %s |", oneLine(res.median.skip))

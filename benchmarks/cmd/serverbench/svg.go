@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/zerohttp/zerohttp/benchmarks/internal/plot"
+	"github.com/zerohttp/zerohttp/benchmarks/internal/stats"
 )
 
 // writeSVG draws, for each mode, requests per server CPU-second per target
@@ -20,7 +21,7 @@ func writeSVG(w io.Writer, results []result, base string) {
 			if r.mode != m.name || r.median.skip != "" {
 				continue
 			}
-			if s := spreadOf(r.figure(perCPU)); s.N > 0 && s.Median > 0 {
+			if s := stats.Of(r.figure(perCPU)); s.N > 0 && s.Median > 0 {
 				eff.Bars = append(eff.Bars, plot.Bar{Name: r.target.Name, Value: s.Median, Min: s.Min, Max: s.Max,
 					Label: fmt.Sprintf("%.0f", s.Median), Base: r.target.Name == base})
 			}
@@ -28,7 +29,7 @@ func writeSVG(w io.Writer, results []result, base string) {
 				name string
 				get  func(run) float64
 			}{{"p50", func(x run) float64 { return x.p50 }}, {"p99", func(x run) float64 { return x.p99 }}} {
-				s := spreadOf(r.figure(p.get))
+				s := stats.Of(r.figure(p.get))
 				lat.Bars = append(lat.Bars, plot.Bar{Name: r.target.Name + " " + p.name, Value: s.Median, Min: s.Min, Max: s.Max,
 					Label: fmt.Sprintf("%.0f", s.Median), Base: r.target.Name == base})
 			}

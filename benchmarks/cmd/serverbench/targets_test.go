@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -13,21 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zerohttp/zerohttp/benchmarks/internal/machine"
 	"github.com/zerohttp/zerohttp/benchmarks/internal/target"
+	"github.com/zerohttp/zerohttp/benchmarks/internal/target/targettest"
 )
 
-// helperEnv makes this test binary a user's server: TestHelperServer serves
-// on the address it names until killed.
-const helperEnv = "SERVERBENCH_HELPER_ADDR"
-
-func TestHelperServer(t *testing.T) {
-	addr := os.Getenv(helperEnv)
-	if addr == "" {
-		return // not started as a helper
-	}
-	http.ListenAndServe(addr, http.HandlerFunc(answer))
-	os.Exit(1)
-}
+// TestHelperServer is the user's server of TestUserTargets' command target.
+func TestHelperServer(t *testing.T) { targettest.ServeIfAsked(http.HandlerFunc(answer)) }
 
 // answer is a user's service: 201 with "made" at POST /api, 404 elsewhere.
 func answer(w http.ResponseWriter, r *http.Request) {
@@ -50,25 +40,13 @@ func TestUserTargets(t *testing.T) {
 	if out, err := b.CombinedOutput(); err != nil {
 		t.Fatalf("building cmd/load: %v\n%s", err, out)
 	}
-	ln, err := net.Listen("tcp", "[::1]:0")
-	if err != nil {
-		ln, err = net.Listen("tcp", "127.0.0.1:0")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	go http.Serve(ln, http.HandlerFunc(answer))
-	defer ln.Close()
+	srvAddr := targettest.Listen(t, http.HandlerFunc(answer))
 
-	exe, err := os.Executable()
+	cmdT, err := target.Parse(targettest.Command(t, "cmd", "TestHelperServer"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmdT, err := target.Parse("cmd=" + helperEnv + "={addr} " + exe + " -test.run=^TestHelperServer$")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addrT, err := target.Parse("addr=" + ln.Addr().String())
+	addrT, err := target.Parse("addr=" + srvAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +82,7 @@ func TestUserTargets(t *testing.T) {
 			t.Errorf("plot lacks %q:\n%s", want, svg.String())
 		}
 	}
-	rep := report{Machine: machine{CPUModel: "x", Cores: 2}}
+	rep := report{Machine: machine.Machine{CPUModel: "x", Cores: 2}}
 	rep.fill(results, nil)
 	var js, cs bytes.Buffer
 	rep.writeJSON(&js)

@@ -2,6 +2,7 @@ package target
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net"
 	"net/netip"
@@ -108,4 +109,22 @@ func Loopback(addr string) (string, error) {
 		return "", fmt.Errorf("host must be localhost, 127.0.0.0/8 or [::1], not %q", host)
 	}
 	return net.JoinHostPort(ip.Unmap().String(), port), nil
+}
+
+// FlagVar registers the repeatable -target flag on fs, appending each
+// target to *ts and refusing a name given twice.
+func FlagVar(fs *flag.FlagSet, ts *[]Target) {
+	fs.Func("target", "a server of your own, name=ADDR (already listening on loopback) or name=CMD (a shell command with {addr} or {host} and {port}, and {cores}); repeatable", func(s string) error {
+		t, err := Parse(s)
+		if err != nil {
+			return err
+		}
+		for _, x := range *ts {
+			if x.Name == t.Name {
+				return fmt.Errorf("-target %s given twice", t.Name)
+			}
+		}
+		*ts = append(*ts, t)
+		return nil
+	})
 }

@@ -1,4 +1,4 @@
-package main
+package target
 
 // cappedBuffer keeps the first 4 KiB written to it: enough for a server's
 // start-up error, bounded if the server logs under load.

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"encoding/json"
+	"os/exec"
+)
+
+// nodeClient is the Node program clientbench measures: conns chains of
+// http.request through a keepAlive agent, each starting the next request
+// when a response ends. Its one argument is nodeJob as JSON.
+const nodeClient = `
+const http = require('http');
+const o = JSON.parse(process.argv[1]);
+const agent = new http.Agent({keepAlive: true, maxSockets: o.conns});
+let n = 0, errs = 0, firstBad = '';
+function bad(why) { errs++; if (!firstBad) firstBad = why; }
+function one() {
+  const req = http.request({host: o.host, port: o.port, path: o.path, method: o.method, headers: o.headers, agent}, res => {
+    const chunks = [];
+    if (o.check_body) res.on('data', c => chunks.push(c)); else res.resume();
+    res.on('end', () => {
+      const body = Buffer.concat(chunks).toString();
+      if (res.statusCode === o.status && (!o.check_body || body === o.expect_body)) n++;
+      else bad('status ' + res.statusCode + (o.check_body ? ', body ' + JSON.stringify(body.slice(0, 80)) : ''));
+      one();
+    });
+  });
+  req.on('error', e => { bad(e.message); setTimeout(one, 10); });
+  req.end(o.body);
+}
+for (let i = 0; i < o.conns; i++) one();
+setTimeout(() => {
+  const n0 = n, c0 = process.cpuUsage(), t0 = process.hrtime.bigint();
+  setTimeout(() => {
+    const c = process.cpuUsage(c0);
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    console.log(JSON.stringify({impl: 'node', reqs: n - n0, secs, cpu: (c.user + c.system) / 1e6, errs, first_bad: firstBad}));
+    process.exit(0);
+  }, o.dur_ms);
+}, o.warm_ms);
+`
+
+// nodeJob is what nodeClient is told.
+type nodeJob struct {
+	Host       string            `json:"host"`
+	Port       int               `json:"port"`
+	Conns      int               `json:"conns"`
+	DurMS      int64             `json:"dur_ms"`
+	WarmMS     int64             `json:"warm_ms"`
+	Method     string            `json:"method"`
+	Path       string            `json:"path"`
+	Headers    map[string]string `json:"headers,omitempty"`
+	Body       string            `json:"body"`
+	Status     int               `json:"status"`
+	CheckBody  bool              `json:"check_body"`
+	ExpectBody string            `json:"expect_body"`
+}
+
+// nodeCommand returns the node process that runs j for o's warm-up and duration.
+func nodeCommand(o options, j *job) *exec.Cmd {
+	host, port := j.hostPort()
+	arg, _ := json.Marshal(nodeJob{Host: host, Port: port, Conns: j.conns,
+		DurMS: o.duration.Milliseconds(), WarmMS: o.warmup.Milliseconds(),
+		Method: j.req.Method, Path: j.req.Path, Headers: j.headerMap(), Body: j.req.Body,
+		Status: j.req.Status, CheckBody: j.req.CheckBody, ExpectBody: j.req.ExpectBody})
+	return exec.Command("node", "-e", nodeClient, string(arg))
+}
