@@ -67,6 +67,12 @@ type ClientOptions struct {
 	// and at most once a millisecond, so a timeout fires within about 12%
 	// of its length.
 	TimerResolution time.Duration
+	// StallThreshold is how long an event loop may stay in one callback (a
+	// response handler that blocks, say) before it is logged, with the
+	// loop's stack, and counted in Client.LoopStalls (default 1 s; a
+	// negative value turns the watchdog off). The sweeper probes the loops
+	// every half threshold; nothing is paid per request (see stall.go).
+	StallThreshold time.Duration
 }
 
 // Client runs the event loops that client connections live on, and the timer
@@ -88,6 +94,10 @@ type Client struct {
 	minTimeout atomic.Int64  // ns: the shortest head or idle timeout set so far; 0 none
 	retime     chan struct{} // a new minTimeout: the sweeper reschedules
 
+	stallWatch stallWatch                   // threshold 0: off
+	probesMu   sync.Mutex                   // serializes additions to probes
+	probes     atomic.Pointer[[]*loopProbe] // copy-on-write list of the loops seen
+
 	yieldAfterTraffic bool // GOMAXPROCS was 1 at NewClient; immutable
 }
 
@@ -100,6 +110,15 @@ func NewClient(opts *ClientOptions) (*Client, error) {
 	if c.opts.TimerResolution <= 0 {
 		c.opts.TimerResolution = 50 * time.Millisecond
 	}
+	switch th := c.opts.StallThreshold; {
+	case th == 0:
+		c.stallWatch.threshold = DefaultStallThreshold
+	case th > 0:
+		c.stallWatch.threshold = max(th, 10*time.Millisecond)
+	}
+	c.stallWatch.who, c.stallWatch.hint = "client event loop", "do blocking work off the loop, not in a response handler"
+	c.stallWatch.log.what = "client event-loop stalls"
+	c.probes.Store(new([]*loopProbe))
 	n := c.opts.NumEventLoops
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
@@ -226,6 +245,7 @@ func (c *Client) sweep() {
 	defer c.stopped.Done()
 	t := time.NewTimer(c.sweepPeriod())
 	defer t.Stop()
+	var probed int64 // when the stall watchdog last ran, in ns
 	for {
 		select {
 		case <-c.stop:
@@ -246,9 +266,41 @@ func (c *Client) sweep() {
 				cc.checkTimeouts(n)
 			}
 			clear(c.swept)
+			if th := c.stallWatch.threshold; th > 0 && time.Duration(n-probed) >= th/2 {
+				probed = n
+				c.stallWatch.check(n/int64(time.Millisecond), *c.probes.Load())
+			}
 		}
 	}
 }
+
+// noteLoop adds ev to the loops the stall watchdog probes, if it is new.
+// Must be called on ev, once per connection: a scan of the loops, no more.
+func (c *Client) noteLoop(ev gnet.EventLoop) {
+	if c.stallWatch.threshold <= 0 {
+		return
+	}
+	for _, p := range *c.probes.Load() {
+		if p.ev == ev {
+			return
+		}
+	}
+	c.probesMu.Lock()
+	defer c.probesMu.Unlock()
+	old := *c.probes.Load()
+	for _, p := range old {
+		if p.ev == ev {
+			return
+		}
+	}
+	next := append(append(make([]*loopProbe, 0, len(old)+1), old...), &loopProbe{ev: ev, gid: goid()})
+	c.probes.Store(&next)
+}
+
+// LoopStalls returns how many times an event loop of the client has stayed
+// in one callback for longer than ClientOptions.StallThreshold. Safe from
+// any goroutine.
+func (c *Client) LoopStalls() uint64 { return c.stallWatch.stalls.Load() }
 
 // clientHandler is the gnet.EventHandler of a Client. Events for a connection
 // arrive on its event loop in this order: OnOpen, then OnTraffic any number
@@ -265,6 +317,7 @@ const yieldEvery = 4
 
 func (h *clientHandler) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
 	noteLoopGoroutine(h.cli)
+	h.cli.noteLoop(c.EventLoop())
 	if cc, ok := c.Context().(*ClientConn); ok {
 		cc.gc = c
 	}

@@ -61,7 +61,9 @@
 // An inline handler that blocks stalls every connection of its loop, as in
 // Node. A watchdog off the loops reports a loop that stays in one callback
 // longer than Options.StallThreshold: one log line per stall, rate-limited,
-// with the loop's stack, and a count (Server.LoopStalls). See stall.go.
+// with the loop's stack, and a count (Server.LoopStalls). A Client's loops
+// are watched the same way (ClientOptions.StallThreshold, Client.LoopStalls),
+// for a response handler that blocks. See stall.go.
 //
 // A handler that cannot answer at once calls Response.Detach and returns;
 // another goroutine later finishes the response through Deferred.Do, which

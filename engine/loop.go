@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"sync/atomic"
 
 	"github.com/panjf2000/gnet/v2"
 )
@@ -19,17 +18,15 @@ type loop struct {
 
 	heads headCache // the last response head built on the loop
 
-	// The stall watchdog's state (stall.go), touched off the loop too.
-	gid         uint64       // the loop goroutine's id; immutable after creation
-	probeQueued atomic.Int64 // server clock when the pending probe was queued; 0 if none
-	stallSeen   atomic.Int64 // probeQueued of the last stall reported
+	probe loopProbe // the stall watchdog's state (stall.go), touched off the loop too
 }
 
 var _ gnet.Runnable = (*loop)(nil)
 
 // newLoop returns the state of ev. Must be called on ev.
 func newLoop(s *Server, ev gnet.EventLoop) *loop {
-	l := &loop{s: s, ev: ev, gid: goid()}
+	l := &loop{s: s, ev: ev}
+	l.probe.ev, l.probe.gid = ev, goid()
 	l.w.init(int64(s.opts.TickInterval.Milliseconds()), s.clock())
 	return l
 }

@@ -66,8 +66,7 @@ type Server struct {
 	acceptLog      logLimiter
 	panicLog       logLimiter
 	panics         atomic.Uint64
-	stallLog       logLimiter
-	stalls         atomic.Uint64
+	stallWatch     stallWatch
 
 	ready    chan struct{} // closed when Start returns: the fields it sets are visible
 	stopOnce sync.Once
@@ -101,7 +100,8 @@ func NewServer(h Handler, o *Options) *Server {
 	}
 	s.acceptLog.what = "accept errors"
 	s.panicLog.what = "handler panics"
-	s.stallLog.what = "event-loop stalls"
+	s.stallWatch = stallWatch{threshold: s.opts.StallThreshold, who: "event loop", hint: "run blocking handlers with Options.Workers"}
+	s.stallWatch.log.what = "event-loop stalls"
 	empty := []*loop{}
 	s.loops.Store(&empty)
 	return s

@@ -77,3 +77,61 @@ func TestLoopStallQuiet(t *testing.T) {
 		}
 	}
 }
+
+// blockingResponses is a ResponseHandler that blocks its client event loop
+// for 600 ms, then reports the request's outcome.
+type blockingResponses chan error
+
+func (h blockingResponses) HandleResponse(_ *ClientConn, _ *ClientRequest, _ *ClientResponse, err error) {
+	time.Sleep(600 * time.Millisecond)
+	h <- err
+}
+
+// TestClientLoopStallReported checks that a response handler blocking a
+// client's event loop is counted and logged with the loop's stack, and
+// that a negative threshold turns the client's watchdog off.
+func TestClientLoopStallReported(t *testing.T) {
+	var logged lockedBuffer
+	prev := log.Writer()
+	log.SetOutput(&logged)
+	t.Cleanup(func() { log.SetOutput(prev) })
+	_, addr := startServer(t, helloHandler, nil)
+	for _, threshold := range []time.Duration{100 * time.Millisecond, -1} {
+		cli, err := NewClient(&ClientOptions{NumEventLoops: 1, StallThreshold: threshold})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cc := dialTest(t, cli, addr, nil)
+		h := make(blockingResponses, 1)
+		for i := 0; i < 2; i++ {
+			req, resp := AcquireClientRequest(), AcquireClientResponse()
+			if err := cc.Send(req, resp, h); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-h; err != nil {
+				t.Fatal(err)
+			}
+			ReleaseClientRequest(req)
+			ReleaseClientResponse(resp)
+		}
+		n := cli.LoopStalls()
+		cc.Close()
+		cli.Close()
+		if threshold < 0 {
+			if n != 0 {
+				t.Fatalf("LoopStalls() = %d with the watchdog off; want 0", n)
+			}
+			continue
+		}
+		if n < 2 {
+			t.Fatalf("LoopStalls() = %d after two 600 ms stalls; want >= 2\nlog:\n%s", n, logged.String())
+		}
+		out := logged.String()
+		if c := strings.Count(out, "client event loop 0 has not come back"); c != 1 {
+			t.Fatalf("%d stall reports logged; want 1\nlog:\n%s", c, out)
+		}
+		if !strings.Contains(out, "engine.blockingResponses.HandleResponse") {
+			t.Fatalf("the stall report does not name the blocking handler:\n%s", out)
+		}
+	}
+}
