@@ -390,15 +390,7 @@ func stopNode(cmd *exec.Cmd, stdin io.Closer) {
 // defaults (those of node's server).
 func startCompatDiffServer(t *testing.T) (port int, ev *caseEvents) {
 	ev = &caseEvents{}
-	s := CreateServer(nil, func(req *IncomingMessage, res *ServerResponse) {
-		key := strings.TrimPrefix(req.URL, "/")
-		name, _, _ := strings.Cut(key, "?")
-		log := func(format string, args ...any) { ev.add(key, fmt.Sprintf(format, args...)) }
-		log("request %s %s %s", req.Method, req.URL, req.HTTPVersion)
-		res.OnFinish(func() { log("res.finish") })
-		res.OnClose(func() { log("res.close") })
-		diffHandlers[name](log, req, res)
-	})
+	s := newCompatDiffServer(ev)
 	s.OnConnection(func(info SocketInfo) {
 		ev.add("connection", "connection "+info.RemoteAddress+" "+info.RemoteFamily)
 	})
@@ -407,6 +399,19 @@ func startCompatDiffServer(t *testing.T) (port int, ev *caseEvents) {
 	}
 	t.Cleanup(func() { closeServer(t, s) })
 	return s.Address().Port, ev
+}
+
+// newCompatDiffServer returns a server that runs diffHandlers, logging to ev.
+func newCompatDiffServer(ev *caseEvents) *Server {
+	return CreateServer(nil, func(req *IncomingMessage, res *ServerResponse) {
+		key := strings.TrimPrefix(req.URL, "/")
+		name, _, _ := strings.Cut(key, "?")
+		log := func(format string, args ...any) { ev.add(key, fmt.Sprintf(format, args...)) }
+		log("request %s %s %s", req.Method, req.URL, req.HTTPVersion)
+		res.OnFinish(func() { log("res.finish") })
+		res.OnClose(func() { log("res.close") })
+		diffHandlers[name](log, req, res)
+	})
 }
 
 var dateValue = regexp.MustCompile(`(?m)^Date: [A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT\r$`)

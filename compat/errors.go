@@ -8,8 +8,8 @@ import (
 
 // Error is a compat error carrying the code Node gives the same failure
 // (err.code in Node), such as "ERR_HTTP_HEADERS_SENT". The package's errors
-// are the sentinels below; match them with errors.Is. They carry no input
-// bytes, so they are safe to log.
+// are the sentinels below; match them with errors.Is. Only a parse error's
+// RawPacket carries input bytes: the rest is safe to log.
 type Error struct {
 	Code    string // Node's error code
 	Message string // Node's message, such as "Invalid status code: 99"
@@ -19,6 +19,11 @@ type Error struct {
 	Errno   int
 	Address string
 	Port    int
+	// BytesParsed and RawPacket are set on a parse error (ErrParse, err.code
+	// HPE_*), as Node sets them: where in RawPacket, the bytes received,
+	// the parser stopped.
+	BytesParsed int
+	RawPacket   []byte
 
 	kind *Error // the sentinel this error is an instance of; nil for a sentinel
 }
@@ -87,6 +92,9 @@ var (
 	// ErrRequestAborted is the ECONNRESET "aborted" error of a request whose
 	// client went away before it was read to the end.
 	ErrRequestAborted = &Error{Code: "ECONNRESET", Message: "aborted"}
+	// ErrHTTPRequestTimeout is ERR_HTTP_REQUEST_TIMEOUT: a request's head or
+	// whole exchange outlived HeadersTimeout or RequestTimeout.
+	ErrHTTPRequestTimeout = &Error{Code: "ERR_HTTP_REQUEST_TIMEOUT", Message: "Request timeout"}
 	// ErrAborted is ABORT_ERR: the request was destroyed before its response.
 	ErrAborted = &Error{Code: "ABORT_ERR", Message: "the operation was aborted"}
 )

@@ -72,3 +72,50 @@ func hpeError(err error) error {
 	}
 	return instance(ErrParse, "Parse Error: "+me.Err.Error())
 }
+
+// hpeRequest is, where llhttp words a request's fault apart from a
+// response's, the error Node's server gives for a request (checked with
+// node v20: TestServerClientErrorMatchesNode).
+var hpeRequest = map[parse.Code]struct{ name, msg string }{
+	parse.ErrInvalidTarget:               {"HPE_INVALID_URL", "Invalid char in url path"},
+	parse.ErrInvalidVersion:              {"HPE_INVALID_VERSION", "Invalid HTTP version"},
+	parse.ErrVersionNotSupported:         {"HPE_INVALID_VERSION", "Invalid HTTP version"},
+	parse.ErrBareLF:                      {"HPE_CR_EXPECTED", "Missing expected CR after header value"},
+	parse.ErrTransferEncodingWithCL:      {"HPE_INVALID_CONTENT_LENGTH", "Content-Length can't be present with Transfer-Encoding"},
+	parse.ErrUnsupportedTransferEncoding: {"HPE_INVALID_TRANSFER_ENCODING", "Request has invalid `Transfer-Encoding`"},
+}
+
+// requestParseError returns Node's parser error for a request refused with
+// code, found at offset in packet (copied), as 'clientError' gets it.
+func requestParseError(code parse.Code, packet []byte, offset int) *Error {
+	e := &Error{Code: "HPE_INTERNAL", Message: "Parse Error: " + code.Error(), kind: ErrParse}
+	if h, ok := hpeRequest[code]; ok {
+		e.Code, e.Message = h.name, "Parse Error: "+h.msg
+	} else if t := hpeErrors[code]; t != nil {
+		e.Code, e.Message = t.Code, t.Message
+	}
+	e.BytesParsed, e.RawPacket = offset, append([]byte(nil), packet...)
+	return e
+}
+
+// clientError returns the error Node's 'clientError' gets for a request the
+// engine refused with err (see engine.Options.ErrorReply), and the
+// connection's addresses when known; nil when Node has no such event for
+// it (a missing Host is answered by Node's server, not its parser).
+func clientError(err error) (*Error, SocketInfo) {
+	var r *engine.RefusedRequest
+	switch {
+	case errors.As(err, &r):
+		if r.Code == parse.ErrMissingHost {
+			return nil, SocketInfo{}
+		}
+		var info SocketInfo
+		if r.Remote != nil {
+			info = socketInfo(r.Remote, r.Local)
+		}
+		return requestParseError(r.Code, r.Packet, r.Offset), info
+	case errors.Is(err, engine.ErrRequestTimeout):
+		return ErrHTTPRequestTimeout, SocketInfo{}
+	}
+	return nil, SocketInfo{}
+}

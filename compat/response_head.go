@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/zerohttp/zerohttp/engine"
-	"github.com/zerohttp/zerohttp/parse"
 )
 
 // head is the decided head of a server response: what Node's _storeHeader
@@ -162,7 +161,7 @@ func (res *ServerResponse) applyHead() {
 // Host passes Node's parser and gets the reply of a response Node makes
 // for it (writeHead(400, ['Connection', 'close']); end()).
 func nodeErrorReply(dst []byte, status int, err error) []byte {
-	if err == parse.ErrMissingHost {
+	if isMissingHost(err) {
 		dst = append(dst, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"...)
 		dst = engine.AppendDate(dst)
 		return append(dst, "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"...)

@@ -71,6 +71,7 @@ type Server struct {
 	onUpgrade       []func(*IncomingMessage, *Socket)
 	onConnect       []func(*IncomingMessage, *Socket)
 	onConnection    []func(SocketInfo)
+	onClientError   []func(*Error, *Socket)
 	onListening     []func()
 	onClose         []func()
 	// onceClose are Close's callbacks, called once, after the 'close'
@@ -93,11 +94,12 @@ type requestHooks struct {
 	onRequest, onCheckContinue []func(*IncomingMessage, *ServerResponse)
 	onUpgrade, onConnect       []func(*IncomingMessage, *Socket)
 	onConnection               []func(SocketInfo)
+	onClientError              []func(*Error, *Socket)
 }
 
 // publishLocked publishes the request listeners for handle.
 func (s *Server) publishLocked() {
-	s.hooks.Store(&requestHooks{s.onRequest, s.onCheckContinue, s.onUpgrade, s.onConnect, s.onConnection})
+	s.hooks.Store(&requestHooks{s.onRequest, s.onCheckContinue, s.onUpgrade, s.onConnect, s.onConnection, s.onClientError})
 }
 
 // CreateServer is Node's http.createServer: it returns a server that calls
@@ -228,7 +230,7 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 		// streamed with these.
 		StreamBodies:    true,
 		MaxBufferedBody: 1,
-		ErrorReply:      nodeErrorReply,
+		ErrorReply:      s.errorReply,
 		OnOpen:          s.connectionOpened,
 		// Node's socket highWaterMark: WriteChunk's false, and the bound
 		// beyond which the connection's next requests wait.

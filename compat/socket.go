@@ -30,7 +30,8 @@ type Socket struct {
 	// Info describes the connection.
 	Info SocketInfo
 
-	connect bool // the request is a CONNECT
+	connect bool      // the request is a CONNECT
+	reply   *rawReply // set on a 'clientError' socket: writes go there
 
 	// Guarded by x.mu.
 	pre       []byte         // bytes written before the head was complete
@@ -67,6 +68,9 @@ func (s *Socket) OnClose(fn func()) {
 // Write sends p: first the response head (see Socket), then raw bytes. p
 // may be reused once Write returns.
 func (s *Socket) Write(p []byte) (int, error) {
+	if s.reply != nil {
+		return s.reply.write(p)
+	}
 	b := append([]byte(nil), p...)
 	s.x.mu.Lock()
 	if s.ended {
@@ -95,6 +99,10 @@ func (s *Socket) End() { s.finish() }
 func (s *Socket) Destroy() { s.finish() }
 
 func (s *Socket) finish() {
+	if s.reply != nil {
+		s.reply.end()
+		return
+	}
 	s.x.mu.Lock()
 	if s.ended {
 		s.x.mu.Unlock()

@@ -284,7 +284,7 @@ func (c *conn) process(buf []byte) (off int) {
 			msgOff = off
 			n, err := c.p.Parse(buf[off:], &c.req.hdr)
 			if err != nil {
-				c.replyErrorFor(statusOf(err), err)
+				c.replyErrorFor(statusOf(err), c.refusal(err, buf, off+c.p.ErrOffset()))
 				break
 			}
 			if n == 0 {
@@ -412,7 +412,7 @@ func (c *conn) readBody(b []byte) (n int, stop bool) {
 		}
 		data, k, err := c.dec.Decode(b[n:], r.trails)
 		if err != nil {
-			c.bodyError(statusOf(err))
+			c.bodyErrorFor(statusOf(err), c.bodyRefusal(err, b, n+k))
 			return n, true
 		}
 		n += k
@@ -522,12 +522,15 @@ func (c *conn) feedPipe() {
 
 // bodyError answers a request whose body failed: with status if the
 // response has not started, else by closing.
-func (c *conn) bodyError(status int) {
+func (c *conn) bodyError(status int) { c.bodyErrorFor(status, nil) }
+
+// bodyErrorFor is bodyError for the parse error err (nil for others).
+func (c *conn) bodyErrorFor(status int, err error) {
 	if c.dispatched && (c.resp.headWritten || c.resp.ended) {
 		c.closeAfter = true
 		return
 	}
-	c.replyError(status)
+	c.replyErrorFor(status, err)
 }
 
 // dispatch hands the request to the handler: inline, or to a worker.
@@ -740,7 +743,7 @@ func (c *conn) expire(now int64) {
 	case c.inWorker || c.hij != nil:
 		// The worker owns the response; just close.
 	case c.active && !c.resp.headWritten && !c.resp.ended, !c.active && c.headStart != 0:
-		c.replyError(408) // RFC 9110 §15.5.9
+		c.replyErrorFor(408, ErrRequestTimeout) // RFC 9110 §15.5.9
 		c.flushOut()
 	default:
 		c.closeAfter = true

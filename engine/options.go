@@ -69,8 +69,9 @@ type Options struct {
 	MaxUnsentOutput int
 	// ErrorReply, if set, appends to dst the reply the engine sends for a
 	// request it refuses by itself (status 400, 408, 413, 414, 431, 501 or
-	// 505, or 500 for a handler that panicked); err is the parse.Code of a
-	// request head the parser refused, nil otherwise. The connection closes
+	// 505, or 500 for a handler that panicked); err is a *RefusedRequest
+	// (which errors.Is matches with its parse.Code) for a head or body the
+	// parser refused, ErrRequestTimeout for a 408, nil otherwise. The connection closes
 	// after the reply. The default reply is the status line, Date,
 	// "Content-Length: 0" and "Connection: close". It runs on the
 	// connection's event loop.

@@ -67,3 +67,31 @@ func TestWriteRawHead(t *testing.T) {
 		})
 	}
 }
+
+// TestErrorReplyRefusedRequest: a refused head or chunked body reaches
+// ErrorReply as a *RefusedRequest with the bytes received and where the
+// parser stopped in them (Node's rawPacket and bytesParsed).
+func TestErrorReplyRefusedRequest(t *testing.T) {
+	_, addr := startServer(t, helloHandler, &Options{
+		ErrorReply: func(dst []byte, status int, err error) []byte {
+			var r *RefusedRequest
+			if !errors.As(err, &r) {
+				return append(dst, "HTTP/1.1 500 not refused\r\n\r\n"...)
+			}
+			return append(dst, "HTTP/1.1 "+strconv.Itoa(status)+" "+r.Code.Name()+" "+strconv.Itoa(r.Offset)+" "+strconv.Itoa(len(r.Packet))+"\r\n\r\n"...)
+		},
+	})
+	head := "GET / HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n"
+	chunk := "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n"
+	tests := []struct{ name, req, want string }{
+		{"head", head, "HTTP/1.1 400 INVALID_HEADER_TOKEN 28 " + strconv.Itoa(len(head)) + "\r\n\r\n"},
+		{"chunk", chunk, "HTTP/1.1 400 INVALID_CHUNK_SIZE 56 " + strconv.Itoa(len(chunk)) + "\r\n\r\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := rawExchange(t, addr, tt.req, 2*time.Second); got != tt.want {
+				t.Fatalf("response %q; want %q", got, tt.want)
+			}
+		})
+	}
+}

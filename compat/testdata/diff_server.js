@@ -104,14 +104,33 @@ const cases = {
   },
 };
 cases.refused = cases.readBody;
-const srv = http.createServer((req, res) => {
+const handle = (req, res) => {
   const key = req.url.slice(1), name = key.split('?')[0];
   const ev = s => console.log(key + '\t' + s);
   ev('request ' + req.method + ' ' + req.url + ' ' + req.httpVersion);
   res.on('finish', () => ev('res.finish'));
   res.on('close', () => ev('res.close'));
   cases[name](ev, req, res);
-});
+};
+const srv = http.createServer(handle);
 srv.on('connection', sock => console.log('connection\tconnection ' + sock.remoteAddress + ' ' + sock.remoteFamily));
-srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));
+// ce is the same server with a 'clientError' listener. Its events are
+// keyed by the /clientError?LABEL the refused bytes hold; the reply is
+// chosen by a word in them: do-destroy, do-end (end with no bytes), do-split (a
+// head in two writes), else a 418 naming the code.
+const ce = http.createServer(handle);
+ce.on('clientError', (err, sock) => {
+  const raw = err.rawPacket ? err.rawPacket.toString('latin1') : '';
+  const key = (raw.match(/clientError\?[A-Za-z0-9]+/) || ['clientError?none'])[0];
+  const ev = s => console.log(key + '\t' + s);
+  ev('clientError ' + err.code + ' ' + err.message + ' ' + err.bytesParsed + ' ' + JSON.stringify(raw) + ' ' + sock.remoteAddress);
+  if (raw.includes('do-destroy')) sock.destroy();
+  else if (raw.includes('do-end')) sock.end();
+  else if (raw.includes('do-split')) { sock.write('HTTP/1.1 400 Split\r\n'); sock.end('X-Part: 2\r\n\r\n'); }
+  else sock.end('HTTP/1.1 418 X\r\nX-Code: ' + err.code + '\r\n\r\n');
+});
+srv.listen(0, '127.0.0.1', () => {
+  console.log(srv.address().port);
+  ce.listen(0, '127.0.0.1', () => console.log('cePort\t' + ce.address().port));
+});
 process.stdin.on('end', () => process.exit(0)).resume();

@@ -1,0 +1,62 @@
+package engine
+
+import (
+	"errors"
+	"net"
+
+	"github.com/zerohttp/zerohttp/parse"
+)
+
+// ErrRequestTimeout is the error Options.ErrorReply gets for a request
+// answered 408: its head or its whole exchange outlived HeadersTimeout or
+// RequestTimeout.
+var ErrRequestTimeout = errors.New("engine: request timeout")
+
+// RefusedRequest is the error Options.ErrorReply gets for a request whose
+// head or body the parser refused: the parse.Code, and where in the bytes
+// received it stopped (what Node reports as a parse error's rawPacket and
+// bytesParsed). errors.Is matches it with its Code.
+type RefusedRequest struct {
+	Code parse.Code
+	// Packet is the bytes received and not yet consumed by earlier
+	// requests when the parser stopped (for a request sent in one write,
+	// that write, as Node's rawPacket). It is valid only during the
+	// ErrorReply call.
+	Packet []byte
+	// Offset is where in Packet the parser stopped.
+	Offset int
+	// Remote and Local are the connection's addresses.
+	Remote, Local net.Addr
+}
+
+func (e *RefusedRequest) Error() string { return e.Code.Error() }
+
+// Unwrap returns e's Code.
+func (e *RefusedRequest) Unwrap() error { return e.Code }
+
+// refusal returns the error ErrorReply gets for code, found off bytes into
+// buf; the plain Code when there is no ErrorReply (no allocation).
+func (c *conn) refusal(code error, buf []byte, off int) error {
+	pc, ok := code.(parse.Code)
+	if !ok || c.s.opts.ErrorReply == nil {
+		return code
+	}
+	e := &RefusedRequest{Code: pc, Packet: buf, Offset: off}
+	if c.gc != nil {
+		e.Remote, e.Local = c.gc.RemoteAddr(), c.gc.LocalAddr()
+	}
+	return e
+}
+
+// bodyRefusal is refusal for a body error found off bytes into b, the
+// tail of the connection's unconsumed input: the packet is all of that input.
+func (c *conn) bodyRefusal(code error, b []byte, off int) error {
+	if c.s.opts.ErrorReply == nil || c.gc == nil {
+		return code
+	}
+	buf, _ := c.gc.Peek(-1)
+	if len(buf) < len(b) {
+		return c.refusal(code, b, off)
+	}
+	return c.refusal(code, buf, len(buf)-len(b)+off)
+}
