@@ -11,7 +11,11 @@ import (
 )
 
 // frameFastHTTP does the same with fasthttp's Request.Read, as its server
-// reads a connection (reading the body after Expect: 100-continue too).
+// reads a connection (reading the body after Expect: 100-continue too),
+// with a body limit as its server has (MaxRequestBodySize): without one,
+// fasthttp allocates a chunk's announced size before reading it, and a size
+// line such as EEEE0000000 runs the process out of memory. No body accepted
+// from in can be longer than in, so len(in) changes no verdict.
 func frameFastHTTP(in []byte) ([]message, string) {
 	rd := bytes.NewReader(in)
 	br := bufio.NewReaderSize(rd, 4096)
@@ -21,9 +25,9 @@ func frameFastHTTP(in []byte) ([]message, string) {
 	)
 	for rd.Len()+br.Buffered() > 0 {
 		req.Reset()
-		err := req.Read(br)
+		err := req.ReadLimitBody(br, len(in))
 		if err == nil && req.MayContinue() {
-			err = req.ContinueReadBody(br, 0)
+			err = req.ContinueReadBody(br, len(in))
 		}
 		if err != nil {
 			return out, err.Error()

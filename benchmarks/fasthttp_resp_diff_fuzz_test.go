@@ -24,7 +24,7 @@ func frameFastHTTPResponses(in []byte, head bool) ([]message, string) {
 	for rd.Len()+br.Buffered() > 0 {
 		resp.Reset()
 		resp.SkipBody = head
-		if err := resp.Read(br); err != nil {
+		if err := resp.ReadLimitBody(br, len(in)); err != nil { // see frameFastHTTP
 			return out, err.Error()
 		}
 		m := message{status: resp.StatusCode(), body: string(resp.Body()), end: len(in) - rd.Len() - br.Buffered()}
