@@ -161,11 +161,11 @@ func (ex *serverConn) serve(h http.Handler, w *engine.Response, r *engine.Reques
 		ex.d = w.Detach()
 		r.SetCloseHandler(rw)
 		ex.started = time.Now()
-		go ex.run()
+		goWork(ex.run)
 		return
 	}
 	ex.mode, ex.w, ex.r = modeSync, w, r
-	go ex.run()
+	goWork(ex.run)
 	ex.timer.Reset(syncWait)
 	select {
 	case <-ex.wake:
