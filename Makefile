@@ -79,15 +79,16 @@ bench-client:
 
 # soak points hostile clients (slowloris, unread pipelined responses small
 # and 1 MiB, half-closes, resets mid-body and after 64 KiB of an 8 MiB
-# response, oversized heads, malformed requests, idle connections) at each server for
+# response, oversized heads, malformed requests, $(SOAKIDLE) idle connections) at each server for
 # $(SOAKTIME), prints their memory and descriptors side by side, and fails
 # if the engine stops serving, leaves a request unanswered, leaks a
 # descriptor or grows its RSS by more than 64 MiB. Loopback only; bounded.
 # `make test` runs a short in-process version (benchmarks/cmd/hostile).
 SOAKTIME  ?= 60s
 SOAKIMPLS ?= zerohttp,compat,nethttp,fasthttp
+SOAKIDLE  ?= 2000
 soak:
-	cd benchmarks && $(GO) run ./cmd/hostile -impls $(SOAKIMPLS) -duration $(SOAKTIME) -check zerohttp
+	cd benchmarks && $(GO) run ./cmd/hostile -impls $(SOAKIMPLS) -duration $(SOAKTIME) -idle $(SOAKIDLE) -check zerohttp
 
 # instructions counts the engine's instructions per request with valgrind
 # (needs valgrind): a measure of the hot path that a noisy machine cannot move.

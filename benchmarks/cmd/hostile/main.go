@@ -84,12 +84,18 @@ func main() {
 	check := flag.String("check", "", "servers whose bounds fail the run, comma-separated")
 	growth := flag.Int64("max-rss-growth", 64, "-check: MiB the peak RSS may exceed the start's by")
 	fdSlack := flag.Int("fd-slack", 16, "-check: descriptors a server may hold after settling beyond its start")
+	idleConns := flag.Int("idle", hostile.DefaultSizes.Idle, "keep-alive connections the idle attack holds open (each reopened when the server closes it)")
 	flag.Parse()
+	if *idleConns < 0 {
+		fatalf("-idle must be >= 0")
+	}
+	raiseFileLimit()
 	if *duration <= 0 || *duration > time.Hour {
 		fatalf("-duration must be in (0, 1h]")
 	}
 	lim := limits{rssGrowthKB: *growth << 10, fdSlack: *fdSlack, probeLoss: 0.02, recover: true}
 	run := runSpec{duration: *duration, recover: *recoverFor, sz: hostile.DefaultSizes}
+	run.sz.Idle = *idleConns
 	if *only != "" {
 		run.only = map[string]bool{}
 		for _, a := range strings.Split(*only, ",") {
@@ -156,7 +162,7 @@ func main() {
 	}
 
 	fmt.Printf("## Hostile clients\n\nEach server attacked for %v by these attacks at once: %s; then watched for %v; sizes: %+v.\n\n",
-		*duration, run.names(), *recoverFor, hostile.DefaultSizes)
+		*duration, run.names(), *recoverFor, run.sz)
 	writeTables(os.Stdout, results)
 	failed := false
 	for _, name := range strings.Split(*check, ",") {
@@ -408,4 +414,18 @@ func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
 func fatalf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "hostile: "+format+"\n", args...)
 	os.Exit(1)
+}
+
+// raiseFileLimit lifts the soft descriptor limit to the hard one, for this
+// process and the servers it starts (which inherit it): 10,000 idle
+// connections need as many descriptors on each side.
+func raiseFileLimit() {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil || l.Cur >= l.Max {
+		return
+	}
+	l.Cur = l.Max
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		fmt.Fprintf(os.Stderr, "hostile: raising the descriptor limit: %v\n", err)
+	}
 }

@@ -327,39 +327,39 @@ func oversizedHead(ctx context.Context, addr string, st *Stats) {
 	}
 }
 
-// idle opens n connections that each make one request and then sit idle
-// until ctx ends; one the server closes is counted as cut.
+// idle keeps n connections open that each make one request and then sit
+// idle until ctx ends; one the server closes (its keep-alive timeout) is
+// counted as cut and opened again, so that n stay open throughout.
 func idle(ctx context.Context, addr string, n int, st *Stats) {
-	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() {
-			c := open(ctx, addr, st)
-			if c == nil {
-				return
-			}
-			defer c.Close()
-			defer closeOnDone(ctx, c)()
-			br := bufio.NewReader(c)
-			if _, err := io.WriteString(c, request); err != nil {
-				return
-			}
-			resp, err := http.ReadResponse(br, nil)
-			if err == nil {
-				_, err = io.Copy(io.Discard, resp.Body)
-			}
-			if err != nil {
-				if ctx.Err() == nil {
-					st.Failed.Add(1)
-				}
-				return
-			}
-			st.Answered.Add(1)
-			if _, err := br.ReadByte(); err != nil && ctx.Err() == nil {
-				st.Cut.Add(1) // closed by the server, not by the attack's end
-			}
-		})
+	repeat(ctx, n, addr, st, idleOne)
+}
+
+// idleOne is one idle connection, until the server closes it or ctx ends.
+func idleOne(ctx context.Context, addr string, st *Stats) {
+	c := open(ctx, addr, st)
+	if c == nil {
+		return
 	}
-	wg.Wait()
+	defer c.Close()
+	defer closeOnDone(ctx, c)()
+	br := bufio.NewReader(c)
+	if _, err := io.WriteString(c, request); err != nil {
+		return
+	}
+	resp, err := http.ReadResponse(br, nil)
+	if err == nil {
+		_, err = io.Copy(io.Discard, resp.Body)
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			st.Failed.Add(1)
+		}
+		return
+	}
+	st.Answered.Add(1)
+	if _, err := br.ReadByte(); err != nil && ctx.Err() == nil {
+		st.Cut.Add(1) // closed by the server, not by the attack's end
+	}
 }
 
 // malformedRequests are requests every server must refuse with a 4xx or
