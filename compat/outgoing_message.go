@@ -16,37 +16,39 @@ type outHeaders struct {
 }
 
 // outField is one field. A single value, the common case, is held in
-// value, so that SetHeader allocates nothing for it.
+// value, so that SetHeader allocates nothing for it; a list is behind a
+// pointer, which keeps a server exchange's two inline fields small.
 type outField struct {
-	name   string   // as last set
-	value  string   // the value, when values is nil
-	values []string // the values, when there are none or several; nil otherwise
+	name  string    // as last set
+	value string    // the value, when many is nil
+	many  *[]string // the values, when there are none or several; nil otherwise
 }
 
 // len returns the number of values.
 func (f *outField) len() int {
-	if f.values == nil {
+	if f.many == nil {
 		return 1
 	}
-	return len(f.values)
+	return len(*f.many)
 }
 
 // at returns the i-th value.
 func (f *outField) at(i int) string {
-	if f.values == nil {
+	if f.many == nil {
 		return f.value
 	}
-	return f.values[i]
+	return (*f.many)[i]
 }
 
 // setValues stores a copy of values.
 func (f *outField) setValues(values []string) {
 	if len(values) == 1 {
-		f.value, f.values = values[0], nil
+		f.value, f.many = values[0], nil
 		return
 	}
 	// Not nil even when empty: nil means one value.
-	f.value, f.values = "", append(make([]string, 0, len(values)), values...)
+	many := append(make([]string, 0, len(values)), values...)
+	f.value, f.many = "", &many
 }
 
 func (h *outHeaders) find(name string) int {
@@ -103,7 +105,8 @@ func (h *outHeaders) append(name string, values []string) {
 	for j := 0; j < f.len(); j++ {
 		all = append(all, f.at(j))
 	}
-	f.value, f.values = "", append(all, values...)
+	all = append(all, values...)
+	f.value, f.many = "", &all
 }
 
 // first returns name's first value, and whether it has one.
@@ -123,10 +126,10 @@ func (h *outHeaders) value(name string) string {
 		return ""
 	}
 	f := &h.fields[i]
-	if f.values == nil {
+	if f.many == nil {
 		return f.value
 	}
-	return strings.Join(f.values, ", ")
+	return strings.Join(*f.many, ", ")
 }
 
 // list returns a copy of name's values, nil if unset.
@@ -140,10 +143,10 @@ func (h *outHeaders) list(name string) []string {
 
 // list returns a copy of f's values.
 func (f *outField) list() []string {
-	if f.values == nil {
+	if f.many == nil {
 		return []string{f.value}
 	}
-	return append([]string(nil), f.values...)
+	return append([]string(nil), (*f.many)...)
 }
 
 func (h *outHeaders) del(name string) {

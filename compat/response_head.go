@@ -29,26 +29,30 @@ type userFraming struct {
 	length                                 string // the Content-Length value
 }
 
-// match notes one field line (Node's matchHeader).
+// match notes one field line (Node's matchHeader). The names it looks for
+// have distinct lengths but two, so most other names cost no comparison.
 func (u *userFraming) match(name, value string) {
-	if len(name) < 4 || len(name) > 17 {
-		return
-	}
-	switch {
-	case strings.EqualFold(name, "connection"):
-		u.connection = true
-		u.close = u.close || hasWord(value, "close")
-	case strings.EqualFold(name, "transfer-encoding"):
-		u.te = true
-		u.chunked = u.chunked || hasWord(value, "chunked")
-	case strings.EqualFold(name, "content-length"):
-		u.contLen, u.length = true, value
-	case strings.EqualFold(name, "date"):
-		u.date = true
-	case strings.EqualFold(name, "trailer"):
-		u.trailer = true
-	case strings.EqualFold(name, "keep-alive"):
-		u.noKeepAliveLine = true
+	switch len(name) {
+	case 10:
+		if strings.EqualFold(name, "connection") {
+			u.connection = true
+			u.close = u.close || hasWord(value, "close")
+		} else if strings.EqualFold(name, "keep-alive") {
+			u.noKeepAliveLine = true
+		}
+	case 17:
+		if strings.EqualFold(name, "transfer-encoding") {
+			u.te = true
+			u.chunked = u.chunked || hasWord(value, "chunked")
+		}
+	case 14:
+		if strings.EqualFold(name, "content-length") {
+			u.contLen, u.length = true, value
+		}
+	case 4:
+		u.date = u.date || strings.EqualFold(name, "date")
+	case 7:
+		u.trailer = u.trailer || strings.EqualFold(name, "trailer")
 	}
 }
 

@@ -421,7 +421,7 @@ type serverExchange struct {
 	x      exchange
 	req    IncomingMessage
 	res    ServerResponse
-	raw    [8]string   // req.RawHeaders for up to 4 fields
+	raw    [6]string   // req.RawHeaders for up to 3 fields (as curl sends)
 	fields [2]outField // res.hdr.fields for up to 2 names
 }
 

@@ -504,6 +504,9 @@ func (res *ServerResponse) endOp(p []byte, s string) {
 // if nobody read it, and 'close' follows on the next tick, as in Node.
 func (res *ServerResponse) emitFinishLocked() {
 	x := res.x
+	if res.quietEndLocked() {
+		return
+	}
 	fin := res.ext.finishListeners()
 	res.finishEmitted = true
 	// Node's own finish listener, registered before the user's, dumps the
@@ -515,6 +518,24 @@ func (res *ServerResponse) emitFinishLocked() {
 		emit0(fin)
 		x.mu.Lock()
 	}
+}
+
+// quietEndLocked ends an exchange nobody listens to at its 'finish', and
+// reports whether it did. With no listener on the request or the response
+// and no other tick waiting, the ticks that would follow (the request's
+// 'end' and 'close', the response's 'close') only set state, one after the
+// other under mu, with nothing in between: it sets that state at once, which
+// saves a hello-world request four ticks.
+func (res *ServerResponse) quietEndLocked() bool {
+	m := res.req
+	if res.ext != nil || m.more != nil || len(m.onData) > 0 || len(m.onEnd) > 0 || m.creq != nil ||
+		!m.bodyDone || m.flowing || m.ended || m.endQueued || m.enginePaused || res.x.ticksLocked() {
+		return false
+	}
+	res.finishEmitted, res.destroyed = true, true
+	m.dumped, m.flowing, m.paused = true, true, false
+	m.endQueued, m.ended, m.closed = true, true, true
+	return true
 }
 
 // emitCloseLocked is a tick: 'close'.
