@@ -19,6 +19,9 @@ type clientBody struct {
 	// runs once Read has taken everything after that (Node's 'drain').
 	needDrain bool
 	drained   func()
+	// atEOF, if set, runs once on the reading goroutine before Read
+	// reports io.EOF.
+	atEOF func()
 }
 
 // writableHighWaterMark is Node's default for a writable stream: a write
@@ -109,6 +112,13 @@ func (b *clientBody) Read(p []byte) (int, error) {
 		b.ready.Wait()
 	}
 	if len(b.q) == 0 {
+		if b.err == io.EOF && b.atEOF != nil {
+			f := b.atEOF
+			b.atEOF = nil
+			b.mu.Unlock()
+			f()
+			b.mu.Lock()
+		}
 		return 0, b.err
 	}
 	n := copy(p, b.q[0].b)

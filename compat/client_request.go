@@ -29,7 +29,9 @@ type RequestOptions struct {
 	Port int
 	// Path is the request-target, path and query (default "/").
 	Path string
-	// Headers are the request's header fields, sent in name order.
+	// Headers are the request's header fields, sent in name order (a
+	// user "Host", in any case, replaces the one Node makes, keeping its
+	// case).
 	Headers map[string]string
 	// Auth is "user:password" for Basic authentication.
 	Auth string
@@ -37,6 +39,9 @@ type RequestOptions struct {
 	Agent *Agent
 	// NoAgent is Node's agent: false: a connection for this request only.
 	NoAgent bool
+	// NoHost is Node's setHost: false: no Host field is made; one set in
+	// Headers or with SetHeader is still sent.
+	NoHost bool
 	// SocketPath connects to a unix socket instead of Host:Port.
 	SocketPath string
 	// LocalAddress is the local address to bind.
@@ -78,6 +83,7 @@ type ClientRequest struct {
 
 	// Guarded by x.mu.
 	hdr         outHeaders
+	trailers    outHeaders // AddTrailers
 	body        []byte
 	wbody       *clientBody // the body being written, from the first Write or FlushHeaders
 	headersSent bool
@@ -124,7 +130,8 @@ type clientExchange struct {
 	req        ClientRequest
 	res        IncomingMessage
 	reqX, resX exchange
-	raw        [8]string // res.RawHeaders for up to 4 fields
+	raw        [8]string   // res.RawHeaders for up to 4 fields
+	fields     [1]outField // req.hdr's first field: the Host
 	onResponse [1]func(*IncomingMessage)
 	onError    [1]func(error)
 	onData     [1]func([]byte)
@@ -156,7 +163,7 @@ func Request(rawURL string, opts *RequestOptions, callback func(res *IncomingMes
 			return nil, ErrInvalidURL
 		}
 		if u.Scheme != "http" {
-			return nil, ErrInvalidProtocol
+			return nil, instance(ErrInvalidProtocol, "Protocol \""+u.Scheme+":\" not supported. Expected \"http:\"")
 		}
 		if o.Hostname == "" && o.Host == "" {
 			o.Hostname = u.Hostname()
@@ -168,8 +175,15 @@ func Request(rawURL string, opts *RequestOptions, callback func(res *IncomingMes
 			o.Path = u.RequestURI()
 		}
 		if o.Auth == "" && u.User != nil {
-			o.Auth = u.User.String()
+			// Node decodes the URL's user and password.
+			o.Auth = u.User.Username()
+			if pw, ok := u.User.Password(); ok {
+				o.Auth += ":" + pw
+			}
 		}
+	}
+	if o.Port < 0 || o.Port > 65535 {
+		return nil, instance(ErrSocketBadPort, "Port should be >= 0 and < 65536. Received type number ("+strconv.Itoa(o.Port)+").")
 	}
 	// Fields are set one by one on the zeroed exchange: a composite
 	// literal assigned through a pointer is built in a temporary and copied.
@@ -177,6 +191,7 @@ func Request(rawURL string, opts *RequestOptions, callback func(res *IncomingMes
 	r := &cx.req
 	r.x, r.cx = &cx.reqX, cx
 	r.onResponse, r.onError = cx.onResponse[:0:1], cx.onError[:0:1]
+	r.hdr.fields = cx.fields[:0:len(cx.fields)]
 	r.Method = strings.ToUpper(o.Method)
 	r.Path, r.Host, r.Protocol = o.Path, o.Hostname, "http:"
 	r.port, r.socketPath, r.localAddr, r.family = o.Port, o.SocketPath, o.LocalAddress, o.Family
@@ -192,7 +207,7 @@ func Request(rawURL string, opts *RequestOptions, callback func(res *IncomingMes
 	}
 	for _, c := range []byte(r.Path) {
 		if c <= ' ' || c == 0x7f {
-			return nil, &Error{Code: "ERR_UNESCAPED_CHARACTERS", Message: "request path contains unescaped characters"}
+			return nil, ErrUnescapedCharacters
 		}
 	}
 	if r.Host == "" {
@@ -210,16 +225,23 @@ func Request(rawURL string, opts *RequestOptions, callback func(res *IncomingMes
 	case r.agent == nil:
 		r.agent = GlobalAgent()
 	}
-	names := make([]string, 0, len(o.Headers))
-	for name := range o.Headers {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if err := validateField(name, []string{o.Headers[name]}); err != nil {
-			return nil, err
+	// Node's order: the option's fields, then the Host it makes, then
+	// Authorization.
+	if len(o.Headers) > 0 {
+		names := make([]string, 0, len(o.Headers))
+		for name := range o.Headers {
+			names = append(names, name)
 		}
-		r.hdr.setOne(name, o.Headers[name])
+		sort.Strings(names)
+		for _, name := range names {
+			if err := validateLatin1(name, []string{o.Headers[name]}); err != nil {
+				return nil, err
+			}
+			r.hdr.setOne(name, o.Headers[name])
+		}
+	}
+	if !o.NoHost && r.hdr.find("host") < 0 {
+		r.hdr.setOne("Host", hostField(r.Host, r.port))
 	}
 	if o.Auth != "" && r.hdr.find("authorization") < 0 {
 		r.hdr.setOne("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(o.Auth)))
@@ -364,7 +386,7 @@ func (r *ClientRequest) OnConnect(fn func(res *IncomingMessage, conn net.Conn)) 
 
 // SetHeader sets a header field before the request is sent.
 func (r *ClientRequest) SetHeader(name, value string) error {
-	if err := validateField(name, []string{value}); err != nil {
+	if err := validateLatin1(name, []string{value}); err != nil {
 		return err
 	}
 	r.x.mu.Lock()
@@ -631,11 +653,19 @@ func (r *ClientRequest) sendLocked(body *clientBody) {
 	req.SetPort(r.port)
 	req.SocketPath, req.LocalAddress, req.Family = r.socketPath, r.localAddr, r.family
 	r.hdr.fill(&req.Header)
+	req.OmitHost = r.hdr.find("host") < 0 // Node's setHost: false, or removed
 	switch cl, hasLength := r.hdr.contentLength(); {
 	case body != nil && hasLength && r.hdr.find("transfer-encoding") < 0:
 		req.SetBodyStream(body, cl)
 	case body != nil:
 		req.SetBodyStream(body, -1) // chunked, as Node sends written bodies
+		// The trailers go in once the body has ended, the head long sent,
+		// so that, as in Node, no Trailer field announces them.
+		body.atEOF = func() {
+			x.mu.Lock()
+			r.trailers.fill(&req.Trailer)
+			x.mu.Unlock()
+		}
 	case len(r.body) > 0:
 		req.SetBody(r.body)
 	}

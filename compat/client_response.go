@@ -110,13 +110,13 @@ func (h *responseHandler) ResponseBody(_ *engine.ClientConn, chunk []byte) {
 func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.ClientRequest, resp *engine.ClientResponse, err error) {
 	r := (*ClientRequest)(h)
 	x := r.x
-	w := r.wire
-	r.wire = nil
-	w.release()
 	x.mu.Lock()
+	w := r.wire
+	r.wire = nil // under mu: End may be filling its trailers
 	msg := r.res
 	r.res, r.cc, r.eresp = nil, nil, nil
 	x.mu.Unlock()
+	w.release()
 	if msg != nil {
 		r.responseEnded(msg, resp, err)
 		return

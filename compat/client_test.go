@@ -2,6 +2,7 @@ package compat
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os/exec"
 	"strings"
@@ -79,7 +80,7 @@ func TestClientRefused(t *testing.T) {
 }
 
 func TestClientBadInput(t *testing.T) {
-	if _, err := Request("ftp://x/", nil, nil); err != ErrInvalidProtocol {
+	if _, err := Request("ftp://x/", nil, nil); !errors.Is(err, ErrInvalidProtocol) {
 		t.Errorf("ftp: err = %v", err)
 	}
 	if _, err := Request("", &RequestOptions{Method: "GE T"}, nil); err != ErrInvalidHTTPToken {

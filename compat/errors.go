@@ -83,6 +83,11 @@ var (
 	ErrInvalidURL = &Error{Code: "ERR_INVALID_URL", Message: "invalid URL"}
 	// ErrInvalidProtocol is ERR_INVALID_PROTOCOL: a request URL that is not http:.
 	ErrInvalidProtocol = &Error{Code: "ERR_INVALID_PROTOCOL", Message: "protocol not supported; expected \"http:\""}
+	// ErrSocketBadPort is ERR_SOCKET_BAD_PORT: a port outside 0..65535.
+	ErrSocketBadPort = &Error{Code: "ERR_SOCKET_BAD_PORT", Message: "Port should be >= 0 and < 65536."}
+	// ErrUnescapedCharacters is ERR_UNESCAPED_CHARACTERS: a request path
+	// with a space or control byte.
+	ErrUnescapedCharacters = &Error{Code: "ERR_UNESCAPED_CHARACTERS", Message: "Request path contains unescaped characters"}
 	// ErrSocketHangUp is ECONNRESET "socket hang up": the connection closed before a response.
 	ErrSocketHangUp = &Error{Code: "ECONNRESET", Message: "socket hang up"}
 	// ErrConnRefused is ECONNREFUSED: the server refused the connection.

@@ -3,6 +3,7 @@ package compat
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/zerohttp/zerohttp/headers"
 )
@@ -192,12 +193,54 @@ func (h *outHeaders) contentLength() (int64, bool) {
 	return n, true
 }
 
-// fill adds every field to t, in order, one line per value.
+// fill adds every field to t, in order, one line per value, each value
+// as Node writes a header string: in latin1 (see latin1).
 func (h *outHeaders) fill(t *headers.Table) {
 	for i := range h.fields {
 		f := &h.fields[i]
 		for j := 0; j < f.len(); j++ {
-			t.AddString(f.name, f.at(j))
+			t.AddString(f.name, latin1(f.at(j)))
 		}
 	}
+}
+
+// latin1 returns v as Node sends a header value: a Go string that is valid
+// UTF-8 stands for its code points, each sent as one byte ("café" goes as
+// caf\xe9); other strings go as they are. Code points above U+00FF are
+// refused beforehand (validateLatin1).
+func latin1(v string) string {
+	ascii := true
+	for i := 0; i < len(v); i++ {
+		if v[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii || !utf8.ValidString(v) {
+		return v
+	}
+	b := make([]byte, 0, len(v))
+	for _, r := range v {
+		b = append(b, byte(r))
+	}
+	return string(b)
+}
+
+// validateLatin1 is validateField for a request's fields, which Node also
+// refuses with a code point above U+00FF.
+func validateLatin1(name string, values []string) error {
+	if err := validateField(name, values); err != nil {
+		return err
+	}
+	for _, v := range values {
+		if !utf8.ValidString(v) {
+			continue
+		}
+		for _, r := range v {
+			if r > 0xff {
+				return ErrInvalidChar
+			}
+		}
+	}
+	return nil
 }

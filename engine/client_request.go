@@ -46,6 +46,9 @@ type ClientRequest struct {
 	// Content-Length, Transfer-Encoding and Connection are added when
 	// absent (see AppendHead).
 	Header headers.Table
+	// OmitHost sends no Host field when Header has none, as Node's
+	// setHost: false does (an HTTP/1.1 server may then answer 400).
+	OmitHost bool
 	// Trailer, when it has fields, forces a chunked body and is sent after it.
 	Trailer headers.Table
 
@@ -84,6 +87,7 @@ func (r *ClientRequest) Reset() {
 	r.host = r.host[:0]
 	r.port = 0
 	r.SocketPath, r.LocalAddress, r.Family = "", "", 0
+	r.OmitHost = false
 	r.Header.Reset(nil)
 	r.Trailer.Reset(nil)
 	r.body, r.ownBody = nil, r.ownBody[:0]
@@ -341,7 +345,7 @@ func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, conn *connHost) (
 		}
 		dst = r.Header.AppendLine(dst, i)
 	}
-	if !hasHost {
+	if !hasHost && !r.OmitHost {
 		// RFC 9112 §3.2: a client MUST send a Host field in every HTTP/1.1 request.
 		connLine := conn != nil && len(conn.line) > 0
 		switch {
@@ -357,6 +361,15 @@ func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, conn *connHost) (
 			dst = append(dst, conn.line...)
 		default:
 			dst = appendHostLine(dst, []byte("localhost"), r.port)
+		}
+	}
+	// Connection before the framing fields, as Node orders them.
+	if !hasConn {
+		switch {
+		case r.closeConn:
+			dst = append(dst, "Connection: close\r\n"...)
+		case keepAlive:
+			dst = append(dst, "Connection: keep-alive\r\n"...)
 		}
 	}
 	if !hasCL && !hasTE {
@@ -385,14 +398,6 @@ func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, conn *connHost) (
 	}
 	if r.expect100 && !hasExpect {
 		dst = append(dst, "Expect: 100-continue\r\n"...)
-	}
-	if !hasConn {
-		switch {
-		case r.closeConn:
-			dst = append(dst, "Connection: close\r\n"...)
-		case keepAlive:
-			dst = append(dst, "Connection: keep-alive\r\n"...)
-		}
 	}
 	return append(dst, "\r\n"...), nil
 }

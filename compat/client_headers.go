@@ -1,0 +1,113 @@
+package compat
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// hostKey names a Host field value in hostFields.
+type hostKey struct {
+	host string
+	port int
+}
+
+// hostFields caches the Host values Request makes, so that a request to a
+// known origin allocates none; bounded, as origins come from callers.
+var hostFields struct {
+	sync.RWMutex
+	m map[hostKey]string
+}
+
+const maxHostFields = 256
+
+// hostField returns the Host field Node makes for host and port: an IPv6
+// address in brackets, and ":port" unless the port is 80.
+func hostField(host string, port int) string {
+	k := hostKey{host, port}
+	hostFields.RLock()
+	v, ok := hostFields.m[k]
+	hostFields.RUnlock()
+	if ok {
+		return v
+	}
+	v = host
+	if strings.IndexByte(host, ':') >= 0 && !strings.HasPrefix(host, "[") {
+		v = "[" + host + "]"
+	}
+	if port != 80 {
+		v += ":" + strconv.Itoa(port)
+	}
+	hostFields.Lock()
+	if hostFields.m == nil {
+		hostFields.m = make(map[hostKey]string)
+	}
+	if len(hostFields.m) < maxHostFields {
+		hostFields.m[k] = v
+	}
+	hostFields.Unlock()
+	return v
+}
+
+// SetHeaderValues is Node's request.setHeader(name, array): one field line
+// per value. (A number is passed as its decimal string.)
+func (r *ClientRequest) SetHeaderValues(name string, values []string) error {
+	if err := validateLatin1(name, values); err != nil {
+		return err
+	}
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	if r.headersSent {
+		return ErrHeadersSent
+	}
+	r.hdr.set(name, values)
+	return nil
+}
+
+// AppendHeader is Node's request.appendHeader(name, value): value is added
+// to the field's values, the name keeping the case it was first set with.
+func (r *ClientRequest) AppendHeader(name string, values ...string) error {
+	if err := validateLatin1(name, values); err != nil {
+		return err
+	}
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	if r.headersSent {
+		return errHeadersSentAppend
+	}
+	r.hdr.append(name, values)
+	return nil
+}
+
+// GetHeaderValues returns a copy of a field's values (nil if unset), as
+// Node's getHeader gives an array.
+func (r *ClientRequest) GetHeaderValues(name string) []string {
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	return r.hdr.list(name)
+}
+
+// GetRawHeaderNames returns the names of the fields set, in order and in
+// the case they were set with (Node's request.getRawHeaderNames()).
+func (r *ClientRequest) GetRawHeaderNames() []string {
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	return r.hdr.rawNames()
+}
+
+// AddTrailers is Node's request.addTrailers(headers), as name, value
+// pairs: they are sent after a body written with Write (chunked); a body
+// sent whole with End has none, and they are dropped.
+func (r *ClientRequest) AddTrailers(fields ...string) error {
+	for i := 0; i+1 < len(fields); i += 2 {
+		if err := validateLatin1(fields[i], fields[i+1:i+2]); err != nil {
+			return err
+		}
+	}
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	for i := 0; i+1 < len(fields); i += 2 {
+		r.trailers.append(fields[i], fields[i+1:i+2])
+	}
+	return nil
+}
