@@ -21,6 +21,11 @@ type responseExtra struct {
 	// queued counts the bytes of writes queued as ops (from a goroutine
 	// outside the loop) and not yet handed to the engine.
 	queued int
+	// keepAliveMax is the Keep-Alive field's max (MaxRequestsPerSocket); 0 sends none.
+	keepAliveMax int
+	// maxReached: the request is the connection's last (Node's
+	// maxRequestsOnConnectionReached): Connection: close, and no close.
+	maxReached bool
 }
 
 // extLocked returns res.ext, made if needed.

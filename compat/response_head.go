@@ -118,11 +118,17 @@ func (res *ServerResponse) applyHead() {
 	}
 	last := u.close
 	if !u.connection {
-		if keep && (u.contLen || chunkedByDefault) {
+		if keep && (u.contLen || chunkedByDefault) && res.ext != nil && res.ext.maxReached {
+			b = append(b, "Connection: close\r\n"...) // Node leaves the connection open
+		} else if keep && (u.contLen || chunkedByDefault) {
 			b = append(b, "Connection: keep-alive\r\n"...)
 			if res.keepAliveSecs >= 0 && !u.noKeepAliveLine {
 				b = append(b, "Keep-Alive: timeout="...)
 				b = strconv.AppendInt(b, int64(res.keepAliveSecs), 10)
+				if res.ext != nil && res.ext.keepAliveMax > 0 {
+					b = append(b, ", max="...)
+					b = strconv.AppendInt(b, int64(res.ext.keepAliveMax), 10)
+				}
 				b = append(b, "\r\n"...)
 			}
 		} else {

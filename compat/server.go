@@ -25,6 +25,9 @@ type ServerOptions struct {
 	// JoinDuplicateHeaders joins repeated single-valued fields with ", " in
 	// IncomingMessage.Headers instead of keeping the first.
 	JoinDuplicateHeaders bool
+	// HostOptional serves an HTTP/1.1 request without Host, where by
+	// default it gets Node's 400 (Node's requireHostHeader: false).
+	HostOptional bool
 	// KeepAliveInitialDelay, when > 0, turns on TCP keep-alive on accepted
 	// sockets with this period (Node's keepAlive and keepAliveInitialDelay).
 	KeepAliveInitialDelay time.Duration
@@ -56,11 +59,16 @@ type Server struct {
 	// the engine's default). Node drops the fields beyond it; the engine
 	// answers 431.
 	MaxHeadersCount int
+	// MaxRequestsPerSocket bounds the requests served on one connection
+	// (default 0: no bound). Responses then say "Keep-Alive: timeout=N,
+	// max=M" and the M-th says Connection: close, as Node's.
+	MaxRequestsPerSocket int
 
 	opts ServerOptions
 	// keepAliveSecs is KeepAliveTimeout in whole seconds as of Listen, for
 	// the Keep-Alive field; -1 when it is 0 (no field). Immutable after Listen.
 	keepAliveSecs int16
+	maxRequests   int // MaxRequestsPerSocket as of Listen
 
 	mu              sync.Mutex
 	eng             *engine.Server
@@ -72,6 +80,8 @@ type Server struct {
 	onConnect       []func(*IncomingMessage, *Socket)
 	onConnection    []func(SocketInfo)
 	onClientError   []func(*Error, *Socket)
+	onCheckExpect   []func(*IncomingMessage, *ServerResponse)
+	onDropRequest   []func(*IncomingMessage, SocketInfo)
 	onListening     []func()
 	onClose         []func()
 	// onceClose are Close's callbacks, called once, after the 'close'
@@ -95,11 +105,13 @@ type requestHooks struct {
 	onUpgrade, onConnect       []func(*IncomingMessage, *Socket)
 	onConnection               []func(SocketInfo)
 	onClientError              []func(*Error, *Socket)
+	onCheckExpect              []func(*IncomingMessage, *ServerResponse)
+	onDropRequest              []func(*IncomingMessage, SocketInfo)
 }
 
 // publishLocked publishes the request listeners for handle.
 func (s *Server) publishLocked() {
-	s.hooks.Store(&requestHooks{s.onRequest, s.onCheckContinue, s.onUpgrade, s.onConnect, s.onConnection, s.onClientError})
+	s.hooks.Store(&requestHooks{s.onRequest, s.onCheckContinue, s.onUpgrade, s.onConnect, s.onConnection, s.onClientError, s.onCheckExpect, s.onDropRequest})
 }
 
 // CreateServer is Node's http.createServer: it returns a server that calls
@@ -239,6 +251,7 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 			MaxHeadBytes: s.opts.MaxHeaderSize,
 			MaxHeaders:   s.MaxHeadersCount,
 			Lenient:      s.opts.InsecureHTTPParser,
+			HostOptional: s.opts.HostOptional,
 		},
 	}
 	if eo.Parse.MaxHeadBytes <= 0 {
@@ -248,6 +261,7 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 	if s.KeepAliveTimeout > 0 {
 		s.keepAliveSecs = int16(min(s.KeepAliveTimeout/time.Second, math.MaxInt16))
 	}
+	s.maxRequests = max(s.MaxRequestsPerSocket, 0)
 	s.publishLocked() // for a Server not made by CreateServer
 	eng := engine.NewServer(s.handle, eo)
 	s.eng = eng
@@ -501,8 +515,19 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 	r.SetCloseHandler((*closeHandler)(req))
 	hooks := s.hooks.Load()
 	fns := hooks.onRequest
-	if r.Expect100() && len(hooks.onCheckContinue) > 0 {
-		fns = hooks.onCheckContinue
+	if r.Expect100() {
+		if len(hooks.onCheckContinue) > 0 {
+			fns = hooks.onCheckContinue
+		}
+	} else if minor == 1 && major == 1 && hasExpect(req.RawHeaders) {
+		// Node: another expectation goes to 'checkExpectation', or gets 417.
+		fns = hooks.onCheckExpect
+		if len(fns) == 0 {
+			fns = expectationFailed
+		}
+	}
+	if s.maxRequests > 0 {
+		fns = s.countRequest(r, res, hooks, fns)
 	}
 	var tunnel []func(*IncomingMessage, *Socket)
 	connect := r.Method() == parse.MethodCONNECT

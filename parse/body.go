@@ -19,7 +19,7 @@ func (p *Parser) finish(end int) Code {
 }
 
 func (p *Parser) requestFraming() Code {
-	if p.minor >= 1 && p.flags&fHost == 0 {
+	if p.minor >= 1 && p.flags&fHost == 0 && !p.cfg.HostOptional {
 		// RFC 9112 §3.2: a server MUST respond 400 to an HTTP/1.1 request without Host.
 		return ErrMissingHost
 	}

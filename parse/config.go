@@ -13,6 +13,9 @@ type Config struct {
 	MaxHeaders   int  // field lines in a head or trailer section; 0 means DefaultMaxHeaders
 	MaxTargetLen int  // request-target bytes; 0 means DefaultMaxTargetLen
 	Lenient      bool // relax the checks listed in the package doc (Node's insecureHTTPParser)
+	// HostOptional accepts an HTTP/1.1 request without Host, which RFC
+	// 9112 §3.2 says a server MUST refuse (Node's requireHostHeader: false).
+	HostOptional bool
 }
 
 // withDefaults returns c with zero limits replaced by the defaults.

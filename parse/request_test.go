@@ -462,3 +462,17 @@ func TestHostCheckedPerMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestHostOptional: an HTTP/1.1 request without Host is refused unless
+// Config.HostOptional (Node's requireHostHeader: false).
+func TestHostOptional(t *testing.T) {
+	for _, optional := range []bool{false, true} {
+		var p Parser
+		p.Init(Request, &Config{HostOptional: optional})
+		var h headers.Table
+		_, err := p.Parse([]byte("GET / HTTP/1.1\r\n\r\n"), &h)
+		if want := !optional; (err == ErrMissingHost) != want {
+			t.Errorf("HostOptional %v: err %v", optional, err)
+		}
+	}
+}

@@ -129,8 +129,18 @@ ce.on('clientError', (err, sock) => {
   else if (raw.includes('do-split')) { sock.write('HTTP/1.1 400 Split\r\n'); sock.end('X-Part: 2\r\n\r\n'); }
   else sock.end('HTTP/1.1 418 X\r\nX-Code: ' + err.code + '\r\n\r\n');
 });
+// lim is the same server with limits: two requests per connection, no
+// Host needed, and a 'checkExpectation' listener.
+const lim = http.createServer({requireHostHeader: false}, handle);
+lim.maxRequestsPerSocket = 2;
+lim.on('dropRequest', (req, sock) => console.log(req.url.slice(1) + '\tdropRequest ' + req.url + ' ' + sock.remoteAddress));
+lim.on('checkExpectation', (req, res) => {
+  console.log(req.url.slice(1) + '\tcheckExpectation ' + req.headers.expect);
+  res.end('expected');
+});
 srv.listen(0, '127.0.0.1', () => {
   console.log(srv.address().port);
   ce.listen(0, '127.0.0.1', () => console.log('cePort\t' + ce.address().port));
+  lim.listen(0, '127.0.0.1', () => console.log('limPort\t' + lim.address().port));
 });
 process.stdin.on('end', () => process.exit(0)).resume();
