@@ -178,11 +178,39 @@ func protoName(major, minor int) string {
 	return "HTTP/1.1"
 }
 
-// copyHeader adds t's fields to h under their canonical names.
+// copyHeader adds t's fields to h under their canonical names. Names and
+// values are pieces of one string and the values' slices of one backing
+// array: three allocations for any number of fields, as net/textproto
+// does for a head it reads.
 func copyHeader(h http.Header, t *headers.Table) {
-	for i := 0; i < t.Len(); i++ {
-		k := textproto.CanonicalMIMEHeaderKey(string(t.Name(i)))
-		h[k] = append(h[k], string(t.Value(i)))
+	n := t.Len()
+	if n == 0 {
+		return
+	}
+	size := 0
+	for i := 0; i < n; i++ {
+		size += len(t.Name(i)) + len(t.Value(i))
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for i := 0; i < n; i++ {
+		b.Write(t.Name(i))
+		b.Write(t.Value(i))
+	}
+	s := b.String()
+	vals := make([]string, n)
+	off := 0
+	for i := 0; i < n; i++ {
+		nl, vl := len(t.Name(i)), len(t.Value(i))
+		k := textproto.CanonicalMIMEHeaderKey(s[off : off+nl])
+		off += nl
+		vals[i] = s[off : off+vl]
+		off += vl
+		if old, ok := h[k]; ok {
+			h[k] = append(old, vals[i])
+		} else {
+			h[k] = vals[i : i+1 : i+1]
+		}
 	}
 }
 

@@ -107,7 +107,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeRequestBody(req)
 		return nil, err
 	}
-	x := &trip{req: req, creq: engine.AcquireClientRequest(), cresp: engine.AcquireClientResponse(), head: make(chan struct{}, 1)}
+	x := &trip{req: req, creq: engine.AcquireClientRequest(), cresp: engine.AcquireClientResponse()}
 	x.cond.L = &x.mu
 	if err := x.build(t.DisableKeepAlives, !t.DisableCompression); err != nil {
 		engine.ReleaseClientRequest(x.creq)
@@ -120,8 +120,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		x.stopWatch = context.AfterFunc(ctx, func() { x.abort(context.Cause(ctx)) })
 	}
 	a.Request(x.creq, x.cresp, x)
-	<-x.head
 	x.mu.Lock()
+	for !x.told {
+		x.cond.Wait()
+	}
 	resp, err := x.resp, x.err
 	x.mu.Unlock()
 	if resp != nil {
@@ -145,7 +147,7 @@ type trip struct {
 	creq      *engine.ClientRequest // nil once released
 	cresp     *engine.ClientResponse
 	stopWatch func() bool   // stops the context watch; nil without one
-	head      chan struct{} // gets one value when resp or err is set
+	response  http.Response // what resp points to: one allocation with the trip
 	askedGzip bool          // the request asked for gzip: decompress a gzip body
 
 	mu     sync.Mutex
@@ -153,7 +155,7 @@ type trip struct {
 	cc     *engine.ClientConn // guarded by mu: the connection, once known
 	resp   *http.Response     // guarded by mu
 	err    error              // guarded by mu: why there is no response, or why its body failed
-	told   bool               // guarded by mu: head got its value
+	told   bool               // guarded by mu: resp or err is set for RoundTrip
 	done   bool               // guarded by mu: the engine is done; creq and cresp are released
 	eof    bool               // guarded by mu: the whole body arrived
 	buf    []byte             // guarded by mu: body bytes not yet read
@@ -255,7 +257,7 @@ func (s requestStream) Read(p []byte) (int, error) {
 func (x *trip) tellLocked() {
 	if !x.told {
 		x.told = true
-		x.head <- struct{}{}
+		x.cond.Broadcast()
 	}
 }
 
@@ -281,7 +283,7 @@ var _ agentpool.Canceler = (*trip)(nil)
 
 // ResponseHead builds the *http.Response; it runs on the event loop.
 func (x *trip) ResponseHead(cc *engine.ClientConn, cresp *engine.ClientResponse) {
-	resp := newResponse(x.req, cresp)
+	resp := newResponse(&x.response, x.req, cresp)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.cc = cc
@@ -332,7 +334,7 @@ func (x *trip) HandleResponse(_ *engine.ClientConn, creq *engine.ClientRequest, 
 	case x.resp == nil && x.stop == nil:
 		// No head went to the streamer: a 101 or a 2xx to CONNECT, whose
 		// connection is now the body.
-		resp := newResponse(x.req, cresp)
+		resp := newResponse(&x.response, x.req, cresp)
 		if tc := cresp.Tunnel(); tc != nil {
 			resp.Body = tc
 		} else {
@@ -454,20 +456,17 @@ func bodyless(cresp *engine.ClientResponse) bool {
 	return cresp.Framing() == parse.BodyNone
 }
 
-// newResponse copies the head of cresp into an *http.Response as net/http's
-// transport reads it.
-func newResponse(req *http.Request, cresp *engine.ClientResponse) *http.Response {
+// newResponse copies the head of cresp into resp as net/http's transport
+// reads it, and returns resp.
+func newResponse(resp *http.Response, req *http.Request, cresp *engine.ClientResponse) *http.Response {
 	code := cresp.StatusCode()
 	major, minor := cresp.Version()
-	status := strconv.Itoa(code)
-	if reason := cresp.Reason(); len(reason) > 0 {
-		status += " " + string(reason)
-	}
+	status := statusLine(code, cresp.Reason())
 	h := cresp.Header()
-	resp := &http.Response{
+	*resp = http.Response{
 		Status:        status,
 		StatusCode:    code,
-		Proto:         "HTTP/" + strconv.Itoa(major) + "." + strconv.Itoa(minor),
+		Proto:         responseProto(major, minor),
 		ProtoMajor:    major,
 		ProtoMinor:    minor,
 		Header:        make(http.Header, h.Len()),
@@ -501,6 +500,38 @@ func newResponse(req *http.Request, cresp *engine.ClientResponse) *http.Response
 		}
 	}
 	return resp
+}
+
+// statusLines holds Response.Status for each code with its usual reason
+// phrase, so that those need no allocation.
+var statusLines = func() map[int]string {
+	m := make(map[int]string)
+	for code := 100; code < 600; code++ {
+		if text := http.StatusText(code); text != "" {
+			m[code] = strconv.Itoa(code) + " " + text
+		}
+	}
+	return m
+}()
+
+// statusLine returns Response.Status as net/http builds it: the code and
+// the reason phrase that came with it.
+func statusLine(code int, reason []byte) string {
+	if s, ok := statusLines[code]; ok && len(s) == len(reason)+4 && s[4:] == string(reason) {
+		return s
+	}
+	if len(reason) == 0 {
+		return strconv.Itoa(code)
+	}
+	return strconv.Itoa(code) + " " + string(reason)
+}
+
+// responseProto returns Response.Proto, a constant for HTTP/1.x.
+func responseProto(major, minor int) string {
+	if major == 1 && minor <= 1 {
+		return [2]string{"HTTP/1.0", "HTTP/1.1"}[minor]
+	}
+	return "HTTP/" + strconv.Itoa(major) + "." + strconv.Itoa(minor)
 }
 
 // transportError is a connection failure that also reads as the error
