@@ -135,10 +135,11 @@ func socketInfo(remote, local net.Addr) SocketInfo {
 // the GC runs.
 func (s *SocketInfo) fill(remote, local net.Addr) {
 	if a, ok := remote.(*net.TCPAddr); ok {
-		s.RemoteAddress, s.RemotePort, s.RemoteFamily = ipString(a.IP), a.Port, family(a.IP)
+		n := ipNameOf(a.IP)
+		s.RemoteAddress, s.RemotePort, s.RemoteFamily = n.text, a.Port, n.family
 	}
 	if a, ok := local.(*net.TCPAddr); ok {
-		s.LocalAddress, s.LocalPort = ipString(a.IP), a.Port
+		s.LocalAddress, s.LocalPort = ipNameOf(a.IP).text, a.Port
 	}
 }
 
@@ -149,12 +150,16 @@ func (s *SocketInfo) fill(remote, local net.Addr) {
 var ipNames [64]atomic.Pointer[ipName]
 
 type ipName struct {
-	ip   string // the address's bytes, 4 for IPv4
-	text string
+	ip     string // the address's bytes, 4 for IPv4
+	text   string
+	family string
 }
 
 // ipString returns ip.String(), interned.
-func ipString(ip net.IP) string {
+func ipString(ip net.IP) string { return ipNameOf(ip).text }
+
+// ipNameOf returns ip's interned text and family.
+func ipNameOf(ip net.IP) *ipName {
 	if v4 := ip.To4(); v4 != nil {
 		ip = v4 // net.IP prints an IPv4 address alike in its 4- and 16-byte forms
 	}
@@ -164,11 +169,11 @@ func ipString(ip net.IP) string {
 	}
 	slot := &ipNames[h%uint32(len(ipNames))]
 	if n := slot.Load(); n != nil && n.ip == string(ip) {
-		return n.text
+		return n
 	}
-	text := ip.String()
-	slot.Store(&ipName{ip: string(ip), text: text})
-	return text
+	n := &ipName{ip: string(ip), text: ip.String(), family: family(ip)}
+	slot.Store(n)
+	return n
 }
 
 func family(ip net.IP) string {

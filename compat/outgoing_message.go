@@ -54,7 +54,7 @@ func (f *outField) setValues(values []string) {
 
 func (h *outHeaders) find(name string) int {
 	for i := range h.fields {
-		if strings.EqualFold(h.fields[i].name, name) {
+		if n := h.fields[i].name; len(n) == len(name) && strings.EqualFold(n, name) {
 			return i
 		}
 	}
