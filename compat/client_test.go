@@ -86,7 +86,7 @@ func TestClientBadInput(t *testing.T) {
 	if _, err := Request("", &RequestOptions{Method: "GE T"}, nil); err != ErrInvalidHTTPToken {
 		t.Errorf("method: err = %v", err)
 	}
-	if _, err := Request("", &RequestOptions{Headers: map[string]string{"a": "b\r\nc: d"}}, nil); err != ErrInvalidChar {
+	if _, err := Request("", &RequestOptions{Headers: map[string]string{"a": "b\r\nc: d"}}, nil); !errors.Is(err, ErrInvalidChar) {
 		t.Errorf("header: err = %v", err)
 	}
 }

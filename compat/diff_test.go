@@ -226,6 +226,17 @@ func init() {
 		req.OnError(func(err error) { ev("req.error %s", errText(err, "")) })
 		req.OnClose(func() { ev("req.close") })
 	}
+	diffHandlers["invalidHeaders"] = func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		caught(ev, res.SetHeader("bad name", "1"))
+		caught(ev, res.SetHeader("", "1"))
+		caught(ev, res.SetHeader("X-Bad", "a\r\nb"))
+		caught(ev, res.SetHeaderValues("X-Arr", []string{"ok", "a\nb"}))
+		caught(ev, res.AppendHeader("X-Bad", "a\x00b"))
+		caught(ev, res.AppendHeader("b@d", "v"))
+		caught(ev, res.WriteHead(200, "", "X-W", "a\rb"))
+		ev("headersSent=%v names=%s", res.HeadersSent(), strings.Join(res.GetHeaderNames(), ","))
+		res.EndString("ok")
+	}
 	diffHandlers["headersSent"] = func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
 		res.WriteString("a")
 		caught(ev, res.SetHeader("X-A", "1"))
@@ -280,6 +291,7 @@ var diffRequests = []struct{ name, label, request string }{
 	{"callbacks", "keepalive", get11},
 	{"writeAfterEnd", "keepalive", get11},
 	{"headersSent", "keepalive", get11},
+	{"invalidHeaders", "keepalive", get11},
 	{"badChunk", "size", "POST %s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\nZZ\r\n"},
 	{"headers", "duplicates", "GET %s HTTP/1.1\r\nHost: x\r\nCookie: a=1\r\nX-Dup: 1\r\nSet-Cookie: s=1\r\nUser-Agent: first\r\n" +
 		"cookie: b=2\r\nx-dup: 2\r\nSet-Cookie: s=2\r\nuser-agent: second\r\nContent-Type: text/a\r\nContent-Type: text/b\r\n" +

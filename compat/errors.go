@@ -104,13 +104,19 @@ var (
 	ErrAborted = &Error{Code: "ABORT_ERR", Message: "the operation was aborted"}
 )
 
-// ValidateHeaderName is Node's http.validateHeaderName: it returns
-// ErrInvalidHTTPToken unless name is a non-empty RFC 9110 token.
+// ValidateHeaderName is Node's http.validateHeaderName: it returns an
+// ErrInvalidHTTPToken with Node's message, `Header name must be a valid
+// HTTP token ["bad name"]`, unless name is a non-empty RFC 9110 token.
 func ValidateHeaderName(name string) error {
 	if headers.ValidateName(name) != nil {
-		return ErrInvalidHTTPToken
+		return instance(ErrInvalidHTTPToken, `Header name must be a valid HTTP token ["`+name+`"]`)
 	}
 	return nil
+}
+
+// invalidChar is Node's ERR_INVALID_CHAR for a value of the field name.
+func invalidChar(name string) error {
+	return instance(ErrInvalidChar, `Invalid character in header content ["`+name+`"]`)
 }
 
 // ValidateHeaderValue is Node's http.validateHeaderValue: it returns

@@ -61,14 +61,15 @@ func (h *outHeaders) find(name string) int {
 	return -1
 }
 
-// validate checks a field as Node's setHeader does.
+// validateField checks a field as Node's setHeader does, with Node's
+// messages naming the field.
 func validateField(name string, values []string) error {
 	if err := ValidateHeaderName(name); err != nil {
 		return err
 	}
 	for _, v := range values {
-		if err := ValidateHeaderValue(v); err != nil {
-			return err
+		if ValidateHeaderValue(v) != nil {
+			return invalidChar(name)
 		}
 	}
 	return nil
@@ -238,7 +239,7 @@ func validateLatin1(name string, values []string) error {
 		}
 		for _, r := range v {
 			if r > 0xff {
-				return ErrInvalidChar
+				return invalidChar(name)
 			}
 		}
 	}

@@ -57,8 +57,8 @@ func (res *ServerResponse) SetHeader(name, value string) error {
 	if err := ValidateHeaderName(name); err != nil {
 		return err
 	}
-	if err := ValidateHeaderValue(value); err != nil {
-		return err
+	if ValidateHeaderValue(value) != nil {
+		return invalidChar(name)
 	}
 	res.x.mu.Lock()
 	if res.headersSent {

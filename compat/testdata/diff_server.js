@@ -103,6 +103,17 @@ const cases = {
     res.end();
   },
 };
+cases.invalidHeaders = (ev, req, res) => {
+  caught(ev, () => res.setHeader('bad name', '1'));
+  caught(ev, () => res.setHeader('', '1'));
+  caught(ev, () => res.setHeader('X-Bad', 'a\r\nb'));
+  caught(ev, () => res.setHeader('X-Arr', ['ok', 'a\nb']));
+  caught(ev, () => res.appendHeader('X-Bad', 'a\u0000b'));
+  caught(ev, () => res.appendHeader('b@d', 'v'));
+  caught(ev, () => res.writeHead(200, ['X-W', 'a\rb']));
+  ev('headersSent=' + res.headersSent + ' names=' + res.getHeaderNames().join(','));
+  res.end('ok');
+};
 cases.refused = cases.readBody;
 const handle = (req, res) => {
   const key = req.url.slice(1), name = key.split('?')[0];
