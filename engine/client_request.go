@@ -49,6 +49,10 @@ type ClientRequest struct {
 	// OmitHost sends no Host field when Header has none, as Node's
 	// setHost: false does (an HTTP/1.1 server may then answer 400).
 	OmitHost bool
+	// OmitKeepAlive sends no "Connection: keep-alive" on a keep-alive
+	// connection: HTTP/1.1 connections persist without it, and Go's
+	// http.Transport sends none (Node does send it).
+	OmitKeepAlive bool
 	// Trailer, when it has fields, forces a chunked body and is sent after it.
 	Trailer headers.Table
 
@@ -87,7 +91,7 @@ func (r *ClientRequest) Reset() {
 	r.host = r.host[:0]
 	r.port = 0
 	r.SocketPath, r.LocalAddress, r.Family = "", "", 0
-	r.OmitHost = false
+	r.OmitHost, r.OmitKeepAlive = false, false
 	r.Header.Reset(nil)
 	r.Trailer.Reset(nil)
 	r.body, r.ownBody = nil, r.ownBody[:0]
@@ -368,7 +372,7 @@ func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, conn *connHost) (
 		switch {
 		case r.closeConn:
 			dst = append(dst, "Connection: close\r\n"...)
-		case keepAlive:
+		case keepAlive && !r.OmitKeepAlive:
 			dst = append(dst, "Connection: keep-alive\r\n"...)
 		}
 	}

@@ -1,6 +1,7 @@
 package nethttp
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/zerohttp/zerohttp/agentpool"
 	"github.com/zerohttp/zerohttp/engine"
@@ -204,6 +206,7 @@ func (x *trip) build(noKeepAlive, mayGzip bool) error {
 	if req.Close || noKeepAlive {
 		creq.SetConnectionClose(true)
 	}
+	creq.OmitKeepAlive = true // as http.Transport: HTTP/1.1 keeps alive without it
 	for k, vs := range req.Trailer {
 		for _, v := range vs {
 			creq.Trailer.AddString(k, v)
@@ -218,7 +221,18 @@ func (x *trip) build(noKeepAlive, mayGzip bool) error {
 	}
 	creq.SetExpectContinue(expect)
 	n := req.ContentLength
-	if len(req.TransferEncoding) > 0 && req.TransferEncoding[0] == "chunked" || n == 0 {
+	var src io.Reader = body
+	chunked := len(req.TransferEncoding) > 0 && req.TransferEncoding[0] == "chunked"
+	if n == 0 && !chunked && usuallyBodiless(req.Method) {
+		// As http.Transport: a body of unknown length on a method that
+		// usually has none is probed, and an empty one is not sent.
+		var empty bool
+		if empty, src = probeBody(body); empty {
+			req.Body.Close()
+			return nil
+		}
+	}
+	if chunked || n == 0 {
 		n = -1 // unknown: chunked
 	}
 	if n > 0 && n <= inlineBodyLimit && req.GetBody != nil && !expect {
@@ -231,16 +245,87 @@ func (x *trip) build(noKeepAlive, mayGzip bool) error {
 		creq.SetBodyRaw(b)
 		return nil
 	}
-	creq.SetBodyStream(requestStream{x}, n)
+	creq.SetBodyStream(requestStream{x, src}, n)
 	return nil
+}
+
+// usuallyBodiless reports whether requests with method usually carry no
+// body (net/http's list, for which it probes a body of unknown length).
+func usuallyBodiless(method string) bool {
+	switch method {
+	case "", http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodOptions, "PROPFIND", "SEARCH":
+		return true
+	}
+	return false
+}
+
+// probeWait is how long probeBody waits for the first byte, as net/http.
+const probeWait = 200 * time.Millisecond
+
+// probeBody reads one byte of body, waiting up to probeWait, and reports
+// whether body is empty; otherwise it returns a reader of the whole body.
+// A body slower than that is taken as not empty, and its first Read
+// waits for the probe.
+func probeBody(body io.Reader) (empty bool, r io.Reader) {
+	type result struct {
+		n   int
+		b   [1]byte
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		var res result
+		res.n, res.err = body.Read(res.b[:])
+		ch <- res
+	}()
+	timer := time.NewTimer(probeWait)
+	defer timer.Stop()
+	select {
+	case res := <-ch:
+		switch {
+		case res.n == 0 && res.err == io.EOF:
+			return true, nil
+		case res.n == 1 && res.err != nil:
+			return false, io.MultiReader(bytes.NewReader(res.b[:1]), errReader{res.err})
+		case res.n == 1:
+			return false, io.MultiReader(bytes.NewReader(res.b[:1]), body)
+		case res.err != nil:
+			return false, errReader{res.err}
+		}
+		return false, body
+	case <-timer.C:
+		return false, io.MultiReader(lateProbe(func() ([]byte, error) {
+			res := <-ch
+			return res.b[:res.n], res.err
+		}), body)
+	}
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// lateProbe is the probed byte of a slow body, read when first asked for.
+type lateProbe func() ([]byte, error)
+
+func (f lateProbe) Read(p []byte) (int, error) {
+	b, err := f()
+	n := copy(p, b)
+	if err == nil {
+		err = io.EOF // on to the rest of the body
+	}
+	return n, err
 }
 
 // requestStream is the request body as the engine's writer reads it; at
 // its end it sends the trailer values set meanwhile, as net/http does.
-type requestStream struct{ x *trip }
+type requestStream struct {
+	x    *trip
+	body io.Reader // req.Body, or what probeBody made of it
+}
 
 func (s requestStream) Read(p []byte) (int, error) {
-	n, err := s.x.req.Body.Read(p)
+	n, err := s.body.Read(p)
 	if err == io.EOF && len(s.x.req.Trailer) > 0 {
 		tr := &s.x.creq.Trailer // the writer owns creq until it is done
 		tr.Reset(nil)

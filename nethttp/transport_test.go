@@ -40,9 +40,7 @@ func clientMux() http.Handler {
 		body, err := io.ReadAll(r.Body)
 		keys := make([]string, 0, len(r.Header))
 		for k := range r.Header {
-			if k != "Connection" { // the engine sends "Connection: keep-alive", net/http nothing
-				keys = append(keys, k)
-			}
+			keys = append(keys, k)
 		}
 		sort.Strings(keys)
 		fmt.Fprintf(w, "%s %s host=%s cl=%d te=%v close=%v\n", r.Method, r.RequestURI, r.Host, r.ContentLength, r.TransferEncoding, r.Close)
@@ -167,6 +165,10 @@ var clientCorpus = []clientCase{
 	{name: "post length", method: "POST", path: "/echo", body: "hello world"},
 	{name: "post empty", method: "POST", path: "/echo"},
 	{name: "post chunked", method: "POST", path: "/echo", body: "streamed body", chunked: true},
+	{name: "post unknown length empty", method: "POST", path: "/echo", chunked: true},
+	{name: "get unknown length empty", path: "/echo", chunked: true},
+	{name: "get unknown length with body", path: "/echo", body: "x", chunked: true},
+	{name: "delete unknown length empty", method: "DELETE", path: "/echo", chunked: true},
 	{name: "post large chunked", method: "PUT", path: "/echo", body: longText, chunked: true},
 	{name: "post large length", method: "PUT", path: "/echo", body: longText + longText},
 	{name: "post trailer", method: "POST", path: "/echo", body: "abc", chunked: true, trailer: http.Header{"X-Sig": {"s1"}}},
