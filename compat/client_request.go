@@ -138,7 +138,7 @@ type clientExchange struct {
 	onEnd      [1]func()
 }
 
-// Information is a 1xx interim response other than 100 and 101, as Node's
+// Information is a 1xx interim response other than 101, as Node's
 // 'information' event gives it.
 type Information struct {
 	StatusCode    int
@@ -359,7 +359,7 @@ func (r *ClientRequest) OnContinue(fn func()) {
 }
 
 // OnInformation registers an 'information' listener for 1xx responses
-// other than 100 and 101.
+// other than 101 (a 100 also gives 'continue', first).
 func (r *ClientRequest) OnInformation(fn func(Information)) {
 	r.x.mu.Lock()
 	r.onInformation = append(r.onInformation, fn)
@@ -728,19 +728,32 @@ func (w *clientWire) release() {
 	wirePool.Put(w)
 }
 
-// informational receives the 1xx responses, on the event loop.
+// informational receives the 1xx responses, on the event loop: after
+// 'socket' and 'finish' (the request is out), 'continue' for a 100, and
+// 'information' for each, as Node emits them.
 func (r *ClientRequest) informational(status int, h *headers.Table) {
 	x := r.x
 	x.mu.Lock()
+	var ann announcement
+	if cc := r.cc; cc != nil && !r.answered {
+		r.finished = true
+		ann = r.announceLocked(socketInfo(cc.RemoteAddr(), cc.LocalAddr()), true)
+	}
+	var conts []func()
 	if status == 100 {
-		fns := r.onContinue
-		x.mu.Unlock()
-		emit0(fns)
-		return
+		conts = r.onContinue
 	}
 	fns := r.onInformation
 	x.mu.Unlock()
+	ann.emit()
+	emit0(conts)
+	if len(fns) == 0 {
+		return
+	}
 	raw := copyFields(h)
+	if raw == nil {
+		raw = []string{}
+	}
 	emit(fns, Information{
 		StatusCode:    status,
 		StatusMessage: STATUS_CODES[status],

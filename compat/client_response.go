@@ -6,6 +6,7 @@ import (
 	"syscall"
 
 	"github.com/zerohttp/zerohttp/engine"
+	"github.com/zerohttp/zerohttp/headers"
 )
 
 // The life of a client response
@@ -58,6 +59,13 @@ func (h *responseHandler) ResponseHead(cc *engine.ClientConn, resp *engine.Clien
 	r.answered, r.finished = true, true
 	msg := r.response(resp, sock)
 	r.res, r.cc, r.conn = msg, cc, cc
+	keep := resp.KeepAlive() && r.agent.KeepAlive()
+	if keep && r.Method == "HEAD" && !hasLength(resp) {
+		// Node does not reuse a socket after a HEAD response with no
+		// length: the agent reads this flag once the response ends.
+		r.wire.req.SetConnectionClose(true)
+		keep = false
+	}
 	ann := r.announceLocked(sock, true)
 	resps := r.onResponse
 	x.mu.Unlock()
@@ -69,7 +77,7 @@ func (h *responseHandler) ResponseHead(cc *engine.ClientConn, resp *engine.Clien
 	// The response's events run on the response's own tick queue, with
 	// the request's 'close' hooked in where Node emits it: before the
 	// response's 'close' on a kept-alive socket, after it otherwise.
-	msg.creq, msg.closeReqOnEnd = r, resp.KeepAlive() && r.agent.KeepAlive()
+	msg.creq, msg.closeReqOnEnd = r, keep
 	msg.streaming = true
 	// The listeners run in the response's window: what they cause is
 	// emitted after them, in order, on this goroutine.
@@ -78,6 +86,14 @@ func (h *responseHandler) ResponseHead(cc *engine.ClientConn, resp *engine.Clien
 		fn(msg)
 	}
 	msg.x.close(opened)
+}
+
+// hasLength reports whether resp has a Content-Length or Transfer-Encoding.
+func hasLength(resp *engine.ClientResponse) bool {
+	h := resp.Header()
+	_, cl := h.GetID(headers.ContentLength)
+	_, te := h.GetID(headers.TransferEncoding)
+	return cl || te
 }
 
 // RequestSent runs on the writing goroutine once the request is on cc,
