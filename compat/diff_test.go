@@ -434,14 +434,26 @@ var dateValue = regexp.MustCompile(`(?m)^Date: [A-Z][a-z]{2}, \d\d [A-Z][a-z]{2}
 // sent for it, the Date value masked, followed by "[closed]" if the server
 // closed the connection after them or "[open]" if it kept it.
 func exchangeRaw(t *testing.T, port int, request string) string {
+	return exchangeParts(t, port, request)
+}
+
+// exchangeParts is exchangeRaw with the request sent in parts, 100 ms
+// apart, so that each part arrives in a read of its own.
+func exchangeParts(t *testing.T, port int, parts ...string) string {
 	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if _, err := io.WriteString(c, request); err != nil {
-		t.Fatal(err)
+	for i, part := range parts {
+		if i > 0 {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if _, err := io.WriteString(c, part); err != nil {
+			t.Fatal(err)
+		}
 	}
+	request := parts[0]
 	var wire bytes.Buffer
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	br := bufio.NewReader(io.TeeReader(c, &wire))

@@ -81,6 +81,7 @@ type messageExtra struct {
 	onClose     []func()
 	onAborted   []func()
 	onError     []func(error)
+	dec         *stringDecoder // set by SetEncoding
 }
 
 // moreLocked returns m.more, made if needed.
@@ -415,6 +416,12 @@ func (m *IncomingMessage) push(chunk []byte) {
 		x.mu.Unlock()
 		return
 	}
+	if m.more != nil && m.more.dec != nil {
+		if chunk = m.more.dec.write(chunk); len(chunk) == 0 {
+			x.mu.Unlock()
+			return
+		}
+	}
 	if m.flowing && len(m.pendingLocked()) == 0 {
 		fns := m.onData
 		x.mu.Unlock()
@@ -461,6 +468,18 @@ func (m *IncomingMessage) bodyEndRaw(raw []string) {
 
 // bodyEndLocked is bodyEndRaw with x.mu held.
 func (m *IncomingMessage) bodyEndLocked(raw []string) {
+	if m.more != nil && m.more.dec != nil && !m.dumped {
+		if tail := m.more.dec.end(); len(tail) > 0 {
+			if m.flowing && len(m.more.pending) == 0 {
+				fns := m.onData
+				m.x.mu.Unlock()
+				emit(fns, tail)
+				m.x.mu.Lock()
+			} else {
+				m.more.pending = append(m.more.pending, tail)
+			}
+		}
+	}
 	m.bodyDone = true
 	if raw != nil {
 		m.moreLocked().rawTrailers = raw

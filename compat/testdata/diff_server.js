@@ -114,6 +114,11 @@ cases.invalidHeaders = (ev, req, res) => {
   ev('headersSent=' + res.headersSent + ' names=' + res.getHeaderNames().join(','));
   res.end('ok');
 };
+cases.encoding = (ev, req, res) => {
+  req.setEncoding(req.url.split('?')[1]);
+  req.on('data', c => ev('data ' + JSON.stringify(c)));
+  req.on('end', () => { ev('end'); res.end('ok'); });
+};
 cases.refused = cases.readBody;
 const handle = (req, res) => {
   const key = req.url.slice(1), name = key.split('?')[0];
