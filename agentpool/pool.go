@@ -412,10 +412,41 @@ type dialJob struct {
 	p  *pending
 }
 
+// dialAll dials for queued requests, except those whose caller has given
+// up meanwhile: they end at once, and their room goes to the next in line.
 func (a *Agent) dialAll(jobs []dialJob) {
-	for _, j := range jobs {
+	for len(jobs) > 0 {
+		j := jobs[0]
+		jobs = jobs[1:]
+		if err := j.p.gaveUp(); err != nil {
+			a.mu.Lock()
+			a.dropLocked(j.ac)
+			jobs = append(jobs, a.serveQueuesLocked(j.ac.o)...)
+			a.mu.Unlock()
+			j.p.finish(nil, err)
+			continue
+		}
 		a.dialFor(j.ac, j.p)
 	}
+}
+
+// errGaveUp ends a DoContext request abandoned before it was sent; its
+// caller has gone and never sees it.
+var errGaveUp = errors.New("agentpool: request abandoned")
+
+// gaveUp returns why p's caller no longer wants it sent, or nil: a
+// DoContext caller that left, or a Canceler that says so.
+func (p *pending) gaveUp() error {
+	if p.h == engine.ResponseHandler(p) {
+		if p.stage.Load() == stageAbandoned {
+			return errGaveUp
+		}
+		return nil
+	}
+	if c, ok := p.h.(Canceler); ok {
+		return c.RequestCancelled()
+	}
+	return nil
 }
 
 // onConnClose is every agent connection's DialOptions.OnClose: it runs on the

@@ -747,3 +747,53 @@ func TestTransportEarlyCloseFreesServer(t *testing.T) {
 		}
 	}
 }
+
+// TestTransportCancelledQueuedNotDialed checks that a request abandoned by
+// its context while it waited for a socket (MaxSockets 1) does not get a
+// connection dialed for it once the socket closes.
+func TestTransportCancelledQueuedNotDialed(t *testing.T) {
+	var conns atomic.Int32
+	release := make(chan struct{})
+	s := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		w.Header().Set("Connection", "close") // the socket closes: the queue gets a new one
+	}))
+	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	s.Start()
+	defer s.Close()
+	a, err := agentpool.NewKeepAliveAgent(&agentpool.Options{MaxSockets: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Destroy()
+	c := &http.Client{Transport: &Transport{Agent: a}}
+	held := make(chan error, 1)
+	go func() {
+		resp, err := c.Get(s.URL + "/hold")
+		if err == nil {
+			resp.Body.Close()
+		}
+		held <- err
+	}()
+	for conns.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", s.URL+"/queued", nil)
+	if _, err := c.Do(req); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("queued request: err = %v; want context.DeadlineExceeded", err)
+	}
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // a dial for the queued request would be accepted by now
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("%d connections; want 1 (none dialed for the abandoned request)", n)
+	}
+}
