@@ -305,11 +305,7 @@ func (m *IncomingMessage) IsPaused() bool {
 func (m *IncomingMessage) ReadableLength() int {
 	m.x.mu.Lock()
 	defer m.x.mu.Unlock()
-	n := 0
-	for _, p := range m.pendingLocked() {
-		n += len(p)
-	}
-	return n
+	return pendingBytes(m.pendingLocked())
 }
 
 // OnData registers a 'data' listener and, unless the message is paused,
@@ -433,8 +429,12 @@ func (m *IncomingMessage) push(chunk []byte) {
 	if !m.enginePaused && !m.flowing {
 		switch {
 		case m.req != nil:
-			m.enginePaused = true
-			m.req.Pause()
+			// Node reads on until the readable's buffer holds its
+			// highWaterMark (16 KiB), then pauses the socket.
+			if n := pendingBytes(e.pending); n >= HighWaterMark {
+				m.enginePaused = true
+				m.req.Pause()
+			}
 		case m.streaming:
 			// Node pauses the socket once the readable's buffer is full;
 			// the engine reads at most once more after this.
@@ -568,3 +568,12 @@ type (
 func (e *flowEvent) fireLocked(*exchange)  { (*IncomingMessage)(e).flowLocked() }
 func (e *endEvent) fireLocked(*exchange)   { (*IncomingMessage)(e).emitEndLocked() }
 func (e *closeEvent) fireLocked(*exchange) { (*IncomingMessage)(e).emitCloseLocked() }
+
+// pendingBytes returns the bytes held in pending.
+func pendingBytes(pending [][]byte) int {
+	n := 0
+	for _, p := range pending {
+		n += len(p)
+	}
+	return n
+}

@@ -6,9 +6,25 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func init() {
+	diffHandlers["pause"] = func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		req.Pause()
+		ev("isPaused %v", req.IsPaused())
+		time.AfterFunc(500*time.Millisecond, func() {
+			ev("readableLength %d", req.ReadableLength())
+			req.OnData(func(c []byte) { ev("data %s readableLength %d", c, req.ReadableLength()) })
+			req.OnEnd(func() {
+				ev("end")
+				res.EndString("ok")
+			})
+			ev("isPaused %v", req.IsPaused())
+			req.Resume()
+			ev("isPaused %v", req.IsPaused())
+		})
+	}
 	diffHandlers["encoding"] = func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
 		_, enc, _ := strings.Cut(req.URL, "?")
 		if err := req.SetEncoding(enc); err != nil {
@@ -57,5 +73,25 @@ func TestServerSetEncodingMatchesNode(t *testing.T) {
 				t.Errorf("compat events:\n%s\nnode events:\n%s", gotEv, wantEv)
 			}
 		})
+	}
+}
+
+// TestServerPauseMatchesNode: a paused request holds the body of three
+// TCP writes (ReadableLength counts it) and Resume delivers one 'data' per
+// write, as node does.
+func TestServerPauseMatchesNode(t *testing.T) {
+	ns := startNodeDiffServer(t)
+	port, ev := startCompatDiffServer(t)
+	key := "pause?three"
+	parts := []string{"POST /" + key + " HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\naaa", "bbb", "ccc"}
+	want := exchangeParts(t, ns.port, parts...)
+	wantEv := ns.ev.take(key)
+	got := exchangeParts(t, port, parts...)
+	gotEv := ev.take(key)
+	if got != want {
+		t.Errorf("compat sent:\n%s\nnode sent:\n%s", got, want)
+	}
+	if gotEv != wantEv {
+		t.Errorf("compat events:\n%s\nnode events:\n%s", gotEv, wantEv)
 	}
 }

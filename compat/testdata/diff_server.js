@@ -119,6 +119,18 @@ cases.encoding = (ev, req, res) => {
   req.on('data', c => ev('data ' + JSON.stringify(c)));
   req.on('end', () => { ev('end'); res.end('ok'); });
 };
+cases.pause = (ev, req, res) => {
+  req.pause();
+  ev('isPaused ' + req.isPaused());
+  setTimeout(() => {
+    ev('readableLength ' + req.readableLength);
+    req.on('data', c => ev('data ' + c + ' readableLength ' + req.readableLength));
+    req.on('end', () => { ev('end'); res.end('ok'); });
+    ev('isPaused ' + req.isPaused());
+    req.resume();
+    ev('isPaused ' + req.isPaused());
+  }, 500);
+};
 cases.refused = cases.readBody;
 const handle = (req, res) => {
   const key = req.url.slice(1), name = key.split('?')[0];
