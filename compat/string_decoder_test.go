@@ -21,8 +21,9 @@ func init() {
 				res.EndString("ok")
 			})
 			ev("isPaused %v", req.IsPaused())
+			// Resume's events run on the loop, concurrently with this
+			// goroutine (README): nothing is logged here after it.
 			req.Resume()
-			ev("isPaused %v", req.IsPaused())
 		})
 	}
 	diffHandlers["encoding"] = func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
