@@ -562,21 +562,7 @@ func TestTransportCancelWhileQueued(t *testing.T) {
 	}))
 	defer s.Close()
 	defer close(release)
-	a, err := agentpool.NewKeepAliveAgent(&agentpool.Options{MaxSockets: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Destroy()
-	c := &http.Client{Transport: &Transport{Agent: a}}
-	held := make(chan error, 1)
-	go func() {
-		resp, err := c.Get(s.URL + "/hold")
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-		}
-		held <- err
-	}()
+	c, held := holdOneSocket(t, s.URL+"/hold")
 	for hits.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
@@ -748,6 +734,27 @@ func TestTransportEarlyCloseFreesServer(t *testing.T) {
 	}
 }
 
+// holdOneSocket returns a client whose agent has one socket, and starts a
+// GET of url on it, whose outcome arrives on held once its body is read.
+func holdOneSocket(t *testing.T, url string) (c *http.Client, held chan error) {
+	a, err := agentpool.NewKeepAliveAgent(&agentpool.Options{MaxSockets: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Destroy)
+	c = &http.Client{Transport: &Transport{Agent: a}}
+	held = make(chan error, 1)
+	go func() {
+		resp, err := c.Get(url)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		held <- err
+	}()
+	return c, held
+}
+
 // TestTransportCancelledQueuedNotDialed checks that a request abandoned by
 // its context while it waited for a socket (MaxSockets 1) does not get a
 // connection dialed for it once the socket closes.
@@ -765,20 +772,7 @@ func TestTransportCancelledQueuedNotDialed(t *testing.T) {
 	}
 	s.Start()
 	defer s.Close()
-	a, err := agentpool.NewKeepAliveAgent(&agentpool.Options{MaxSockets: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Destroy()
-	c := &http.Client{Transport: &Transport{Agent: a}}
-	held := make(chan error, 1)
-	go func() {
-		resp, err := c.Get(s.URL + "/hold")
-		if err == nil {
-			resp.Body.Close()
-		}
-		held <- err
-	}()
+	c, held := holdOneSocket(t, s.URL+"/hold")
 	for conns.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
@@ -795,5 +789,47 @@ func TestTransportCancelledQueuedNotDialed(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // a dial for the queued request would be accepted by now
 	if n := conns.Load(); n != 1 {
 		t.Fatalf("%d connections; want 1 (none dialed for the abandoned request)", n)
+	}
+}
+
+// slowReader gives its bytes after a pause longer than the body probe waits.
+type slowReader struct {
+	s     string
+	slept bool
+}
+
+func (r *slowReader) Read(p []byte) (int, error) {
+	if !r.slept {
+		r.slept = true
+		time.Sleep(2 * probeWait)
+	}
+	if r.s == "" {
+		return 0, io.EOF
+	}
+	n := copy(p, r.s)
+	r.s = r.s[n:]
+	return n, nil
+}
+
+// TestTransportSlowProbedBody checks that a GET body of unknown length
+// slower than the probe is sent whole, chunked, as http.Transport sends it.
+func TestTransportSlowProbedBody(t *testing.T) {
+	srv := newClientServer(t)
+	get := func(rt http.RoundTripper) string {
+		req, _ := http.NewRequest("GET", srv.URL+"/echo", &slowReader{s: "late body"})
+		resp, err := (&http.Client{Transport: rt}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	ours := &Transport{}
+	defer ours.CloseIdleConnections()
+	std := &http.Transport{}
+	defer std.CloseIdleConnections()
+	if got, want := get(ours), get(std); got != want {
+		t.Fatalf("Transport sent:\n%s\nhttp.Transport sent:\n%s", got, want)
 	}
 }
