@@ -316,13 +316,17 @@ type Addr struct {
 }
 
 // Address returns the address the server listens on, as Node's
-// server.address() does; the zero Addr when it does not listen on TCP.
+// server.address() does: for a unix socket, its path in Address (Node
+// returns the path alone); the zero Addr when it does not listen.
 func (s *Server) Address() Addr {
 	s.mu.Lock()
 	eng := s.eng
 	s.mu.Unlock()
 	if eng == nil {
 		return Addr{}
+	}
+	if u, ok := eng.Addr().(*net.UnixAddr); ok {
+		return Addr{Address: u.Name}
 	}
 	a, ok := eng.Addr().(*net.TCPAddr)
 	if !ok {
