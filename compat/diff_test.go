@@ -304,6 +304,8 @@ var diffRequests = []struct{ name, label, request string }{
 	{"refused", "badMethod", "G@T %s HTTP/1.1\r\nHost: x\r\n\r\n"},
 	{"refused", "noHost", "GET %s HTTP/1.1\r\n\r\n"},
 	{"refused", "badHeader", "GET %s HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n"},
+	{"endOnly", "upgradeNoListener", "GET %s HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"},
+	{"readBody", "upgradePost", "POST %s HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: foo\r\nContent-Length: 5\r\n\r\nabcde"},
 	{"endOnly", "expectOther", "GET %s HTTP/1.1\r\nHost: x\r\nExpect: foo\r\n\r\n"},
 	{"endOnly", "expectOther10", "GET %s HTTP/1.0\r\nHost: x\r\nExpect: foo\r\n\r\n"},
 	{"refused", "tooLarge", "GET %s HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 20000) + "\r\n\r\n"},
