@@ -1,10 +1,6 @@
 package compat
 
 import (
-	"bytes"
-	"strconv"
-	"strings"
-
 	"github.com/zerohttp/zerohttp/engine"
 )
 
@@ -13,17 +9,11 @@ import (
 // from any goroutine; its events run on the connection's event loop.
 //
 // As in Node, the listener writes the response head itself, such as
-// "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n...\r\n\r\n".
-// compat reads that head and has the engine send it (the engine adds its
-// Date field); with a 101 (or a 2xx answer to CONNECT) the connection is
-// then handed over, and everything written after the head goes to the peer
-// as is. Any other status ends the exchange as an HTTP response, with
-// Connection: close.
-//
-// Two engine limits show here: the head of an upgrade must be written by
-// the listener before it returns (one written later from another goroutine
-// stays in the engine's output buffer), and the engine drops a Connection
-// field from a 101 (so "Connection: Upgrade" is not sent).
+// "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n...\r\n\r\n":
+// its first write takes the connection over from the engine, and every
+// byte written goes to the peer as written, in order (tested against
+// node). End or Destroy with nothing written closes the connection with
+// no bytes.
 type Socket struct {
 	x *exchange
 	w *engine.Response // touched in ops while !x.wireEnded
@@ -34,14 +24,12 @@ type Socket struct {
 	reply   *rawReply // set on a 'clientError' socket: writes go there
 
 	// Guarded by x.mu.
-	pre       []byte         // bytes written before the head was complete
-	t         *engine.Tunnel // set once the connection is taken over
-	httpReply bool           // the head was not an upgrade: the rest goes in an HTTP body
-	ended     bool           // End or Destroy was called
-	closed    bool           // 'close' was emitted
-	onData    []func([]byte)
-	onEnd     []func()
-	onClose   []func()
+	t       *engine.Tunnel // set once the connection is taken over
+	ended   bool           // End or Destroy was called
+	closed  bool           // 'close' was emitted
+	onData  []func([]byte)
+	onEnd   []func()
+	onClose []func()
 }
 
 // OnData registers a 'data' listener; chunk is valid only during the call.
@@ -122,18 +110,17 @@ func (s *Socket) finish() {
 			}
 			return
 		}
-		// No upgrade happened: end as an HTTP response, closing.
-		s.w.SetClose()
-		if !s.httpReply {
-			s.w.SetStatus(400)
-		}
-		s.w.End()
+		// Nothing was written: the connection closes with no bytes, as
+		// Node's socket.destroy() or end().
+		s.w.Abort()
 		s.x.wireEnded = true
 		s.closedLocked()
 	})
 }
 
-// writeOp collects the head and, once it is whole, applies it. Runs as an op.
+// writeOp sends b as is: the first write takes the connection over from
+// the engine (no head of its own, as Node's socket has left HTTP behind).
+// Runs as an op.
 func (s *Socket) writeOp(b []byte) {
 	x := s.x
 	switch {
@@ -142,69 +129,14 @@ func (s *Socket) writeOp(b []byte) {
 		return
 	case x.wireEnded:
 		return
-	case s.httpReply:
-		_, _ = s.w.Write(b)
-		return
 	}
-	s.pre = append(s.pre, b...)
-	i := bytes.Index(s.pre, []byte("\r\n\r\n"))
-	if i < 0 {
-		return
-	}
-	head, rest := string(s.pre[:i]), s.pre[i+4:]
-	s.pre = nil
-	status, fields, ok := parseHead(head)
-	if !ok {
-		status, fields = 500, nil
-	}
-	w := s.w
-	w.SetStatus(status)
-	for j := 0; j+1 < len(fields); j += 2 {
-		w.Header().AddString(fields[j], fields[j+1])
-	}
-	upgrade := status == 101 || (s.connect && status/100 == 2)
-	if !upgrade {
-		s.httpReply = true
-		w.SetClose()
-		_, _ = w.Write(rest)
-		return
-	}
-	t, err := w.Hijack((*tunnelHandler)(s))
+	t, err := s.w.Takeover((*tunnelHandler)(s))
 	if err != nil {
-		s.httpReply = true
-		w.SetClose()
 		return
 	}
 	s.t = t
 	x.wireEnded = true
-	if len(rest) > 0 {
-		_, _ = t.Write(rest)
-	}
-}
-
-// parseHead reads a status line and its fields, as a listener writes them.
-func parseHead(head string) (status int, fields []string, ok bool) {
-	lines := strings.Split(head, "\r\n")
-	parts := strings.SplitN(lines[0], " ", 3)
-	if len(parts) < 2 || !strings.HasPrefix(parts[0], "HTTP/1.") {
-		return 0, nil, false
-	}
-	status, err := strconv.Atoi(parts[1])
-	if err != nil || status < 100 || status > 999 {
-		return 0, nil, false
-	}
-	for _, l := range lines[1:] {
-		name, value, found := strings.Cut(l, ":")
-		if !found || ValidateHeaderName(name) != nil {
-			return 0, nil, false
-		}
-		value = strings.TrimSpace(value)
-		if ValidateHeaderValue(value) != nil {
-			return 0, nil, false
-		}
-		fields = append(fields, name, value)
-	}
-	return status, fields, true
+	_, _ = t.Write(b)
 }
 
 // closedLocked queues 'close' once.

@@ -179,3 +179,39 @@ func TestClientUpgrade(t *testing.T) {
 		})
 	}
 }
+
+// tunnelWire sends head and early bytes and returns every byte the server
+// sent within 300 ms, the Date value masked.
+func tunnelWire(t *testing.T, addr, head, early string) string {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, head+early)
+	c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	b, _ := io.ReadAll(c)
+	return dateValue.ReplaceAllString(string(b), "Date: (date)\r")
+}
+
+// TestServerUpgradeWireMatchesNode compares the raw bytes of upgrades with
+// node's: the head the listener writes goes out as written, and the bytes
+// it writes after it follow in order.
+func TestServerUpgradeWireMatchesNode(t *testing.T) {
+	compatAddr := upgradeServer(t)
+	nodeAddr := nodeUpgradeServer(t)
+	cases := []struct{ name, head, early string }{
+		{"upgrade", "GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n", "early"},
+		{"refused", "GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: other\r\nConnection: Upgrade\r\n\r\n", ""},
+		{"connect", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", "early"},
+	}
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			want := tunnelWire(t, nodeAddr, tt.head, tt.early)
+			got := tunnelWire(t, compatAddr, tt.head, tt.early)
+			if got != want {
+				t.Errorf("compat sent %q\nnode sent   %q", got, want)
+			}
+		})
+	}
+}
