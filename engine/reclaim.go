@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -16,18 +17,20 @@ const DefaultReclaimInterval = 10 * time.Second
 const reclaimMin = 4 << 20
 
 // Giving a burst's memory back. The engine does not keep buffers grown past
-// maxKeptBuf: a connection drops them when they drain or when it closes. But
-// the heap they free is only found by a garbage collection, and a server
-// that goes quiet after a burst allocates nothing, so none runs (until Go's
-// two-minute forced one) and the process keeps its peak RSS. So the paths
-// that drop a large buffer add its size to a counter (dropped), at no cost
-// to the paths that keep theirs, and each server's ticker, once a second,
-// looks at it: when at least reclaimMin bytes were dropped, none in the last
-// tick (the burst is over), and the last forced collection is older than
-// Options.ReclaimInterval, it runs debug.FreeOSMemory (a collection, then
-// the freed pages returned to the OS) on a goroutine of its own. Under
-// steady load large buffers keep being dropped, so nothing is forced: the
-// collector runs by itself then.
+// maxKeptBuf: a connection drops them when they drain or when it closes.
+// But the heap they free, and that of the connections a burst closed
+// (their pooled state, gnet's buffers), is only found by a garbage
+// collection, and a server that goes quiet after a burst allocates
+// nothing, so none runs (until Go's two-minute forced one) and the process
+// keeps its peak RSS. So the paths that drop a large buffer add its size to
+// a counter (dropped), at no cost to the paths that keep theirs, as does a
+// connection's release; each server's ticker, once a second, looks at it:
+// when at least reclaimMin bytes were dropped, none in the last tick (the
+// burst is over), and the last forced collection is older than
+// Options.ReclaimInterval, it runs runtime.GC and debug.FreeOSMemory (two
+// collections, then the freed pages returned to the OS) on a goroutine of
+// its own. Under steady load buffers keep being dropped, so nothing is
+// forced: the collector runs by itself then.
 var reclaim struct {
 	dropped atomic.Int64 // bytes of large buffers dropped, ever
 
@@ -71,6 +74,9 @@ func reclaimTick(now time.Time, every time.Duration) {
 	reclaim.running = true
 	reclaim.freedAt = d
 	go func() {
+		// Two cycles: sync.Pool (the engine's conns, gnet's buffers) keeps
+		// what it held over one collection and frees it at the next.
+		runtime.GC()
 		debug.FreeOSMemory()
 		reclaim.forced.Add(1)
 		reclaim.mu.Lock()
