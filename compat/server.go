@@ -53,8 +53,9 @@ type Server struct {
 	// KeepAliveTimeout bounds the wait for another request on a kept-alive
 	// connection (default 5 s; 0 disables it).
 	KeepAliveTimeout time.Duration
-	// Timeout closes a connection idle this long (default 0: never). Node
-	// emits 'timeout' then; the engine closes the connection.
+	// Timeout is how long a connection may be idle (default 0: no limit):
+	// then 'timeout' is emitted and the connection kept, or, with no
+	// 'timeout' listener, closed, as in Node.
 	Timeout time.Duration
 	// MaxHeadersCount bounds the fields in a request head (default 2000; 0:
 	// the engine's default). Node drops the fields beyond it; the engine
@@ -83,6 +84,7 @@ type Server struct {
 	onClientError   []func(*Error, *Socket)
 	onCheckExpect   []func(*IncomingMessage, *ServerResponse)
 	onDropRequest   []func(*IncomingMessage, SocketInfo)
+	onTimeout       []func(SocketInfo)
 	onListening     []func()
 	onClose         []func()
 	// onceClose are Close's callbacks, called once, after the 'close'
@@ -108,11 +110,12 @@ type requestHooks struct {
 	onClientError              []func(*Error, *Socket)
 	onCheckExpect              []func(*IncomingMessage, *ServerResponse)
 	onDropRequest              []func(*IncomingMessage, SocketInfo)
+	onTimeout                  []func(SocketInfo)
 }
 
 // publishLocked publishes the request listeners for handle.
 func (s *Server) publishLocked() {
-	s.hooks.Store(&requestHooks{s.onRequest, s.onCheckContinue, s.onUpgrade, s.onConnect, s.onConnection, s.onClientError, s.onCheckExpect, s.onDropRequest})
+	s.hooks.Store(&requestHooks{s.onRequest, s.onCheckContinue, s.onUpgrade, s.onConnect, s.onConnection, s.onClientError, s.onCheckExpect, s.onDropRequest, s.onTimeout})
 }
 
 // CreateServer is Node's http.createServer: it returns a server that calls
@@ -245,6 +248,7 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 		MaxBufferedBody: 1,
 		ErrorReply:      s.errorReply,
 		OnOpen:          s.connectionOpened,
+		OnIdleTimeout:   s.idleTimedOut,
 		// Node's socket highWaterMark: WriteChunk's false, and the bound
 		// beyond which the connection's next requests wait.
 		MaxUnsentOutput: HighWaterMark,

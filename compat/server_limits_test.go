@@ -1,10 +1,15 @@
 package compat
 
 import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // startCompatLimitsServer is diff_server.js's lim server.
@@ -13,6 +18,8 @@ func startCompatLimitsServer(t *testing.T) (port int, ev *caseEvents) {
 	s := newCompatDiffServer(ev)
 	s.opts.HostOptional = true
 	s.MaxRequestsPerSocket = 2
+	s.Timeout = 300 * time.Millisecond
+	s.OnTimeout(func(info SocketInfo) { ev.add("limTimeout", "timeout "+info.RemoteAddress) })
 	s.OnDropRequest(func(req *IncomingMessage, info SocketInfo) {
 		ev.add(strings.TrimPrefix(req.URL, "/"), "dropRequest "+req.URL+" "+info.RemoteAddress)
 	})
@@ -73,4 +80,43 @@ func sortLines(s string) string {
 	l := strings.Split(s, "\n")
 	sort.Strings(l)
 	return strings.Join(l, "\n")
+}
+
+// TestServerTimeoutMatchesNode: a new connection idle for server.timeout
+// gets 'timeout' and, with a listener, stays open for its request, as in node.
+func TestServerTimeoutMatchesNode(t *testing.T) {
+	ns := startNodeDiffServer(t)
+	nodePort, err := strconv.Atoi(ns.ev.take("limPort"))
+	if err != nil {
+		t.Fatalf("node's limits server: %v", err)
+	}
+	port, ev := startCompatLimitsServer(t)
+	run := func(port int, events *caseEvents) string {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		br := bufio.NewReader(c)
+		status := func() string {
+			fmt.Fprintf(c, "GET /endOnly?limidle HTTP/1.1\r\nHost: x\r\n\r\n")
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				return err.Error()
+			}
+			resp.Body.Close()
+			return resp.Status
+		}
+		// The engine's timers tick once a second: a 300 ms timeout fires
+		// within 1.3 s.
+		time.Sleep(1500 * time.Millisecond)
+		out := events.take("limTimeout") + " | " + status()
+		events.take("endOnly?limidle")
+		return out
+	}
+	want := run(nodePort, ns.ev)
+	if got := run(port, ev); got != want {
+		t.Errorf("compat: %s\nnode:   %s", got, want)
+	}
 }

@@ -750,6 +750,12 @@ func (c *conn) expire(now int64) {
 		c.l.w.schedule(&c.tm, d)
 		return
 	}
+	if f := c.s.opts.OnIdleTimeout; f != nil && c.idleExpired(now) && f(c.gc.RemoteAddr(), c.gc.LocalAddr()) {
+		// Kept: the idle clock stops until the connection's next read.
+		c.lastActive = never - c.s.to.idle
+		c.arm()
+		return
+	}
 	c.inCall = true
 	switch {
 	case c.inWorker || c.hij != nil:
@@ -765,6 +771,20 @@ func (c *conn) expire(now int64) {
 	if c.closed {
 		c.release()
 	}
+}
+
+// idleExpired reports whether c's deadline at now is its IdleTimeout's
+// rather than that of its state.
+func (c *conn) idleExpired(now int64) bool {
+	t := c.s.to.idle
+	if t == never || after(c.lastActive, t) > now {
+		return false
+	}
+	saved := c.lastActive
+	c.lastActive = never - t
+	d := c.deadline()
+	c.lastActive = saved
+	return d > now
 }
 
 // onClose is called when gnet has closed the connection.

@@ -80,6 +80,12 @@ type Options struct {
 	// accepted, before any of its bytes is read (Node's 'connection'). It
 	// runs on the connection's event loop and must not block.
 	OnOpen func(remote, local net.Addr)
+	// OnIdleTimeout, if set, is called on the connection's loop when a
+	// connection has been idle for IdleTimeout (Node's 'timeout'): it
+	// returns true to keep the connection (its idle clock then waits for
+	// its next read), false to close it as without the hook. The other
+	// timeouts still apply.
+	OnIdleTimeout func(remote, local net.Addr) (keep bool)
 	// MaxConns bounds the open connections; 0 means no limit. Connections
 	// over the limit get a 503 and are closed.
 	MaxConns int

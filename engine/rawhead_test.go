@@ -2,8 +2,11 @@ package engine
 
 import (
 	"errors"
+	"io"
+	"net"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -93,5 +96,37 @@ func TestErrorReplyRefusedRequest(t *testing.T) {
 				t.Fatalf("response %q; want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestOnIdleTimeout: a connection idle for IdleTimeout is kept when
+// OnIdleTimeout says so (and then serves its request), closed otherwise.
+func TestOnIdleTimeout(t *testing.T) {
+	for _, keep := range []bool{true, false} {
+		var calls atomic.Int32
+		_, addr := startServer(t, helloHandler, &Options{
+			IdleTimeout:  50 * time.Millisecond,
+			TickInterval: 10 * time.Millisecond,
+			OnIdleTimeout: func(remote, local net.Addr) bool {
+				calls.Add(1)
+				return keep
+			},
+		})
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		b := make([]byte, 12)
+		_, err = io.ReadFull(c, b)
+		c.Close()
+		if n := calls.Load(); n != 1 {
+			t.Errorf("keep %v: OnIdleTimeout called %d times; want 1 (the clock waits for a read)", keep, n)
+		}
+		if served := err == nil && string(b) == "HTTP/1.1 200"; served != keep {
+			t.Errorf("keep %v: served %v (%q, %v)", keep, served, b, err)
+		}
 	}
 }

@@ -160,6 +160,8 @@ ce.on('clientError', (err, sock) => {
 // Host needed, and a 'checkExpectation' listener.
 const lim = http.createServer({requireHostHeader: false}, handle);
 lim.maxRequestsPerSocket = 2;
+lim.timeout = 300;
+lim.on('timeout', sock => console.log('limTimeout\ttimeout ' + sock.remoteAddress));
 lim.on('dropRequest', (req, sock) => console.log(req.url.slice(1) + '\tdropRequest ' + req.url + ' ' + sock.remoteAddress));
 lim.on('checkExpectation', (req, res) => {
   console.log(req.url.slice(1) + '\tcheckExpectation ' + req.headers.expect);
