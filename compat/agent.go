@@ -79,11 +79,12 @@ func sharedClient() *engine.Client {
 }
 
 // GlobalAgent returns Node's http.globalAgent: the agent requests use by
-// default. As in Node v20, it keeps sockets alive.
+// default. As in Node v20, it keeps sockets alive, reuses the last freed
+// first (lifo) and closes a socket idle for 5 s.
 func GlobalAgent() *Agent {
 	globalOnce.Do(func() {
 		var err error
-		globalAgent, err = NewAgent(&AgentOptions{KeepAlive: true})
+		globalAgent, err = NewAgent(&AgentOptions{KeepAlive: true, Timeout: 5 * time.Second})
 		if err != nil {
 			panic("compat: " + err.Error())
 		}
@@ -136,3 +137,30 @@ func (a *Agent) Requests() map[string]int { return a.a.Requests() }
 
 // KeepAlive reports whether the agent keeps sockets alive.
 func (a *Agent) KeepAlive() bool { return a.a.Options().KeepAlive }
+
+// Options returns the agent's options with Node's defaults filled in, as
+// Node's agent.keepAlive, keepAliveMsecs, maxSockets, maxFreeSockets,
+// maxTotalSockets, scheduling and options.timeout give them; 0 stands for
+// Node's Infinity in MaxSockets and MaxTotalSockets.
+func (a *Agent) Options() AgentOptions {
+	o := a.a.Options()
+	ao := AgentOptions{
+		KeepAlive:       o.KeepAlive,
+		KeepAliveMsecs:  o.KeepAliveMsecs,
+		MaxSockets:      o.MaxSockets,
+		MaxTotalSockets: o.MaxTotalSockets,
+		MaxFreeSockets:  o.MaxFreeSockets,
+		Scheduling:      "lifo",
+		Timeout:         o.Timeout,
+	}
+	if ao.KeepAliveMsecs <= 0 {
+		ao.KeepAliveMsecs = 1000
+	}
+	if ao.MaxFreeSockets <= 0 {
+		ao.MaxFreeSockets = 256
+	}
+	if o.Scheduling == agentpool.FIFO {
+		ao.Scheduling = "fifo"
+	}
+	return ao
+}

@@ -111,3 +111,28 @@ func (r *ClientRequest) AddTrailers(fields ...string) error {
 	}
 	return nil
 }
+
+// Agent returns the agent the request goes through (Node's request.agent);
+// with RequestOptions.NoAgent, an agent of one-use connections.
+func (r *ClientRequest) Agent() *Agent { return r.agent }
+
+// ShouldKeepAlive reports whether the request asks to keep its connection
+// open after the response (Node's request.shouldKeepAlive): its agent keeps
+// sockets alive and no Connection field says otherwise.
+func (r *ClientRequest) ShouldKeepAlive() bool {
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	if v, ok := r.hdr.first("connection"); ok {
+		return !strings.EqualFold(strings.TrimSpace(v), "close")
+	}
+	return r.agent.KeepAlive()
+}
+
+// ReusedSocket reports whether the request went out on a connection that
+// had carried an earlier request (Node's request.reusedSocket); it is
+// known once the response head has arrived.
+func (r *ClientRequest) ReusedSocket() bool {
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	return r.reused
+}

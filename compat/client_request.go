@@ -93,6 +93,7 @@ type ClientRequest struct {
 	answered    bool // a response or an error was delivered
 	sending     bool // End is handing the request to the agent
 	announced   bool // 'socket' (and 'finish' if sent) were taken to emit
+	reused      bool // the connection had carried a request before (set at the head)
 	timer       *time.Timer
 	// res is the response once its head has arrived; cc its connection
 	// once the request is on it, and eresp the engine response, until

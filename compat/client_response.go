@@ -59,6 +59,7 @@ func (h *responseHandler) ResponseHead(cc *engine.ClientConn, resp *engine.Clien
 	r.answered, r.finished = true, true
 	msg := r.response(resp, sock)
 	r.res, r.cc, r.conn = msg, cc, cc
+	r.reused = cc.Completed() > 0
 	keep := resp.KeepAlive() && r.agent.KeepAlive()
 	if keep && r.Method == "HEAD" && !hasLength(resp) {
 		// Node does not reuse a socket after a HEAD response with no
