@@ -218,7 +218,7 @@ func (c *conn) serve() gnet.Action {
 		c.toTunnel()
 		return c.hij.start()
 	}
-	if c.closeAfter && !c.inWorker && c.unsent() == 0 {
+	if !c.inWorker && c.closeAfter && c.unsent() == 0 { // inWorker first: a worker owns closeAfter
 		return gnet.Close
 	}
 	if c.needDrain && !c.inWorker && c.unsent() <= c.s.lowWater {
