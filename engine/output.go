@@ -189,6 +189,9 @@ func (c *conn) takeHandoff() {
 			c.send = append(c.send, o.buf...)
 			o.buf = o.buf[:0]
 		}
+		// Count what moved at once: a worker reading a stale o.unsent
+		// beside an empty o.buf would hand over past the bound.
+		o.unsent = c.unsent()
 	}
 	o.mu.Unlock()
 	c.writeSend()
