@@ -265,7 +265,8 @@ func (cc *ClientConn) Do(req *ClientRequest, resp *ClientResponse) error {
 	return err
 }
 
-// Send queues req and writes it; h receives the response on the event loop.
+// Send queues req and writes it; h receives the response on the event loop,
+// or on Send's caller when the whole response arrived before Send returned.
 // If Send returns an error the request was not queued and h is not called.
 // Send does not block on a full socket: the rest of the request is handed to
 // the event loop. A request with a streaming body or "Expect: 100-continue"

@@ -200,7 +200,15 @@ func TestBlockingCallOnEventLoop(t *testing.T) {
 		t.Skip("event loops are not detected on this platform")
 	}
 	cli := newTestClient(t)
-	srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("down")) })
+	srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			// Late enough that the response reaches the client loop after
+			// Send has returned: a response complete before that is
+			// delivered on Send's caller, which is no loop.
+			time.Sleep(100 * time.Millisecond)
+		}
+		w.Write([]byte("down"))
+	})
 	downstream := dialTest(t, cli, srv.Listener.Addr().String(), nil)
 	// One exchange before startServer counts goroutines, so that the
 	// downstream's connection goroutine is among those counted.
@@ -245,6 +253,7 @@ func TestBlockingCallOnEventLoop(t *testing.T) {
 		inner <- cc.Do(r2, p2)
 	})
 	req2, resp2 := AcquireClientRequest(), AcquireClientResponse()
+	req2.SetPath("/slow")
 	if err := downstream.Send(req2, resp2, h); err != nil {
 		t.Fatal(err)
 	}
