@@ -44,6 +44,10 @@ func caught(ev func(string, ...any), err error) {
 var diffHandlers = map[string]func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse){
 	"endOnly":  func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) { res.EndString("hello") },
 	"endEmpty": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) { res.End(nil) },
+	"upgradeField": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		ev("upgrade=%v", req.Upgrade)
+		res.End(nil)
+	},
 	"setOrder": func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
 		res.SetHeader("X-B", "1")
 		res.SetHeader("Content-Type", "text/plain")
@@ -305,6 +309,8 @@ var diffRequests = []struct{ name, label, request string }{
 	{"refused", "noHost", "GET %s HTTP/1.1\r\n\r\n"},
 	{"refused", "badHeader", "GET %s HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n"},
 	{"endOnly", "upgradeNoListener", "GET %s HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"},
+	{"upgradeField", "noListener", "GET %s HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"},
+	{"upgradeField", "plain", get11},
 	{"readBody", "upgradePost", "POST %s HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: foo\r\nContent-Length: 5\r\n\r\nabcde"},
 	{"endOnly", "expectOther", "GET %s HTTP/1.1\r\nHost: x\r\nExpect: foo\r\n\r\n"},
 	{"endOnly", "expectOther10", "GET %s HTTP/1.0\r\nHost: x\r\nExpect: foo\r\n\r\n"},

@@ -71,6 +71,12 @@ type IncomingMessage struct {
 	// joinDuplicates is Node's joinDuplicateHeaders option. It sits with
 	// the bools above, in what would be padding.
 	joinDuplicates bool
+	// Upgrade is Node's message.upgrade: true for a request handed to an
+	// 'upgrade' or 'connect' listener, false for one handed to 'request'
+	// (also an Upgrade request when nobody listens for 'upgrade'), as in
+	// Node. Set before the message is handed out; it sits here, in what
+	// would be padding.
+	Upgrade bool
 }
 
 // messageExtra is the state of an IncomingMessage that has a body held

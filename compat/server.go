@@ -575,6 +575,7 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 		}
 	}
 	if len(tunnel) > 0 {
+		req.Upgrade = true
 		sock := &Socket{x: x, w: w, Info: req.Socket, connect: connect}
 		for _, fn := range tunnel {
 			fn(req, sock)

@@ -28,14 +28,14 @@ func upgradeServer(t *testing.T) string {
 	}
 	s.OnUpgrade(func(req *IncomingMessage, sock *Socket) {
 		if req.Headers()["upgrade"] != "echo" {
-			sock.WriteString("HTTP/1.1 426 Upgrade Required\r\nX-Why: echo only\r\n\r\n")
+			sock.WriteString(fmt.Sprintf("HTTP/1.1 426 Upgrade Required\r\nX-Why: echo only, upgrade=%v\r\n\r\n", req.Upgrade))
 			sock.Destroy()
 			return
 		}
 		echo(req, sock, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n")
 	})
 	s.OnConnect(func(req *IncomingMessage, sock *Socket) {
-		echo(req, sock, "HTTP/1.1 200 Connection Established\r\n\r\n")
+		echo(req, sock, fmt.Sprintf("HTTP/1.1 200 Connection Established\r\nX-Upgrade: %v\r\n\r\n", req.Upgrade))
 	})
 	if err := s.Listen(0, "127.0.0.1", nil); err != nil {
 		t.Fatal(err)
@@ -60,10 +60,10 @@ function echo(sock, head, early) {
   sock.on('data', on);
 }
 s.on('upgrade', (req, sock, early) => {
-  if (req.headers.upgrade !== 'echo') { sock.write('HTTP/1.1 426 Upgrade Required\r\nX-Why: echo only\r\n\r\n'); sock.destroy(); return; }
+  if (req.headers.upgrade !== 'echo') { sock.write('HTTP/1.1 426 Upgrade Required\r\nX-Why: echo only, upgrade=' + req.upgrade + '\r\n\r\n'); sock.destroy(); return; }
   echo(sock, 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n', early);
 });
-s.on('connect', (req, sock, early) => echo(sock, 'HTTP/1.1 200 Connection Established\r\n\r\n', early));
+s.on('connect', (req, sock, early) => echo(sock, 'HTTP/1.1 200 Connection Established\r\nX-Upgrade: ' + req.upgrade + '\r\n\r\n', early));
 s.listen(0, '127.0.0.1', () => console.log(s.address().port));
 process.stdin.on('end', () => process.exit(0)); process.stdin.resume();
 `)

@@ -9,6 +9,7 @@ const errText = e => e ? e.code + ' ' + e.message : String(e);
 const cases = {
   endOnly: (ev, req, res) => res.end('hello'),
   endEmpty: (ev, req, res) => res.end(),
+  upgradeField: (ev, req, res) => { ev('upgrade=' + req.upgrade); res.end(); },
   setOrder: (ev, req, res) => { res.setHeader('X-B', '1'); res.setHeader('Content-Type', 'text/plain'); res.setHeader('x-b', '2'); res.end('hi'); },
   writeEnd: (ev, req, res) => { res.write('he'); res.end('llo'); },
   writeHeadMerge: (ev, req, res) => {
