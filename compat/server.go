@@ -246,9 +246,11 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 		// streamed with these.
 		StreamBodies:    true,
 		MaxBufferedBody: 1,
-		ErrorReply:      s.errorReply,
-		OnOpen:          s.connectionOpened,
-		OnIdleTimeout:   s.idleTimedOut,
+		// Node bounds no body: a streamed one costs its reads only.
+		MaxBodyBytes:  -1,
+		ErrorReply:    s.errorReply,
+		OnOpen:        s.connectionOpened,
+		OnIdleTimeout: s.idleTimedOut,
 		// Node's socket highWaterMark: WriteChunk's false, and the bound
 		// beyond which the connection's next requests wait.
 		MaxUnsentOutput: HighWaterMark,
