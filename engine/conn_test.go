@@ -125,22 +125,6 @@ func TestLimits(t *testing.T) {
 	}
 }
 
-func TestMaxConns(t *testing.T) {
-	s, addr := startServer(t, helloHandler, &Options{MaxConns: 1, NumLoops: 1})
-	c1 := dialServer(t, addr)
-	io.WriteString(c1, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-	if _, err := http.ReadResponse(bufio.NewReader(c1), nil); err != nil {
-		t.Fatal(err)
-	}
-	got := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 2*time.Second)
-	if !strings.HasPrefix(got, "HTTP/1.1 503 ") {
-		t.Fatalf("second connection got %q", got)
-	}
-	if n := s.NumConns(); n != 1 {
-		t.Fatalf("NumConns = %d; want 1", n)
-	}
-}
-
 func TestConnectionClose(t *testing.T) {
 	_, addr := startServer(t, helloHandler, nil)
 	got := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", 2*time.Second)

@@ -111,7 +111,10 @@
 // The server owns its listening sockets: a goroutine per socket accepts and
 // hands each connection to a loop (listen.go). An accept that fails, for
 // want of descriptors (EMFILE, ENFILE) or memory, is retried after a
-// growing pause; the open connections are served meanwhile.
+// growing pause; the open connections are served meanwhile. With
+// Options.MaxConns connections open (by default a little under the
+// process's descriptor limit), the acceptor stops until one closes, so a
+// flood waits in the listen backlog instead of taking every descriptor.
 //
 // Server.Shutdown closes the listening sockets, so that new connections are
 // refused, stops keeping connections alive, closes the idle ones (those

@@ -27,6 +27,8 @@ import (
 //   - Handing a connection to a loop duplicates its descriptor, which fails
 //     the same way when the process is out of them; the connection is then
 //     closed and the acceptor backs off as for an accept error.
+//   - Past Options.MaxConns open connections, the acceptor stops taking
+//     connections until one closes (connlimit.go).
 //   - Stopping accepting (Shutdown, Close) closes the listening sockets: the
 //     kernel refuses new connections and resets those in the backlog.
 //
@@ -110,8 +112,12 @@ func (s *Server) acceptLoop(ln net.Listener) {
 		if s.handoverFailed.Load() && s.handoverFailed.Swap(false) {
 			wait = s.backOff(wait)
 		}
+		if !s.admit() {
+			return
+		}
 		nc, err := ln.Accept()
 		if err != nil {
+			s.release()
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
@@ -142,6 +148,7 @@ func (s *Server) backOff(last time.Duration) time.Duration {
 // handover gives nc to an event loop; OnOpen runs there before it returns.
 func (s *Server) handover(nc net.Conn) {
 	defer s.handovers.Done()
+	defer s.release()
 	if _, err := s.cli.EnrollContext(nc, nil); err != nil {
 		// EnrollContext has closed nc. Out of descriptors for the
 		// duplicate, most likely: back off as for an accept error.

@@ -86,8 +86,17 @@ type Options struct {
 	// its next read), false to close it as without the hook. The other
 	// timeouts still apply.
 	OnIdleTimeout func(remote, local net.Addr) (keep bool)
-	// MaxConns bounds the open connections; 0 means no limit. Connections
-	// over the limit get a 503 and are closed.
+	// MaxConns bounds the open connections: with that many open, the
+	// server stops accepting, so that further connections wait in the
+	// kernel's listen backlog, and accepts again as connections close
+	// (counted in Server.ConnLimitWaits, logged at most once per 10 s).
+	// 0 means the default: the process's RLIMIT_NOFILE soft limit at
+	// Start less an eighth of it (at least 32) for its other descriptors,
+	// so that a flood of connections never exhausts them. A negative
+	// value means no bound. Lower it when each connection needs more
+	// descriptors (a proxy dialing upstream) or when memory is the bound:
+	// an idle connection costs a few KiB, one with unread responses up to
+	// about MaxUnsentOutput more.
 	MaxConns int
 
 	// HeadersTimeout bounds the time from a request's first byte to the end

@@ -67,6 +67,7 @@ type Server struct {
 	panicLog       logLimiter
 	panics         atomic.Uint64
 	stallWatch     stallWatch
+	gate           connGate // Options.MaxConns; see connlimit.go
 
 	ready    chan struct{} // closed when Start returns: the fields it sets are visible
 	stopOnce sync.Once
@@ -99,6 +100,7 @@ func NewServer(h Handler, o *Options) *Server {
 		s.serverLine = []byte("Server: " + s.opts.ServerName + "\r\n")
 	}
 	s.acceptLog.what = "accept errors"
+	s.gate.log.what = "waits at MaxConns"
 	s.panicLog.what = "handler panics"
 	s.stallWatch = stallWatch{threshold: s.opts.StallThreshold, who: "event loop", hint: "run blocking handlers with Options.Workers"}
 	s.stallWatch.log.what = "event-loop stalls"
@@ -135,6 +137,7 @@ func (s *Server) listenAndRun(addr string) error {
 	if err != nil {
 		return err
 	}
+	s.gate.max = maxConnsFor(s.opts.MaxConns)
 	opts := []gnet.Option{
 		gnet.WithMulticore(true),
 		gnet.WithNumEventLoop(s.numLoops()),
@@ -313,20 +316,11 @@ func (e *events) OnBoot(gnet.Engine) gnet.Action { return gnet.None }
 // OnOpen sets up a connection's state. Called on the connection's loop.
 func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	s := (*Server)(e)
-	n := s.nconns.Add(1)
+	s.nconns.Add(1)
 	l := s.loopOf(gc.EventLoop())
 	c := newConn(s, l, gc)
 	l.add(c)
 	gc.SetContext(c)
-	if s.opts.MaxConns > 0 && n > int64(s.opts.MaxConns) {
-		c.closeAfter = true
-		c.out = appendStatusLine(c.out, 503)
-		c.out = appendDate(c.out)
-		c.out = append(c.out, "Content-Length: 0\r\nConnection: close\r\n\r\n"...)
-		out := c.out
-		c.out = nil
-		return out, gnet.Close
-	}
 	c.arm()
 	if f := s.opts.OnOpen; f != nil {
 		f(gc.RemoteAddr(), gc.LocalAddr())
@@ -338,6 +332,7 @@ func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
 	s := (*Server)(e)
 	s.nconns.Add(-1)
+	s.wakeAcceptors()
 	if c, ok := gc.Context().(*conn); ok {
 		gc.SetContext(nil)
 		c.onClose(err)
