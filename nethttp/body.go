@@ -58,7 +58,7 @@ func (b *requestBody) setTrailer(t *headers.Table) {
 		return
 	}
 	b.trailer = make(http.Header, t.Len())
-	copyHeader(b.trailer, t)
+	copyHeader(b.trailer, t, nil)
 }
 
 // OnBody runs on the event loop with the next piece of a streamed body.

@@ -52,7 +52,7 @@ func (ex *serverConn) fillRequest(r *engine.Request) error {
 	clear(h)
 	vals := ex.vals[:0]
 	for i := 0; i < t.Len(); i++ {
-		k := textproto.CanonicalMIMEHeaderKey(view(t.Name(i)))
+		k := fieldKey(t, i, view)
 		vals = append(vals, view(t.Value(i)))
 		if old, ok := h[k]; ok {
 			h[k] = append(old, vals[len(vals)-1])
@@ -178,32 +178,83 @@ func protoName(major, minor int) string {
 	return "HTTP/1.1"
 }
 
-// copyHeader adds t's fields to h under their canonical names. Names and
-// values are pieces of one string and the values' slices of one backing
-// array: three allocations for any number of fields, as net/textproto
-// does for a head it reads.
-func copyHeader(h http.Header, t *headers.Table) {
+// headerKeys holds the canonical key of each well-known header id (ids
+// fit in 64, see headers.ID), made by CanonicalMIMEHeaderKey itself, so
+// that a field the parser knew is filed without canonicalizing its name.
+var headerKeys = func() (k [64]string) {
+	for id := range k {
+		if s := headers.ID(id).String(); s != "" {
+			k[id] = textproto.CanonicalMIMEHeaderKey(s)
+		}
+	}
+	return k
+}()
+
+// fieldKey returns the canonical key of t's field i; name gives its name as
+// a string when it has no well-known id.
+func fieldKey(t *headers.Table, i int, name func([]byte) string) string {
+	if id := t.Field(i).ID; id != headers.Unknown {
+		return headerKeys[id&63]
+	}
+	return textproto.CanonicalMIMEHeaderKey(name(t.Name(i)))
+}
+
+// headerSpace is room for a small head's values and the bytes behind them,
+// held inside the object that owns the head, so that copying the head
+// allocates nothing beyond the map.
+type headerSpace struct {
+	vals [8]string
+	text [224]byte
+}
+
+// copyHeader adds t's fields to h under their canonical names. Values and
+// unknown names are pieces of one string and the values' slices share one
+// backing array, as net/textproto does for a head it reads; both live in sp
+// when it is not nil and they fit, and are allocated otherwise. sp is
+// written once: the strings over it must never change.
+func copyHeader(h http.Header, t *headers.Table, sp *headerSpace) {
 	n := t.Len()
 	if n == 0 {
 		return
 	}
 	size := 0
 	for i := 0; i < n; i++ {
-		size += len(t.Name(i)) + len(t.Value(i))
+		if t.Field(i).ID == headers.Unknown {
+			size += len(t.Name(i))
+		}
+		size += len(t.Value(i))
 	}
-	var b strings.Builder
-	b.Grow(size)
+	var b []byte
+	var vals []string
+	if sp != nil && size <= len(sp.text) {
+		b = sp.text[:0:size]
+	} else {
+		b = make([]byte, 0, size)
+	}
+	if sp != nil && n <= len(sp.vals) {
+		vals = sp.vals[:n:n]
+	} else {
+		vals = make([]string, n)
+	}
 	for i := 0; i < n; i++ {
-		b.Write(t.Name(i))
-		b.Write(t.Value(i))
+		if t.Field(i).ID == headers.Unknown {
+			b = append(b, t.Name(i)...)
+		}
+		b = append(b, t.Value(i)...)
 	}
-	s := b.String()
-	vals := make([]string, n)
+	// The bytes are not written again: the string may alias them.
+	s := unsafe.String(unsafe.SliceData(b), len(b))
 	off := 0
 	for i := 0; i < n; i++ {
-		nl, vl := len(t.Name(i)), len(t.Value(i))
-		k := textproto.CanonicalMIMEHeaderKey(s[off : off+nl])
-		off += nl
+		var k string
+		if id := t.Field(i).ID; id != headers.Unknown {
+			k = headerKeys[id&63]
+		} else {
+			nl := len(t.Name(i))
+			k = textproto.CanonicalMIMEHeaderKey(s[off : off+nl])
+			off += nl
+		}
+		vl := len(t.Value(i))
 		vals[i] = s[off : off+vl]
 		off += vl
 		if old, ok := h[k]; ok {

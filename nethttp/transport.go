@@ -65,6 +65,10 @@ var _ http.RoundTripper = (*Transport)(nil)
 // the connection stops being read (engine.ClientConn.SetReadPaused).
 const respPipeLimit = 64 << 10
 
+// smallBody is how many response body bytes a trip holds without
+// allocating: enough for a short JSON reply.
+const smallBody = 256
+
 // inlineBodyLimit is the largest request body with a known length that is
 // read at once (when GetBody says it is in memory) and sent with the head,
 // rather than streamed by a goroutine of the engine.
@@ -111,6 +115,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	x := &trip{req: req, creq: engine.AcquireClientRequest(), cresp: engine.AcquireClientResponse()}
 	x.cond.L = &x.mu
+	x.buf = x.small[:0]
 	if err := x.build(t.DisableKeepAlives, !t.DisableCompression); err != nil {
 		engine.ReleaseClientRequest(x.creq)
 		engine.ReleaseClientResponse(x.cresp)
@@ -148,9 +153,11 @@ type trip struct {
 	req       *http.Request
 	creq      *engine.ClientRequest // nil once released
 	cresp     *engine.ClientResponse
-	stopWatch func() bool   // stops the context watch; nil without one
-	response  http.Response // what resp points to: one allocation with the trip
-	askedGzip bool          // the request asked for gzip: decompress a gzip body
+	stopWatch func() bool     // stops the context watch; nil without one
+	response  http.Response   // what resp points to: one allocation with the trip
+	askedGzip bool            // the request asked for gzip: decompress a gzip body
+	head      headerSpace     // room for the response head's values, also with the trip
+	small     [smallBody]byte // the first buf, for a small body
 
 	mu     sync.Mutex
 	cond   sync.Cond
@@ -199,7 +206,7 @@ func (x *trip) build(noKeepAlive, mayGzip bool) error {
 			creq.Header.AddString(k, v)
 		}
 	}
-	if mayGzip && req.Header.Get("Accept-Encoding") == "" && req.Header.Get("Range") == "" && req.Method != http.MethodHead {
+	if mayGzip && firstValue(req.Header, "Accept-Encoding") == "" && firstValue(req.Header, "Range") == "" && req.Method != http.MethodHead {
 		x.askedGzip = true
 		creq.Header.AddString("Accept-Encoding", "gzip")
 	}
@@ -368,7 +375,7 @@ var _ agentpool.Canceler = (*trip)(nil)
 
 // ResponseHead builds the *http.Response; it runs on the event loop.
 func (x *trip) ResponseHead(cc *engine.ClientConn, cresp *engine.ClientResponse) {
-	resp := newResponse(&x.response, x.req, cresp)
+	resp := newResponse(&x.response, &x.head, x.req, cresp)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.cc = cc
@@ -379,7 +386,7 @@ func (x *trip) ResponseHead(cc *engine.ClientConn, cresp *engine.ClientResponse)
 	switch {
 	case bodyless(cresp):
 		resp.Body = http.NoBody
-	case x.askedGzip && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip"):
+	case x.askedGzip && strings.EqualFold(firstValue(resp.Header, "Content-Encoding"), "gzip"):
 		resp.Body = &gzipBody{body: (*responseBody)(x)}
 		resp.Header.Del("Content-Encoding")
 		resp.Header.Del("Content-Length")
@@ -419,7 +426,7 @@ func (x *trip) HandleResponse(_ *engine.ClientConn, creq *engine.ClientRequest, 
 	case x.resp == nil && x.stop == nil:
 		// No head went to the streamer: a 101 or a 2xx to CONNECT, whose
 		// connection is now the body.
-		resp := newResponse(&x.response, x.req, cresp)
+		resp := newResponse(&x.response, &x.head, x.req, cresp)
 		if tc := cresp.Tunnel(); tc != nil {
 			resp.Body = tc
 		} else {
@@ -432,7 +439,7 @@ func (x *trip) HandleResponse(_ *engine.ClientConn, creq *engine.ClientRequest, 
 			if x.resp.Trailer == nil {
 				x.resp.Trailer = make(http.Header, t.Len())
 			}
-			copyHeader(x.resp.Trailer, t)
+			copyHeader(x.resp.Trailer, t, nil)
 		}
 	}
 	if x.err == nil && x.stop != nil {
@@ -542,8 +549,8 @@ func bodyless(cresp *engine.ClientResponse) bool {
 }
 
 // newResponse copies the head of cresp into resp as net/http's transport
-// reads it, and returns resp.
-func newResponse(resp *http.Response, req *http.Request, cresp *engine.ClientResponse) *http.Response {
+// reads it, with its values in sp if they fit, and returns resp.
+func newResponse(resp *http.Response, sp *headerSpace, req *http.Request, cresp *engine.ClientResponse) *http.Response {
 	code := cresp.StatusCode()
 	major, minor := cresp.Version()
 	status := statusLine(code, cresp.Reason())
@@ -559,7 +566,7 @@ func newResponse(resp *http.Response, req *http.Request, cresp *engine.ClientRes
 		ContentLength: -1,
 		Close:         !cresp.KeepAlive(),
 	}
-	copyHeader(resp.Header, h)
+	copyHeader(resp.Header, h, sp)
 	if major == 1 && minor == 1 && hasToken(resp.Header["Connection"], "close") {
 		delete(resp.Header, "Connection") // net/http keeps it as Response.Close only
 	}
@@ -571,13 +578,13 @@ func newResponse(resp *http.Response, req *http.Request, cresp *engine.ClientRes
 		resp.Trailer = declaredTrailer(resp.Header)
 		delete(resp.Header, "Trailer")
 	case parse.BodyLength:
-		resp.ContentLength, _ = strconv.ParseInt(resp.Header.Get("Content-Length"), 10, 64)
+		resp.ContentLength, _ = strconv.ParseInt(firstValue(resp.Header, "Content-Length"), 10, 64)
 	case parse.BodyNone:
 		switch {
 		case code == http.StatusNoContent || code == http.StatusNotModified || code < 200:
 			resp.ContentLength = 0
 		case req.Method == http.MethodHead:
-			if v := resp.Header.Get("Content-Length"); v != "" {
+			if v := firstValue(resp.Header, "Content-Length"); v != "" {
 				resp.ContentLength, _ = strconv.ParseInt(v, 10, 64)
 			}
 		default:
@@ -585,6 +592,15 @@ func newResponse(resp *http.Response, req *http.Request, cresp *engine.ClientRes
 		}
 	}
 	return resp
+}
+
+// firstValue is h.Get(key) for a key in canonical form, which needs no
+// canonicalizing.
+func firstValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // statusLines holds Response.Status for each code with its usual reason

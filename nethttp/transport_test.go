@@ -119,6 +119,19 @@ func clientMux() http.Handler {
 	mux.HandleFunc("/malformed", func(w http.ResponseWriter, r *http.Request) {
 		raw(w, "HTTP/1.1 2x0 OK\r\n\r\n")
 	})
+	mux.HandleFunc("/fields", func(w http.ResponseWriter, r *http.Request) {
+		// Well-known names in odd cases, repeats and unknown names, in
+		// a head that fits a trip's headerSpace.
+		raw(w, "HTTP/1.1 200 OK\r\ncontent-TYPE: text/plain\r\netag: \"v\"\r\nTE: x\r\nx-custom-NAME: a\r\n"+
+			"X-Custom-Name: b\r\nset-cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 2\r\n\r\nok")
+	})
+	mux.HandleFunc("/many-fields", func(w http.ResponseWriter, r *http.Request) {
+		// More fields and bytes than a headerSpace holds.
+		for i := 0; i < 12; i++ {
+			w.Header().Add(fmt.Sprintf("x-field-%d", i%5), strings.Repeat(string(rune('a'+i)), 30))
+		}
+		io.WriteString(w, "many")
+	})
 	mux.HandleFunc("/slow-body", func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		io.WriteString(w, "first")
@@ -190,6 +203,8 @@ var clientCorpus = []clientCase{
 	{name: "connection close", path: "/close"},
 	{name: "http/1.0 until close", path: "/http10"},
 	{name: "not found", path: "/nowhere"},
+	{name: "field names", path: "/fields"},
+	{name: "many fields", path: "/many-fields"},
 	{name: "server closes mid-body", path: "/cut"},
 	{name: "server closes mid-chunk", path: "/cut-chunked"},
 	{name: "server closes without response", path: "/no-response"},
