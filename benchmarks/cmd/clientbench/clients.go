@@ -8,6 +8,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 	"github.com/zerohttp/zerohttp/agentpool"
+	"github.com/zerohttp/zerohttp/benchmarks/internal/latency"
 	"github.com/zerohttp/zerohttp/engine"
 )
 
@@ -94,23 +95,32 @@ func runZerohttpAgent(j *job) error {
 	return nil
 }
 
-// pipeliner keeps j.depth requests in flight on one connection: each
-// response handler (on the event loop) sends the request again.
-type pipeliner struct {
+// slot is one of the j.depth requests a pipelined connection keeps in
+// flight: its response handler (on the event loop) times it and sends it
+// again.
+type slot struct {
 	j      *job
 	active *sync.WaitGroup
+	h      *latency.Histogram // the connection's
+	t0     int64              // when the request was sent (latency.Now)
 }
 
-func (p *pipeliner) HandleResponse(cc *engine.ClientConn, req *engine.ClientRequest, resp *engine.ClientResponse, err error) {
+func (p *slot) HandleResponse(cc *engine.ClientConn, req *engine.ClientRequest, resp *engine.ClientResponse, err error) {
 	if err != nil {
 		p.j.fail(err.Error())
 		p.active.Done()
 		return
 	}
-	if !p.j.check(resp.StatusCode(), resp.Body()) || p.j.stopped() {
+	if !p.j.check(resp.StatusCode(), resp.Body()) {
 		p.active.Done()
 		return
 	}
+	p.j.observe(p.h, p.t0)
+	if p.j.stopped() {
+		p.active.Done()
+		return
+	}
+	p.t0 = latency.Now()
 	if err := cc.Send(req, resp, p); err != nil {
 		p.j.fail(err.Error())
 		p.active.Done()
@@ -138,9 +148,10 @@ func runZerohttpPipelined(j *job) error {
 		if err != nil {
 			return err
 		}
-		p := &pipeliner{j: j, active: &active}
+		h := j.hist(i)
 		for d := 0; d < j.depth; d++ {
 			req, resp := j.engineRequest(), engine.AcquireClientResponse()
+			p := &slot{j: j, active: &active, h: h, t0: latency.Now()}
 			active.Add(1)
 			if err := cc.Send(req, resp, p); err != nil {
 				active.Done()

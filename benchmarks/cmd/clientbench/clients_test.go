@@ -37,23 +37,30 @@ func TestClientsRun(t *testing.T) {
 	}
 	for name, impl := range clients {
 		t.Run(name, func(t *testing.T) {
-			stop := make(chan struct{})
-			j := &job{addr: addr, conns: 4, depth: 2, req: target.Default(), stop: stop}
-			done := make(chan error, 1)
-			go func() { done <- impl(j) }()
-			time.Sleep(200 * time.Millisecond)
-			close(stop)
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatal(err)
-				}
-			case <-time.After(10 * time.Second):
-				t.Fatal("client did not stop")
-			}
+			j := &job{addr: addr, conns: 4, depth: 2, req: target.Default()}
+			runFor(t, impl, j, 200*time.Millisecond)
 			if j.n.Load() == 0 || j.errs.Load() != 0 {
 				t.Fatalf("%s: %d requests, %d errors (first: %s); want some and none", name, j.n.Load(), j.errs.Load(), j.bad())
 			}
 		})
+	}
+}
+
+// runFor runs impl on j for d, then stops it; it must stop within 10 s.
+func runFor(t *testing.T, impl clientImpl, j *job, d time.Duration) {
+	t.Helper()
+	stop := make(chan struct{})
+	j.stop = stop
+	done := make(chan error, 1)
+	go func() { done <- impl(j) }()
+	time.Sleep(d)
+	close(stop)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("client did not stop")
 	}
 }

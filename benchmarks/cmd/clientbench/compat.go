@@ -3,6 +3,7 @@ package main
 import (
 	"sync"
 
+	"github.com/zerohttp/zerohttp/benchmarks/internal/latency"
 	"github.com/zerohttp/zerohttp/compat"
 )
 
@@ -18,28 +19,32 @@ func runCompat(j *job) error {
 	host, port := j.hostPort()
 	opts := &compat.RequestOptions{Method: j.req.Method, Host: host, Port: port, Path: j.req.Path, Headers: j.headerMap(), Agent: agent}
 	var active sync.WaitGroup
-	var one func()
-	next := func(ok bool) {
-		if ok {
-			one()
-		} else {
+	// chain sends requests one after another on the loop, each from the
+	// previous response's 'end' (next), timing each into h.
+	var chain func(h *latency.Histogram)
+	next := func(h *latency.Histogram, t0 int64, ok bool) {
+		if !ok {
 			active.Done()
+			return
 		}
+		j.observe(h, t0)
+		chain(h)
 	}
-	one = func() {
+	chain = func(h *latency.Histogram) {
 		if j.stopped() {
 			active.Done()
 			return
 		}
+		t0 := latency.Now()
 		req, err := compat.Request("", opts, func(res *compat.IncomingMessage) {
 			if !j.req.CheckBody {
 				res.Resume()
-				res.OnEnd(func() { next(j.check(res.StatusCode, nil)) })
+				res.OnEnd(func() { next(h, t0, j.check(res.StatusCode, nil)) })
 				return
 			}
 			var body []byte
 			res.OnData(func(chunk []byte) { body = append(body, chunk...) })
-			res.OnEnd(func() { next(j.check(res.StatusCode, body)) })
+			res.OnEnd(func() { next(h, t0, j.check(res.StatusCode, body)) })
 		})
 		if err != nil {
 			j.fail(err.Error())
@@ -61,7 +66,7 @@ func runCompat(j *job) error {
 	}
 	for i := 0; i < j.conns; i++ {
 		active.Add(1)
-		one()
+		chain(j.hist(i))
 	}
 	active.Wait()
 	return nil

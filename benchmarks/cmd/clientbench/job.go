@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/zerohttp/zerohttp/benchmarks/internal/latency"
 	"github.com/zerohttp/zerohttp/benchmarks/internal/target"
 )
 
@@ -24,6 +25,52 @@ type job struct {
 
 	n, errs  atomic.Int64
 	firstBad atomic.Pointer[string]
+
+	// Latencies are recorded while measuring is set, each worker into
+	// hists[worker%len(hists)]: its own unless there are more than
+	// maxHists workers, which then share one in maxHists (16 KiB each).
+	measuring atomic.Bool
+	histsMu   sync.Mutex
+	hists     []*latency.Histogram
+}
+
+// maxHists bounds the histograms of a job: 64 workers each have their own,
+// while 10,000 connections do not take 160 MiB.
+const maxHists = 64
+
+// hist returns worker i's histogram. Called when the worker is set up.
+func (j *job) hist(i int) *latency.Histogram {
+	j.histsMu.Lock()
+	defer j.histsMu.Unlock()
+	if j.hists == nil {
+		j.hists = make([]*latency.Histogram, min(max(j.conns, 1), maxHists))
+	}
+	k := i % len(j.hists)
+	if j.hists[k] == nil {
+		j.hists[k] = new(latency.Histogram)
+	}
+	return j.hists[k]
+}
+
+// observe records the latency of a request sent at t0 (a latency.Now
+// reading) into h if the window is being measured.
+func (j *job) observe(h *latency.Histogram, t0 int64) {
+	if j.measuring.Load() {
+		h.Since(t0)
+	}
+}
+
+// latencies returns every worker's latencies merged.
+func (j *job) latencies() *latency.Histogram {
+	j.histsMu.Lock()
+	defer j.histsMu.Unlock()
+	all := new(latency.Histogram)
+	for _, h := range j.hists {
+		if h != nil {
+			all.Merge(h)
+		}
+	}
+	return all
 }
 
 // check counts a reply and reports whether it was the expected one.
@@ -94,17 +141,24 @@ func (j *job) headerMap() map[string]string {
 	return m
 }
 
-// drive runs each step in a loop on its own goroutine until stop is closed.
-// A step reports whether its request got the expected reply (counted by
-// check or fail); one that did not ends its goroutine, so that a refused
-// connection does not spin. drive returns when every goroutine has ended.
+// drive runs each step in a loop on its own goroutine until stop is closed,
+// timing each call into the goroutine's histogram. A step reports whether
+// its request got the expected reply (counted by check or fail); one that
+// did not ends its goroutine, so that a refused connection does not spin.
+// drive returns when every goroutine has ended.
 func (j *job) drive(steps []func() bool) {
 	var wg sync.WaitGroup
-	for _, step := range steps {
+	for i, step := range steps {
+		h := j.hist(i)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for !j.stopped() && step() {
+			for !j.stopped() {
+				t0 := latency.Now()
+				if !step() {
+					return
+				}
+				j.observe(h, t0)
 			}
 		}()
 	}

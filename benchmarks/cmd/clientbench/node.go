@@ -5,23 +5,50 @@ import (
 	"os/exec"
 )
 
+// jsBucket is latency's bucket function in JavaScript, for a latency of v
+// nanoseconds (an integer below 2^53): 32 buckets per power of two.
+// TestNodeBucket checks that it gives Go's bucket for the same values.
+const jsBucket = `
+function bucket(v) {
+  if (v < 64) return v;
+  const len = v < 4294967296 ? 32 - Math.clz32(v) : 64 - Math.clz32(Math.floor(v / 4294967296));
+  const e = len - 6;
+  return (e + 1) * 32 + Math.floor(v / 2 ** e) - 32;
+}
+`
+
 // nodeClient is the Node program clientbench measures: conns chains of
 // http.request through a keepAlive agent, each starting the next request
-// when a response ends. Its one argument is nodeJob as JSON.
-const nodeClient = `
+// when a response ends. Its one argument is nodeJob as JSON. It times each
+// request of the measured window with performance.now (a monotonic clock
+// read without allocation) into the Go clients' histogram (jsBucket), whose
+// non-empty buckets it reports.
+const nodeClient = jsBucket + `
 const http = require('http');
+const counts = new Float64Array(64 << 5);
+let maxNS = 0, measuring = false;
+function record(t0) {
+  const ns = Math.max(0, Math.round((performance.now() - t0) * 1e6));
+  counts[bucket(ns)]++;
+  if (ns > maxNS) maxNS = ns;
+}
 const o = JSON.parse(process.argv[1]);
 const agent = new http.Agent({keepAlive: true, maxSockets: o.conns});
 let n = 0, errs = 0, firstBad = '';
 function bad(why) { errs++; if (!firstBad) firstBad = why; }
 function one() {
+  const t0 = performance.now();
   const req = http.request({host: o.host, port: o.port, path: o.path, method: o.method, headers: o.headers, agent}, res => {
     const chunks = [];
     if (o.check_body) res.on('data', c => chunks.push(c)); else res.resume();
     res.on('end', () => {
       const body = Buffer.concat(chunks).toString();
-      if (res.statusCode === o.status && (!o.check_body || body === o.expect_body)) n++;
-      else bad('status ' + res.statusCode + (o.check_body ? ', body ' + JSON.stringify(body.slice(0, 80)) : ''));
+      if (res.statusCode === o.status && (!o.check_body || body === o.expect_body)) {
+        n++;
+        if (measuring) record(t0);
+      } else {
+        bad('status ' + res.statusCode + (o.check_body ? ', body ' + JSON.stringify(body.slice(0, 80)) : ''));
+      }
       one();
     });
   });
@@ -30,11 +57,16 @@ function one() {
 }
 for (let i = 0; i < o.conns; i++) one();
 setTimeout(() => {
+  measuring = true;
   const n0 = n, c0 = process.cpuUsage(), t0 = process.hrtime.bigint();
   setTimeout(() => {
     const c = process.cpuUsage(c0);
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-    console.log(JSON.stringify({impl: 'node', reqs: n - n0, secs, cpu: (c.user + c.system) / 1e6, errs, first_bad: firstBad}));
+    measuring = false;
+    const buckets = [];
+    counts.forEach((k, i) => { if (k > 0) buckets.push([i, k]); });
+    console.log(JSON.stringify({impl: 'node', reqs: n - n0, secs, cpu: (c.user + c.system) / 1e6, errs, first_bad: firstBad,
+      lat: {buckets, max_ns: maxNS}}));
     process.exit(0);
   }, o.dur_ms);
 }, o.warm_ms);

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/zerohttp/zerohttp/benchmarks/internal/export"
 	"github.com/zerohttp/zerohttp/benchmarks/internal/machine"
@@ -44,6 +45,10 @@ type series struct {
 	ServerCPU stats.Spread `json:"server_cpu"`
 	Allocs    stats.Spread `json:"allocs"`
 	Bytes     stats.Spread `json:"bytes"`
+	P50       stats.Spread `json:"p50_us"`
+	P90       stats.Spread `json:"p90_us"`
+	P99       stats.Spread `json:"p99_us"`
+	Max       stats.Spread `json:"max_us"`
 }
 
 // round is one client run: the client's own report and what the
@@ -56,6 +61,26 @@ type round struct {
 	PerCPU    float64 `json:"req_per_cpu_s"`
 	ClientCPU float64 `json:"client_cpu"` // CPU-seconds per wall second
 	ServerCPU float64 `json:"server_cpu"` // 0 when the server's process is unknown
+	// Latency of the window's requests, from the client's sending to its
+	// having the whole response, in µs; 0 when the client reported none.
+	P50us float64 `json:"p50_us"`
+	P90us float64 `json:"p90_us"`
+	P99us float64 `json:"p99_us"`
+	MaxUs float64 `json:"max_us"`
+}
+
+// fillLatency turns the latencies the client reported into percentiles.
+func (r *round) fillLatency() {
+	if r.Lat == nil {
+		return
+	}
+	h := r.Lat.Histogram()
+	r.Lat = nil
+	if h.Count() == 0 {
+		return
+	}
+	us := func(d time.Duration) float64 { return float64(d) / 1e3 }
+	r.P50us, r.P90us, r.P99us, r.MaxUs = us(h.Quantile(0.50)), us(h.Quantile(0.90)), us(h.Quantile(0.99)), us(h.Max())
 }
 
 // summarise fills the derived figures of each round and the spreads.
@@ -76,6 +101,21 @@ func (s *series) summarise() {
 	s.ServerCPU = stats.Of(s.figure(func(r round) float64 { return r.ServerCPU }))
 	s.Allocs = stats.Of(s.figure(func(r round) float64 { return r.Allocs }))
 	s.Bytes = stats.Of(s.figure(func(r round) float64 { return r.Bytes }))
+	s.P50 = stats.Of(s.latency(func(r round) float64 { return r.P50us }))
+	s.P90 = stats.Of(s.latency(func(r round) float64 { return r.P90us }))
+	s.P99 = stats.Of(s.latency(func(r round) float64 { return r.P99us }))
+	s.Max = stats.Of(s.latency(func(r round) float64 { return r.MaxUs }))
+}
+
+// latency returns get of every round that succeeded with latencies.
+func (s *series) latency(get func(round) float64) []float64 {
+	var v []float64
+	for _, r := range s.Rounds {
+		if r.Skip == "" && r.MaxUs > 0 {
+			v = append(v, get(r))
+		}
+	}
+	return v
 }
 
 // figure returns get of every round that succeeded.
@@ -176,8 +216,8 @@ func writeTable(w io.Writer, sets []*series) {
 		return nil
 	}
 	fast, std := ref("fasthttp"), ref("nethttp")
-	fmt.Fprintln(w, "| client | rounds | req/s (min–max) | client CPU | req per client CPU-s (min–max) | CV | ÷ fasthttp (min–max) | ÷ net/http (min–max) | server CPU | allocs/req | bytes/req |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| client | rounds | req/s (min–max) | client CPU | req per client CPU-s (min–max) | CV | ÷ fasthttp (min–max) | ÷ net/http (min–max) | server CPU | allocs/req | bytes/req | latency µs p50 / p90 / p99 / max |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	var failures []string
 	for _, s := range sets {
 		for _, r := range s.Rounds {
@@ -186,7 +226,7 @@ func writeTable(w io.Writer, sets []*series) {
 			}
 		}
 		if s.PerCPU.N == 0 {
-			fmt.Fprintf(w, "| %s | 0 | failed (below) | | | | | | | | |\n", s.Client)
+			fmt.Fprintf(w, "| %s | 0 | failed (below) | | | | | | | | | |\n", s.Client)
 			continue
 		}
 		ratio := func(r *series) string {
@@ -202,9 +242,9 @@ func writeTable(w io.Writer, sets []*series) {
 		if s.Client != "node" {
 			allocs, bytes = fmt.Sprintf("%.2f", s.Allocs.Median), fmt.Sprintf("%.0f", s.Bytes.Median)
 		}
-		fmt.Fprintf(w, "| %s | %d | %s | %.0f%% | %s | %.1f%% | %s | %s | %s | %s | %s |\n",
+		fmt.Fprintf(w, "| %s | %d | %s | %.0f%% | %s | %.1f%% | %s | %s | %s | %s | %s | %s |\n",
 			s.Client, s.PerCPU.N, s.RPS.Cell(0), 100*s.ClientCPU.Median, s.PerCPU.Cell(0), 100*s.PerCPU.CV,
-			ratio(fast), ratio(std), srv, allocs, bytes)
+			ratio(fast), ratio(std), srv, allocs, bytes, s.latencyCell())
 	}
 	if len(failures) > 0 {
 		fmt.Fprintln(w, "\nFailed rounds:")
@@ -212,6 +252,15 @@ func writeTable(w io.Writer, sets []*series) {
 			fmt.Fprintln(w, f)
 		}
 	}
+}
+
+// latencyCell prints the medians over the rounds of p50, p90, p99 and max,
+// or "–" for a client that reported no latencies.
+func (s *series) latencyCell() string {
+	if s.Max.N == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f / %.0f / %.0f / %.0f", s.P50.Median, s.P90.Median, s.P99.Median, s.Max.Median)
 }
 
 // oneLine keeps a table cell or list item on one line.
@@ -232,46 +281,54 @@ func (rep *report) writeJSON(w io.Writer) error { return export.JSON(w, rep) }
 func (rep *report) writeCSV(w io.Writer) error {
 	c := csv.NewWriter(w)
 	c.Write([]string{"target", "kind", "client", "round", "skip", "reqs", "secs", "rps", "client_cpu", "req_per_cpu_s",
-		"server_cpu", "allocs", "bytes", "errors", "first_bad", "cpu_model", "cores", "kernel", "go"})
+		"server_cpu", "allocs", "bytes", "p50_us", "p90_us", "p99_us", "max_us", "errors", "first_bad", "cpu_model", "cores", "kernel", "go"})
 	m := rep.Machine
 	tail := []string{m.CPUModel, strconv.Itoa(m.Cores), m.Kernel, m.Go}
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	for _, s := range rep.Runs {
 		if len(s.Rounds) == 0 {
-			c.Write(append([]string{s.Target, s.Kind, s.Client, "0", s.Skip, "", "", "", "", "", "", "", "", "", ""}, tail...))
+			c.Write(append([]string{s.Target, s.Kind, s.Client, "0", s.Skip, "", "", "", "", "", "", "", "", "", "", "", "", "", ""}, tail...))
 		}
 		for _, r := range s.Rounds {
 			c.Write(append([]string{s.Target, s.Kind, s.Client, strconv.Itoa(r.Round), r.Skip, strconv.FormatInt(r.Reqs, 10),
 				f(r.Secs), f(r.RPS), f(r.ClientCPU), f(r.PerCPU), f(r.ServerCPU), f(r.Allocs), f(r.Bytes),
-				strconv.FormatInt(r.Errs, 10), r.FirstBad}, tail...))
+				f(r.P50us), f(r.P90us), f(r.P99us), f(r.MaxUs), strconv.FormatInt(r.Errs, 10), r.FirstBad}, tail...))
 		}
 	}
 	c.Flush()
 	return c.Error()
 }
 
-// writeSVG plots, per target, each client's requests per client CPU-second
-// and requests per second: the rounds' median with a min–max whisker;
-// zerohttp's engine client is drawn in the reference colour.
+// writeSVG plots, per target, each client's requests per client CPU-second,
+// requests per second, and p50 and p99 latency: the rounds' median with a
+// min–max whisker; zerohttp's engine client is drawn in the reference colour.
 func (rep *report) writeSVG(w io.Writer) error {
 	var groups []plot.Group
 	for _, name := range rep.targets() {
 		eff := plot.Group{Title: "server " + name + ": requests per client CPU-second (longer is better)"}
 		rps := plot.Group{Title: "server " + name + ": requests per second (longer is better)"}
+		lat := plot.Group{Title: "server " + name + ": latency p50 and p99 in µs (shorter is better)"}
 		for _, s := range rep.Runs {
 			if s.Target != name || s.PerCPU.N == 0 {
 				continue
 			}
-			eff.Bars = append(eff.Bars, bar(s.Client, s.PerCPU))
-			rps.Bars = append(rps.Bars, bar(s.Client, s.RPS))
+			eff.Bars = append(eff.Bars, bar(s.Client, s.Client, s.PerCPU))
+			rps.Bars = append(rps.Bars, bar(s.Client, s.Client, s.RPS))
+			if s.Max.N > 0 {
+				lat.Bars = append(lat.Bars, bar(s.Client+" p50", s.Client, s.P50), bar(s.Client+" p99", s.Client, s.P99))
+			}
 		}
 		groups = append(groups, eff, rps)
+		if len(lat.Bars) > 0 {
+			groups = append(groups, lat)
+		}
 	}
 	plot.Bars(w, groups)
 	return nil
 }
 
-func bar(client string, s stats.Spread) plot.Bar {
-	return plot.Bar{Name: client, Value: s.Median, Min: s.Min, Max: s.Max,
+// bar draws spread s of client under name.
+func bar(name, client string, s stats.Spread) plot.Bar {
+	return plot.Bar{Name: name, Value: s.Median, Min: s.Min, Max: s.Max,
 		Label: fmt.Sprintf("%.0f", s.Median), Base: client == "zerohttp"}
 }

@@ -98,13 +98,24 @@ func TestUserTargets(t *testing.T) {
 			if r.Skip != "" || r.Reqs <= 0 || r.Errs != 0 {
 				t.Errorf("JSON: %s → %s round %d: %+v", s.Client, s.Target, r.Round, r)
 			}
+			if r.P50us <= 0 || r.P90us < r.P50us || r.P99us < r.P90us || r.MaxUs < r.P99us || r.Lat != nil {
+				t.Errorf("JSON: %s → %s round %d: latency µs %v / %v / %v / %v (histogram %v); want 0 < p50 <= p90 <= p99 <= max and no histogram",
+					s.Client, s.Target, r.Round, r.P50us, r.P90us, r.P99us, r.MaxUs, r.Lat)
+			}
+		}
+		if s.P50.N != 2 || s.Max.N != 2 {
+			t.Errorf("JSON: %s → %s: latency spreads over %d and %d rounds; want 2", s.Client, s.Target, s.P50.N, s.Max.N)
 		}
 	}
-	if b, _ := os.ReadFile(csvPath); strings.Count(string(b), "\n") != 1+2*2*len(impls) {
-		t.Errorf("CSV has %d lines; want a header and %d rounds:\n%s", strings.Count(string(b), "\n"), 2*2*len(impls), b)
+	if b, _ := os.ReadFile(csvPath); strings.Count(string(b), "\n") != 1+2*2*len(impls) || !strings.Contains(string(b), ",p50_us,p90_us,p99_us,max_us,") {
+		t.Errorf("CSV has %d lines; want a header with the latency columns and %d rounds:\n%s", strings.Count(string(b), "\n"), 2*2*len(impls), b)
+	}
+	if strings.Contains(md, "| – |\n") || !strings.Contains(md, "latency µs p50 / p90 / p99 / max |") {
+		t.Errorf("a client's latency cell is empty, or the column is missing")
 	}
 	svg, _ := os.ReadFile(svgPath)
-	for _, want := range []string{"server cmd: requests per client CPU-second", "server addr: requests per second", ">zerohttp-pipelined<", `fill="#1b9e77"`, "<path"} {
+	for _, want := range []string{"server cmd: requests per client CPU-second", "server addr: requests per second", ">zerohttp-pipelined<", `fill="#1b9e77"`, "<path",
+		"server addr: latency p50 and p99 in µs", ">zerohttp p50<", ">" + impls[len(impls)-1] + " p99<"} {
 		if !strings.Contains(string(svg), want) {
 			t.Errorf("plot lacks %q", want)
 		}

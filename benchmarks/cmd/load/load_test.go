@@ -5,33 +5,6 @@ import (
 	"testing"
 )
 
-func TestBucketRoundTrip(t *testing.T) {
-	for _, v := range []uint64{0, 1, 31, 63, 64, 65, 100, 1000, 12345, 1e6, 3e9, 1 << 62} {
-		mid := bucketMid(bucket(v))
-		if d := float64(mid) - float64(v); d*d > (0.04*float64(v))*(0.04*float64(v))+1 {
-			t.Errorf("bucketMid(bucket(%d)) = %d; want within 4%%", v, mid)
-		}
-	}
-	for v := uint64(1); v < 1<<20; v = v*3/2 + 1 {
-		if bucket(v) < bucket(v-1) {
-			t.Fatalf("bucket(%d) = %d < bucket(%d) = %d", v, bucket(v), v-1, bucket(v-1))
-		}
-	}
-}
-
-func TestQuantile(t *testing.T) {
-	var h histogram
-	for i := 1; i <= 100; i++ {
-		h.record(int64(i) * 1000)
-	}
-	if p50 := h.quantile(0.5); p50 < 48000 || p50 > 52000 {
-		t.Errorf("p50 = %d; want about 50000", p50)
-	}
-	if p99 := h.quantile(0.99); p99 < 96000 || p99 > 102000 {
-		t.Errorf("p99 = %d; want about 99000", p99)
-	}
-}
-
 var want200 = expectation{status: 200}
 
 const resp = "HTTP/1.1 200 OK\r\nDate: x\r\ncontent-length: 13\r\n\r\nHello, World!"

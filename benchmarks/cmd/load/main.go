@@ -36,6 +36,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/zerohttp/zerohttp/benchmarks/internal/latency"
 	"github.com/zerohttp/zerohttp/benchmarks/internal/target"
 )
 
@@ -143,7 +144,7 @@ func fatalf(format string, args ...any) {
 
 // worker is one connection's state; it is touched only by its goroutine.
 type worker struct {
-	hist    histogram
+	hist    latency.Histogram
 	count   uint64 // measured expected replies
 	rc      *respCounter
 	lastErr error
@@ -212,11 +213,11 @@ func run(c config, onStart func()) (Result, error) {
 	}
 	elapsed := end.Sub(measureFrom)
 
-	var all histogram
+	var all latency.Histogram
 	var firstErr error
 	for i := range workers {
 		w := &workers[i]
-		all.merge(&w.hist)
+		all.Merge(&w.hist)
 		res.Requests += w.count
 		if firstErr == nil {
 			firstErr = w.lastErr
@@ -241,8 +242,8 @@ func run(c config, onStart func()) (Result, error) {
 	}
 	res.Seconds = elapsed.Seconds()
 	res.RPS = float64(res.Requests) / res.Seconds
-	res.P50us = float64(all.quantile(0.50)) / 1e3
-	res.P99us = float64(all.quantile(0.99)) / 1e3
+	res.P50us = float64(all.Quantile(0.50)) / 1e3
+	res.P99us = float64(all.Quantile(0.99)) / 1e3
 	res.Errors = errs.Load() + int64(res.BadReplies)
 	if res.Requests == 0 && firstErr == nil {
 		firstErr = errors.New("load: no expected replies")
@@ -290,10 +291,7 @@ func (w *worker) loop(cn *net.TCPConn, batch []byte, c config, measureFrom, stop
 			// A response counts when it completes inside the measured window,
 			// so a batch that straddles the warm-up's end is not lost.
 			if now := time.Now(); !now.Before(measureFrom) && !now.After(stop) {
-				lat := now.Sub(t0).Nanoseconds()
-				for range k {
-					w.hist.record(lat)
-				}
+				w.hist.RecordN(now.Sub(t0).Nanoseconds(), uint64(k))
 				w.count += uint64(k)
 			}
 		}
