@@ -58,23 +58,25 @@ bench-parse:
 
 # bench-server runs each server pinned to CPU 0 and the load generator to CPU 1
 # (SERVERBENCH="-server-cpus 0-3 -load-cpus 4-7" for others),
-# with every round's figures also in server.json and server.csv. Your own
+# with every round's figures also in server.json and server.csv and a plot in
+# server.svg. Your own
 # servers join the built-in ones with SERVERBENCH, for example
 #   make bench-server SERVERBENCH="-target mine=127.0.0.1:3000 -impls zerohttp,fasthttp"
 SERVERBENCH ?=
 bench-server:
 	@mkdir -p $(BENCHOUT)
-	cd benchmarks && $(GO) run ./cmd/serverbench -json $(BENCHOUT)/server.json -csv $(BENCHOUT)/server.csv $(SERVERBENCH) > $(BENCHOUT)/server.md; \
+	cd benchmarks && $(GO) run ./cmd/serverbench -json $(BENCHOUT)/server.json -csv $(BENCHOUT)/server.csv -svg $(BENCHOUT)/server.svg $(SERVERBENCH) > $(BENCHOUT)/server.md; \
 		rc=$$?; cat $(BENCHOUT)/server.md; exit $$rc
 
 # bench-client runs each client pinned to CPU 1 against a fixed server on CPU 0,
-# with every round's figures also in client.json and client.csv. Point the
+# with every round's figures also in client.json and client.csv and a plot
+# (throughput and latency) in client.svg. Point the
 # clients at your own server with CLIENTBENCH, for example
 #   make bench-client CLIENTBENCH="-target mine=127.0.0.1:3000 -path /api -expect-status 200"
 CLIENTBENCH ?=
 bench-client:
 	@mkdir -p $(BENCHOUT)
-	cd benchmarks && $(GO) run ./cmd/clientbench -duration 3s -json $(BENCHOUT)/client.json -csv $(BENCHOUT)/client.csv $(CLIENTBENCH) > $(BENCHOUT)/client.md; \
+	cd benchmarks && $(GO) run ./cmd/clientbench -duration 3s -json $(BENCHOUT)/client.json -csv $(BENCHOUT)/client.csv -svg $(BENCHOUT)/client.svg $(CLIENTBENCH) > $(BENCHOUT)/client.md; \
 		rc=$$?; cat $(BENCHOUT)/client.md; exit $$rc
 
 # soak points hostile clients (slowloris, unread pipelined responses small
