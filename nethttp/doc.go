@@ -5,7 +5,8 @@
 // Handler turns any http.Handler into an engine.Handler. The engine parses
 // each request on its event loop; the bridge fills a *http.Request from it
 // and calls ServeHTTP on a goroutine of its own, so handlers may block, as
-// under net/http. The loop waits for that goroutine a short while (100 µs):
+// under net/http. The loop yields to that goroutine, then waits for it
+// with a timer, a short while in all (100 µs):
 // a handler that finishes within it is answered as an inline engine handler
 // is, and the next request of a pipelined batch follows at once; one that
 // takes longer is left to finish on its own while the loop serves other

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zerohttp/zerohttp/engine"
@@ -31,7 +32,8 @@ func NewServer(h http.Handler, o *engine.Options) *engine.Server {
 // goroutine of its own. It must run inline on the event loop (the engine's
 // default, Options.Workers 0).
 //
-// The loop waits for the handler's goroutine up to syncWait: a handler
+// The loop yields to the handler's goroutine (syncYields), then waits for
+// it with a timer, up to syncWait in all: a handler
 // that finishes within it has its response written as an inline handler's
 // would be, with no hand-over back to the loop, and the next request of a
 // pipelined batch is served at once. One that takes longer, streams its
@@ -60,6 +62,17 @@ func Handler(h http.Handler) engine.Handler {
 // small against a loop's turn under load; a handler that outlives it makes
 // its connection's next requests go straight to their goroutine (skipAfterSlow).
 const syncWait = 100 * time.Microsecond
+
+// syncYields is how many times the loop yields its P before it waits for
+// a handler with a timer. The handler's goroutine is next to run on that
+// P (goWork readied it there), so a handler that does not block is done
+// by the first yield, and the timer's arming and the select, which cost
+// about a tenth of a keep-alive request's instructions, are skipped.
+const syncYields = 2
+
+// timedWaits counts the loop's waits for a handler that outlived its
+// yields (TestQuickHandlerNotTimed).
+var timedWaits atomic.Int64
 
 // skipAfterSlow is how many requests of a connection are not waited for
 // after one outlived syncWait, unless one of them finishes within it.
@@ -166,6 +179,15 @@ func (ex *serverConn) serve(h http.Handler, w *engine.Response, r *engine.Reques
 	}
 	ex.mode, ex.w, ex.r = modeSync, w, r
 	goWork(ex.run)
+	for i := 0; i < syncYields; i++ {
+		runtime.Gosched()
+		select {
+		case <-ex.wake:
+			return
+		default:
+		}
+	}
+	timedWaits.Add(1)
 	ex.timer.Reset(syncWait)
 	select {
 	case <-ex.wake:
