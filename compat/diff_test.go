@@ -358,13 +358,14 @@ func (c *caseEvents) take(name string) string {
 	return out
 }
 
-// startNodeDiffServer runs testdata/diff_server.js until the test ends.
-func startNodeDiffServer(t *testing.T) *nodeDiffServer {
+// startNodeScript runs node on a script of testdata, which exits when its
+// stdin ends, until the test ends, and returns a scanner of its output.
+func startNodeScript(t *testing.T, script string) *bufio.Scanner {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Skip("node not found")
 	}
-	cmd := exec.Command(node, "testdata/diff_server.js")
+	cmd := exec.Command(node, "testdata/"+script)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -377,8 +378,13 @@ func startNodeDiffServer(t *testing.T) *nodeDiffServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { stopNode(cmd, stdin) })
+	return bufio.NewScanner(stdout)
+}
+
+// startNodeDiffServer runs testdata/diff_server.js until the test ends.
+func startNodeDiffServer(t *testing.T) *nodeDiffServer {
 	ns := &nodeDiffServer{ev: &caseEvents{}}
-	sc := bufio.NewScanner(stdout)
+	sc := startNodeScript(t, "diff_server.js")
 	if !sc.Scan() {
 		t.Fatalf("node diff server printed no port")
 	}

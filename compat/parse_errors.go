@@ -115,7 +115,11 @@ func clientError(err error) (*Error, SocketInfo) {
 		}
 		return requestParseError(r.Code, r.Packet, r.Offset), info
 	case errors.Is(err, engine.ErrRequestTimeout):
-		return ErrHTTPRequestTimeout, SocketInfo{}
+		var info SocketInfo
+		if to, ok := err.(*engine.TimedOut); ok && to.Remote != nil {
+			info = socketInfo(to.Remote, to.Local)
+		}
+		return ErrHTTPRequestTimeout, info
 	}
 	return nil, SocketInfo{}
 }

@@ -2,7 +2,6 @@ package compat
 
 import (
 	"context"
-	"math"
 	"net"
 	"strconv"
 	"strings"
@@ -35,6 +34,10 @@ type ServerOptions struct {
 
 	// NumLoops is the number of engine event loops (0: one per CPU).
 	NumLoops int
+	// TimerResolution is how often the timeouts are checked (0: every
+	// second, or every 100 ms when a timeout set before Listen has a part
+	// under a second). A timeout fires up to this much late.
+	TimerResolution time.Duration
 }
 
 // Server is Node's http.Server. Its methods are safe from any goroutine.
@@ -42,7 +45,10 @@ type ServerOptions struct {
 // the goroutine of the call that caused the event (Listen, Close).
 //
 // The exported fields are Node's server properties; they are read by
-// Listen, so set them before.
+// Listen, so set them before. After Listen, change the timeouts and
+// MaxRequestsPerSocket with SetHeadersTimeout, SetRequestTimeout,
+// SetKeepAliveTimeout, SetTimeout and SetMaxRequestsPerSocket, which
+// apply them as Node applies a property set then (server_timeouts.go).
 type Server struct {
 	// HeadersTimeout bounds the time to receive a request's head (default
 	// 60 s; 0 disables it).
@@ -50,12 +56,16 @@ type Server struct {
 	// RequestTimeout bounds the time from a request's first byte to its
 	// response's end (default 300 s; 0 disables it).
 	RequestTimeout time.Duration
-	// KeepAliveTimeout bounds the wait for another request on a kept-alive
-	// connection (default 5 s; 0 disables it).
+	// KeepAliveTimeout is the wait for another request on a kept-alive
+	// connection that responses announce ("Keep-Alive: timeout=N", N its
+	// whole seconds; default 5 s; 0 disables it). As Node 20, the server
+	// waits one second more before it ends an idle connection, and emits
+	// 'timeout' instead when there are 'timeout' listeners.
 	KeepAliveTimeout time.Duration
 	// Timeout is how long a connection may be idle (default 0: no limit):
 	// then 'timeout' is emitted and the connection kept, or, with no
-	// 'timeout' listener, closed, as in Node.
+	// 'timeout' listener, closed, as in Node. Between requests the
+	// keep-alive timeout replaces it, as Node's socket timeout.
 	Timeout time.Duration
 	// MaxHeadersCount bounds the fields in a request head (default 2000; 0:
 	// the engine's default). Node drops the fields beyond it; the engine
@@ -67,10 +77,11 @@ type Server struct {
 	MaxRequestsPerSocket int
 
 	opts ServerOptions
-	// keepAliveSecs is KeepAliveTimeout in whole seconds as of Listen, for
-	// the Keep-Alive field; -1 when it is 0 (no field). Immutable after Listen.
-	keepAliveSecs int16
-	maxRequests   int // MaxRequestsPerSocket as of Listen
+	// keepAliveSecs is KeepAliveTimeout in whole seconds, for the
+	// Keep-Alive field; -1 when it is 0 (no field). Set by Listen and the
+	// setters, read per request.
+	keepAliveSecs atomic.Int32
+	maxRequests   atomic.Int64 // MaxRequestsPerSocket, as keepAliveSecs
 
 	mu              sync.Mutex
 	eng             *engine.Server
@@ -237,10 +248,15 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 		NumLoops:         s.opts.NumLoops,
 		HeadersTimeout:   disable(s.HeadersTimeout),
 		RequestTimeout:   disable(s.RequestTimeout),
-		KeepAliveTimeout: disable(s.KeepAliveTimeout),
+		KeepAliveTimeout: engineKeepAlive(s.KeepAliveTimeout),
 		IdleTimeout:      s.Timeout,
-		TCPKeepAlive:     s.opts.KeepAliveInitialDelay,
-		CheckContinue:    len(s.onCheckContinue) > 0,
+		TickInterval:     s.timerResolution(),
+		// Node answers 408 to a connection silent for headersTimeout too,
+		// and its socket timeout is the keep-alive one between requests.
+		ReplySilentTimeout:    true,
+		KeepAliveReplacesIdle: true,
+		TCPKeepAlive:          s.opts.KeepAliveInitialDelay,
+		CheckContinue:         len(s.onCheckContinue) > 0,
 		// Node emits 'request' once the head has arrived; the engine does
 		// so for a body it streams, and every body of more than a byte is
 		// streamed with these.
@@ -264,11 +280,7 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 	if eo.Parse.MaxHeadBytes <= 0 {
 		eo.Parse.MaxHeadBytes = MaxHeaderSize
 	}
-	s.keepAliveSecs = -1
-	if s.KeepAliveTimeout > 0 {
-		s.keepAliveSecs = int16(min(s.KeepAliveTimeout/time.Second, math.MaxInt16))
-	}
-	s.maxRequests = max(s.MaxRequestsPerSocket, 0)
+	s.publishLimitsLocked()
 	s.publishLocked() // for a Server not made by CreateServer
 	eng := engine.NewServer(s.handle, eo)
 	s.eng = eng
@@ -548,7 +560,7 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 	req.Socket.fill(r.RemoteAddr(), r.LocalAddr())
 	req.joinDuplicates = s.opts.JoinDuplicateHeaders
 	res.x, res.req, res.w = x, req, w
-	res.keepAliveSecs = s.keepAliveSecs
+	res.keepAliveSecs = int16(s.keepAliveSecs.Load())
 	res.StatusCode, res.SendDate = 200, true
 	res.hdr.fields = se.fields[:0]
 	r.SetCloseHandler((*closeHandler)(req))
@@ -565,8 +577,8 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 			fns = expectationFailed
 		}
 	}
-	if s.maxRequests > 0 {
-		fns = s.countRequest(r, res, hooks, fns)
+	if m := s.maxRequests.Load(); m > 0 {
+		fns = s.countRequest(r, res, hooks, fns, int(m))
 	}
 	var tunnel []func(*IncomingMessage, *Socket)
 	connect := r.Method() == parse.MethodCONNECT

@@ -48,9 +48,10 @@ func (s *Server) OnDropRequest(fn func(req *IncomingMessage, socket SocketInfo))
 // Node does: the responses say ", max=M" in their Keep-Alive field; from
 // the M-th on they say Connection: close, and the connection stays open
 // (Node leaves closing to the client); a request past M is answered 503
-// and emitted as 'dropRequest'. It returns the listeners to call.
+// and emitted as 'dropRequest'. max is MaxRequestsPerSocket. It returns
+// the listeners to call.
 func (s *Server) countRequest(r *engine.Request, res *ServerResponse, hooks *requestHooks,
-	fns []func(*IncomingMessage, *ServerResponse)) []func(*IncomingMessage, *ServerResponse) {
+	fns []func(*IncomingMessage, *ServerResponse), max int) []func(*IncomingMessage, *ServerResponse) {
 	n, _ := r.ConnValue().(*int)
 	if n == nil {
 		n = new(int)
@@ -58,9 +59,9 @@ func (s *Server) countRequest(r *engine.Request, res *ServerResponse, hooks *req
 	}
 	*n++
 	e := res.extLocked()
-	e.keepAliveMax = s.maxRequests
-	e.maxReached = *n >= s.maxRequests
-	if *n <= s.maxRequests {
+	e.keepAliveMax = max
+	e.maxReached = *n >= max
+	if *n <= max {
 		return fns
 	}
 	drops := hooks.onDropRequest

@@ -712,8 +712,10 @@ func (c *conn) resume() {
 }
 
 // deadline returns when c times out, in wheel milliseconds.
-func (c *conn) deadline() int64 {
-	t := &c.s.to
+func (c *conn) deadline() int64 { return c.deadlineUnder(c.s.to.Load()) }
+
+// deadlineUnder is deadline under the timeouts t.
+func (c *conn) deadlineUnder(t *timeouts) int64 {
 	var d int64
 	switch {
 	case c.hij != nil:
@@ -725,6 +727,8 @@ func (c *conn) deadline() int64 {
 		d = after(c.headStart, t.headers)
 	case c.fresh:
 		d = after(c.idleSince, t.headers)
+	case c.s.opts.KeepAliveReplacesIdle && t.keepAlive != never:
+		return after(c.idleSince, t.keepAlive)
 	default:
 		d = after(c.idleSince, t.keepAlive)
 	}
@@ -738,6 +742,10 @@ func after(t, d int64) int64 {
 	return t + d
 }
 
+// stopped is the time of a clock OnIdleTimeout stopped: far enough that no
+// timeout reaches it, near enough that adding one does not overflow.
+const stopped = never / 2
+
 // arm sets c's timer to its deadline.
 func (c *conn) arm() { c.l.w.schedule(&c.tm, c.deadline()) }
 
@@ -746,22 +754,27 @@ func (c *conn) expire(now int64) {
 	if c.closed || c.gc == nil {
 		return
 	}
-	if d := c.deadline(); d > now {
+	t := c.s.to.Load()
+	if d := c.deadlineUnder(t); d > now {
 		c.l.w.schedule(&c.tm, d)
 		return
 	}
-	if f := c.s.opts.OnIdleTimeout; f != nil && c.idleExpired(now) && f(c.gc.RemoteAddr(), c.gc.LocalAddr()) {
-		// Kept: the idle clock stops until the connection's next read.
-		c.lastActive = never - c.s.to.idle
-		c.arm()
-		return
+	if f := c.s.opts.OnIdleTimeout; f != nil {
+		if idleSince, lastActive, ok := c.waivable(now, t); ok && f(c.gc.RemoteAddr(), c.gc.LocalAddr()) {
+			// Kept: the clocks that ran out wait for the next read (idle)
+			// or the next request's end (keep-alive).
+			c.idleSince, c.lastActive = idleSince, lastActive
+			c.arm()
+			return
+		}
 	}
 	c.inCall = true
 	switch {
 	case c.inWorker || c.hij != nil:
 		// The worker owns the response; just close.
-	case c.active && !c.resp.headWritten && !c.resp.ended, !c.active && c.headStart != 0:
-		c.replyErrorFor(408, ErrRequestTimeout) // RFC 9110 §15.5.9
+	case c.active && !c.resp.headWritten && !c.resp.ended, !c.active && c.headStart != 0,
+		!c.active && c.fresh && c.s.opts.ReplySilentTimeout:
+		c.replyErrorFor(408, c.timedOut()) // RFC 9110 §15.5.9
 		c.flushOut()
 	default:
 		c.closeAfter = true
@@ -773,18 +786,24 @@ func (c *conn) expire(now int64) {
 	}
 }
 
-// idleExpired reports whether c's deadline at now is its IdleTimeout's
-// rather than that of its state.
-func (c *conn) idleExpired(now int64) bool {
-	t := c.s.to.idle
-	if t == never || after(c.lastActive, t) > now {
-		return false
+// waivable reports whether c's deadline at now under t is only that of its
+// IdleTimeout or, between requests, its KeepAliveTimeout (Node's socket
+// timeout), which OnIdleTimeout may waive; it returns c's idleSince and
+// lastActive with those clocks stopped.
+func (c *conn) waivable(now int64, t *timeouts) (idleSince, lastActive int64, ok bool) {
+	savedIdle, savedActive := c.idleSince, c.lastActive
+	if after(c.lastActive, t.idle) <= now {
+		c.lastActive = stopped
 	}
-	saved := c.lastActive
-	c.lastActive = never - t
-	d := c.deadline()
-	c.lastActive = saved
-	return d > now
+	if c.deadlineUnder(t) <= now && !c.fresh && c.headStart == 0 && after(c.idleSince, t.keepAlive) <= now {
+		// Between requests: the state's deadline is the keep-alive one
+		// unless output is owed, which deadlineUnder then still sees.
+		c.idleSince = stopped
+	}
+	idleSince, lastActive = c.idleSince, c.lastActive
+	ok = (idleSince != savedIdle || lastActive != savedActive) && c.deadlineUnder(t) > now
+	c.idleSince, c.lastActive = savedIdle, savedActive
+	return idleSince, lastActive, ok
 }
 
 // onClose is called when gnet has closed the connection.

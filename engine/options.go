@@ -71,7 +71,7 @@ type Options struct {
 	// request it refuses by itself (status 400, 408, 413, 414, 431, 501 or
 	// 505, or 500 for a handler that panicked); err is a *RefusedRequest
 	// (which errors.Is matches with its parse.Code) for a head or body the
-	// parser refused, ErrRequestTimeout for a 408, nil otherwise. The connection closes
+	// parser refused, a *TimedOut (errors.Is ErrRequestTimeout) for a 408, nil otherwise. The connection closes
 	// after the reply. The default reply is the status line, Date,
 	// "Content-Length: 0" and "Connection: close". It runs on the
 	// connection's event loop.
@@ -81,10 +81,11 @@ type Options struct {
 	// runs on the connection's event loop and must not block.
 	OnOpen func(remote, local net.Addr)
 	// OnIdleTimeout, if set, is called on the connection's loop when a
-	// connection has been idle for IdleTimeout (Node's 'timeout'): it
-	// returns true to keep the connection (its idle clock then waits for
-	// its next read), false to close it as without the hook. The other
-	// timeouts still apply.
+	// connection has been idle for IdleTimeout, or between requests for
+	// KeepAliveTimeout (Node's 'timeout', which its socket timeout gives for
+	// both): it returns true to keep the connection (the clock that ran
+	// out then waits for its next read, or its next request's end), false
+	// to close it as without the hook. The other timeouts still apply.
 	OnIdleTimeout func(remote, local net.Addr) (keep bool)
 	// MaxConns bounds the open connections: with that many open, the
 	// server stops accepting, so that further connections wait in the
@@ -111,6 +112,14 @@ type Options struct {
 	// IdleTimeout closes a connection that sends and receives nothing for this
 	// long, whatever its state; 0 means no such timeout.
 	IdleTimeout time.Duration
+	// KeepAliveReplacesIdle makes KeepAliveTimeout, when on, the only
+	// timeout between requests, as Node's socket timeout: IdleTimeout then
+	// applies while a request is read or answered, and on a new connection.
+	KeepAliveReplacesIdle bool
+	// ReplySilentTimeout sends the 408 (or ErrorReply's reply) also to a
+	// new connection that sent no byte within HeadersTimeout, as Node does;
+	// by default such a connection is closed with no bytes.
+	ReplySilentTimeout bool
 	// TickInterval is the resolution of the timeouts: each event loop's timing
 	// wheel advances once per tick (default 1 s). The ticker also fires at
 	// every whole second, to refresh the Date line. Each tick wakes a
@@ -198,4 +207,13 @@ func ms(d time.Duration) int64 {
 		return never
 	}
 	return int64(d / time.Millisecond)
+}
+
+// timeouts returns o's timeouts in wheel milliseconds.
+func (o *Options) timeouts() *timeouts {
+	t := &timeouts{ms(o.HeadersTimeout), ms(o.RequestTimeout), ms(o.KeepAliveTimeout), never}
+	if o.IdleTimeout > 0 {
+		t.idle = ms(o.IdleTimeout)
+	}
+	return t
 }

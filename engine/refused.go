@@ -7,10 +7,29 @@ import (
 	"github.com/zerohttp/zerohttp/parse"
 )
 
-// ErrRequestTimeout is the error Options.ErrorReply gets for a request
-// answered 408: its head or its whole exchange outlived HeadersTimeout or
-// RequestTimeout.
+// ErrRequestTimeout is what a request answered 408 failed with: its head
+// or its whole exchange outlived HeadersTimeout or RequestTimeout.
+// Options.ErrorReply gets it as a *TimedOut.
 var ErrRequestTimeout = errors.New("engine: request timeout")
+
+// TimedOut is the error Options.ErrorReply gets for a 408: the
+// connection's addresses. errors.Is matches it with ErrRequestTimeout.
+type TimedOut struct {
+	Remote, Local net.Addr
+}
+
+func (e *TimedOut) Error() string { return ErrRequestTimeout.Error() }
+
+// Unwrap returns ErrRequestTimeout.
+func (e *TimedOut) Unwrap() error { return ErrRequestTimeout }
+
+// timedOut returns the error ErrorReply gets for a 408 on c.
+func (c *conn) timedOut() error {
+	if c.s.opts.ErrorReply == nil || c.gc == nil {
+		return ErrRequestTimeout
+	}
+	return &TimedOut{Remote: c.gc.RemoteAddr(), Local: c.gc.LocalAddr()}
+}
 
 // RefusedRequest is the error Options.ErrorReply gets for a request whose
 // head or body the parser refused: the parse.Code, and where in the bytes

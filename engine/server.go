@@ -37,10 +37,12 @@ type timeouts struct {
 // Server is an HTTP/1.1 server on gnet event loops. Its methods are safe from any goroutine.
 type Server struct {
 	// Immutable after NewServer.
-	h          Handler
-	opts       Options
-	pcfg       parse.Config
-	to         timeouts
+	h    Handler
+	opts Options
+	pcfg parse.Config
+	// to is the current timeouts, replaced whole by SetTimeouts; a
+	// connection reads it each time it sets its timer.
+	to         atomic.Pointer[timeouts]
 	serverLine []byte // "Server: ...\r\n", or empty
 	start      time.Time
 
@@ -92,10 +94,7 @@ func NewServer(h Handler, o *Options) *Server {
 	s.opts = s.opts.withDefaults()
 	s.pcfg = s.opts.Parse
 	s.lowWater = s.opts.MaxUnsentOutput / 2
-	s.to = timeouts{ms(s.opts.HeadersTimeout), ms(s.opts.RequestTimeout), ms(s.opts.KeepAliveTimeout), never}
-	if s.opts.IdleTimeout > 0 {
-		s.to.idle = ms(s.opts.IdleTimeout)
-	}
+	s.to.Store(s.opts.timeouts())
 	if s.opts.ServerName != "" && headers.ValidateValue(s.opts.ServerName) == nil {
 		s.serverLine = []byte("Server: " + s.opts.ServerName + "\r\n")
 	}
@@ -107,6 +106,20 @@ func NewServer(h Handler, o *Options) *Server {
 	empty := []*loop{}
 	s.loops.Store(&empty)
 	return s
+}
+
+// SetTimeouts replaces the server's HeadersTimeout, RequestTimeout,
+// KeepAliveTimeout and IdleTimeout, read as in Options (0 is the default;
+// a negative value, or an IdleTimeout of 0, disables one). A connection
+// uses them from its next change of state on (a request's first byte, its
+// head, its response's end); one already waiting for a later deadline
+// checks again when that comes, under the new timeouts. Sub-millisecond
+// parts are dropped and the resolution stays TickInterval. Safe from any
+// goroutine.
+func (s *Server) SetTimeouts(headers, request, keepAlive, idle time.Duration) {
+	o := Options{HeadersTimeout: headers, RequestTimeout: request, KeepAliveTimeout: keepAlive, IdleTimeout: idle}
+	o = o.withDefaults()
+	s.to.Store(o.timeouts())
 }
 
 // clock returns the server's time in milliseconds, never 0.
