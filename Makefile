@@ -33,7 +33,9 @@ invariants:
 purego:
 	$(GO) test -tags purego -count=1 ./parse/ ./headers/ ./fuzz/
 
-# fuzz-short runs every fuzz target for $(FUZZSHORT); fuzz runs each for $(FUZZTIME).
+# fuzz-short runs every fuzz target for $(FUZZSHORT); fuzz runs each for $(FUZZTIME),
+# the root module's with -tags invariants (the engine then checks its
+# per-connection memory bounds under FuzzEngineConn's inputs).
 fuzz-short:
 	@FUZZTIME=$(FUZZSHORT) GO=$(GO) bash .ci/fuzz-all
 

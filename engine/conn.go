@@ -159,6 +159,7 @@ func (c *conn) onTraffic() gnet.Action {
 		c.release()
 		return gnet.None
 	}
+	checkHeld(c)
 	return act
 }
 

@@ -5,11 +5,14 @@
 // FuzzEngineConn, which feeds arbitrary bytes in arbitrary writes to one
 // connection of an in-process engine server and checks that nothing panics,
 // the output is bounded and is whole responses (an error reply last) in
-// request order, every complete bodiless request gets exactly one, and the
-// server closes the connection once the input ends.
+// request order, every complete bodiless request gets exactly one, the
+// server closes the connection once the input ends, and (under the
+// invariants tag, as make fuzz runs it) the connection never holds more than
+// its small limits allow.
 //
-// Run one with `go test -fuzz FuzzRequestHead -fuzzminimizetime 5s ./fuzz/`,
-// or all with `make fuzz`.
+// Run one with `go test -tags invariants -fuzz FuzzRequestHead
+// -fuzzminimizetime 5s ./fuzz/`, or all with `make fuzz`; the invariants tag
+// adds the parser's and the engine's own checks.
 //
 // # Seeds
 //

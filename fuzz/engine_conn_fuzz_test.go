@@ -26,6 +26,18 @@ const (
 	connReadBudget = 10 * time.Second
 )
 
+// connOptions are connServer's limits, small enough for an input of
+// maxConnInput to cross each: a head, a buffered body and the output owed
+// before the connection stops serving. Under the invariants tag the engine
+// checks after every read that the connection holds no more than they allow
+// (engine's checkHeld: its head copy and unread input at most MaxHeadBytes,
+// a buffered body at most MaxBufferedBody).
+var connOptions = engine.Options{
+	Parse:           parse.Config{MaxHeadBytes: 1 << 10},
+	MaxBufferedBody: 1 << 10,
+	MaxUnsentOutput: 2 << 10,
+}
+
 var (
 	connServerOnce sync.Once
 	connServerAddr string
@@ -60,7 +72,7 @@ func connServer(tb testing.TB) string {
 	connServerOnce.Do(func() {
 		s := engine.NewServer(func(w *engine.Response, r *engine.Request) {
 			w.Header().AddString("X-Target", hex.EncodeToString(r.Target()))
-		}, &engine.Options{})
+		}, &connOptions)
 		if connServerErr = s.Start("tcp4://127.0.0.1:0"); connServerErr == nil {
 			connServerAddr = s.Addr().String()
 		}
@@ -79,7 +91,10 @@ func connServer(tb testing.TB) string {
 // bounded by the input's size, that an error reply (no X-Target) is the last,
 // that replies come in request order, and that every request of the input's
 // prefix of complete bodiless requests (as the parse package reads them) got
-// exactly one reply, in order.
+// exactly one reply, in order. Built with -tags invariants (make fuzz and
+// make invariants do), it also checks that memory per connection stays
+// bounded: after every read the engine panics, failing the input, if the
+// connection holds more than connOptions allow (see connOptions).
 //
 // With ZEROHTTP_FUZZ_ADDR=127.0.0.1:PORT it fuzzes your own server there
 // instead (any language; not coverage-guided, as the server is not this
@@ -252,7 +267,7 @@ func bodilessPrefix(in []byte) []string {
 		h       headers.Table
 		targets []string
 	)
-	p.Init(parse.Request, nil) // connServer's engine.Options{}.Parse
+	p.Init(parse.Request, &connOptions.Parse) // as connServer reads
 	for off := 0; off < len(in); {
 		p.Reset()
 		h.Reset(in[off:])
