@@ -203,6 +203,7 @@ var corpus = []exchange{
 	{name: "request chunked fields", req: "PUT /request HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sig\r\n\r\n3\r\nabc\r\n0\r\nX-Sig: s1\r\n\r\n"},
 	{name: "request absolute uri", req: "GET http://other.example/request?q HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{name: "request http/1.0", req: "GET /request HTTP/1.0\r\n\r\n"},
+	{name: "request field case", req: "POST /request HTTP/1.1\r\nhOST: a\r\ncontent-TYPE: text/plain\r\nx-multi: 1\r\nX-Multi: 2\r\netag: e\r\nTe: trailers\r\ncontent-length: 2\r\n\r\nhi"},
 	{name: "request close", req: "GET /request HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"},
 	{name: "big chunked", req: "GET /big HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{name: "big head", req: "HEAD /big HTTP/1.1\r\nHost: a\r\n\r\n", method: "HEAD"},

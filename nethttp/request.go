@@ -51,7 +51,17 @@ func (ex *serverConn) fillRequest(r *engine.Request) error {
 	h := ex.hdr
 	clear(h)
 	vals := ex.vals[:0]
+	var host string
+	sawHost := false
 	for i := 0; i < t.Len(); i++ {
+		if t.Field(i).ID == headers.Host {
+			// net/http keeps Host out of the Header map: it goes to
+			// req.Host (the first one) without a map entry to delete.
+			if !sawHost {
+				host, sawHost = view(t.Value(i)), true
+			}
+			continue
+		}
 		k := fieldKey(t, i, view)
 		vals = append(vals, view(t.Value(i)))
 		if old, ok := h[k]; ok {
@@ -70,11 +80,8 @@ func (ex *serverConn) fillRequest(r *engine.Request) error {
 	req.RemoteAddr = ex.remote
 	req.Close = !r.KeepAlive()
 	req.Host = u.Host
-	if hs, ok := h["Host"]; ok {
-		if req.Host == "" {
-			req.Host = hs[0]
-		}
-		delete(h, "Host")
+	if req.Host == "" {
+		req.Host = host
 	}
 	req.ContentLength = r.ContentLength()
 	if req.ContentLength < 0 {
