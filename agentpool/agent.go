@@ -147,6 +147,46 @@ type Canceler interface {
 	RequestCancelled() error
 }
 
+// SocketUser is a ResponseHandler passed to Request that follows its
+// connection as Node's ClientRequest follows its socket: it learns whether
+// the connection was reused, and may keep it after its response until it
+// has emitted what Node emits before the agent's 'free'.
+type SocketUser interface {
+	// SocketAssigned is called just before the request is written on cc,
+	// on the dispatching goroutine; reused reports whether cc came from
+	// the free list when the request was submitted (Node's reusedSocket:
+	// false for a new connection and for one handed over from a previous
+	// request while this one waited in the queue).
+	SocketAssigned(cc *engine.ClientConn, reused bool)
+	// HoldSocket is called on the event loop, before HandleResponse, when
+	// the response has ended leaving cc fit for reuse. Returning true keeps
+	// cc busy (in Sockets, not given to queued requests) until the handler
+	// calls Agent.Release(cc): Node frees a socket a tick after the
+	// response's 'end', once the request's 'close' has been emitted.
+	HoldSocket(cc *engine.ClientConn) bool
+}
+
+// Release gives back a connection held by a SocketUser after its response:
+// it carries the next queued request, joins the free list or closes, as
+// after any response. A connection not held is left alone. Safe from any
+// goroutine.
+func (a *Agent) Release(cc *engine.ClientConn) {
+	ac, ok := cc.Context().(*agentConn)
+	if !ok {
+		return
+	}
+	a.mu.Lock()
+	held := ac.held
+	ac.held = false
+	a.mu.Unlock()
+	if !held {
+		return
+	}
+	if next := a.connIdle(ac, cc, true); next != nil {
+		a.dispatch(ac, next)
+	}
+}
+
 // Snapshot maps origin names (see GetName) to counts. It is a copy: later
 // changes to the agent do not show in it.
 type Snapshot map[string]int

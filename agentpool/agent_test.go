@@ -680,3 +680,71 @@ func TestAgentAlternatingOrigins(t *testing.T) {
 		t.Fatalf("free sockets %v, connections %d and %d; want one socket per origin", free, s1.conns.Load(), s2.conns.Load())
 	}
 }
+
+// holdingHandler is a SocketUser that holds its connection after the
+// response, records reusedSocket, and sends the held connection on.
+type holdingHandler struct {
+	chanHandler
+	reused chan bool
+	held   chan *engine.ClientConn
+}
+
+func (h holdingHandler) SocketAssigned(_ *engine.ClientConn, reused bool) { h.reused <- reused }
+func (h holdingHandler) HoldSocket(cc *engine.ClientConn) bool            { h.held <- cc; return true }
+
+// TestAgentSocketUserHolds: a SocketUser's kept-alive connection stays busy
+// after its response until Release, then goes to the queued request, which
+// Node's reusedSocket calls not reused; a later request takes it from the
+// free list, reused. Without the hold, the queued request gets it at once.
+func TestAgentSocketUserHolds(t *testing.T) {
+	s := newServer(t, 0, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	a := newAgent(t, Options{KeepAlive: true, MaxSockets: 1})
+	name := a.GetName(reqFor(s.host, s.port))
+	h := holdingHandler{make(chanHandler, 3), make(chan bool, 3), make(chan *engine.ClientConn, 3)}
+	recv := func() result {
+		t.Helper()
+		select {
+		case r := <-h.chanHandler:
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			return r
+		case <-time.After(5 * time.Second):
+			t.Fatal("no response")
+		}
+		return result{}
+	}
+	held := func() *engine.ClientConn {
+		t.Helper()
+		select {
+		case cc := <-h.held:
+			return cc
+		case <-time.After(5 * time.Second):
+			t.Fatal("connection not held")
+		}
+		return nil
+	}
+	send(a, s.host, s.port, "/1", h)
+	send(a, s.host, s.port, "/2", h)
+	recv()
+	cc := held()
+	time.Sleep(50 * time.Millisecond) // the queued request would have gone by now
+	if got := len(h.chanHandler); got != 0 || a.Requests()[name] != 1 || a.Sockets()[name] != 1 {
+		t.Fatalf("held: %d responses, requests %v, sockets %v; want 0, 1, 1", got, a.Requests(), a.Sockets())
+	}
+	a.Release(cc)
+	recv()
+	a.Release(held())
+	if got := a.FreeSockets()[name]; got != 1 {
+		t.Fatalf("FreeSockets()[%q] = %d after Release; want 1", name, got)
+	}
+	send(a, s.host, s.port, "/3", h)
+	recv()
+	a.Release(held())
+	if r1, r2, r3 := <-h.reused, <-h.reused, <-h.reused; r1 || r2 || !r3 {
+		t.Fatalf("reused = %v, %v, %v; want false, false, true", r1, r2, r3)
+	}
+	if n := s.conns.Load(); n != 1 {
+		t.Fatalf("server saw %d connections; want 1", n)
+	}
+}

@@ -29,7 +29,8 @@
 // DoContext bounds a request by a context over the wait for a socket, the
 // dial and the exchange; Get(ctx, dst, "http://host:port/path") is a
 // one-line GET. A Request handler that is a Canceler can drop its request
-// before it is sent. nethttp.Transport puts an http.Client on an agent.
+// before it is sent; one that is a SocketUser learns whether its connection
+// was reused and may hold it after the response until it calls Release. nethttp.Transport puts an http.Client on an agent.
 //
 // # What it does not do
 //

@@ -27,6 +27,7 @@ type agentConn struct {
 	cc     *engine.ClientConn
 	state  connState // guarded by Agent.mu
 	busyAt int       // index in o.busy while there; guarded by Agent.mu
+	held   bool      // kept busy after its response by a SocketUser; guarded by Agent.mu
 	// inflight is the request on the connection. It is set before Send and
 	// read by HandleResponse; the engine's queue lock orders the two.
 	inflight *pending
@@ -94,6 +95,7 @@ type pending struct {
 	err     error
 	retried bool // already retried once on a new connection
 	fresh   bool // must go on a new connection
+	reused  bool // routed to a free connection (Node's reusedSocket)
 
 	// For Do and DoContext (h == p): stage is where the request is (see
 	// stageWaiting), cc the connection it was last sent on, and stop is set
@@ -115,7 +117,7 @@ var pendingPool = sync.Pool{New: func() any { return &pending{done: make(chan st
 
 func (p *pending) reset() {
 	p.a, p.req, p.resp, p.h, p.err = nil, nil, nil, nil, nil
-	p.retried, p.fresh = false, false
+	p.retried, p.fresh, p.reused = false, false, false
 	p.stage.Store(stageWaiting)
 	p.cc.Store(nil)
 	p.stop.Store(false)
@@ -170,9 +172,11 @@ func (a *Agent) route(p *pending) {
 		}
 		a.last = o
 	}
+	p.reused = false
 	if !p.fresh {
 		if ac := a.takeFreeLocked(o); ac != nil {
 			a.mu.Unlock()
+			p.reused = true
 			a.dispatch(ac, p)
 			return
 		}
@@ -344,6 +348,9 @@ func (a *Agent) dispatch(ac *agentConn, p *pending) {
 			return
 		}
 	}
+	if u, ok := p.h.(SocketUser); ok {
+		u.SocketAssigned(ac.cc, p.reused)
+	}
 	ac.inflight = p
 	err := ac.cc.Send(p.req, p.resp, ac)
 	if err == nil {
@@ -487,6 +494,20 @@ func (a *Agent) responseDone(ac *agentConn, p *pending, cc *engine.ClientConn, r
 		return
 	}
 	keep := a.opts.KeepAlive && resp.KeepAlive() && !p.req.ConnectionClose() && resp.Tunnel() == nil
+	if keep && p.h != engine.ResponseHandler(p) {
+		if u, ok := p.h.(SocketUser); ok {
+			a.mu.Lock()
+			ac.held = true // before the handler can Release it
+			a.mu.Unlock()
+			if u.HoldSocket(cc) {
+				p.finish(cc, nil)
+				return
+			}
+			a.mu.Lock()
+			ac.held = false
+			a.mu.Unlock()
+		}
+	}
 	next := a.connIdle(ac, cc, keep)
 	p.finish(cc, nil)
 	if next != nil {

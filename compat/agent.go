@@ -31,6 +31,9 @@ type AgentOptions struct {
 // (host:port:localAddress). Its methods are safe from any goroutine.
 type Agent struct {
 	a *agentpool.Agent
+
+	mu     sync.Mutex
+	onFree []func(SocketInfo) // guarded by mu
 }
 
 // NewAgent is Node's new http.Agent(options); opts may be nil.
@@ -104,6 +107,28 @@ func oneShotAgent() *Agent {
 		}
 	})
 	return noAgent
+}
+
+// OnFree registers a 'free' listener: a kept-alive socket's request has
+// emitted 'close' and the agent has taken the socket back, for its next
+// queued request or its free sockets (or closed it, past maxFreeSockets
+// or the server's Keep-Alive hint), as Node's agent has by the time its
+// listeners run.
+func (a *Agent) OnFree(fn func(SocketInfo)) {
+	a.mu.Lock()
+	a.onFree = append(a.onFree, fn)
+	a.mu.Unlock()
+}
+
+// free gives cc back to the pool and emits 'free'.
+func (a *Agent) free(cc *engine.ClientConn) {
+	a.a.Release(cc)
+	a.mu.Lock()
+	fns := a.onFree
+	a.mu.Unlock()
+	if len(fns) > 0 {
+		emit(fns, socketInfo(cc.RemoteAddr(), cc.LocalAddr()))
+	}
 }
 
 // Destroy closes the agent's sockets (Node's agent.destroy()); requests

@@ -15,6 +15,18 @@ import (
 // headServer answers a HEAD with head and anything else with "ok", on
 // keep-alive connections, and counts the connections.
 func headServer(t *testing.T, head string) (port int, conns *atomic.Int32) {
+	return requestServer(t, func(c net.Conn, req *http.Request) {
+		if req.Method == "HEAD" {
+			c.Write([]byte(head))
+		} else {
+			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+		}
+	})
+}
+
+// requestServer reads the requests of each connection in turn and has
+// answer write each one's response; it counts the connections.
+func requestServer(t *testing.T, answer func(c net.Conn, req *http.Request)) (port int, conns *atomic.Int32) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -36,11 +48,7 @@ func headServer(t *testing.T, head string) (port int, conns *atomic.Int32) {
 					if err != nil {
 						return
 					}
-					if req.Method == "HEAD" {
-						c.Write([]byte(head))
-					} else {
-						c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
-					}
+					answer(c, req)
 				}
 			}()
 		}

@@ -128,9 +128,10 @@ func (r *ClientRequest) ShouldKeepAlive() bool {
 	return r.agent.KeepAlive()
 }
 
-// ReusedSocket reports whether the request went out on a connection that
-// had carried an earlier request (Node's request.reusedSocket); it is
-// known once the response head has arrived.
+// ReusedSocket reports whether the agent gave the request a free socket
+// when it was made (Node's request.reusedSocket): false for a new one and
+// for one handed over while the request waited in the agent's queue. It is
+// known once the request is on its socket.
 func (r *ClientRequest) ReusedSocket() bool {
 	r.x.mu.Lock()
 	defer r.x.mu.Unlock()

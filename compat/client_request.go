@@ -93,7 +93,8 @@ type ClientRequest struct {
 	answered    bool // a response or an error was delivered
 	sending     bool // End is handing the request to the agent
 	announced   bool // 'socket' (and 'finish' if sent) were taken to emit
-	reused      bool // the connection had carried a request before (set at the head)
+	reused      bool // the agent took the connection from its free list (set before the request is written)
+	held        bool // the agent keeps conn busy until the request's 'close' (Node's 'free' follows it)
 	timer       *time.Timer
 	// res is the response once its head has arrived; cc its connection
 	// once the request is on it, and eresp the engine response, until
@@ -101,8 +102,8 @@ type ClientRequest struct {
 	res   *IncomingMessage
 	cc    *engine.ClientConn
 	eresp *engine.ClientResponse
-	// conn is the response's connection, set once on the event loop
-	// before the response is handed out; see IncomingMessage.streaming.
+	// conn is the request's connection, set by the agent before the
+	// request is written on it; see IncomingMessage.streaming.
 	conn *engine.ClientConn
 
 	wire *clientWire // set by End before the request is sent; the response handler's after
@@ -736,7 +737,9 @@ func (r *ClientRequest) informational(status int, h *headers.Table) {
 	x := r.x
 	x.mu.Lock()
 	var ann announcement
-	if cc := r.cc; cc != nil && !r.answered {
+	// r.conn, set before the request was written: r.cc may not be set
+	// yet, by a writing goroutine slower than the server's answer.
+	if cc := r.conn; cc != nil && !r.answered {
 		r.finished = true
 		ann = r.announceLocked(socketInfo(cc.RemoteAddr(), cc.LocalAddr()), true)
 	}
@@ -889,11 +892,18 @@ func (r *ClientRequest) destroy(err error, abort bool) {
 	x.flushTicks()
 }
 
-// emitClose is a tick: the request's 'close'.
+// emitClose is a tick: the request's 'close', then, for a kept-alive
+// socket, Node's 'free': the agent takes the connection back (for its next
+// queued request or its free list) and its 'free' listeners run.
 func (r *ClientRequest) emitClose() {
 	x := r.x
 	x.mu.Lock()
 	fns := r.onClose
+	held := r.held
+	r.held = false
 	x.mu.Unlock()
 	emit0(fns)
+	if held {
+		r.agent.free(r.conn)
+	}
 }

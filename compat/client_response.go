@@ -5,6 +5,7 @@ import (
 	"net"
 	"syscall"
 
+	"github.com/zerohttp/zerohttp/agentpool"
 	"github.com/zerohttp/zerohttp/engine"
 	"github.com/zerohttp/zerohttp/headers"
 )
@@ -59,7 +60,6 @@ func (h *responseHandler) ResponseHead(cc *engine.ClientConn, resp *engine.Clien
 	r.answered, r.finished = true, true
 	msg := r.response(resp, sock)
 	r.res, r.cc, r.conn = msg, cc, cc
-	r.reused = cc.Completed() > 0
 	keep := resp.KeepAlive() && r.agent.KeepAlive()
 	if keep && r.Method == "HEAD" && !hasLength(resp) {
 		// Node does not reuse a socket after a HEAD response with no
@@ -108,6 +108,30 @@ func (h *responseHandler) RequestSent(cc *engine.ClientConn) {
 		cc.Cancel(r.eresp)
 	}
 	r.x.mu.Unlock()
+}
+
+// SocketAssigned runs just before the request is written on cc: reused
+// is Node's reusedSocket, true only for a connection the agent took from
+// its free list when the request was made.
+func (h *responseHandler) SocketAssigned(cc *engine.ClientConn, reused bool) {
+	r := (*ClientRequest)(h)
+	r.x.mu.Lock()
+	r.conn, r.reused = cc, reused
+	r.x.mu.Unlock()
+}
+
+// HoldSocket runs on the event loop when the response has ended on a
+// connection the agent would reuse: the request keeps it until its
+// 'close', where Node's agent gets its 'free'.
+func (h *responseHandler) HoldSocket(cc *engine.ClientConn) bool {
+	r := (*ClientRequest)(h)
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	if r.conn != cc {
+		return false
+	}
+	r.held = true
+	return true
 }
 
 // ResponseBody runs on the event loop with each piece of the body.
@@ -313,4 +337,5 @@ var (
 	_ engine.ResponseHandler  = (*responseHandler)(nil)
 	_ engine.ResponseStreamer = (*responseHandler)(nil)
 	_ engine.RequestWatcher   = (*responseHandler)(nil)
+	_ agentpool.SocketUser    = (*responseHandler)(nil)
 )
