@@ -105,6 +105,16 @@ func corpusMux() http.Handler {
 		w.Header().Set("X-Count", "1")
 		w.Header().Set(http.TrailerPrefix+"X-Late", "late")
 	})
+	mux.HandleFunc("/trailer-swap", func(w http.ResponseWriter, r *http.Request) {
+		// After the head, one key goes and a trailer comes: the same
+		// number of keys as at WriteHeader.
+		w.Header().Set("X-A", "1")
+		w.Header().Set("X-B", "2")
+		io.WriteString(w, "swap")
+		w.(http.Flusher).Flush()
+		w.Header().Del("X-B")
+		w.Header().Set(http.TrailerPrefix+"X-Late", "late")
+	})
 	mux.HandleFunc("/early-hints", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Add("Link", "</style.css>; rel=preload; as=style")
 		w.WriteHeader(http.StatusEarlyHints)
@@ -215,6 +225,7 @@ var corpus = []exchange{
 	{name: "no sniff when encoded", req: "GET /gzip-typed HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{name: "flush", req: "GET /flush HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{name: "trailers", req: "GET /trailers HTTP/1.1\r\nHost: a\r\n\r\n"},
+	{name: "trailer after a deleted key", req: "GET /trailer-swap HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{name: "early hints", req: "GET /early-hints HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{name: "no content", req: "GET /no-content HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{name: "not modified", req: "GET /not-modified HTTP/1.1\r\nHost: a\r\n\r\n"},

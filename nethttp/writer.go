@@ -36,6 +36,8 @@ type responseWriter struct {
 
 	hdr         http.Header // the handler's, live; emptied for each request
 	fields      []string    // the head's fields as name, value pairs, taken at WriteHeader
+	keys        []string    // the header's keys at WriteHeader, sorted
+	prefixed    bool        // one of keys starts with http.TrailerPrefix
 	trailerDecl []string    // the values of the Trailer field, taken at WriteHeader
 	status      int
 	wroteHeader bool  // the final status is decided
@@ -79,6 +81,8 @@ func (rw *responseWriter) reset(isHead bool) {
 	clear(rw.hdr)
 	rw.body = nil
 	rw.fields = rw.fields[:0]
+	rw.keys = rw.keys[:0]
+	rw.prefixed = false
 	rw.trailerDecl = rw.trailerDecl[:0]
 	rw.status = 0
 	rw.wroteHeader, rw.headSent, rw.hasType, rw.noSniff, rw.chunked = false, false, false, false, false
@@ -208,15 +212,14 @@ func (rw *responseWriter) WriteHeader(code int) {
 // as they are now whatever the handler does to its map later.
 func (rw *responseWriter) snapshot() {
 	h := rw.hdr
-	keys := rw.fields[:0] // the keys first, then the pairs after them
+	keys := rw.keys[:0]
 	for k := range h {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	n := len(keys)
-	pairs := keys
-	for i := 0; i < n; i++ {
-		k := pairs[i]
+	rw.keys = keys
+	pairs := rw.fields[:0]
+	for _, k := range keys {
 		vs := h[k]
 		switch k {
 		case "Content-Type":
@@ -243,7 +246,7 @@ func (rw *responseWriter) snapshot() {
 			rw.clen = v
 		default:
 			if strings.HasPrefix(k, http.TrailerPrefix) {
-				rw.chunked = true
+				rw.chunked, rw.prefixed = true, true
 				continue
 			}
 		}
@@ -251,7 +254,7 @@ func (rw *responseWriter) snapshot() {
 			pairs = append(pairs, k, v)
 		}
 	}
-	rw.fields = append(pairs[:0], pairs[n:]...)
+	rw.fields = pairs
 }
 
 // writeInterim sends a 1xx response with the handler's current fields.
@@ -428,6 +431,9 @@ func (rw *responseWriter) trailerFields(out []string) []string {
 			}
 		}
 	}
+	if rw.sameKeys() {
+		return out // no key with http.TrailerPrefix, as at WriteHeader
+	}
 	for k, vs := range rw.hdr {
 		if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok {
 			for _, v := range vs {
@@ -436,6 +442,22 @@ func (rw *responseWriter) trailerFields(out []string) []string {
 		}
 	}
 	return out
+}
+
+// sameKeys reports whether the header holds the keys it held at
+// WriteHeader, none of them with http.TrailerPrefix: a lookup per key,
+// cheaper than a pass over the map for the few keys of most responses.
+// The keys are distinct, so the same count all present is the same set.
+func (rw *responseWriter) sameKeys() bool {
+	if rw.prefixed || len(rw.hdr) != len(rw.keys) {
+		return false
+	}
+	for _, k := range rw.keys {
+		if _, ok := rw.hdr[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // addFields adds h's fields to t, sorted by name.
