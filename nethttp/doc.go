@@ -40,7 +40,7 @@
 // The engine's own API (engine.Handler) avoids the goroutine per request and
 // the copy of the head, and allocates nothing per request; the bridge
 // allocates one string per request for a handler that allocates nothing
-// (net/http: 17 objects). Transport allocates 13 objects per GET through
+// (net/http: 17 objects). Transport allocates 10 objects per GET through
 // http.Client, most of them http.Client's (http.Transport: 45); agentpool's
 // Do none. Use the bridge to run code written for net/http (routers,
 // middleware), the engine's API for hot paths.

@@ -34,11 +34,11 @@ type responseWriter struct {
 	ex   *serverConn
 	body *requestBody // nil when the request has none
 
-	hdr         http.Header // the handler's, live; emptied for each request
-	fields      []string    // the head's fields as name, value pairs, taken at WriteHeader
-	keys        []string    // the header's keys at WriteHeader, sorted
-	prefixed    bool        // one of keys starts with http.TrailerPrefix
-	trailerDecl []string    // the values of the Trailer field, taken at WriteHeader
+	hdr         http.Header   // the handler's, live; emptied for each request
+	fields      []string      // the head's fields as name, value pairs, taken at WriteHeader
+	entries     []headerEntry // the header's entries at WriteHeader, sorted by key
+	prefixed    bool          // one of entries' keys starts with http.TrailerPrefix
+	trailerDecl []string      // the values of the Trailer field, taken at WriteHeader
 	status      int
 	wroteHeader bool  // the final status is decided
 	headSent    bool  // the head went to the engine
@@ -55,6 +55,12 @@ type responseWriter struct {
 	op      flushOp                  // what apply hands to the engine next
 	applyFn func(w *engine.Response) // rw.apply, bound once
 	done    chan struct{}            // a call on the loop is done; capacity 1
+}
+
+// headerEntry is one key of a header map with its values.
+type headerEntry struct {
+	key  string
+	vals []string
 }
 
 // flushOp is one hand-over of the response to the engine.
@@ -81,7 +87,7 @@ func (rw *responseWriter) reset(isHead bool) {
 	clear(rw.hdr)
 	rw.body = nil
 	rw.fields = rw.fields[:0]
-	rw.keys = rw.keys[:0]
+	rw.entries = rw.entries[:0]
 	rw.prefixed = false
 	rw.trailerDecl = rw.trailerDecl[:0]
 	rw.status = 0
@@ -211,16 +217,15 @@ func (rw *responseWriter) WriteHeader(code int) {
 // name as net/http writes them. Values are strings, so the pairs keep them
 // as they are now whatever the handler does to its map later.
 func (rw *responseWriter) snapshot() {
-	h := rw.hdr
-	keys := rw.keys[:0]
-	for k := range h {
-		keys = append(keys, k)
+	es := rw.entries[:0]
+	for k, vs := range rw.hdr {
+		es = append(es, headerEntry{k, vs})
 	}
-	slices.Sort(keys)
-	rw.keys = keys
+	slices.SortFunc(es, func(a, b headerEntry) int { return strings.Compare(a.key, b.key) })
+	rw.entries = es
 	pairs := rw.fields[:0]
-	for _, k := range keys {
-		vs := h[k]
+	for _, e := range es {
+		k, vs := e.key, e.vals
 		switch k {
 		case "Content-Type":
 			rw.hasType = true
@@ -449,11 +454,11 @@ func (rw *responseWriter) trailerFields(out []string) []string {
 // cheaper than a pass over the map for the few keys of most responses.
 // The keys are distinct, so the same count all present is the same set.
 func (rw *responseWriter) sameKeys() bool {
-	if rw.prefixed || len(rw.hdr) != len(rw.keys) {
+	if rw.prefixed || len(rw.hdr) != len(rw.entries) {
 		return false
 	}
-	for _, k := range rw.keys {
-		if _, ok := rw.hdr[k]; !ok {
+	for _, e := range rw.entries {
+		if _, ok := rw.hdr[e.key]; !ok {
 			return false
 		}
 	}
