@@ -47,6 +47,13 @@ type Options struct {
 	// server's hint). Unlike Node it does not time out sockets in use; see
 	// HeadTimeout for that.
 	Timeout time.Duration
+	// NodeKeepAliveHint reads the server's "Keep-Alive: timeout=N" as
+	// Node's agent does: only a field that starts with it, and it only
+	// shortens a Timeout (to N-1 s); an agent without one keeps a free
+	// socket past the hint. A hint of 1 s or less forbids reuse either
+	// way. Without it, any timeout=N in the field bounds a free socket's
+	// life to N-1 s.
+	NodeKeepAliveHint bool
 
 	// Client runs the connections; nil makes a private one that Destroy closes.
 	Client *engine.Client

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/zerohttp/zerohttp/engine"
+	"github.com/zerohttp/zerohttp/headers"
 )
 
 // connState is where an agent's connection is in its life.
@@ -28,6 +29,9 @@ type agentConn struct {
 	state  connState // guarded by Agent.mu
 	busyAt int       // index in o.busy while there; guarded by Agent.mu
 	held   bool      // kept busy after its response by a SocketUser; guarded by Agent.mu
+	// hint is the last response's Keep-Alive timeout as Node reads it (-1:
+	// none), under Options.NodeKeepAliveHint; guarded by Agent.mu.
+	hint time.Duration
 	// inflight is the request on the connection. It is set before Send and
 	// read by HandleResponse; the engine's queue lock orders the two.
 	inflight *pending
@@ -494,11 +498,20 @@ func (a *Agent) responseDone(ac *agentConn, p *pending, cc *engine.ClientConn, r
 		return
 	}
 	keep := a.opts.KeepAlive && resp.KeepAlive() && !p.req.ConnectionClose() && resp.Tunnel() == nil
-	if keep && p.h != engine.ResponseHandler(p) {
-		if u, ok := p.h.(SocketUser); ok {
+	if keep {
+		var u SocketUser
+		if p.h != engine.ResponseHandler(p) {
+			u, _ = p.h.(SocketUser)
+		}
+		if node := a.opts.NodeKeepAliveHint; node || u != nil {
 			a.mu.Lock()
-			ac.held = true // before the handler can Release it
+			if node {
+				ac.hint = nodeKeepAliveHint(resp)
+			}
+			ac.held = u != nil // before the handler can Release it
 			a.mu.Unlock()
+		}
+		if u != nil {
 			if u.HoldSocket(cc) {
 				p.finish(cc, nil)
 				return
@@ -534,7 +547,7 @@ func (a *Agent) connIdle(ac *agentConn, cc *engine.ClientConn, keep bool) (next 
 		// No room to keep it, or other origins wait for a socket slot.
 		keep = false
 	default:
-		timeout, ok := a.freeTimeout(cc)
+		timeout, ok := a.freeTimeout(ac, cc)
 		if !ok {
 			keep = false
 			break
@@ -554,18 +567,43 @@ func (a *Agent) connIdle(ac *agentConn, cc *engine.ClientConn, keep bool) (next 
 // freeTimeout returns how long a free socket may idle (Node's
 // keepSocketAlive): the agent's timeout, shortened to a second before the
 // server's Keep-Alive hint; a hint of one second or less forbids reuse.
-func (a *Agent) freeTimeout(cc *engine.ClientConn) (time.Duration, bool) {
+// Under NodeKeepAliveHint the hint is Node's reading of the last response
+// (ac.hint), which does not give a timeout to an agent without one.
+func (a *Agent) freeTimeout(ac *agentConn, cc *engine.ClientConn) (time.Duration, bool) {
 	t := a.opts.Timeout
-	if hint, ok := cc.KeepAliveHint(); ok {
+	hint, ok := cc.KeepAliveHint()
+	if a.opts.NodeKeepAliveHint {
+		hint, ok = ac.hint, ac.hint >= 0
+	}
+	if ok {
 		h := hint - time.Second
 		if h <= 0 {
 			return 0, false
 		}
-		if t == 0 || h < t {
+		if t == 0 && !a.opts.NodeKeepAliveHint || h < t {
 			t = h
 		}
 	}
 	return t, true
+}
+
+// nodeKeepAliveHint returns the timeout of resp's Keep-Alive field as
+// Node's keepSocketAlive reads it (/^timeout=(\d+)/), or -1: a field that
+// does not start with "timeout=" and digits gives none.
+func nodeKeepAliveHint(resp *engine.ClientResponse) time.Duration {
+	const prefix = "timeout="
+	v, ok := resp.Header().GetID(headers.KeepAlive)
+	if !ok || len(v) <= len(prefix) || string(v[:len(prefix)]) != prefix {
+		return -1
+	}
+	n, j := int64(0), len(prefix)
+	for ; j < len(v) && v[j] >= '0' && v[j] <= '9' && n < 1<<31; j++ {
+		n = n*10 + int64(v[j]-'0')
+	}
+	if j == len(prefix) {
+		return -1
+	}
+	return time.Duration(n) * time.Second
 }
 
 // GetName returns the origin name of req (Node's agent.getName).

@@ -53,6 +53,7 @@ func NewAgent(opts *AgentOptions) (*Agent, error) {
 		}
 	}
 	o.Client = sharedClient()
+	o.NodeKeepAliveHint = true
 	a, err := agentpool.NewAgent(&o)
 	if err != nil {
 		return nil, err

@@ -167,16 +167,7 @@ func agentFreeEvents(t *testing.T, port int, scenario string, setGates func(...c
 	at := func(i any, ev string) {
 		tr.add("%v %s sockets=%d free=%d requests=%d", i, ev, agent.Sockets()[name], agent.FreeSockets()[name], agent.Requests()[name])
 	}
-	var mu sync.Mutex
-	ids := map[int]int{}
-	sid := func(s SocketInfo) string {
-		mu.Lock()
-		defer mu.Unlock()
-		if _, ok := ids[s.LocalPort]; !ok {
-			ids[s.LocalPort] = len(ids) + 1
-		}
-		return fmt.Sprintf("s%d", ids[s.LocalPort])
-	}
+	sid := socketNames()
 	agent.OnFree(func(s SocketInfo) { at("-", "free "+sid(s)) })
 	done := make(chan struct{})
 	var open atomic.Int32
@@ -226,4 +217,19 @@ func agentFreeEvents(t *testing.T, port int, scenario string, setGates func(...c
 		t.Fatalf("not done; so far:\n%s", tr)
 	}
 	return tr.String()
+}
+
+// socketNames names sockets s1, s2, ... by order of first sight, as the
+// scripts' sid does.
+func socketNames() func(SocketInfo) string {
+	var mu sync.Mutex
+	ids := map[int]int{}
+	return func(s SocketInfo) string {
+		mu.Lock()
+		defer mu.Unlock()
+		if _, ok := ids[s.LocalPort]; !ok {
+			ids[s.LocalPort] = len(ids) + 1
+		}
+		return fmt.Sprintf("s%d", ids[s.LocalPort])
+	}
 }
