@@ -15,18 +15,21 @@ import (
 	"time"
 )
 
-// phaseServer records what one request's bytes arrive as: pieces
-// separated by 100 ms of silence, the head's field lines sorted (Node's
-// field order differs, see README) and the port masked. It answers once the
-// request is complete and sends the record on the returned channel.
-func phaseServer(t *testing.T) (int, <-chan string) {
+// phaseServer records what one request's bytes arrive as, step by step:
+// once bytes have come and 100 ms passed without more, the step's piece is
+// recorded and a value sent on next, and the writer takes its next step
+// only then, so a slow reader cannot merge two steps. The head's field
+// lines are sorted (Node's field order differs, see README) and the port
+// masked. It answers once the request is complete and sends the record on
+// the returned channel.
+func phaseServer(t *testing.T) (port int, rec <-chan string, next <-chan struct{}) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	port := ln.Addr().(*net.TCPAddr).Port
-	rec := make(chan string, 1)
+	port = ln.Addr().(*net.TCPAddr).Port
+	recc, nextc := make(chan string, 1), make(chan struct{}, 4)
 	go func() {
 		c, err := ln.Accept()
 		if err != nil {
@@ -37,7 +40,7 @@ func phaseServer(t *testing.T) (int, <-chan string) {
 		var phases []string
 		buf := make([]byte, 64<<10)
 		start := 0
-		deadline := time.Now().Add(5 * time.Second)
+		deadline := time.Now().Add(10 * time.Second)
 		for time.Now().Before(deadline) {
 			c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
 			n, err := c.Read(buf)
@@ -46,6 +49,7 @@ func phaseServer(t *testing.T) (int, <-chan string) {
 			if errors.As(err, &ne) && ne.Timeout() && len(all) > start {
 				phases = append(phases, string(all[start:]))
 				start = len(all)
+				nextc <- struct{}{}
 				if complete(all) {
 					break
 				}
@@ -64,9 +68,19 @@ func phaseServer(t *testing.T) (int, <-chan string) {
 			}
 		}
 		r := strings.ReplaceAll(strings.Join(phases, "\n|"), fmt.Sprint(port), "PORT")
-		rec <- strings.ReplaceAll(r, "\r\n", `\r\n`)
+		recc <- strings.ReplaceAll(r, "\r\n", `\r\n`)
 	}()
-	return port, rec
+	return port, recc, nextc
+}
+
+// awaitStep waits for the server to have recorded a step.
+func awaitStep(t *testing.T, next <-chan struct{}, step string) {
+	t.Helper()
+	select {
+	case <-next:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("nothing arrived after %s", step)
+	}
 }
 
 // complete reports whether b holds a whole request.
@@ -90,13 +104,29 @@ func TestClientWriteMatchesNode(t *testing.T) {
 	for _, mode := range []string{"chunked", "length", "flush"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
-			port, rec := phaseServer(t)
-			if err := exec.Command(node, "testdata/client_write.js", fmt.Sprint(port), mode).Run(); err != nil {
+			port, rec, next := phaseServer(t)
+			cmd := exec.Command(node, "testdata/client_write.js", fmt.Sprint(port), mode)
+			stdin, err := cmd.StdinPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			steps := 2
+			if mode == "flush" {
+				steps = 1
+			}
+			for i := 0; i < steps; i++ {
+				awaitStep(t, next, "node's step")
+				io.WriteString(stdin, "\n")
+			}
+			if err := cmd.Wait(); err != nil {
 				t.Fatalf("node: %v", err)
 			}
 			want := <-rec
 
-			port, rec = phaseServer(t)
+			port, rec, next = phaseServer(t)
 			opts := &RequestOptions{Host: "127.0.0.1", Port: port, Method: "POST", NoAgent: true}
 			if mode == "length" {
 				opts.Headers = map[string]string{"Content-Length": "7"}
@@ -111,12 +141,13 @@ func TestClientWriteMatchesNode(t *testing.T) {
 			}
 			if mode == "flush" {
 				r.FlushHeaders()
+				awaitStep(t, next, "FlushHeaders")
 			} else {
 				r.WriteString("abc")
-				time.Sleep(200 * time.Millisecond)
+				awaitStep(t, next, "the first write")
 				r.WriteString("defg")
+				awaitStep(t, next, "the second write")
 			}
-			time.Sleep(200 * time.Millisecond)
 			r.End(nil)
 			var got string
 			select {

@@ -1,5 +1,6 @@
-// Writes a request body piece by piece, 200 ms apart, for
-// TestClientWriteMatchesNode, whose server records what arrives when.
+// Writes a request body piece by piece for TestClientWriteMatchesNode,
+// whose server records what arrives at each step: each line on stdin
+// (sent once the server has the previous step's bytes) runs the next step.
 // Usage: node client_write.js PORT chunked|length|flush
 const http = require('http');
 const [port, mode] = [+process.argv[2], process.argv[3]];
@@ -9,12 +10,11 @@ const req = http.request({port, host: '127.0.0.1', method: 'POST', agent: false,
   res.on('end', () => process.exit(0));
 });
 req.on('error', () => process.exit(1));
-if (mode === 'flush') {
-  req.flushHeaders();
-  setTimeout(() => req.end(), 200);
-} else {
-  req.write('abc');
-  setTimeout(() => req.write('defg'), 200);
-  setTimeout(() => req.end(), 400);
-}
-setTimeout(() => process.exit(2), 5000);
+const steps = mode === 'flush'
+  ? [() => req.flushHeaders(), () => req.end()]
+  : [() => req.write('abc'), () => req.write('defg'), () => req.end()];
+steps.shift()();
+process.stdin.on('data', d => {
+  for (const c of d) if (c === 10 && steps.length) steps.shift()();
+});
+setTimeout(() => process.exit(2), 10000);
