@@ -119,7 +119,8 @@ type serverConn struct {
 	r    *engine.Request  // in modeSync; guarded by mu
 	d    *engine.Deferred // in modeAsync; set before, read after, the handover
 
-	wake  chan struct{} // capacity 1: the handler's goroutine tells the waiting loop it left modeSync
+	waits bool          // guarded by mu: the loop waits on wake for the word that the goroutine left modeSync
+	wake  chan struct{} // capacity 1: that word, sent only when waits
 	timer *time.Timer   // the loop's wait; used on the loop only
 
 	skip    int       // requests not to wait for; loop only
@@ -179,31 +180,44 @@ func (ex *serverConn) serve(h http.Handler, w *engine.Response, r *engine.Reques
 	}
 	ex.mode, ex.w, ex.r = modeSync, w, r
 	goWork(ex.run)
-	for i := 0; i < syncYields; i++ {
-		runtime.Gosched()
-		select {
-		case <-ex.wake:
-			return
-		default:
+	for i := 0; ; i++ {
+		if i < syncYields {
+			runtime.Gosched()
 		}
+		ex.mu.Lock()
+		if ex.mode != modeSync {
+			// The goroutine has ended or detached the response, with no
+			// word on wake, as the loop did not wait on it.
+			ex.mu.Unlock()
+			return
+		}
+		if i == syncYields {
+			ex.waits = true
+			ex.mu.Unlock()
+			break
+		}
+		ex.mu.Unlock()
 	}
 	timedWaits.Add(1)
 	ex.timer.Reset(syncWait)
 	select {
 	case <-ex.wake:
 		ex.timer.Stop()
+		ex.waits = false // the goroutine is done with mu
 		return
 	case <-ex.timer.C:
 	}
 	ex.mu.Lock()
 	if ex.mode == modeSync {
 		ex.detachLocked()
+		ex.waits = false
 		ex.skip = skipAfterSlow
 		ex.mu.Unlock()
 		return
 	}
 	ex.mu.Unlock()
 	<-ex.wake // the goroutine has just left modeSync; its word follows
+	ex.waits = false
 }
 
 // detachLocked moves the request to modeAsync. Called with mu held in
@@ -216,20 +230,29 @@ func (ex *serverConn) detachLocked() {
 }
 
 // leaveLocked is the handler goroutine's detachLocked: it then releases mu
-// and tells the waiting loop, which returns.
+// and tells the loop if it waits on wake; the loop returns.
 func (ex *serverConn) leaveLocked() {
 	ex.detachLocked()
-	ex.mu.Unlock()
-	ex.wake <- struct{}{}
+	ex.unlockAndTell()
 }
 
 // endLocked records, from the handler's goroutine in modeSync, that the
-// response has ended, releases mu and tells the waiting loop. The serverConn
-// is the loop's from then on.
+// response has ended, releases mu and tells the loop if it waits on wake.
+// The serverConn is the loop's from then on.
 func (ex *serverConn) endLocked() {
 	ex.mode, ex.w, ex.r = modeDone, nil, nil
+	ex.unlockAndTell()
+}
+
+// unlockAndTell releases mu and, if the loop waits on wake, sends its
+// word. A loop that is still yielding sees the mode under mu instead, which
+// costs no channel operation.
+func (ex *serverConn) unlockAndTell() {
+	tell := ex.waits
 	ex.mu.Unlock()
-	ex.wake <- struct{}{}
+	if tell {
+		ex.wake <- struct{}{}
+	}
 }
 
 // leaveSync moves the request to modeAsync if the loop waits for it.
