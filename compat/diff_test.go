@@ -391,13 +391,20 @@ func startNodeDiffServer(t *testing.T) *nodeDiffServer {
 	if _, err := fmt.Sscan(sc.Text(), &ns.port); err != nil {
 		t.Fatalf("node diff server: %q: %v", sc.Text(), err)
 	}
+	ns.ev = nodeEvents(sc)
+	return ns
+}
+
+// nodeEvents collects the "KEY\tevent" lines sc has left, in the background.
+func nodeEvents(sc *bufio.Scanner) *caseEvents {
+	ev := &caseEvents{}
 	go func() {
 		for sc.Scan() {
-			name, ev, _ := strings.Cut(sc.Text(), "\t")
-			ns.ev.add(name, ev)
+			key, e, _ := strings.Cut(sc.Text(), "\t")
+			ev.add(key, e)
 		}
 	}()
-	return ns
+	return ev
 }
 
 // stopNode ends a node script started with a stdin pipe: the scripts exit

@@ -416,21 +416,17 @@ func (s *Server) emitClose() {
 }
 
 // CloseAllConnections is Node's server.closeAllConnections: it closes every
-// connection at once. The engine cannot drop its connections and keep
-// listening, so unlike Node this also stops the server, and emits 'close'
-// (Close need not be called first, and may not be called after).
+// connection at once, whatever it is doing, but those an 'upgrade' or
+// 'connect' listener took over; the server keeps listening. Requests cut
+// short get Node's 'aborted' and 'close' events. After Close it ends the
+// connections Close waits for.
 func (s *Server) CloseAllConnections() {
 	s.mu.Lock()
 	eng := s.eng
-	start := s.listening && !s.closing
 	s.mu.Unlock()
-	if eng == nil {
-		return
+	if eng != nil {
+		eng.CloseAllConnections()
 	}
-	if start {
-		s.Close(nil)
-	}
-	_ = eng.Close()
 }
 
 // CloseIdleConnections is Node's server.closeIdleConnections: it closes

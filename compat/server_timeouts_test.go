@@ -24,14 +24,7 @@ func startNodeTimeoutServers(t *testing.T) (map[string]int, *caseEvents) {
 			t.Fatalf("node timeouts server: %q", sc.Text())
 		}
 	}
-	ev := &caseEvents{}
-	go func() {
-		for sc.Scan() {
-			key, e, _ := strings.Cut(sc.Text(), "\t")
-			ev.add(key, e)
-		}
-	}()
-	return ports, ev
+	return ports, nodeEvents(sc)
 }
 
 // startCompatTimeoutServers is diff_server_timeouts.js on compat: the

@@ -78,6 +78,18 @@ func (l *loop) closeIdle() {
 	}
 }
 
+// closeAll closes l's connections but those taken over. gnet closes them
+// later on the loop, so l.conns does not change under the range.
+func (l *loop) closeAll() {
+	for _, c := range l.conns {
+		if c.closed || c.hij != nil {
+			continue
+		}
+		c.closeAfter = true
+		_ = c.gc.Close()
+	}
+}
+
 // pauseRead stops reading c's socket while c has no use for more bytes, and
 // restarts it when it has: the bytes then wait in the kernel, which bounds
 // what a connection holds. Reading stops

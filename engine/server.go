@@ -282,12 +282,26 @@ func (s *Server) stop() {
 // The server keeps running. Safe from any goroutine; the closing happens on
 // each event loop shortly after the call.
 func (s *Server) CloseIdleConnections() {
+	s.onEachLoop((*loop).closeIdle)
+}
+
+// CloseAllConnections closes every connection at once, whatever it is
+// doing, as Node's server.closeAllConnections does, except those taken
+// over (Hijack, Takeover), which Node no longer counts as its own. The
+// server keeps running. Safe from any goroutine; the closing happens on
+// each event loop shortly after the call.
+func (s *Server) CloseAllConnections() {
+	s.onEachLoop((*loop).closeAll)
+}
+
+// onEachLoop runs fn on each event loop, soon, if the server has started.
+func (s *Server) onEachLoop(fn func(*loop)) {
 	if !s.started.Load() {
 		return
 	}
 	for _, l := range *s.loops.Load() {
 		_ = l.ev.Execute(context.Background(), gnet.RunnableFunc(func(context.Context) error {
-			l.closeIdle()
+			fn(l)
 			return nil
 		}))
 	}

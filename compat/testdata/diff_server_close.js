@@ -1,0 +1,21 @@
+// The node side of TestServerCloseAllMatchesNode (server_close_test.go): a
+// server whose /closeAll request calls server.closeAllConnections(). It
+// prints its port, then "URL\tevent" lines. Usage: node diff_server_close.js
+const http = require('http');
+const errText = e => e ? e.code + ' ' + e.message : String(e);
+const srv = http.createServer((req, res) => {
+  const ev = s => console.log(req.url + '\t' + s);
+  ev('request ' + req.method);
+  req.on('aborted', () => ev('aborted'));
+  req.on('error', e => ev('req.error ' + errText(e)));
+  req.on('close', () => ev('req.close'));
+  res.on('close', () => ev('res.close'));
+  res.on('finish', () => ev('res.finish'));
+  if (req.url === '/ok') res.end('ok');
+  if (req.url === '/closeAll') {
+    srv.closeAllConnections();
+    ev('listening=' + srv.listening);
+  }
+});
+srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));
+process.stdin.on('end', () => process.exit(0)).resume();

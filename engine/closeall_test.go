@@ -1,0 +1,45 @@
+package engine
+
+import (
+	"bufio"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCloseAllConnections closes an idle connection and one whose handler
+// never answers, and the server goes on serving new connections.
+func TestCloseAllConnections(t *testing.T) {
+	started := make(chan struct{}, 1)
+	s, addr := startServer(t, func(w *Response, r *Request) {
+		if string(r.Path()) == "/hang" {
+			w.Detach() // never ends
+			started <- struct{}{}
+			return
+		}
+		helloHandler(w, r)
+	}, nil)
+	idle, hang := dialServer(t, addr), dialServer(t, addr)
+	io.WriteString(hang, "GET /hang HTTP/1.1\r\nHost: x\r\n\r\n")
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no request")
+	}
+	s.CloseAllConnections()
+	for name, c := range map[string]io.Reader{"idle": idle, "hang": hang} {
+		idle.SetReadDeadline(time.Now().Add(5 * time.Second))
+		hang.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if b, err := io.ReadAll(c); err != nil || len(b) != 0 {
+			t.Errorf("%s connection: read %q, %v; want a close with no bytes", name, b, err)
+		}
+	}
+	c := dialServer(t, addr)
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "HTTP/1.1 200 ") {
+		t.Errorf("new connection after CloseAllConnections: %q, %v", line, err)
+	}
+}
