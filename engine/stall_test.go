@@ -95,7 +95,16 @@ func TestClientLoopStallReported(t *testing.T) {
 	prev := log.Writer()
 	log.SetOutput(&logged)
 	t.Cleanup(func() { log.SetOutput(prev) })
-	_, addr := startServer(t, helloHandler, nil)
+	// The server answers 100 ms late, so that the response reaches the
+	// client's loop after Send has returned: one complete before that is
+	// handled on Send's caller, which is no loop, and did not stall it
+	// (LoopStalls 1 after two stalls, 1 run in 4 under -race and load).
+	_, addr := startServer(t, func(w *Response, r *Request) {
+		d := w.Detach()
+		time.AfterFunc(100*time.Millisecond, func() {
+			d.Do(func(w *Response) { w.WriteString("late"); w.End() })
+		})
+	}, nil)
 	for _, threshold := range []time.Duration{100 * time.Millisecond, -1} {
 		cli, err := NewClient(&ClientOptions{NumEventLoops: 1, StallThreshold: threshold})
 		if err != nil {
