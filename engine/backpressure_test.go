@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -17,30 +18,37 @@ import (
 
 // heldBytes returns what the server's connections hold on their loops:
 // output not taken by the socket (the engine's and gnet's) and request
-// bytes read but not served. It runs on each loop.
+// bytes read but not served.
 func heldBytes(t *testing.T, s *Server) (out, in int) {
 	t.Helper()
+	eachConn(t, s, func(c *conn) {
+		out += c.unsent() + c.gc.OutboundBuffered()
+		if !c.inWorker {
+			out += len(c.out) // a worker's own buffer is its business
+		}
+		in += c.gc.InboundBuffered()
+	})
+	return out, in
+}
+
+// eachConn calls f with each of the server's connections, on its loop, one
+// loop after the other.
+func eachConn(t *testing.T, s *Server, f func(c *conn)) {
+	t.Helper()
 	for _, l := range *s.loops.Load() {
-		res := make(chan [2]int, 1)
+		done := make(chan struct{})
 		err := l.ev.Execute(context.Background(), gnet.RunnableFunc(func(context.Context) error {
-			var o, i int
+			defer close(done)
 			for _, c := range l.conns {
-				o += c.unsent() + c.gc.OutboundBuffered()
-				if !c.inWorker {
-					o += len(c.out) // a worker's own buffer is its business
-				}
-				i += c.gc.InboundBuffered()
+				f(c)
 			}
-			res <- [2]int{o, i}
 			return nil
 		}))
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := <-res
-		out, in = out+r[0], in+r[1]
+		<-done
 	}
-	return out, in
 }
 
 // maxHeld samples heldBytes until the client has stopped making progress
@@ -251,4 +259,69 @@ func TestStreamedResponseBackPressure(t *testing.T) {
 			t.Logf("held at most %d bytes of output", out)
 		})
 	}
+}
+
+// TestPipelinedDrainReusesBuffers pipelines requests whose responses (21
+// MiB) back up, then reads them all: while the requests keep coming the
+// connection must reuse its output buffers, not grow new ones for every
+// read's ~250 KiB of responses (that garbage took the 10 x 100,000
+// unread pipelined requests to +25 MiB of RSS), and once the peer has
+// nothing more to send it must keep no more than maxKeptBuf of them.
+func TestPipelinedDrainReusesBuffers(t *testing.T) {
+	const n, size = 20000, 1 << 10
+	body := strings.Repeat("x", size)
+	s, addr := startServer(t, func(w *Response, r *Request) { w.WriteString(body) }, &Options{NumLoops: 1})
+
+	// One response's length: they differ only in their Date line's value.
+	one := dialServer(t, addr)
+	io.WriteString(one, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	var resp []byte
+	for buf := make([]byte, 4096); !strings.HasSuffix(string(resp), body); {
+		k, err := one.Read(buf)
+		if err != nil {
+			t.Fatalf("one response: %v after %q", err, resp)
+		}
+		resp = append(resp, buf[:k]...)
+	}
+
+	c := dialSlowReader(t, addr)
+	var written atomic.Int64
+	done := pipeline(c, n, func(int) string { return "/" }, &written)
+	maxHeld(t, s, &written) // until the writer stalls: the output has backed up
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if k, err := io.CopyN(io.Discard, c, int64(n*len(resp))); err != nil {
+		t.Fatalf("read %d of %d response bytes: %v", k, n*len(resp), err)
+	}
+	runtime.ReadMemStats(&after)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	total := n * len(resp)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > uint64(total/4) {
+		t.Errorf("allocated %d bytes while sending %d bytes of responses; want <= %d", alloc, total, total/4)
+	}
+
+	// Once the peer sends nothing more, the large buffers go.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		outCap, sendCap := bufferCaps(t, s)
+		if outCap <= maxKeptBuf && sendCap <= maxKeptBuf {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("connection keeps output buffers of %d and %d bytes; want <= %d", outCap, sendCap, maxKeptBuf)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// bufferCaps returns the largest capacities of the server's connections'
+// out and send buffers.
+func bufferCaps(t *testing.T, s *Server) (outCap, sendCap int) {
+	t.Helper()
+	eachConn(t, s, func(c *conn) {
+		outCap, sendCap = max(outCap, cap(c.out)), max(sendCap, cap(c.send))
+	})
+	return outCap, sendCap
 }

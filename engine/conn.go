@@ -181,6 +181,9 @@ func (c *conn) serve() gnet.Action {
 			// hands over output, and when it has made room for more of a
 			// streamed body.
 			c.feedPipe()
+			if cap(c.send) > maxKeptBuf {
+				c.trimOut()
+			}
 			c.l.pauseRead(c)
 			return gnet.None
 		}
@@ -224,6 +227,9 @@ func (c *conn) serve() gnet.Action {
 	}
 	if c.needDrain && !c.inWorker && c.unsent() <= c.s.lowWater {
 		_ = c.gc.Wake(nil) // the drain handler wrote until Full again: call it on the next turn
+	}
+	if cap(c.send) > maxKeptBuf || !c.inWorker && cap(c.out) > maxKeptBuf { // a worker owns out
+		c.trimOut()
 	}
 	c.arm()
 	// pauseRead can only change something for a connection that owes a
