@@ -117,8 +117,8 @@ type ClientRequest struct {
 	rare          *rareListeners // allocated by the first OnDrain or OnAbort
 	onContinue    []func()
 	onInformation []func(Information)
-	onUpgrade     []func(*IncomingMessage, net.Conn)
-	onConnect     []func(*IncomingMessage, net.Conn)
+	onUpgrade     []func(*IncomingMessage, net.Conn, []byte)
+	onConnect     []func(*IncomingMessage, net.Conn, []byte)
 }
 
 // clientExchange is a client exchange's objects in one allocation: the
@@ -369,10 +369,11 @@ func (r *ClientRequest) OnInformation(fn func(Information)) {
 }
 
 // OnUpgrade registers an 'upgrade' listener: the server answered 101 and
-// the connection is the listener's, as a net.Conn whose first reads return
-// the bytes that came after the response head (Node's head argument).
-// Without a listener the connection is closed, as in Node.
-func (r *ClientRequest) OnUpgrade(fn func(res *IncomingMessage, conn net.Conn)) {
+// the connection is the listener's, as a net.Conn; head holds the bytes
+// that came with the response head (Node's head Buffer; empty if none),
+// and the conn's reads start after them. Without a listener the
+// connection is closed, as in Node.
+func (r *ClientRequest) OnUpgrade(fn func(res *IncomingMessage, conn net.Conn, head []byte)) {
 	r.x.mu.Lock()
 	r.onUpgrade = append(r.onUpgrade, fn)
 	r.x.mu.Unlock()
@@ -380,7 +381,7 @@ func (r *ClientRequest) OnUpgrade(fn func(res *IncomingMessage, conn net.Conn)) 
 
 // OnConnect registers a 'connect' listener: the server answered a CONNECT
 // with a 2xx; see OnUpgrade.
-func (r *ClientRequest) OnConnect(fn func(res *IncomingMessage, conn net.Conn)) {
+func (r *ClientRequest) OnConnect(fn func(res *IncomingMessage, conn net.Conn, head []byte)) {
 	r.x.mu.Lock()
 	r.onConnect = append(r.onConnect, fn)
 	r.x.mu.Unlock()

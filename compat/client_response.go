@@ -206,18 +206,21 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.Client
 
 	var msg2 *IncomingMessage
 	var tunnel net.Conn
+	var head []byte
 	if err == nil {
 		msg2 = r.response(resp, sock)
-		tunnel = resp.Tunnel()
+		if tunnel = resp.Tunnel(); tunnel != nil {
+			head = resp.TunnelHead()
+		}
 	}
 	engine.ReleaseClientResponse(resp)
 	if later {
 		// The agent delivered the outcome inside End, on its goroutine:
 		// Node never emits from inside end().
-		go r.deliver(err, msg2, tunnel, ann, errs, tunnels)
+		go r.deliver(err, msg2, tunnel, head, ann, errs, tunnels)
 		return
 	}
-	r.deliver(err, msg2, tunnel, ann, errs, tunnels)
+	r.deliver(err, msg2, tunnel, head, ann, errs, tunnels)
 }
 
 // responseEnded ends a response whose head was delivered: its 'end' and
@@ -299,8 +302,8 @@ func reasonString(code int, reason []byte) string {
 // 'socket', 'prefinish' and 'finish' if the request went out (ann), then
 // 'error' and 'close', or 'upgrade' or 'connect' for a response that hands
 // the socket over.
-func (r *ClientRequest) deliver(err error, msg *IncomingMessage, tunnel net.Conn,
-	ann announcement, errs []func(error), tunnels []func(*IncomingMessage, net.Conn)) {
+func (r *ClientRequest) deliver(err error, msg *IncomingMessage, tunnel net.Conn, head []byte,
+	ann announcement, errs []func(error), tunnels []func(*IncomingMessage, net.Conn, []byte)) {
 	ann.emit()
 	if err != nil {
 		r.x.mu.Lock()
@@ -318,7 +321,7 @@ func (r *ClientRequest) deliver(err error, msg *IncomingMessage, tunnel net.Conn
 		return
 	}
 	for _, fn := range tunnels {
-		fn(msg, tunnel)
+		fn(msg, tunnel, head)
 	}
 	r.emitClose()
 }

@@ -150,13 +150,13 @@ func TestClientUpgrade(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				talk := func(res *IncomingMessage, conn net.Conn) {
+				talk := func(res *IncomingMessage, conn net.Conn, head []byte) {
 					go func() {
 						defer conn.Close()
 						conn.SetDeadline(time.Now().Add(5 * time.Second))
 						io.WriteString(conn, "hi bye")
 						b, _ := io.ReadAll(conn)
-						got <- fmt.Sprintf("%d %s", res.StatusCode, b)
+						got <- fmt.Sprintf("%d %s%s", res.StatusCode, head, b)
 					}()
 				}
 				r.OnUpgrade(talk)

@@ -92,6 +92,21 @@ func (r *ClientResponse) Framing() parse.Framing { return r.framing }
 // the head. The caller owns it and must close it.
 func (r *ClientResponse) Tunnel() net.Conn { return r.tunnel }
 
+// TunnelHead takes the bytes that arrived right after the head of a
+// response whose Tunnel is set: the tunnel's reads then start with what
+// follows them (Node's 'upgrade' head argument). It returns nil if there
+// were none, or once taken. Call it before reading the tunnel, on the
+// goroutine that owns it.
+func (r *ClientResponse) TunnelHead() []byte {
+	t, ok := r.tunnel.(*clTunnelConn)
+	if !ok {
+		return nil
+	}
+	head := t.prefix
+	t.prefix = nil
+	return head
+}
+
 // HeaderValue returns the value of the first field named name, given in
 // lower case (compared ASCII case-insensitively), or nil.
 func (r *ClientResponse) HeaderValue(name string) []byte {
