@@ -53,8 +53,8 @@ type Server struct {
 	// HeadersTimeout bounds the time to receive a request's head (default
 	// 60 s; 0 disables it).
 	HeadersTimeout time.Duration
-	// RequestTimeout bounds the time from a request's first byte to its
-	// response's end (default 300 s; 0 disables it).
+	// RequestTimeout bounds the time to receive a request in full, from
+	// its first byte (default 300 s; 0 disables it): a 408 then, as Node.
 	RequestTimeout time.Duration
 	// KeepAliveTimeout is the wait for another request on a kept-alive
 	// connection that responses announce ("Keep-Alive: timeout=N", N its
@@ -255,8 +255,10 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 		// and its socket timeout is the keep-alive one between requests.
 		ReplySilentTimeout:    true,
 		KeepAliveReplacesIdle: true,
-		TCPKeepAlive:          s.opts.KeepAliveInitialDelay,
-		CheckContinue:         len(s.onCheckContinue) > 0,
+		// Node's requestTimeout covers receiving the request only.
+		RequestTimeoutUntilRead: true,
+		TCPKeepAlive:            s.opts.KeepAliveInitialDelay,
+		CheckContinue:           len(s.onCheckContinue) > 0,
 		// Node emits 'request' once the head has arrived; the engine does
 		// so for a body it streams, and every body of more than a byte is
 		// streamed with these.

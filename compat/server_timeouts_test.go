@@ -35,7 +35,13 @@ func startCompatTimeoutServers(t *testing.T) (map[string]int, *caseEvents) {
 	handle := func(req *IncomingMessage, res *ServerResponse) {
 		log(req.Socket, fmt.Sprintf("request %s %s upgrade=%v", req.Method, req.URL, req.Upgrade))
 		req.OnData(func([]byte) {})
-		req.OnEnd(func() { res.EndString("x") })
+		req.OnEnd(func() {
+			if req.URL == "/slow" {
+				time.AfterFunc(800*time.Millisecond, func() { res.EndString("x") })
+				return
+			}
+			res.EndString("x")
+		})
 	}
 	set := func(s *Server) {
 		s.SetKeepAliveTimeout(300 * time.Millisecond)
@@ -117,7 +123,8 @@ func timedExchange(t *testing.T, port int, ev *caseEvents, idle time.Duration, s
 // response (Node 20's extra second), or, with a 'timeout' listener, emits
 // 'timeout' and keeps it; headersTimeout 300 ms answers a stalled head, and
 // a connection that sends nothing, with Node's 408 or the 'clientError'
-// listener's reply; requestTimeout 500 ms answers a body that stalls;
+// listener's reply; requestTimeout 500 ms answers a body that stalls, but
+// not a response that comes 800 ms after a request received in full;
 // server.setTimeout(300 ms, cb) emits 'timeout' on an idle new connection;
 // maxRequestsPerSocket 2 says "max=2".
 func TestServerTimeoutsMatchNode(t *testing.T) {
@@ -133,6 +140,7 @@ func TestServerTimeoutsMatchNode(t *testing.T) {
 		{"tim", "headers", 0, "GET /x HTTP/1.1\r\nHost: x\r\n"},
 		{"tim", "fresh", 0, ""},
 		{"tim", "body", 0, "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab"},
+		{"tim", "slowResponse", 0, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"},
 		{"timL", "keepAlive", 0, get},
 		{"timL", "headers", 0, "GET /x HTTP/1.1\r\nHost: x\r\n"},
 		{"timL", "fresh", 0, ""},

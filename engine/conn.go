@@ -730,6 +730,9 @@ func (c *conn) deadlineUnder(t *timeouts) int64 {
 	case c.active || c.inWorker || c.blocked || c.sendOff < len(c.send):
 		// Output still owed counts as the last request's.
 		d = after(c.reqStart, t.request)
+		if c.bodyDone && c.s.opts.RequestTimeoutUntilRead {
+			d = never
+		}
 	case c.headStart != 0:
 		d = after(c.headStart, t.headers)
 	case c.fresh:

@@ -106,6 +106,10 @@ type Options struct {
 	// RequestTimeout bounds the time from a request's first byte to the end
 	// of its response (default 300 s).
 	RequestTimeout time.Duration
+	// RequestTimeoutUntilRead ends RequestTimeout once the request has
+	// arrived in full, as Node's requestTimeout (the time to receive the
+	// entire request): a slow response is not cut off then.
+	RequestTimeoutUntilRead bool
 	// KeepAliveTimeout bounds the wait for the next request on a keep-alive
 	// connection (default 5 s).
 	KeepAliveTimeout time.Duration

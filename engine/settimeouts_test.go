@@ -133,3 +133,28 @@ func TestKeepAliveReplacesIdle(t *testing.T) {
 		t.Errorf("closed %v after the request; want the keep-alive timeout's 500 ms, not the idle 100 ms", d)
 	}
 }
+
+// TestRequestTimeoutUntilRead: with RequestTimeoutUntilRead, a response
+// that comes after RequestTimeout, to a request received in full, goes
+// out; without it the request gets a 408.
+func TestRequestTimeoutUntilRead(t *testing.T) {
+	for _, untilRead := range []bool{true, false} {
+		_, addr := startServer(t, func(w *Response, r *Request) {
+			d := w.Detach()
+			time.AfterFunc(300*time.Millisecond, func() {
+				d.Do(func(w *Response) {
+					w.WriteString("late")
+					w.End()
+				})
+			})
+		}, &Options{RequestTimeout: 100 * time.Millisecond, TickInterval: 10 * time.Millisecond, RequestTimeoutUntilRead: untilRead})
+		got := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 5*time.Second)
+		want := "HTTP/1.1 408 "
+		if untilRead {
+			want = "HTTP/1.1 200 "
+		}
+		if !strings.HasPrefix(got, want) {
+			t.Errorf("RequestTimeoutUntilRead %v: got %q; want %s", untilRead, got, want)
+		}
+	}
+}

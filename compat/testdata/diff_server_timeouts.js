@@ -7,7 +7,8 @@ const log = (sock, s) => console.log(sock.remotePort + '\t' + s);
 const handle = (req, res) => {
   log(req.socket, 'request ' + req.method + ' ' + req.url + ' upgrade=' + req.upgrade);
   req.on('data', () => {});
-  req.on('end', () => res.end('x'));
+  // A /slow response comes 800 ms after the request, past requestTimeout.
+  req.on('end', () => req.url === '/slow' ? setTimeout(() => res.end('x'), 800) : res.end('x'));
 };
 // tim: no listeners; keepAliveTimeout, headersTimeout, requestTimeout
 // (checked every 50 ms) and maxRequestsPerSocket set after listen.
