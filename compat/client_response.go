@@ -120,6 +120,20 @@ func (h *responseHandler) SocketAssigned(cc *engine.ClientConn, reused bool) {
 	r.x.mu.Unlock()
 }
 
+// RequestCancelled runs just before the agent would write the request:
+// one destroyed while it waited for a socket is not written, and the
+// socket goes to the next request, as Node's agent frees it. Its 'error'
+// and 'close' were emitted by Destroy.
+func (h *responseHandler) RequestCancelled() error {
+	r := (*ClientRequest)(h)
+	r.x.mu.Lock()
+	defer r.x.mu.Unlock()
+	if r.destroyed && r.cc == nil {
+		return ErrSocketHangUp
+	}
+	return nil
+}
+
 // HoldSocket runs on the event loop when the response has ended on a
 // connection the agent would reuse: the request keeps it until its
 // 'close', where Node's agent gets its 'free'.
@@ -341,4 +355,5 @@ var (
 	_ engine.ResponseStreamer = (*responseHandler)(nil)
 	_ engine.RequestWatcher   = (*responseHandler)(nil)
 	_ agentpool.SocketUser    = (*responseHandler)(nil)
+	_ agentpool.Canceler      = (*responseHandler)(nil)
 )
