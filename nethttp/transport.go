@@ -662,7 +662,9 @@ func transportErr(err error, gotHead bool) error {
 // hasToken reports whether a comma-separated list in vs holds token.
 func hasToken(vs []string, token string) bool {
 	for _, v := range vs {
-		for _, t := range strings.Split(v, ",") {
+		for v != "" {
+			var t string
+			t, v, _ = strings.Cut(v, ",") // not Split: most responses carry Connection
 			if strings.EqualFold(strings.TrimSpace(t), token) {
 				return true
 			}
