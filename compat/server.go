@@ -35,8 +35,8 @@ type ServerOptions struct {
 	// NumLoops is the number of engine event loops (0: one per CPU).
 	NumLoops int
 	// TimerResolution is how often the timeouts are checked (0: every
-	// second, or every 100 ms when a timeout set before Listen has a part
-	// under a second). A timeout fires up to this much late.
+	// second, or every 100 ms once a timeout has a part under a second).
+	// A timeout fires up to this much late.
 	TimerResolution time.Duration
 }
 

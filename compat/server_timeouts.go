@@ -62,11 +62,14 @@ func (s *Server) SetMaxRequestsPerSocket(n int) {
 	s.mu.Unlock()
 }
 
-// applyTimeoutsLocked hands the timeouts to the engine, if it runs. Its
-// timers keep the resolution chosen at Listen (timerResolution).
+// applyTimeoutsLocked hands the timeouts to the engine, if it runs, and
+// makes its ticks finer if they need it now (timerResolution).
 func (s *Server) applyTimeoutsLocked() {
 	if s.eng != nil {
 		s.eng.SetTimeouts(disable(s.HeadersTimeout), disable(s.RequestTimeout), engineKeepAlive(s.KeepAliveTimeout), s.Timeout)
+		if r := s.timerResolution(); r < time.Second {
+			s.eng.SetTickInterval(r)
+		}
 	}
 }
 
@@ -98,9 +101,9 @@ func engineKeepAlive(d time.Duration) time.Duration {
 }
 
 // timerResolution is the engine's TickInterval: ServerOptions'
-// TimerResolution, else 1 s, or 100 ms when a timeout set before Listen
-// has a part under a second (Node's timers are exact to the millisecond;
-// faster ticks cost the loops a little CPU).
+// TimerResolution, else 1 s, or 100 ms when a timeout has a part under a
+// second (Node's timers are exact to the millisecond; faster ticks cost
+// the loops a little CPU). Once made finer, the ticks stay so.
 func (s *Server) timerResolution() time.Duration {
 	if r := s.opts.TimerResolution; r > 0 {
 		return r

@@ -50,8 +50,14 @@ func startCompatTimeoutServers(t *testing.T) (map[string]int, *caseEvents) {
 	}
 	ports := map[string]int{}
 	for _, name := range []string{"tim", "timL", "tims"} {
-		// Node checks these servers' head and request timeouts every 50 ms.
-		s := CreateServer(&ServerOptions{TimerResolution: 50 * time.Millisecond}, handle)
+		// Node checks tim's and timL's head and request timeouts every 50
+		// ms; tims keeps the default resolution, which its sub-second
+		// Timeout makes 100 ms.
+		opts := &ServerOptions{TimerResolution: 50 * time.Millisecond}
+		if name == "tims" {
+			opts = nil
+		}
+		s := CreateServer(opts, handle)
 		if name == "timL" {
 			s.OnClientError(func(err *Error, sock *Socket) {
 				bytesParsed := "undefined" // Node's for a timeout, which is no parse error
@@ -155,5 +161,43 @@ func TestServerTimeoutsMatchNode(t *testing.T) {
 				t.Errorf("sent %q after %v idle\ncompat:\n%s\nnode:\n%s", tt.send, tt.idle, got, want)
 			}
 		})
+	}
+}
+
+// TestServerSetTimeoutSubSecond: server.setTimeout(200 ms) after Listen,
+// on a server whose timers started at 1 s, fires 'timeout' on an idle new
+// connection within a tick of 100 ms, as Node's exact timer does, not at
+// the next whole second.
+func TestServerSetTimeoutSubSecond(t *testing.T) {
+	fired := make(chan time.Time, 1)
+	s := CreateServer(nil, func(req *IncomingMessage, res *ServerResponse) { res.End(nil) })
+	if err := s.Listen(0, "127.0.0.1", nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { closeServer(t, s) })
+	s.SetTimeout(200*time.Millisecond, func(SocketInfo) {
+		select {
+		case fired <- time.Now():
+		default:
+		}
+	})
+	// The engine ticks at each whole second too: connect 20 ms past one
+	// (the 1 s tick already due has come), so that 1 s ticks would fire
+	// about 1 s later.
+	now := time.Now()
+	time.Sleep(now.Truncate(time.Second).Add(time.Second + 20*time.Millisecond).Sub(now))
+	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.Address().Port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	select {
+	case at := <-fired:
+		if d := at.Sub(start); d > 700*time.Millisecond {
+			t.Errorf("'timeout' %v after the connection; want about 200-300 ms", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no 'timeout' in 5 s")
 	}
 }

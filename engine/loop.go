@@ -27,7 +27,7 @@ var _ gnet.Runnable = (*loop)(nil)
 func newLoop(s *Server, ev gnet.EventLoop) *loop {
 	l := &loop{s: s, ev: ev}
 	l.probe.ev, l.probe.gid = ev, goid()
-	l.w.init(int64(s.opts.TickInterval.Milliseconds()), s.clock())
+	l.w.init(wheelResolution(s.opts.TickInterval).Milliseconds(), s.clock())
 	return l
 }
 

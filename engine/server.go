@@ -40,6 +40,8 @@ type Server struct {
 	h    Handler
 	opts Options
 	pcfg parse.Config
+	// tickEvery is TickInterval in nanoseconds, as SetTickInterval changes it.
+	tickEvery atomic.Int64
 	// to is the current timeouts, replaced whole by SetTimeouts; a
 	// connection reads it each time it sets its timer.
 	to         atomic.Pointer[timeouts]
@@ -95,6 +97,7 @@ func NewServer(h Handler, o *Options) *Server {
 	s.pcfg = s.opts.Parse
 	s.lowWater = s.opts.MaxUnsentOutput / 2
 	s.to.Store(s.opts.timeouts())
+	s.tickEvery.Store(int64(s.opts.TickInterval))
 	if s.opts.ServerName != "" && headers.ValidateValue(s.opts.ServerName) == nil {
 		s.serverLine = []byte("Server: " + s.opts.ServerName + "\r\n")
 	}
@@ -114,12 +117,30 @@ func NewServer(h Handler, o *Options) *Server {
 // uses them from its next change of state on (a request's first byte, its
 // head, its response's end); one already waiting for a later deadline
 // checks again when that comes, under the new timeouts. Sub-millisecond
-// parts are dropped and the resolution stays TickInterval. Safe from any
-// goroutine.
+// parts are dropped; the resolution is TickInterval (see SetTickInterval).
+// Safe from any goroutine.
 func (s *Server) SetTimeouts(headers, request, keepAlive, idle time.Duration) {
 	o := Options{HeadersTimeout: headers, RequestTimeout: request, KeepAliveTimeout: keepAlive, IdleTimeout: idle}
 	o = o.withDefaults()
 	s.to.Store(o.timeouts())
+}
+
+// maxWheelResolution bounds a wheel slot's time, so that SetTickInterval
+// can make the timeouts finer than TickInterval up to it: the ticks, not
+// the slots, cost the loops CPU.
+const maxWheelResolution = 100 * time.Millisecond
+
+// wheelResolution is the time of a wheel slot for a TickInterval of tick.
+func wheelResolution(tick time.Duration) time.Duration {
+	return min(tick, maxWheelResolution)
+}
+
+// SetTickInterval changes TickInterval from the next tick on, down to 100
+// ms or the TickInterval the server was made with, if less (a wheel slot's
+// time). Faster ticks make the timeouts more exact and cost the loops
+// some CPU (see Options.TickInterval). Safe from any goroutine.
+func (s *Server) SetTickInterval(d time.Duration) {
+	s.tickEvery.Store(int64(max(d, wheelResolution(s.opts.TickInterval))))
 }
 
 // clock returns the server's time in milliseconds, never 0.
@@ -387,7 +408,7 @@ func (e *events) OnTick() (time.Duration, gnet.Action) {
 	dates.refresh(now)
 	s.kick()
 	reclaimTick(now, s.opts.ReclaimInterval)
-	return min(s.opts.TickInterval, untilNextSecond(now)), gnet.None
+	return min(time.Duration(s.tickEvery.Load()), untilNextSecond(now)), gnet.None
 }
 
 // untilNextSecond returns the time from now to 1 ms past the next whole second.

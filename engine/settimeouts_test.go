@@ -158,3 +158,25 @@ func TestRequestTimeoutUntilRead(t *testing.T) {
 		}
 	}
 }
+
+// TestSetTickInterval: a server made with 1 s ticks times a 150 ms
+// keep-alive timeout to within a tick of 50 ms once SetTickInterval asks
+// for it.
+func TestSetTickInterval(t *testing.T) {
+	s, addr := startServer(t, helloHandler, &Options{KeepAliveTimeout: 150 * time.Millisecond})
+	s.SetTickInterval(50 * time.Millisecond)
+	// The ticks come at each whole second too: start 20 ms past one (the
+	// tick already due has come by then), so that 1 s ticks would close
+	// the connection about 1 s later.
+	now := time.Now()
+	time.Sleep(now.Truncate(time.Second).Add(time.Second + 20*time.Millisecond).Sub(now))
+	c := dialServer(t, addr)
+	start := time.Now()
+	if !getThenWait(t, c, bufio.NewReader(c), 5*time.Second) {
+		t.Fatal("kept 5 s under a 150 ms keep-alive timeout")
+	}
+	// With 1 s ticks it closes up to 1 s after the timeout.
+	if d := time.Since(start); d > 700*time.Millisecond {
+		t.Errorf("closed %v after the request; want about 150-250 ms", d)
+	}
+}
