@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -62,5 +63,77 @@ func TestClientRefusedMatchesNode(t *testing.T) {
 	}
 	if got := tr.String(); got != want {
 		t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
+	}
+}
+
+// TestClientConnErrorsMatchNode: a unix socket path with nothing at it
+// gives ENOENT "connect ENOENT <path>", a socket file nobody listens on
+// ECONNREFUSED "connect ECONNREFUSED <path>", and a reset after the
+// request ECONNRESET "read ECONNRESET", each with the syscall, errno,
+// address and port node v20 gives, between the same events.
+func TestClientConnErrorsMatchNode(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not found")
+	}
+	dir := t.TempDir()
+	dead := filepath.Join(dir, "dead.sock")
+	ln, err := net.Listen("unix", dead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	ln.Close() // the file stays, with nobody listening
+	resetPort, _ := scriptedServer(t, []string{"RST"})
+	for _, tt := range []struct{ mode, where string }{
+		{"nounix", filepath.Join(dir, "none.sock")},
+		{"refusedunix", dead},
+		{"reset", fmt.Sprint(resetPort)},
+	} {
+		t.Run(tt.mode, func(t *testing.T) {
+			out, err := exec.Command(node, "testdata/client_connerr.js", tt.mode, tt.where).Output()
+			if err != nil {
+				t.Fatalf("node: %v", err)
+			}
+			want := strings.TrimSpace(string(out))
+			opts := &RequestOptions{SocketPath: tt.where, NoAgent: true}
+			if tt.mode == "reset" {
+				opts = &RequestOptions{Host: "127.0.0.1", Port: resetPort, NoAgent: true}
+			}
+			tr := &trace{}
+			req, err := Request("", opts, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.OnSocket(func(SocketInfo) { tr.add("socket") })
+			req.OnFinish(func() { tr.add("finish") })
+			done := make(chan struct{})
+			req.OnClose(func() { tr.add("close"); close(done) })
+			req.OnError(func(err error) {
+				var e *Error
+				if !errors.As(err, &e) {
+					tr.add("error %v", err)
+					return
+				}
+				mask := func(s string) string { return strings.ReplaceAll(s, tt.where, "WHERE") }
+				addr, port := mask(e.Address), "undefined"
+				if addr == "" {
+					addr = "undefined"
+				}
+				if e.Port != 0 {
+					port = fmt.Sprint(e.Port)
+				}
+				tr.add("error %s %s syscall=%s errno=%d address=%s port=%s", e.Code, mask(e.Message), e.Syscall, e.Errno, addr, port)
+			})
+			req.End(nil)
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("no close; so far:\n%s", tr)
+			}
+			if got := tr.String(); got != want {
+				t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
+			}
+		})
 	}
 }

@@ -25,15 +25,39 @@ import (
 
 // errReadReset is the request's error when the server reset the
 // connection during the response, as Node's socket reports it.
-var errReadReset = &Error{Code: "ECONNRESET", Message: "read ECONNRESET"}
+var errReadReset = &Error{Code: "ECONNRESET", Message: "read ECONNRESET", Syscall: "read", Errno: -int(syscall.ECONNRESET)}
 
-// connectRefused is Node's error for a refused connection to addr:
-// "connect ECONNREFUSED 127.0.0.1:80", with the fields Node sets.
-func connectRefused(addr net.Addr) error {
-	e := instance(ErrConnRefused, "connect ECONNREFUSED "+addr.String())
-	e.Syscall, e.Errno = "connect", -int(syscall.ECONNREFUSED)
-	e.Address = addr.String()
-	if ta, ok := addr.(*net.TCPAddr); ok {
+// connectCodes are the dial failures given Node's system error, by errno.
+var connectCodes = map[syscall.Errno]string{
+	syscall.ECONNREFUSED:  "ECONNREFUSED",
+	syscall.ENOENT:        "ENOENT",
+	syscall.EACCES:        "EACCES",
+	syscall.ETIMEDOUT:     "ETIMEDOUT",
+	syscall.EHOSTUNREACH:  "EHOSTUNREACH",
+	syscall.ENETUNREACH:   "ENETUNREACH",
+	syscall.EADDRNOTAVAIL: "EADDRNOTAVAIL",
+}
+
+// connectError is Node's error for a failed dial, such as "connect
+// ECONNREFUSED 127.0.0.1:80" or "connect ENOENT /run/app.sock", with the
+// fields Node sets; nil for a failure Node words otherwise.
+func connectError(op *net.OpError) error {
+	var errno syscall.Errno
+	if !errors.As(op.Err, &errno) {
+		return nil
+	}
+	code, ok := connectCodes[errno]
+	if !ok || op.Addr == nil {
+		return nil
+	}
+	kind := ErrConnect
+	if errno == syscall.ECONNREFUSED {
+		kind = ErrConnRefused
+	}
+	e := &Error{Code: code, Message: "connect " + code + " " + op.Addr.String(), kind: kind}
+	e.Syscall, e.Errno = "connect", -int(errno)
+	e.Address = op.Addr.String()
+	if ta, ok := op.Addr.(*net.TCPAddr); ok {
 		e.Address, e.Port = ta.IP.String(), ta.Port
 	}
 	return e
@@ -205,8 +229,10 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.Client
 		}
 	}
 	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" && errors.Is(err, syscall.ECONNREFUSED) {
-		err = connectRefused(op.Addr)
+	if errors.As(err, &op) && op.Op == "dial" {
+		if e := connectError(op); e != nil {
+			err = e
+		}
 	}
 	r.finished = err == nil || sent
 	ann := r.announceLocked(sock, r.finished)

@@ -94,6 +94,12 @@ var (
 	// Its instances carry Node's message and fields ("connect
 	// ECONNREFUSED 127.0.0.1:80", syscall "connect", errno -111).
 	ErrConnRefused = &Error{Code: "ECONNREFUSED", Message: "connect ECONNREFUSED"}
+	// ErrConnect is a connection that could not be made for another reason
+	// Node names by its errno: its instances carry that name as Code
+	// (ENOENT for a unix socket path with nothing at it, EACCES,
+	// ETIMEDOUT, EHOSTUNREACH, ENETUNREACH, EADDRNOTAVAIL), Node's message
+	// ("connect ENOENT /run/app.sock") and fields.
+	ErrConnect = &Error{Code: "ECONNECT", Message: "connect failed"}
 	// ErrRequestAborted is the ECONNRESET "aborted" error of a request whose
 	// client went away before it was read to the end.
 	ErrRequestAborted = &Error{Code: "ECONNRESET", Message: "aborted"}
