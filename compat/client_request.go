@@ -82,20 +82,22 @@ type ClientRequest struct {
 	maxBody    int
 
 	// Guarded by x.mu.
-	hdr         outHeaders
-	trailers    outHeaders // AddTrailers
-	body        []byte
-	wbody       *clientBody // the body being written, from the first Write or FlushHeaders
-	headersSent bool
-	ended       bool // End was called
-	finished    bool
-	destroyed   bool
-	answered    bool // a response or an error was delivered
-	sending     bool // End is handing the request to the agent
-	announced   bool // 'socket' (and 'finish' if sent) were taken to emit
-	reused      bool // the agent took the connection from its free list (set before the request is written)
-	held        bool // the agent keeps conn busy until the request's 'close' (Node's 'free' follows it)
-	timer       *time.Timer
+	hdr           outHeaders
+	trailers      outHeaders // AddTrailers
+	body          []byte
+	wbody         *clientBody // the body being written, from the first Write or FlushHeaders
+	headersSent   bool
+	ended         bool // End was called
+	finished      bool
+	destroyed     bool
+	answered      bool // a response or an error was delivered
+	sending       bool // End is handing the request to the agent
+	announced     bool // 'socket' (and 'finish' if sent) were taken to emit
+	socketTold    bool // 'socket' was emitted when the agent gave the request its connection
+	prefinishTold bool // and 'prefinish' with it, End having been called
+	reused        bool // the agent took the connection from its free list (set before the request is written)
+	held          bool // the agent keeps conn busy until the request's 'close' (Node's 'free' follows it)
+	timer         *time.Timer
 	// res is the response once its head has arrived; cc its connection
 	// once the request is on it, and eresp the engine response, until
 	// the response has ended.
@@ -810,10 +812,13 @@ func (r *ClientRequest) announceLocked(sock SocketInfo, finished bool) announcem
 		return announcement{}
 	}
 	r.announced = true
-	a := announcement{sock: sock, socks: r.onSocket}
+	a := announcement{sock: sock}
+	if !r.socketTold {
+		a.socks = r.onSocket
+	}
 	if finished {
 		a.fins = r.onFinish
-		if r.rare != nil {
+		if r.rare != nil && !r.prefinishTold {
 			a.pre = r.rare.onPrefinish
 		}
 	}

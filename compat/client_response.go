@@ -134,14 +134,35 @@ func (h *responseHandler) RequestSent(cc *engine.ClientConn) {
 	r.x.mu.Unlock()
 }
 
-// SocketAssigned runs just before the request is written on cc: reused
+// SocketAssigned runs just before the request is written on cc, on the
+// goroutine that dispatches it (a dial's, an event loop, or End's): reused
 // is Node's reusedSocket, true only for a connection the agent took from
 // its free list when the request was made.
 func (h *responseHandler) SocketAssigned(cc *engine.ClientConn, reused bool) {
 	r := (*ClientRequest)(h)
 	r.x.mu.Lock()
 	r.conn, r.reused = cc, reused
+	// 'socket' now (and 'prefinish' if End was called), as Node emits them
+	// once the agent gives the request its socket; but not for a free
+	// socket, which the agent hands over inside End, where Node emits
+	// nothing: they come with 'finish' then. A new socket comes from a
+	// dial's goroutine, a queued request's from its predecessor's.
+	if reused || r.announced || r.socketTold {
+		r.x.mu.Unlock()
+		return
+	}
+	r.socketTold = true
+	socks := r.onSocket
+	var pre []func()
+	if r.ended && r.rare != nil {
+		pre = r.rare.onPrefinish
+		r.prefinishTold = true
+	}
 	r.x.mu.Unlock()
+	if len(socks) > 0 {
+		emit(socks, socketInfo(cc.RemoteAddr(), cc.LocalAddr()))
+	}
+	emit0(pre)
 }
 
 // RequestCancelled runs just before the agent would write the request:
