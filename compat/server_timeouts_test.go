@@ -17,7 +17,7 @@ import (
 func startNodeTimeoutServers(t *testing.T) (map[string]int, *caseEvents) {
 	sc := startNodeScript(t, "diff_server_timeouts.js")
 	ports := map[string]int{}
-	for len(ports) < 3 && sc.Scan() {
+	for len(ports) < 4 && sc.Scan() {
 		name, port, _ := strings.Cut(sc.Text(), "\t")
 		var err error
 		if ports[name], err = strconv.Atoi(port); err != nil {
@@ -49,12 +49,12 @@ func startCompatTimeoutServers(t *testing.T) (map[string]int, *caseEvents) {
 		s.SetRequestTimeout(500 * time.Millisecond)
 	}
 	ports := map[string]int{}
-	for _, name := range []string{"tim", "timL", "tims"} {
+	for _, name := range []string{"tim", "timL", "tims", "tim0"} {
 		// Node checks tim's and timL's head and request timeouts every 50
 		// ms; tims keeps the default resolution, which its sub-second
 		// Timeout makes 100 ms.
 		opts := &ServerOptions{TimerResolution: 50 * time.Millisecond}
-		if name == "tims" {
+		if name == "tims" || name == "tim0" {
 			opts = nil
 		}
 		s := CreateServer(opts, handle)
@@ -82,6 +82,9 @@ func startCompatTimeoutServers(t *testing.T) (map[string]int, *caseEvents) {
 			s.SetTimeout(0, func(info SocketInfo) { log(info, "timeout") })
 		case "tims":
 			s.SetTimeout(300*time.Millisecond, func(info SocketInfo) { log(info, "timeout") })
+		case "tim0":
+			s.SetKeepAliveTimeout(0)
+			s.SetTimeout(300*time.Millisecond, nil)
 		}
 		ports[name] = s.Address().Port
 	}
@@ -132,7 +135,10 @@ func timedExchange(t *testing.T, port int, ev *caseEvents, idle time.Duration, s
 // listener's reply; requestTimeout 500 ms answers a body that stalls, but
 // not a response that comes 800 ms after a request received in full;
 // server.setTimeout(300 ms, cb) emits 'timeout' on an idle new connection;
-// maxRequestsPerSocket 2 says "max=2".
+// maxRequestsPerSocket 2 says "max=2"; with keepAliveTimeout 0 and
+// server.setTimeout(300 ms) with no listener, responses announce no
+// timeout and a connection idle for 300 ms, new or between requests, is
+// closed.
 func TestServerTimeoutsMatchNode(t *testing.T) {
 	nodePorts, nodeEv := startNodeTimeoutServers(t)
 	ports, ev := startCompatTimeoutServers(t)
@@ -151,6 +157,8 @@ func TestServerTimeoutsMatchNode(t *testing.T) {
 		{"timL", "headers", 0, "GET /x HTTP/1.1\r\nHost: x\r\n"},
 		{"timL", "fresh", 0, ""},
 		{"tims", "idle", 800 * time.Millisecond, get},
+		{"tim0", "idle", 0, ""},
+		{"tim0", "keepAlive", 0, get},
 	}
 	for _, tt := range cases {
 		t.Run(tt.server+"/"+tt.label, func(t *testing.T) {

@@ -778,10 +778,17 @@ func (c *conn) expire(now int64) {
 			return
 		}
 	}
+	// When the idle clock alone ran out, the connection closes with no
+	// reply, as a socket timeout: there is no request to answer 408.
+	u := *t
+	u.idle = never
+	idleOnly := c.deadlineUnder(&u) > now
 	c.inCall = true
 	switch {
 	case c.inWorker || c.hij != nil:
 		// The worker owns the response; just close.
+	case idleOnly:
+		c.closeAfter = true
 	case c.active && !c.resp.headWritten && !c.resp.ended, !c.active && c.headStart != 0,
 		!c.active && c.fresh && c.s.opts.ReplySilentTimeout:
 		c.replyErrorFor(408, c.timedOut()) // RFC 9110 §15.5.9

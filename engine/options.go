@@ -114,7 +114,8 @@ type Options struct {
 	// connection (default 5 s).
 	KeepAliveTimeout time.Duration
 	// IdleTimeout closes a connection that sends and receives nothing for this
-	// long, whatever its state; 0 means no such timeout.
+	// long, whatever its state, with no reply (no 408: a socket timeout); 0
+	// means no such timeout.
 	IdleTimeout time.Duration
 	// KeepAliveReplacesIdle makes KeepAliveTimeout, when on, the only
 	// timeout between requests, as Node's socket timeout: IdleTimeout then

@@ -180,3 +180,19 @@ func TestSetTickInterval(t *testing.T) {
 		t.Errorf("closed %v after the request; want about 150-250 ms", d)
 	}
 }
+
+// TestIdleTimeoutNoReply: a connection whose IdleTimeout alone ran out is
+// closed with no reply, as a socket timeout, also mid-head or silent with
+// ReplySilentTimeout, where a HeadersTimeout would answer 408.
+func TestIdleTimeoutNoReply(t *testing.T) {
+	_, addr := startServer(t, helloHandler, &Options{
+		IdleTimeout:        100 * time.Millisecond,
+		TickInterval:       10 * time.Millisecond,
+		ReplySilentTimeout: true,
+	})
+	for _, send := range []string{"", "GET / HTTP/1.1\r\nHost: x\r\n"} {
+		if got := rawExchange(t, addr, send, 5*time.Second); got != "" {
+			t.Errorf("sent %q, idle: got %q; want a close with no bytes", send, got)
+		}
+	}
+}

@@ -1,4 +1,4 @@
-// The node side of TestServerTimeoutsMatchNode (timeouts_test.go): three
+// The node side of TestServerTimeoutsMatchNode (server_timeouts_test.go): four
 // servers whose timeouts are set after listen(), as a Node program may.
 // Each prints "NAME\tPORT" once listening, then "REMOTEPORT\tevent" lines,
 // keyed by the client's port. Usage: node diff_server_timeouts.js
@@ -21,6 +21,8 @@ timL.on('clientError', (err, sock) => {
 });
 // tims: server.setTimeout(300, cb) after listen.
 const tims = http.createServer(handle);
+// tim0: keepAliveTimeout 0 and server.setTimeout(300) with no listener, after listen.
+const tim0 = http.createServer(handle);
 const listen = (name, srv, set) => new Promise(ok => srv.listen(0, '127.0.0.1', () => {
   set(srv);
   console.log(name + '\t' + srv.address().port);
@@ -29,5 +31,6 @@ const listen = (name, srv, set) => new Promise(ok => srv.listen(0, '127.0.0.1', 
 const set = srv => { srv.keepAliveTimeout = 300; srv.headersTimeout = 300; srv.requestTimeout = 500; };
 listen('tim', tim, srv => { set(srv); srv.maxRequestsPerSocket = 2; })
   .then(() => listen('timL', timL, srv => { set(srv); srv.setTimeout(0, sock => log(sock, 'timeout')); }))
-  .then(() => listen('tims', tims, srv => srv.setTimeout(300, sock => log(sock, 'timeout'))));
+  .then(() => listen('tims', tims, srv => srv.setTimeout(300, sock => log(sock, 'timeout'))))
+  .then(() => listen('tim0', tim0, srv => { srv.keepAliveTimeout = 0; srv.setTimeout(300); }));
 process.stdin.on('end', () => process.exit(0)).resume();
