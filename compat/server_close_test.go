@@ -30,6 +30,7 @@ func startCompatCloseServer(t *testing.T) (int, *caseEvents) {
 			log("listening=" + strconv.FormatBool(s.Listening()))
 		}
 	})
+	s.OnConnection(func(SocketInfo) { ev.add("connection", "connection") })
 	if err := s.Listen(0, "127.0.0.1", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -37,13 +38,13 @@ func startCompatCloseServer(t *testing.T) (int, *caseEvents) {
 	return s.Address().Port, ev
 }
 
-// waitEvent waits up to 5 s for name's first event, leaving it in place.
-func (c *caseEvents) waitEvent(name string) bool {
+// waitEvents waits up to 5 s for name's first n events, leaving them in place.
+func (c *caseEvents) waitEvents(name string, n int) bool {
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		c.mu.Lock()
-		n := len(c.m[name])
+		got := len(c.m[name])
 		c.mu.Unlock()
-		if n > 0 {
+		if got >= n {
 			return true
 		}
 	}
@@ -64,8 +65,10 @@ func closeAllScenario(t *testing.T, port int, ev *caseEvents) string {
 	}
 	idle, hang, closer := dial(), dial(), dial()
 	io.WriteString(hang, fmt.Sprintf(get11, "/hang"))
-	if !ev.waitEvent("/hang") {
-		t.Fatal("no request event for /hang")
+	// The server has accepted the three (a dial returns before) and
+	// received the request.
+	if !ev.waitEvents("connection", 3) || !ev.waitEvents("/hang", 1) {
+		t.Fatal("connections not accepted, or no request event for /hang")
 	}
 	io.WriteString(closer, fmt.Sprintf(get11, "/closeAll"))
 	var out strings.Builder
@@ -85,6 +88,7 @@ func closeAllScenario(t *testing.T, port int, ev *caseEvents) string {
 	for _, url := range []string{"/hang", "/closeAll", "/ok"} {
 		out.WriteString(url + ":\n" + ev.take(url) + "\n")
 	}
+	ev.take("connection")
 	return out.String()
 }
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"bufio"
 	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 // never answers, and the server goes on serving new connections.
 func TestCloseAllConnections(t *testing.T) {
 	started := make(chan struct{}, 1)
+	opened := make(chan struct{}, 3)
 	s, addr := startServer(t, func(w *Response, r *Request) {
 		if string(r.Path()) == "/hang" {
 			w.Detach() // never ends
@@ -19,13 +21,17 @@ func TestCloseAllConnections(t *testing.T) {
 			return
 		}
 		helloHandler(w, r)
-	}, nil)
+	}, &Options{OnOpen: func(net.Addr, net.Addr) { opened <- struct{}{} }})
 	idle, hang := dialServer(t, addr), dialServer(t, addr)
 	io.WriteString(hang, "GET /hang HTTP/1.1\r\nHost: x\r\n\r\n")
-	select {
-	case <-started:
-	case <-time.After(5 * time.Second):
-		t.Fatal("no request")
+	// Both connections are on their loops (a dial returns before the
+	// server has accepted), and the request is in.
+	for _, ch := range []chan struct{}{opened, opened, started} {
+		select {
+		case <-ch:
+		case <-time.After(5 * time.Second):
+			t.Fatal("connections not open, or no request")
+		}
 	}
 	s.CloseAllConnections()
 	for name, c := range map[string]io.Reader{"idle": idle, "hang": hang} {

@@ -17,5 +17,6 @@ const srv = http.createServer((req, res) => {
     ev('listening=' + srv.listening);
   }
 });
+srv.on('connection', () => console.log('connection\tconnection'));
 srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));
 process.stdin.on('end', () => process.exit(0)).resume();
