@@ -98,6 +98,12 @@ func TestClientCallbacksMatchNode(t *testing.T) {
 	for _, mode := range []string{"cb", "endonly", "wae", "timeout"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
+			script := script
+			if mode == "timeout" {
+				// 450 ms to the head, well past the 50 ms timeout: a loaded
+				// node ran its timer after a response 150 ms on (1 run in ~10).
+				script = append([]string{"", ""}, script...)
+			}
 			port, _ := scriptedServer(t, script)
 			out, err := exec.Command(node, "testdata/client_callbacks.js", fmt.Sprint(port), mode).Output()
 			if err != nil {
@@ -123,19 +129,10 @@ func TestClientCallbacksMatchNode(t *testing.T) {
 // as in node v20 (they came with the response head before). 'finish' is
 // compared apart: compat emits it at the head (see README).
 func TestClientSocketEventMatchesNode(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not found")
-	}
-	port, _ := requestServer(t, func(c net.Conn, _ *http.Request) {
+	port, want := nodeAgainst(t, "testdata/client_socket.js", func(c net.Conn) {
 		time.Sleep(600 * time.Millisecond)
 		c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
 	})
-	out, err := exec.Command(node, "testdata/client_socket.js", fmt.Sprint(port)).Output()
-	if err != nil {
-		t.Fatalf("node: %v", err)
-	}
-	want := strings.TrimSpace(string(out))
 
 	tr := &trace{}
 	done := make(chan struct{})
@@ -173,4 +170,54 @@ func TestClientSocketEventMatchesNode(t *testing.T) {
 	if got, want := withoutFinish(got), withoutFinish(want); got != want {
 		t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
 	}
+}
+
+// TestClientBodyTimeoutMatchesNode: SetTimeout's 'timeout' also comes when
+// the response body stalls longer than the timeout, as Node's socket
+// timeout counts any idle time, and the response goes on (compat stopped
+// the clock at the head before).
+func TestClientBodyTimeoutMatchesNode(t *testing.T) {
+	port, want := nodeAgainst(t, "testdata/client_idle.js", func(c net.Conn) {
+		c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello"))
+		time.Sleep(400 * time.Millisecond)
+		c.Write([]byte("world"))
+	})
+
+	tr := &trace{}
+	done := make(chan struct{})
+	r, err := Request("", &RequestOptions{Host: "127.0.0.1", Port: port, NoAgent: true}, func(res *IncomingMessage) {
+		tr.add("response %d", res.StatusCode)
+		res.OnData(func(b []byte) { tr.add("data %s", b) })
+		res.OnEnd(func() { tr.add("end") })
+		res.OnClose(func() { close(done) })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.SetTimeout(150*time.Millisecond, func() { tr.add("timeout cb") })
+	r.End(nil)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("no response; so far:\n%s", tr)
+	}
+	if got := tr.String(); got != want {
+		t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
+	}
+}
+
+// nodeAgainst starts a server whose answer writes each request's
+// response, runs script against it under node (skipping the test without
+// node) and returns the server's port and node's output.
+func nodeAgainst(t *testing.T, script string, answer func(c net.Conn)) (port int, out string) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not found")
+	}
+	port, _ = requestServer(t, func(c net.Conn, _ *http.Request) { answer(c) })
+	b, err := exec.Command(node, script, fmt.Sprint(port)).Output()
+	if err != nil {
+		t.Fatalf("node: %v", err)
+	}
+	return port, strings.TrimSpace(string(b))
 }

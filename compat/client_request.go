@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zerohttp/zerohttp/engine"
@@ -98,6 +99,9 @@ type ClientRequest struct {
 	reused        bool // the agent took the connection from its free list (set before the request is written)
 	held          bool // the agent keeps conn busy until the request's 'close' (Node's 'free' follows it)
 	timer         *time.Timer
+	// bodyIdle reports whether timer runs while the response body arrives
+	// (Node's socket timeout counts any idle time): each piece re-arms it.
+	bodyIdle atomic.Bool
 	// res is the response once its head has arrived; cc its connection
 	// once the request is on it, and eresp the engine response, until
 	// the response has ended.
@@ -770,17 +774,18 @@ func (r *ClientRequest) informational(status int, h *headers.Table) {
 	})
 }
 
-// timedOut emits 'timeout' if no response has arrived: after 'socket',
-// 'prefinish' and 'finish' if the request is out, as Node has them by then.
+// timedOut emits 'timeout' if no response has arrived, or its body has
+// stalled: after 'socket', 'prefinish' and 'finish' if the request is out,
+// as Node has them by then.
 func (r *ClientRequest) timedOut() {
 	x := r.x
 	x.mu.Lock()
-	if r.answered || r.destroyed {
+	if r.destroyed || r.answered && !r.bodyIdle.Load() {
 		x.mu.Unlock()
 		return
 	}
 	var ann announcement
-	if cc := r.cc; cc != nil {
+	if cc := r.cc; cc != nil && !r.answered {
 		r.finished = true
 		ann = r.announceLocked(socketInfo(cc.RemoteAddr(), cc.LocalAddr()), true)
 	}

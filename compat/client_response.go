@@ -75,7 +75,13 @@ func (h *responseHandler) ResponseHead(cc *engine.ClientConn, resp *engine.Clien
 	sock := socketInfo(cc.RemoteAddr(), cc.LocalAddr())
 	x.mu.Lock()
 	if r.timer != nil {
-		r.timer.Stop()
+		if r.timeout > 0 && !r.answered {
+			// Node's socket timeout goes on counting idle time in the body.
+			r.timer.Reset(r.timeout)
+			r.bodyIdle.Store(true)
+		} else {
+			r.timer.Stop()
+		}
 	}
 	if r.answered {
 		x.mu.Unlock() // destroyed: the response is dropped
@@ -199,6 +205,13 @@ func (h *responseHandler) ResponseBody(_ *engine.ClientConn, chunk []byte) {
 	if m == nil {
 		return
 	}
+	if h.bodyIdle.Load() {
+		h.x.mu.Lock()
+		if h.timer != nil && h.bodyIdle.Load() {
+			h.timer.Reset(h.timeout)
+		}
+		h.x.mu.Unlock()
+	}
 	opened := m.x.open()
 	m.push(chunk) // copies chunk if the message does not flow
 	m.x.close(opened)
@@ -211,6 +224,10 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.Client
 	r := (*ClientRequest)(h)
 	x := r.x
 	x.mu.Lock()
+	if r.bodyIdle.Load() {
+		r.bodyIdle.Store(false)
+		r.timer.Stop()
+	}
 	w := r.wire
 	r.wire = nil // under mu: End may be filling its trailers
 	msg := r.res

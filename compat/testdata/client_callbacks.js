@@ -4,7 +4,7 @@
 //   cb:      write('a', cb), end('b', cb) on a POST
 //   endonly: end('b', cb) on a POST
 //   wae:     end(), then write('x', cb)
-//   timeout: setTimeout(50, cb) before end; the response comes 150 ms later
+//   timeout: setTimeout(50, cb) before end; the response comes 450 ms later
 const http = require('http');
 const [port, mode] = [+process.argv[2], process.argv[3]];
 const ev = [];
