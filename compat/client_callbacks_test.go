@@ -221,3 +221,39 @@ func nodeAgainst(t *testing.T, script string, answer func(c net.Conn)) (port int
 	}
 	return port, strings.TrimSpace(string(b))
 }
+
+// TestClientSocketPropertyMatchesNode: Socket (Node's request.socket) is
+// unset before the request has a connection, and gives the connection's
+// addresses from 'socket' on, those of the response's socket, as in node v20.
+func TestClientSocketPropertyMatchesNode(t *testing.T) {
+	port, want := nodeAgainst(t, "testdata/client_socketprop.js", func(c net.Conn) {
+		c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+	})
+	tr := &trace{}
+	done := make(chan struct{})
+	var r *ClientRequest
+	r, err := Request("", &RequestOptions{Host: "127.0.0.1", Port: port, NoAgent: true}, func(res *IncomingMessage) {
+		s, _ := r.Socket()
+		tr.add("response same=%v remote=%v %s", s.LocalPort == res.Socket.LocalPort, s.RemotePort == port, s.RemoteAddress)
+		res.OnEnd(func() { close(done) })
+		res.Resume()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ok := r.Socket()
+	tr.add("before socket=%v", !ok)
+	r.OnSocket(func(SocketInfo) {
+		_, ok := r.Socket()
+		tr.add("socket set=%v", ok)
+	})
+	r.End(nil)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("no response; so far:\n%s", tr)
+	}
+	if got := tr.String(); got != want {
+		t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
+	}
+}

@@ -128,6 +128,18 @@ func (r *ClientRequest) ShouldKeepAlive() bool {
 	return r.agent.KeepAlive()
 }
 
+// Socket returns the addresses of the request's connection and true once
+// the agent has given it one (Node's request.socket, null before).
+func (r *ClientRequest) Socket() (SocketInfo, bool) {
+	r.x.mu.Lock()
+	cc := r.conn
+	r.x.mu.Unlock()
+	if cc == nil {
+		return SocketInfo{}, false
+	}
+	return socketInfo(cc.RemoteAddr(), cc.LocalAddr()), true
+}
+
 // ReusedSocket reports whether the agent gave the request a free socket
 // when it was made (Node's request.reusedSocket): false for a new one and
 // for one handed over while the request waited in the agent's queue. It is
