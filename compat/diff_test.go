@@ -230,6 +230,18 @@ func init() {
 		req.OnError(func(err error) { ev("req.error %s", errText(err, "")) })
 		req.OnClose(func() { ev("req.close") })
 	}
+	diffHandlers["destroy"] = func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		req.OnAborted(func() { ev("aborted") })
+		req.OnError(func(err error) { ev("req.error %s", errText(err, "")) })
+		req.OnClose(func() { ev("req.close") })
+		if strings.HasSuffix(req.URL, "later") {
+			// From another goroutine, after the listener returned.
+			time.AfterFunc(50*time.Millisecond, res.Destroy)
+			return
+		}
+		res.Destroy()
+		ev("destroyed")
+	}
 	diffHandlers["invalidHeaders"] = func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
 		caught(ev, res.SetHeader("bad name", "1"))
 		caught(ev, res.SetHeader("", "1"))
@@ -309,6 +321,9 @@ var diffRequests = []struct{ name, label, request string }{
 	{"refused", "noHost", "GET %s HTTP/1.1\r\n\r\n"},
 	{"refused", "badHeader", "GET %s HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n"},
 	{"endOnly", "upgradeNoListener", "GET %s HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"},
+	{"destroy", "plain", get11},
+	{"destroy", "post", post11},
+	{"destroy", "later", get11},
 	{"upgradeField", "noListener", "GET %s HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"},
 	{"upgradeField", "plain", get11},
 	{"readBody", "upgradePost", "POST %s HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: foo\r\nContent-Length: 5\r\n\r\nabcde"},

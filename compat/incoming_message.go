@@ -71,6 +71,10 @@ type IncomingMessage struct {
 	// joinDuplicates is Node's joinDuplicateHeaders option. It sits with
 	// the bools above, in what would be padding.
 	joinDuplicates bool
+	// aborting reports that the exchange was cut short (the client went
+	// away, or ServerResponse.Destroy) and its events are emitted or
+	// queued (server side; guarded by x.mu).
+	aborting bool
 	// Upgrade is Node's message.upgrade: true for a request handed to an
 	// 'upgrade' or 'connect' listener, false for one handed to 'request'
 	// (also an Upgrade request when nobody listens for 'upgrade'), as in

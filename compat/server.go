@@ -673,18 +673,14 @@ func (h *closeHandler) OnClose(_ *engine.Request, _ error) {
 	x := m.x
 	opened := x.open()
 	x.mu.Lock()
-	finished := m.res.finished
-	x.wireEnded = true
-	m.req = nil
-	m.enginePaused = false
-	// A body left unread after the response (see handle) is discarded by
-	// the engine, which closes the connection: that is no abort.
-	unread := !m.ended && !m.dumped
+	if m.aborting { // ServerResponse.Destroy has emitted the events
+		x.mu.Unlock()
+		x.close(opened)
+		return
+	}
+	unread, finished := m.abortLocked()
 	aborted, errs, _ := m.listenersLocked()
 	resClose := m.res.ext.closeListeners()
-	if !finished {
-		m.res.destroyed = true
-	}
 	x.mu.Unlock()
 	if unread {
 		emit0(aborted)
@@ -698,6 +694,25 @@ func (h *closeHandler) OnClose(_ *engine.Request, _ error) {
 	}
 	x.close(opened)
 	x.flushTicks()
+}
+
+// abortLocked ends m's exchange for a close or Destroy before it
+// finished. It reports whether the request was unread ('aborted', the
+// request's 'error' and 'close' are then due) and whether the response
+// had finished (else its 'close' is due).
+func (m *IncomingMessage) abortLocked() (unread, finished bool) {
+	x := m.x
+	m.aborting = true
+	finished = m.res.finished
+	x.wireEnded = true
+	m.req = nil
+	m.enginePaused = false
+	if !finished {
+		m.res.destroyed = true
+	}
+	// A body left unread after the response (see handle) is discarded by
+	// the engine, which closes the connection: that is no abort.
+	return !m.ended && !m.dumped, finished
 }
 
 // open opens the window, if it is not open, and runs the queued ops; it

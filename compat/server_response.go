@@ -614,3 +614,46 @@ func (res *ServerResponse) writeInformational(code int, fields []string) {
 		res.w.WriteInformational(code, &t)
 	})
 }
+
+// Destroy is Node's response.destroy() (or req.socket.destroy()): it
+// closes the connection at once, dropping what the response wrote that
+// the socket has not taken; the request then gets 'aborted', the response
+// 'close', the request 'error' ECONNRESET "aborted" and 'close', as when
+// the client goes away. It does nothing once the response has ended.
+func (res *ServerResponse) Destroy() {
+	x, m := res.x, res.req
+	x.do(func() {
+		if x.wireEnded || res.w == nil || m.aborting {
+			return
+		}
+		res.w.Abort()
+		unread, finished := m.abortLocked()
+		// As in Node, the events come on later ticks, to the listeners
+		// registered by then.
+		if unread {
+			x.tickLocked(eventFunc(func() {
+				x.mu.Lock()
+				aborted, _, _ := m.listenersLocked()
+				x.mu.Unlock()
+				emit0(aborted)
+			}))
+		}
+		if !finished {
+			x.tickLocked(eventFunc(func() {
+				x.mu.Lock()
+				fns := res.ext.closeListeners()
+				x.mu.Unlock()
+				emit0(fns)
+			}))
+		}
+		if unread {
+			x.tickLocked(eventFunc(func() {
+				x.mu.Lock()
+				_, errs, _ := m.listenersLocked()
+				x.mu.Unlock()
+				emit(errs, error(ErrRequestAborted))
+			}))
+			x.tickLocked((*closeEvent)(m))
+		}
+	})
+}

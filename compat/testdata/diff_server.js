@@ -131,6 +131,14 @@ cases.pause = (ev, req, res) => {
     req.resume();
   }, 500);
 };
+cases.destroy = (ev, req, res) => {
+  req.on('aborted', () => ev('aborted'));
+  req.on('error', e => ev('req.error ' + errText(e)));
+  req.on('close', () => ev('req.close'));
+  if (req.url.endsWith('later')) return setTimeout(() => res.destroy(), 50);
+  res.destroy();
+  ev('destroyed');
+};
 cases.refused = cases.readBody;
 const handle = (req, res) => {
   const key = req.url.slice(1), name = key.split('?')[0];
