@@ -157,3 +157,50 @@ func TestClientAbortMatchesNode(t *testing.T) {
 		})
 	}
 }
+
+// TestClientDestroyWhileWritingMatchesNode: a request destroyed while its
+// body is being written on a new socket gives 'socket' (emitted when the
+// agent gave it the socket), 'error' "socket hang up" and 'close', no
+// 'finish', as in node v20 (before, 'socket' never came).
+func TestClientDestroyWhileWritingMatchesNode(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not found")
+	}
+	nodePort, _ := holdFirstServer(t)
+	out, err := exec.Command(node, "testdata/client_destroy_writing.js", fmt.Sprint(nodePort)).Output()
+	if err != nil {
+		t.Fatalf("node: %v", err)
+	}
+	want := strings.TrimSpace(string(out))
+
+	port, _ := holdFirstServer(t)
+	r, err := Request("", &RequestOptions{Host: "127.0.0.1", Port: port, Method: "POST", NoAgent: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &trace{}
+	done := make(chan struct{})
+	sock := make(chan struct{})
+	r.OnSocket(func(SocketInfo) { tr.add("socket"); close(sock) })
+	r.OnFinish(func() { tr.add("finish") })
+	r.OnError(func(err error) { tr.add("error %s", nodeError(err)) })
+	r.OnClose(func() { tr.add("close"); close(done) })
+	r.WriteString("abc")
+	select { // node destroys 100 ms on, its 'socket' long past
+	case <-sock:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("no socket; so far:\n%s", tr)
+	}
+	time.Sleep(100 * time.Millisecond)
+	r.Destroy(nil)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("no close; so far:\n%s", tr)
+	}
+	time.Sleep(100 * time.Millisecond) // nothing more comes
+	if got := tr.String(); got != want {
+		t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
+	}
+}
