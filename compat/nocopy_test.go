@@ -55,7 +55,28 @@ func testEndLargeNoCopy(t *testing.T, onLoop, write bool) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { closeServer(t, s) })
-	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(s.Address().Port))
+	// TotalAlloc is the process's: other goroutines of the test binary
+	// (a race-detector run, earlier tests' leftovers) add to it, so a copy
+	// is concluded only when every one of three tries allocates too much.
+	var alloc uint64
+	for try := 0; try < 3; try++ {
+		if alloc = endLargeTwice(t, s.Address().Port, want); alloc <= size/2 {
+			break
+		}
+	}
+	if alloc > size/2 {
+		t.Errorf("two res.end of %d bytes allocated %d bytes: the body was copied", size, alloc)
+	}
+	if !bytes.Equal(big, want) {
+		t.Fatal("the Buffer ended with was written into")
+	}
+}
+
+// endLargeTwice asks for two pipelined responses of len(want) bytes, checks
+// them, and returns how many bytes the process allocated meanwhile.
+func endLargeTwice(t *testing.T, port int, want []byte) uint64 {
+	size := len(want)
+	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +93,7 @@ func testEndLargeNoCopy(t *testing.T, onLoop, write bool) {
 		if err != nil {
 			t.Fatalf("response %d: %v", i, err)
 		}
-		if resp.ContentLength != size {
+		if resp.ContentLength != int64(size) {
 			t.Fatalf("response %d: Content-Length %d", i, resp.ContentLength)
 		}
 		if _, err := io.ReadFull(resp.Body, body); err != nil {
@@ -83,10 +104,5 @@ func testEndLargeNoCopy(t *testing.T, onLoop, write bool) {
 		}
 	}
 	runtime.ReadMemStats(&after)
-	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > size/2 {
-		t.Errorf("two res.end of %d bytes allocated %d bytes: the body was copied", size, alloc)
-	}
-	if !bytes.Equal(big, want) {
-		t.Fatal("the Buffer ended with was written into")
-	}
+	return after.TotalAlloc - before.TotalAlloc
 }
