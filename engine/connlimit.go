@@ -60,6 +60,10 @@ func maxConnsFor(o int) int64 {
 	return max(n-max(n/8, fdReserveMin), 1)
 }
 
+// fits reports whether n connections on loops and p reservations (each two
+// descriptors while handed over) are within the bound.
+func (g *connGate) fits(n, p int64) bool { return n+2*p <= g.max+1 }
+
 // admit takes a slot for the next connection, waiting while there is none.
 // It returns false, holding no slot, once the listening sockets close.
 func (s *Server) admit() bool {
@@ -70,7 +74,7 @@ func (s *Server) admit() bool {
 	counted := false
 	for {
 		p, n := g.pending.Add(1), s.nconns.Load()
-		if n+2*p <= g.max+1 {
+		if g.fits(n, p) {
 			return true
 		}
 		g.pending.Add(-1)
@@ -98,7 +102,7 @@ func (s *Server) waitRoom() bool {
 	g.waiting.Store(true)
 	g.mu.Unlock()
 	// A slot freed before waiting was set woke no one: look again.
-	if s.nconns.Load()+2*(g.pending.Load()+1) <= g.max+1 {
+	if g.fits(s.nconns.Load(), g.pending.Load()+1) {
 		return true
 	}
 	// The timer only guards against a wake-up lost to a bug; the wait ends
