@@ -239,6 +239,14 @@ func init() {
 			time.AfterFunc(50*time.Millisecond, res.Destroy)
 			return
 		}
+		switch _, label, _ := strings.Cut(req.URL, "?"); label {
+		case "write":
+			ev("w=%v", res.WriteChunkString("abc", nil))
+		case "flushed":
+			res.FlushHeaders()
+		case "ended":
+			res.EndString("abc")
+		}
 		res.Destroy()
 		ev("destroyed")
 	}
@@ -324,6 +332,9 @@ var diffRequests = []struct{ name, label, request string }{
 	{"destroy", "plain", get11},
 	{"destroy", "post", post11},
 	{"destroy", "later", get11},
+	{"destroy", "write", get11},
+	{"destroy", "flushed", get11},
+	{"destroy", "ended", get11},
 	{"upgradeField", "noListener", "GET %s HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"},
 	{"upgradeField", "plain", get11},
 	{"readBody", "upgradePost", "POST %s HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: foo\r\nContent-Length: 5\r\n\r\nabcde"},

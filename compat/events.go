@@ -49,7 +49,14 @@ type exchange struct {
 	// two at a time.
 	head, n uint8
 	later   [3]uint8
-	ring    [3]event
+	// cork is what the current window (one loop callback) wrote of a
+	// server response, which Node's corked socket would still hold: 0
+	// nothing, mark+1 when the window's first write found mark bytes of
+	// output unsent (engine.Response.Buffered), corkEnded when the response
+	// ended in it. Node uncorks at the next tick and at end(), the engine
+	// hands the output to the socket when the callback returns.
+	cork int32
+	ring [3]event
 	// loop runs fn on the exchange's loop later; nil when there is none
 	// (a client exchange, or a server response ended within its handler).
 	loop func(fn func()) error
@@ -175,7 +182,7 @@ func (x *exchange) closeWindowLocked() {
 			break
 		}
 	}
-	x.window = false
+	x.window, x.cork = false, 0
 	x.mu.Unlock()
 }
 

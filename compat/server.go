@@ -634,7 +634,7 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 		// first 'data' (which the engine delivers right after the handler
 		// when it has arrived) before 'finish', so the ticks wait for the
 		// body's first callback.
-		x.window = false
+		x.window, x.cork = false, 0
 		x.mu.Unlock()
 		return
 	}

@@ -366,6 +366,9 @@ func (res *ServerResponse) writeOp(p []byte, s string, cb func(error)) bool {
 		}
 		return false
 	}
+	if res.x.cork == 0 && res.x.window {
+		res.x.cork = int32(res.w.Buffered()) + 1
+	}
 	res.applyHead()
 	if p != nil {
 		_, _ = res.w.WriteNoCopy(p)
@@ -495,6 +498,9 @@ func (res *ServerResponse) endOp(p []byte, s string) {
 	w.SetDrainHandler(nil)
 	w.End()
 	x.wireEnded = true
+	if x.window {
+		x.cork = corkEnded
+	}
 	res.finished = true
 	res.endFlowLocked()
 	x.tickLocked((*finishEvent)(res))
@@ -615,18 +621,38 @@ func (res *ServerResponse) writeInformational(code int, fields []string) {
 	})
 }
 
+// corkEnded is exchange.cork once the response ended in the window.
+const corkEnded = -1
+
 // Destroy is Node's response.destroy() (or req.socket.destroy()): it
-// closes the connection at once, dropping what the response wrote that
-// the socket has not taken; the request then gets 'aborted', the response
+// closes the connection at once, dropping what the response wrote in the
+// same callback (Node's socket is corked until the next tick) and what the
+// socket has not taken; the request then gets 'aborted', the response
 // 'close', the request 'error' ECONNRESET "aborted" and 'close', as when
-// the client goes away. It does nothing once the response has ended.
+// the client goes away. Called in the callback that ended the response,
+// before 'finish', it closes the connection once the response is sent, as
+// Node's; later it does nothing.
 func (res *ServerResponse) Destroy() {
 	x, m := res.x, res.req
 	x.do(func() {
-		if x.wireEnded || res.w == nil || m.aborting {
+		if res.w == nil || m.aborting {
 			return
 		}
-		res.w.Abort()
+		if x.wireEnded {
+			// Node's end() sent the response, but the socket is the
+			// response's until 'finish': destroy closes it after the bytes.
+			if x.cork == corkEnded && !res.finishEmitted {
+				res.w.CloseAfterEnd()
+			}
+			return
+		}
+		// Node drops what its socket, corked since this tick's first
+		// write, still holds.
+		if x.cork > 0 {
+			res.w.AbortFrom(int(x.cork - 1))
+		} else {
+			res.w.Abort()
+		}
 		unread, finished := m.abortLocked()
 		// As in Node, the events come on later ticks, to the listeners
 		// registered by then.

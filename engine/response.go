@@ -369,6 +369,29 @@ func (w *Response) Abort() {
 	w.c.closeAfter = true
 }
 
+// Buffered returns how many output bytes the connection holds that it has
+// not handed to the socket yet: a mark for AbortFrom.
+func (w *Response) Buffered() int { return len(w.c.out) }
+
+// AbortFrom is Abort that also drops the output written since Buffered
+// returned mark, within the same loop callback (it is handed to the socket
+// when the callback returns): Node's socket.destroy() drops what its corked
+// socket holds. Output handed over meanwhile is not taken back.
+func (w *Response) AbortFrom(mark int) {
+	if w.ended {
+		return
+	}
+	if c := w.c; !c.inWorker && mark >= 0 && mark <= len(c.out) {
+		c.out = c.out[:mark]
+	}
+	w.Abort()
+}
+
+// CloseAfterEnd closes the connection once what was written is sent, even
+// after End (SetClose must come before it). It must be called before the
+// handler or Deferred call that ended the response returns.
+func (w *Response) CloseAfterEnd() { w.c.closeAfter = true }
+
 // WriteContinue sends "100 Continue" if the request expects it and it has
 // not been sent. With Options.CheckContinue this is how a handler agrees to
 // receive the body.

@@ -136,6 +136,11 @@ cases.destroy = (ev, req, res) => {
   req.on('error', e => ev('req.error ' + errText(e)));
   req.on('close', () => ev('req.close'));
   if (req.url.endsWith('later')) return setTimeout(() => res.destroy(), 50);
+  // Bytes written in this tick are corked: destroy drops them; end's
+  // and flushHeaders' go out.
+  if (req.url.endsWith('write')) ev('w=' + res.write('abc'));
+  if (req.url.endsWith('flushed')) res.flushHeaders();
+  if (req.url.endsWith('ended')) res.end('abc');
   res.destroy();
   ev('destroyed');
 };
