@@ -340,6 +340,8 @@ var diffRequests = []struct{ name, label, request string }{
 	{"readBody", "upgradePost", "POST %s HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: foo\r\nContent-Length: 5\r\n\r\nabcde"},
 	{"endOnly", "expectOther", "GET %s HTTP/1.1\r\nHost: x\r\nExpect: foo\r\n\r\n"},
 	{"endOnly", "expectOther10", "GET %s HTTP/1.0\r\nHost: x\r\nExpect: foo\r\n\r\n"},
+	// Over maxHeadersCount (2000) fields: Node keeps the first in headers.
+	{"readBody", "manyFields", "POST %s HTTP/1.1\r\nHost: x\r\n" + strings.Repeat("a:1\r\n", 2010) + "Content-Length: 5\r\n\r\nabcde"},
 	{"refused", "tooLarge", "GET %s HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 20000) + "\r\n\r\n"},
 }
 

@@ -81,6 +81,10 @@ type IncomingMessage struct {
 	// Node. Set before the message is handed out; it sits here, in what
 	// would be padding.
 	Upgrade bool
+	// headerCount, when not 0, is how many of RawHeaders' fields Headers
+	// and HeadersDistinct hold: Node's maxHeadersCount cut them there
+	// (server side; set before the message is handed out; in padding).
+	headerCount uint16
 }
 
 // messageExtra is the state of an IncomingMessage that has a body held
@@ -234,7 +238,11 @@ func (m *IncomingMessage) build() *builtHeaders {
 	if b := m.built.Load(); b != nil {
 		return b
 	}
-	b := &builtHeaders{mergeFields(m.RawHeaders, m.joinDuplicates), distinctFields(m.RawHeaders)}
+	raw := m.RawHeaders
+	if n := int(m.headerCount) * 2; n > 0 && n < len(raw) {
+		raw = raw[:n]
+	}
+	b := &builtHeaders{mergeFields(raw, m.joinDuplicates), distinctFields(raw)}
 	if !m.built.CompareAndSwap(nil, b) {
 		b = m.built.Load()
 	}

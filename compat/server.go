@@ -2,6 +2,7 @@ package compat
 
 import (
 	"context"
+	"math"
 	"net"
 	"strconv"
 	"strings"
@@ -67,9 +68,10 @@ type Server struct {
 	// 'timeout' listener, closed, as in Node. Between requests the
 	// keep-alive timeout replaces it, as Node's socket timeout.
 	Timeout time.Duration
-	// MaxHeadersCount bounds the fields in a request head (default 2000; 0:
-	// the engine's default). Node drops the fields beyond it; the engine
-	// answers 431.
+	// MaxHeadersCount is how many of a request's fields Headers and
+	// HeadersDistinct hold (default 2000; 0 or less: all), as Node's: the
+	// fields beyond it are left out of them (RawHeaders has them all) and
+	// still frame the body; MaxHeaderSize bounds the head.
 	MaxHeadersCount int
 	// MaxRequestsPerSocket bounds the requests served on one connection
 	// (default 0: no bound). Responses then say "Keep-Alive: timeout=N,
@@ -82,6 +84,8 @@ type Server struct {
 	// setters, read per request.
 	keepAliveSecs atomic.Int32
 	maxRequests   atomic.Int64 // MaxRequestsPerSocket, as keepAliveSecs
+	// maxHeadersCount is MaxHeadersCount as Listen read it.
+	maxHeadersCount int
 
 	mu              sync.Mutex
 	eng             *engine.Server
@@ -274,7 +278,6 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 		MaxUnsentOutput: HighWaterMark,
 		Parse: parse.Config{
 			MaxHeadBytes: s.opts.MaxHeaderSize,
-			MaxHeaders:   s.MaxHeadersCount,
 			Lenient:      s.opts.InsecureHTTPParser,
 			HostOptional: s.opts.HostOptional,
 		},
@@ -282,6 +285,10 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 	if eo.Parse.MaxHeadBytes <= 0 {
 		eo.Parse.MaxHeadBytes = MaxHeaderSize
 	}
+	// Node counts no fields: the head's size bounds them (a field line
+	// takes 3 bytes at least).
+	eo.Parse.MaxHeaders = eo.Parse.MaxHeadBytes/3 + 1
+	s.maxHeadersCount = s.MaxHeadersCount
 	s.publishLimitsLocked()
 	s.publishLocked() // for a Server not made by CreateServer
 	eng := engine.NewServer(s.handle, eo)
@@ -557,6 +564,9 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 	req.HTTPVersion, req.HTTPVersionMajor, req.HTTPVersionMinor = versionString(major, minor), major, minor
 	req.Socket.fill(r.RemoteAddr(), r.LocalAddr())
 	req.joinDuplicates = s.opts.JoinDuplicateHeaders
+	if n := s.maxHeadersCount; n > 0 && len(req.RawHeaders) > 2*n {
+		req.headerCount = uint16(min(n, math.MaxUint16))
+	}
 	res.x, res.req, res.w = x, req, w
 	res.keepAliveSecs = int16(s.keepAliveSecs.Load())
 	res.StatusCode, res.SendDate = 200, true

@@ -18,6 +18,7 @@ func startCompatLimitsServer(t *testing.T) (port int, ev *caseEvents) {
 	s := newCompatDiffServer(ev)
 	s.opts.HostOptional = true
 	s.MaxRequestsPerSocket = 2
+	s.MaxHeadersCount = 3
 	s.Timeout = 300 * time.Millisecond
 	s.OnTimeout(func(info SocketInfo) { ev.add("limTimeout", "timeout "+info.RemoteAddress) })
 	s.OnDropRequest(func(req *IncomingMessage, info SocketInfo) {
@@ -35,8 +36,8 @@ func startCompatLimitsServer(t *testing.T) (port int, ev *caseEvents) {
 }
 
 // TestServerLimitsMatchNode compares node's and compat's servers with
-// maxRequestsPerSocket 2, requireHostHeader false and a 'checkExpectation'
-// listener, on the wire and in events.
+// maxRequestsPerSocket 2, maxHeadersCount 3, requireHostHeader false and a
+// 'checkExpectation' listener, on the wire and in events.
 func TestServerLimitsMatchNode(t *testing.T) {
 	ns := startNodeDiffServer(t)
 	nodePort, err := strconv.Atoi(ns.ev.take("limPort"))
@@ -51,11 +52,18 @@ func TestServerLimitsMatchNode(t *testing.T) {
 		{"noHost", "GET %s HTTP/1.1\r\n\r\n"},
 		{"expect", "GET %s HTTP/1.1\r\nHost: x\r\nExpect: foo\r\n\r\n"},
 		{"three", get11 + get11 + get11},
+		// maxHeadersCount 3: headers and headersDistinct hold the first
+		// 3 fields, rawHeaders all; a Content-Length past them still frames.
+		{"headers?limcount", "GET %s HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nA: 3\r\nC: 4\r\n\r\n"},
+		{"readBody?limcount", "POST %s HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nContent-Length: 5\r\n\r\nabcde"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.label, func(t *testing.T) {
 			t.Parallel()
 			key := "endOnly?lim" + tt.label
+			if strings.Contains(tt.label, "?") {
+				key = tt.label
+			}
 			req := strings.ReplaceAll(tt.request, "%s", "/"+key)
 			want := exchangeRaw(t, nodePort, req)
 			wantEv := ns.ev.take(key)

@@ -170,10 +170,11 @@ ce.on('clientError', (err, sock) => {
   else if (raw.includes('do-split')) { sock.write('HTTP/1.1 400 Split\r\n'); sock.end('X-Part: 2\r\n\r\n'); }
   else sock.end('HTTP/1.1 418 X\r\nX-Code: ' + err.code + '\r\n\r\n');
 });
-// lim is the same server with limits: two requests per connection, no
-// Host needed, and a 'checkExpectation' listener.
+// lim is the same server with limits: two requests per connection, three
+// fields in req.headers, no Host needed, and a 'checkExpectation' listener.
 const lim = http.createServer({requireHostHeader: false}, handle);
 lim.maxRequestsPerSocket = 2;
+lim.maxHeadersCount = 3;
 lim.timeout = 300;
 lim.on('timeout', sock => console.log('limTimeout\ttimeout ' + sock.remoteAddress));
 lim.on('dropRequest', (req, sock) => console.log(req.url.slice(1) + '\tdropRequest ' + req.url + ' ' + sock.remoteAddress));
