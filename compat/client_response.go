@@ -362,7 +362,7 @@ func (r *ClientRequest) response(resp *engine.ClientResponse, sock SocketInfo) *
 	m.StatusMessage = reasonString(m.StatusCode, resp.Reason())
 	major, minor := resp.Version()
 	m.HTTPVersion, m.HTTPVersionMajor, m.HTTPVersionMinor = versionString(major, minor), major, minor
-	_, m.RawHeaders = copyHead(nil, resp.Header(), cx.raw[:0])
+	_, m.RawHeaders = copyHeadInto(cx.text[:], nil, resp.Header(), cx.raw[:0])
 	m.Socket = sock
 	return m
 }
