@@ -13,6 +13,7 @@ type clientBody struct {
 	ready  sync.Cond // signalled when a piece is queued or the body ends
 	q      []piece   // owned copies, oldest first
 	closed bool      // End: Read returns err once q is empty
+	eof    bool      // Read has returned io.EOF: the body is all sent
 	err    error     // io.EOF, or why the request was destroyed
 	queued int       // bytes in q
 	// needDrain is set when queued reached writableHighWaterMark; drained
@@ -68,6 +69,13 @@ func (b *clientBody) push(p []byte, s string, cb func(error)) bool {
 	return !b.needDrain
 }
 
+// sent reports whether the whole body has been handed to the engine.
+func (b *clientBody) sent() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.eof
+}
+
 // belowMark reports whether no 'drain' is awaited.
 func (b *clientBody) belowMark() bool {
 	b.mu.Lock()
@@ -119,6 +127,7 @@ func (b *clientBody) Read(p []byte) (int, error) {
 			f()
 			b.mu.Lock()
 		}
+		b.eof = b.err == io.EOF
 		return 0, b.err
 	}
 	n := copy(p, b.q[0].b)

@@ -93,12 +93,15 @@ type ClientRequest struct {
 	destroyed     bool
 	answered      bool // a response or an error was delivered
 	sending       bool // End is handing the request to the agent
-	announced     bool // 'socket' (and 'finish' if sent) were taken to emit
-	socketTold    bool // 'socket' was emitted when the agent gave the request its connection
-	prefinishTold bool // and 'prefinish' with it, End having been called
+	written       bool // the request is on its connection: 'finish' is due
+	socketTold    bool // 'socket' was taken to emit
+	prefinishTold bool // 'prefinish' was
 	reused        bool // the agent took the connection from its free list (set before the request is written)
 	held          bool // the agent keeps conn busy until the request's 'close' (Node's 'free' follows it)
-	timer         *time.Timer
+	// annMu is held while 'socket', 'prefinish' and 'finish' are emitted
+	// (see announce), not with x.mu.
+	annMu sync.Mutex
+	timer *time.Timer
 	// bodyIdle reports whether timer runs while the response body arrives
 	// (Node's socket timeout counts any idle time): each piece re-arms it.
 	bodyIdle atomic.Bool
@@ -744,12 +747,12 @@ func (w *clientWire) release() {
 func (r *ClientRequest) informational(status int, h *headers.Table) {
 	x := r.x
 	x.mu.Lock()
-	var ann announcement
 	// r.conn, set before the request was written: r.cc may not be set
 	// yet, by a writing goroutine slower than the server's answer.
-	if cc := r.conn; cc != nil && !r.answered {
-		r.finished = true
-		ann = r.announceLocked(socketInfo(cc.RemoteAddr(), cc.LocalAddr()), true)
+	cc := r.conn
+	tell := cc != nil && !r.answered
+	if tell {
+		r.headArrivedLocked()
 	}
 	var conts []func()
 	if status == 100 {
@@ -757,7 +760,9 @@ func (r *ClientRequest) informational(status int, h *headers.Table) {
 	}
 	fns := r.onInformation
 	x.mu.Unlock()
-	ann.emit()
+	if tell {
+		r.announce(socketInfo(cc.RemoteAddr(), cc.LocalAddr()))
+	}
 	emit0(conts)
 	if len(fns) == 0 {
 		return
@@ -785,50 +790,75 @@ func (r *ClientRequest) timedOut() {
 		x.mu.Unlock()
 		return
 	}
-	var ann announcement
-	if cc := r.cc; cc != nil && !r.answered {
-		r.finished = true
-		ann = r.announceLocked(socketInfo(cc.RemoteAddr(), cc.LocalAddr()), true)
-	}
+	cc := r.conn
+	tell := cc != nil && !r.answered
 	fns := r.onTimeout
 	x.mu.Unlock()
-	ann.emit()
+	if tell {
+		r.announce(socketInfo(cc.RemoteAddr(), cc.LocalAddr()))
+	}
 	emit0(fns)
 }
 
-// announcement is a request's 'socket', 'prefinish' and 'finish'
-// listeners, taken once, to emit with the socket's addresses.
-type announcement struct {
-	sock      SocketInfo
-	socks     []func(SocketInfo)
-	pre, fins []func()
-}
-
-func (a announcement) emit() {
-	emit(a.socks, a.sock)
-	emit0(a.pre)
-	emit0(a.fins)
-}
-
-// announceLocked returns the request's announcement, with 'prefinish' and
-// 'finish' if finished, the first time; later, an empty one: Node emits
-// each once. x.mu is held.
-func (r *ClientRequest) announceLocked(sock SocketInfo, finished bool) announcement {
-	if r.announced {
-		return announcement{}
-	}
-	r.announced = true
-	a := announcement{sock: sock}
+// announce emits what is due and not yet emitted of the request's
+// 'socket' (always: sock gives the connection's addresses, zero when it
+// failed), 'prefinish' (once End was called) and 'finish' (once the
+// request is written), in this order and each once. They come from the
+// goroutines that learn of them (a dial's, the writer's, the event loop's,
+// a timer's); annMu, held while they are emitted, makes what a caller
+// emits after announce returns (a 'response', 'timeout' or 'error') come
+// after them, as in Node.
+func (r *ClientRequest) announce(sock SocketInfo) {
+	r.annMu.Lock()
+	defer r.annMu.Unlock()
+	x := r.x
+	x.mu.Lock()
+	var socks []func(SocketInfo)
+	var pre, fins []func()
 	if !r.socketTold {
-		a.socks = r.onSocket
+		r.socketTold = true
+		socks = r.onSocket
 	}
-	if finished {
-		a.fins = r.onFinish
-		if r.rare != nil && !r.prefinishTold {
-			a.pre = r.rare.onPrefinish
+	if r.ended && !r.prefinishTold {
+		r.prefinishTold = true
+		if r.rare != nil {
+			pre = r.rare.onPrefinish
 		}
 	}
-	return a
+	if r.written && !r.finished {
+		r.finished = true
+		fins = r.onFinish
+	}
+	x.mu.Unlock()
+	emit(socks, sock)
+	emit0(pre)
+	emit0(fins)
+}
+
+// announceLater is announce for a call from inside End, where Node emits
+// nothing: on a goroutine of its own, if there are listeners to call.
+// Without any (a keep-alive GET's usual case, which then costs no
+// goroutine), the next announce, at the latest the response head's, emits
+// what listeners are added meanwhile.
+func (r *ClientRequest) announceLater(sock SocketInfo) {
+	x := r.x
+	x.mu.Lock()
+	due := !r.socketTold && len(r.onSocket) > 0 ||
+		r.written && !r.finished && len(r.onFinish) > 0 ||
+		r.ended && !r.prefinishTold && r.rare != nil && len(r.rare.onPrefinish) > 0
+	x.mu.Unlock()
+	if due {
+		go r.announce(sock)
+	}
+}
+
+// headArrivedLocked notes that a response head has arrived: the request
+// is written unless its body is still being streamed (a server may answer
+// early), even if the writer has yet to report it. x.mu is held.
+func (r *ClientRequest) headArrivedLocked() {
+	if r.wbody == nil || r.wbody.sent() {
+		r.written = true
+	}
 }
 
 // Destroy is Node's request.destroy(err): a request that has no response
@@ -874,8 +904,8 @@ func (r *ClientRequest) destroy(err error, abort bool) {
 	case pending:
 		if cc := r.cc; cc != nil {
 			// Sent and awaiting its head: Node had emitted these.
-			ann := r.announceLocked(socketInfo(cc.RemoteAddr(), cc.LocalAddr()), true)
-			x.tickLocked(eventFunc(ann.emit))
+			sock := socketInfo(cc.RemoteAddr(), cc.LocalAddr())
+			x.tickLocked(eventFunc(func() { r.announce(sock) }))
 		}
 		if abort {
 			x.tickLocked(eventFunc(func() { emit0(aborts) }))

@@ -87,7 +87,8 @@ func (h *responseHandler) ResponseHead(cc *engine.ClientConn, resp *engine.Clien
 		x.mu.Unlock() // destroyed: the response is dropped
 		return
 	}
-	r.answered, r.finished = true, true
+	r.answered = true
+	r.headArrivedLocked()
 	msg := r.response(resp, sock)
 	r.res, r.cc, r.conn = msg, cc, cc
 	keep := resp.KeepAlive() && r.agent.KeepAlive()
@@ -97,11 +98,10 @@ func (h *responseHandler) ResponseHead(cc *engine.ClientConn, resp *engine.Clien
 		r.wire.req.SetConnectionClose(true)
 		keep = false
 	}
-	ann := r.announceLocked(sock, true)
 	resps := r.onResponse
 	x.mu.Unlock()
 
-	ann.emit()
+	r.announce(sock)
 	if len(resps) == 0 {
 		msg.dump() // Node: a response nobody listens for is read and dropped
 	}
@@ -129,7 +129,9 @@ func hasLength(resp *engine.ClientResponse) bool {
 
 // RequestSent runs on the writing goroutine once the request is on cc,
 // before HandleResponse: Destroy may now close cc, and does if it came
-// first.
+// first. The request is written: 'finish' is emitted, as Node emits it once
+// the socket has taken the last of the request, before a slow response;
+// not from inside End, which writes a request on a free socket itself.
 func (h *responseHandler) RequestSent(cc *engine.ClientConn) {
 	r := (*ClientRequest)(h)
 	r.x.mu.Lock()
@@ -137,7 +139,19 @@ func (h *responseHandler) RequestSent(cc *engine.ClientConn) {
 	if r.destroyed && r.res == nil {
 		cc.Cancel(r.eresp)
 	}
+	tell := !r.destroyed && !r.finished
+	r.written = true
+	later := r.sending
 	r.x.mu.Unlock()
+	if !tell {
+		return
+	}
+	sock := socketInfo(cc.RemoteAddr(), cc.LocalAddr())
+	if later {
+		r.announceLater(sock)
+		return
+	}
+	r.announce(sock)
 }
 
 // SocketAssigned runs just before the request is written on cc, on the
@@ -148,27 +162,22 @@ func (h *responseHandler) SocketAssigned(cc *engine.ClientConn, reused bool) {
 	r := (*ClientRequest)(h)
 	r.x.mu.Lock()
 	r.conn, r.reused = cc, reused
-	// 'socket' now (and 'prefinish' if End was called), as Node emits them
-	// once the agent gives the request its socket; but not for a free
-	// socket, which the agent hands over inside End, where Node emits
-	// nothing: they come with 'finish' then. A new socket comes from a
-	// dial's goroutine, a queued request's from its predecessor's.
-	if reused || r.announced || r.socketTold {
-		r.x.mu.Unlock()
+	tell := !r.socketTold
+	r.x.mu.Unlock()
+	if !tell {
 		return
 	}
-	r.socketTold = true
-	socks := r.onSocket
-	var pre []func()
-	if r.ended && r.rare != nil {
-		pre = r.rare.onPrefinish
-		r.prefinishTold = true
+	// 'socket' now (and 'prefinish' if End was called), as Node emits them
+	// a tick after the agent gives the request its socket. A new socket
+	// comes from a dial's goroutine, a queued request's from its
+	// predecessor's; a free socket is handed over inside End, where Node
+	// emits nothing: they come on a goroutine of their own.
+	sock := socketInfo(cc.RemoteAddr(), cc.LocalAddr())
+	if reused {
+		r.announceLater(sock)
+		return
 	}
-	r.x.mu.Unlock()
-	if len(socks) > 0 {
-		emit(socks, socketInfo(cc.RemoteAddr(), cc.LocalAddr()))
-	}
-	emit0(pre)
+	r.announce(sock)
 }
 
 // RequestCancelled runs just before the agent would write the request:
@@ -272,8 +281,9 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.Client
 			err = e
 		}
 	}
-	r.finished = err == nil || sent
-	ann := r.announceLocked(sock, r.finished)
+	if err == nil || sent {
+		r.written = true
+	}
 	errs := r.onError
 	tunnels := r.onUpgrade
 	if r.Method == "CONNECT" {
@@ -295,10 +305,10 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.Client
 	if later {
 		// The agent delivered the outcome inside End, on its goroutine:
 		// Node never emits from inside end().
-		go r.deliver(err, msg2, tunnel, head, ann, errs, tunnels)
+		go r.deliver(err, msg2, tunnel, head, sock, errs, tunnels)
 		return
 	}
-	r.deliver(err, msg2, tunnel, head, ann, errs, tunnels)
+	r.deliver(err, msg2, tunnel, head, sock, errs, tunnels)
 }
 
 // responseEnded ends a response whose head was delivered: its 'end' and
@@ -377,12 +387,12 @@ func reasonString(code int, reason []byte) string {
 }
 
 // deliver emits the outcome of a request that got no streamed response:
-// 'socket', 'prefinish' and 'finish' if the request went out (ann), then
+// 'socket', and 'prefinish' and 'finish' if the request went out, then
 // 'error' and 'close', or 'upgrade' or 'connect' for a response that hands
 // the socket over.
 func (r *ClientRequest) deliver(err error, msg *IncomingMessage, tunnel net.Conn, head []byte,
-	ann announcement, errs []func(error), tunnels []func(*IncomingMessage, net.Conn, []byte)) {
-	ann.emit()
+	sock SocketInfo, errs []func(error), tunnels []func(*IncomingMessage, net.Conn, []byte)) {
+	r.announce(sock)
 	if err != nil {
 		r.x.mu.Lock()
 		r.destroyed = true // as Node's request is by the time of its 'error'

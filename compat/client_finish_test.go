@@ -1,0 +1,135 @@
+package compat
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// finishServer answers /late 400 ms after the request's body has arrived,
+// /early with its head at once and its body once the request's body has
+// arrived, and anything else at once.
+func finishServer(t *testing.T) int {
+	port, _ := requestServer(t, func(c net.Conn, req *http.Request) {
+		switch req.URL.Path {
+		case "/late":
+			io.Copy(io.Discard, req.Body)
+			time.Sleep(400 * time.Millisecond)
+			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+		case "/early":
+			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n"))
+			io.Copy(io.Discard, req.Body)
+			c.Write([]byte("ok"))
+		default:
+			io.Copy(io.Discard, req.Body)
+			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+		}
+	})
+	return port
+}
+
+// TestClientFinishMatchesNode: 'finish' comes once the request has been
+// written, before a response that comes 400 ms later (with a 'tick' at
+// 200 ms between), and after a response that came before the body was
+// ended; a request on a kept-alive socket gets 'socket' then too, not with
+// the response. Events as client_finish.js prints them with node v20.
+func TestClientFinishMatchesNode(t *testing.T) {
+	port := finishServer(t)
+	for _, mode := range []string{"late", "early", "reused"} {
+		t.Run(mode, func(t *testing.T) {
+			want := runNode(t, "testdata/client_finish.js", mode, fmt.Sprint(port))
+			if got := finishEvents(t, port, mode); got != want {
+				t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
+			}
+		})
+	}
+}
+
+// runNode runs node with args (skipping the test without node) and
+// returns its output, trimmed.
+func runNode(t *testing.T, args ...string) string {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not found")
+	}
+	out, err := exec.Command(node, args...).Output()
+	if err != nil {
+		t.Fatalf("node %s: %v", args[0], err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// finishEvents runs client_finish.js's scenario mode with compat's client.
+func finishEvents(t *testing.T, port int, mode string) string {
+	tr := &trace{}
+	done := make(chan struct{})
+	watch := func(r *ClientRequest) {
+		r.OnSocket(func(SocketInfo) { tr.add("socket") })
+		r.OnPrefinish(func() { tr.add("prefinish") })
+		r.OnFinish(func() { tr.add("finish") })
+		r.OnClose(func() { tr.add("close"); close(done) })
+		r.OnResponse(func(res *IncomingMessage) {
+			reused := ""
+			if r.ReusedSocket() {
+				reused = " reused"
+			}
+			tr.add("response %d%s", res.StatusCode, reused)
+			res.OnData(func(b []byte) { tr.add("data %s", b) })
+			res.OnEnd(func() { tr.add("end") })
+		})
+	}
+	post := func(agent *Agent, path string) *ClientRequest {
+		opts := &RequestOptions{Host: "127.0.0.1", Port: port, Method: "POST", Path: path, Agent: agent, NoAgent: agent == nil}
+		r, err := Request("", opts, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	switch mode {
+	case "late":
+		r := post(nil, "/late")
+		watch(r)
+		r.EndString("body")
+		time.AfterFunc(200*time.Millisecond, func() { tr.add("tick") })
+	case "early":
+		r := post(nil, "/early")
+		watch(r)
+		r.WriteString("a")
+		r.OnResponse(func(*IncomingMessage) {
+			tr.add("- end()")
+			r.EndString("b")
+		})
+	case "reused":
+		agent, err := NewAgent(&AgentOptions{KeepAlive: true, MaxSockets: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer agent.Destroy()
+		first, err := Get("", &RequestOptions{Host: "127.0.0.1", Port: port, Path: "/first", Agent: agent}, func(res *IncomingMessage) { res.Resume() })
+		if err != nil {
+			t.Fatal(err)
+		}
+		first.OnClose(func() {
+			time.AfterFunc(100*time.Millisecond, func() {
+				tr.add("- second")
+				r := post(agent, "/late")
+				watch(r)
+				r.EndString("body")
+				time.AfterFunc(200*time.Millisecond, func() { tr.add("tick") })
+			})
+		})
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("not done; so far:\n%s", tr)
+	}
+	time.Sleep(50 * time.Millisecond)
+	return tr.String()
+}
