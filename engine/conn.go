@@ -32,6 +32,7 @@ type conn struct {
 	out     []byte // responses owed for this read, written with one Write
 	head    []byte // a copy of the current head once the request outlives a read
 	bodyBuf []byte // a buffered body that came in pieces, or a copy of one
+	inHeld  int    // bodyBuf's capacity counted in s.input, 0 or over inputFree (inputbudget.go)
 
 	trailTabs [2]headers.Table // req.trails points at one; detach copies into the other
 
@@ -135,6 +136,9 @@ func (c *conn) release() {
 	c.req.trails.Reset(nil)
 	// A burst's buffers are not kept: a pooled conn holds little.
 	// A lent send is over maxKeptBuf too: it is let go here.
+	if c.inHeld > 0 {
+		c.dropBody()
+	}
 	kept := 0
 	for _, b := range []*[]byte{&c.out, &c.send, &c.bodyBuf, &c.resp.body, &c.head} {
 		*b = dropLarge(*b)
@@ -449,7 +453,10 @@ func (c *conn) readBody(b []byte) (n int, stop bool) {
 			case len(c.bodyBuf) == 0 && int64(len(data)) == c.p.ContentLength():
 				r.body, c.bodyView = data, true // the whole body in one read: no copy
 			default:
-				c.bodyBuf = append(c.bodyBuf, data...)
+				if !c.gather(data, false) {
+					c.refuseInput()
+					return n, true
+				}
 				if len(c.bodyBuf) > o.MaxBufferedBody {
 					if !o.StreamBodies {
 						c.bodyError(413) // a chunked body outgrew the buffer
@@ -641,8 +648,8 @@ func (c *conn) finish(shift int) {
 	}
 	c.req.hdr.Reset(nil)
 	c.req.body, c.req.bh, c.req.ch = nil, nil, nil
-	if cap(c.bodyBuf) > maxKeptBuf {
-		c.bodyBuf = dropLarge(c.bodyBuf) // a large body's buffer is not kept for the next request
+	if c.inHeld > 0 {
+		c.dropBody() // a large body's buffer is not kept for the next request
 	}
 	c.headStart = 0
 	c.idleSince = c.l.now()
@@ -658,7 +665,8 @@ func (c *conn) detach() {
 	c.head = append(c.head[:0], r.base...)
 	r.rebase(c.head)
 	if c.bodyView {
-		c.bodyBuf = append(c.bodyBuf[:0], r.body...)
+		c.bodyBuf = c.bodyBuf[:0]
+		c.gather(r.body, true)
 		r.body = c.bodyBuf
 		c.bodyView = false
 	}

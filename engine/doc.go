@@ -89,7 +89,11 @@
 // StreamBodies, where it also bounds the pipe to a worker), and
 // MaxUnsentOutput of responses the peer has not read, plus the response
 // that crossed it: one response body written whole is held whole until it
-// drains. A handler streaming a large body keeps within the bound by
+// drains. Together, the connections' buffered bodies are bounded by
+// Options.MaxBufferedInput (64 MiB by default): a request whose body would
+// pass it gets 503, so that a flood of connections each sending part of a
+// large body cannot multiply MaxBufferedBody (see inputbudget.go).
+// A handler streaming a large body keeps within the bound by
 // waiting when Response.Full reports true (on a worker, its writes wait by
 // themselves). Buffers grown past 64 KiB are dropped once drained rather
 // than kept with the connection or pooled, and once the server is quiet

@@ -26,7 +26,9 @@ func scribble(b []byte) {
 //     it is being refused (413, the connection closing);
 //   - unread input while waiting for a head, or while reading a body it
 //     buffers: at most Parse.MaxHeadBytes (a head, a chunk-size line or a
-//     trailer section not yet complete).
+//     trailer section not yet complete);
+//   - a body buffer's capacity past 4 KiB counted exactly in the server's
+//     total (Options.MaxBufferedInput).
 //
 // So what a peer's bytes alone make a connection hold is bounded by
 // 2·MaxHeadBytes + MaxBufferedBody, beside the output MaxUnsentOutput
@@ -49,6 +51,10 @@ func checkHeld(c *conn) {
 	}
 	if len(c.head) > maxHead {
 		fail("a head copy", len(c.head), maxHead)
+	}
+	// Options.MaxBufferedInput counts a body buffer past inputFree exactly.
+	if c.inHeld > 0 && c.inHeld != cap(c.bodyBuf) || c.inHeld == 0 && cap(c.bodyBuf) > inputFree {
+		panic(fmt.Sprintf("engine invariant: a body buffer of capacity %d is counted as %d", cap(c.bodyBuf), c.inHeld))
 	}
 	if c.closeAfter || c.blocked {
 		return

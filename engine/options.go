@@ -21,6 +21,10 @@ const (
 	// body bytes buffered before a body streams, and held for a worker.
 	DefaultStreamedBodyBuffer = 64 << 10
 	DefaultMaxUnsentOutput    = 256 << 10
+	// DefaultMaxBufferedInput is the default server-wide bound on buffered
+	// request bodies (Options.MaxBufferedInput), raised to 16 times
+	// MaxBufferedBody when that is more.
+	DefaultMaxBufferedInput = 64 << 20
 )
 
 // Options configures a Server. The zero Options means the defaults listed on
@@ -49,6 +53,19 @@ type Options struct {
 	// this also bounds the bytes waiting for a worker's BodyReader, and 0
 	// means DefaultStreamedBodyBuffer (64 KiB).
 	MaxBufferedBody int
+	// MaxBufferedInput bounds the request body bytes that all connections
+	// together hold: bodies gathered from several reads before the handler
+	// runs, and bodies copied for a request that outlives its read
+	// (Response.Detach, Workers). A request whose body would take the total
+	// past it gets 503 and Connection: close (counted in
+	// Server.InputRefusals, logged at most once per 10 s), so that a flood
+	// of connections each sending part of a large body cannot grow the
+	// heap without bound; Server.BufferedInput reads the total. Each
+	// connection may hold 4 KiB uncounted. 0 means DefaultMaxBufferedInput
+	// (64 MiB), or 16 times MaxBufferedBody if that is more; a negative
+	// value means no bound. A body that arrives whole in one read, and a
+	// streamed body, are not counted. See inputbudget.go.
+	MaxBufferedInput int64
 	// StreamBodies opts in to streaming request bodies larger than
 	// MaxBufferedBody, up to MaxBodyBytes: the handler runs once the head
 	// has arrived and reads the body as it comes, with
@@ -69,7 +86,8 @@ type Options struct {
 	MaxUnsentOutput int
 	// ErrorReply, if set, appends to dst the reply the engine sends for a
 	// request it refuses by itself (status 400, 408, 413, 414, 431, 501 or
-	// 505, or 500 for a handler that panicked); err is a *RefusedRequest
+	// 505, 503 for a body over MaxBufferedInput, or 500 for a handler that
+	// panicked); err is a *RefusedRequest
 	// (which errors.Is matches with its parse.Code) for a head or body the
 	// parser refused, a *TimedOut (errors.Is ErrRequestTimeout) for a 408, nil otherwise. The connection closes
 	// after the reply. The default reply is the status line, Date,

@@ -71,7 +71,8 @@ type Server struct {
 	panicLog       logLimiter
 	panics         atomic.Uint64
 	stallWatch     stallWatch
-	gate           connGate // Options.MaxConns; see connlimit.go
+	gate           connGate    // Options.MaxConns; see connlimit.go
+	input          inputBudget // Options.MaxBufferedInput; see inputbudget.go
 
 	ready    chan struct{} // closed when Start returns: the fields it sets are visible
 	stopOnce sync.Once
@@ -96,6 +97,7 @@ func NewServer(h Handler, o *Options) *Server {
 	s.opts = s.opts.withDefaults()
 	s.pcfg = s.opts.Parse
 	s.lowWater = s.opts.MaxUnsentOutput / 2
+	s.input.max = maxBufferedInputFor(&s.opts)
 	s.to.Store(s.opts.timeouts())
 	s.tickEvery.Store(int64(s.opts.TickInterval))
 	if s.opts.ServerName != "" && headers.ValidateValue(s.opts.ServerName) == nil {
@@ -104,6 +106,7 @@ func NewServer(h Handler, o *Options) *Server {
 	s.acceptLog.what = "accept errors"
 	s.gate.log.what = "waits at MaxConns"
 	s.panicLog.what = "handler panics"
+	s.input.log.what = "bodies refused for Options.MaxBufferedInput"
 	s.stallWatch = stallWatch{threshold: s.opts.StallThreshold, who: "event loop", hint: "run blocking handlers with Options.Workers"}
 	s.stallWatch.log.what = "event-loop stalls"
 	empty := []*loop{}
