@@ -208,22 +208,30 @@ func fieldKey(t *headers.Table, i int, name func([]byte) string) string {
 
 // headerSpace is room for a small head's values and the bytes behind them,
 // held inside the object that owns the head, so that copying the head
-// allocates nothing beyond the map.
+// allocates nothing beyond the map. The owner may use text past used.
 type headerSpace struct {
 	vals [8]string
-	text [224]byte
+	text [headerText]byte
+	used int // bytes of text under the head's strings
 }
 
-// copyHeader adds t's fields to h under their canonical names. Values and
-// unknown names are pieces of one string and the values' slices share one
-// backing array, as net/textproto does for a head it reads; both live in sp
-// when it is not nil and they fit, and are allocated otherwise. sp is
-// written once: the strings over it must never change.
-func copyHeader(h http.Header, t *headers.Table, sp *headerSpace) {
+// headerText is the size of headerSpace.text: with the rest of a trip, it
+// fills the 768-byte size class with its malloc header (TestTripSize).
+const headerText = 280
+
+// copyHeader adds t's fields to h under their canonical names and returns
+// the set of well-known ids among them (bit id). Values and unknown names
+// are pieces of one string and the values' slices share one backing array,
+// as net/textproto does for a head it reads; both live in sp when it is not
+// nil and they fit, and are allocated otherwise. sp is written once: the
+// strings over it must never change.
+func copyHeader(h http.Header, t *headers.Table, sp *headerSpace) (seen uint64) {
 	n := t.Len()
 	if n == 0 {
-		return
+		return 0
 	}
+	// Into an empty map, a well-known name not seen before needs no lookup.
+	fresh := len(h) == 0
 	size := 0
 	for i := 0; i < n; i++ {
 		if t.Field(i).ID == headers.Unknown {
@@ -233,8 +241,9 @@ func copyHeader(h http.Header, t *headers.Table, sp *headerSpace) {
 	}
 	var b []byte
 	var vals []string
-	if sp != nil && size <= len(sp.text) {
-		b = sp.text[:0:size]
+	if sp != nil && size <= len(sp.text)-sp.used {
+		b = sp.text[sp.used : sp.used : sp.used+size]
+		sp.used += size
 	} else {
 		b = make([]byte, 0, size)
 	}
@@ -254,8 +263,12 @@ func copyHeader(h http.Header, t *headers.Table, sp *headerSpace) {
 	off := 0
 	for i := 0; i < n; i++ {
 		var k string
+		first := false
 		if id := t.Field(i).ID; id != headers.Unknown {
 			k = headerKeys[id&63]
+			bit := uint64(1) << (id & 63)
+			first = fresh && seen&bit == 0
+			seen |= bit
 		} else {
 			nl := len(t.Name(i))
 			k = textproto.CanonicalMIMEHeaderKey(s[off : off+nl])
@@ -264,12 +277,15 @@ func copyHeader(h http.Header, t *headers.Table, sp *headerSpace) {
 		vl := len(t.Value(i))
 		vals[i] = s[off : off+vl]
 		off += vl
-		if old, ok := h[k]; ok {
+		if first {
+			h[k] = vals[i : i+1 : i+1]
+		} else if old, ok := h[k]; ok {
 			h[k] = append(old, vals[i])
 		} else {
 			h[k] = vals[i : i+1 : i+1]
 		}
 	}
+	return seen
 }
 
 // declaredTrailer returns the trailer fields that the Trailer field

@@ -14,6 +14,7 @@ import (
 
 	"github.com/zerohttp/zerohttp/agentpool"
 	"github.com/zerohttp/zerohttp/engine"
+	"github.com/zerohttp/zerohttp/headers"
 	"github.com/zerohttp/zerohttp/parse"
 )
 
@@ -65,10 +66,6 @@ var _ http.RoundTripper = (*Transport)(nil)
 // the connection stops being read (engine.ClientConn.SetReadPaused).
 const respPipeLimit = 64 << 10
 
-// smallBody is how many response body bytes a trip holds without
-// allocating: enough for a short JSON reply.
-const smallBody = 256
-
 // inlineBodyLimit is the largest request body with a known length that is
 // read at once (when GetBody says it is in memory) and sent with the head,
 // rather than streamed by a goroutine of the engine.
@@ -115,7 +112,6 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	x := &trip{req: req, creq: engine.AcquireClientRequest(), cresp: engine.AcquireClientResponse()}
 	x.cond.L = &x.mu
-	x.buf = x.small[:0]
 	if err := x.build(t.DisableKeepAlives, !t.DisableCompression); err != nil {
 		engine.ReleaseClientRequest(x.creq)
 		engine.ReleaseClientResponse(x.cresp)
@@ -153,11 +149,10 @@ type trip struct {
 	req       *http.Request
 	creq      *engine.ClientRequest // nil once released
 	cresp     *engine.ClientResponse
-	stopWatch func() bool     // stops the context watch; nil without one
-	response  http.Response   // what resp points to: one allocation with the trip
-	askedGzip bool            // the request asked for gzip: decompress a gzip body
-	head      headerSpace     // room for the response head's values, also with the trip
-	small     [smallBody]byte // the first buf, for a small body
+	stopWatch func() bool   // stops the context watch; nil without one
+	response  http.Response // what resp points to: one allocation with the trip
+	askedGzip bool          // the request asked for gzip: decompress a gzip body
+	head      headerSpace   // room for the response head's values and then a small body
 
 	mu     sync.Mutex
 	cond   sync.Cond
@@ -191,6 +186,9 @@ func (x *trip) build(noKeepAlive, mayGzip bool) error {
 		creq.Header.AddString("User-Agent", "Go-http-client/1.1")
 	}
 	expect := false
+	// A request's own Accept-Encoding or Range stops the Transport asking
+	// for gzip (h.Get(k) != "", told apart here rather than looked up).
+	ownCoding := false
 	for k, vs := range req.Header {
 		switch k {
 		case "Host", "Content-Length", "Transfer-Encoding", "Trailer":
@@ -201,12 +199,14 @@ func (x *trip) build(noKeepAlive, mayGzip bool) error {
 			}
 		case "Expect":
 			expect = len(vs) > 0 && strings.EqualFold(vs[0], "100-continue")
+		case "Accept-Encoding", "Range":
+			ownCoding = ownCoding || len(vs) > 0 && vs[0] != ""
 		}
 		for _, v := range vs {
 			creq.Header.AddString(k, v)
 		}
 	}
-	if mayGzip && firstValue(req.Header, "Accept-Encoding") == "" && firstValue(req.Header, "Range") == "" && req.Method != http.MethodHead {
+	if mayGzip && !ownCoding && req.Method != http.MethodHead {
 		x.askedGzip = true
 		creq.Header.AddString("Accept-Encoding", "gzip")
 	}
@@ -375,7 +375,7 @@ var _ agentpool.Canceler = (*trip)(nil)
 
 // ResponseHead builds the *http.Response; it runs on the event loop.
 func (x *trip) ResponseHead(cc *engine.ClientConn, cresp *engine.ClientResponse) {
-	resp := newResponse(&x.response, &x.head, x.req, cresp)
+	resp, seen := newResponse(&x.response, &x.head, x.req, cresp)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.cc = cc
@@ -386,7 +386,7 @@ func (x *trip) ResponseHead(cc *engine.ClientConn, cresp *engine.ClientResponse)
 	switch {
 	case bodyless(cresp):
 		resp.Body = http.NoBody
-	case x.askedGzip && strings.EqualFold(firstValue(resp.Header, "Content-Encoding"), "gzip"):
+	case x.askedGzip && seen&idBit(headers.ContentEncoding) != 0 && strings.EqualFold(firstValue(resp.Header, "Content-Encoding"), "gzip"):
 		resp.Body = &gzipBody{body: (*responseBody)(x)}
 		resp.Header.Del("Content-Encoding")
 		resp.Header.Del("Content-Length")
@@ -395,6 +395,9 @@ func (x *trip) ResponseHead(cc *engine.ClientConn, cresp *engine.ClientResponse)
 	default:
 		resp.Body = (*responseBody)(x)
 	}
+	// A small body goes after the head's bytes (enough for a short JSON
+	// reply); appends move a larger one out.
+	x.buf = x.head.text[x.head.used:x.head.used:len(x.head.text)]
 	x.resp = resp
 	x.tellLocked()
 }
@@ -426,7 +429,7 @@ func (x *trip) HandleResponse(_ *engine.ClientConn, creq *engine.ClientRequest, 
 	case x.resp == nil && x.stop == nil:
 		// No head went to the streamer: a 101 or a 2xx to CONNECT, whose
 		// connection is now the body.
-		resp := newResponse(&x.response, &x.head, x.req, cresp)
+		resp, _ := newResponse(&x.response, &x.head, x.req, cresp)
 		if tc := cresp.Tunnel(); tc != nil {
 			resp.Body = tc
 		} else {
@@ -491,36 +494,90 @@ func (b *responseBody) Read(p []byte) (int, error) {
 	x := (*trip)(b)
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	for x.off == len(x.buf) && !x.eof && x.err == nil && !x.closed {
-		x.cond.Wait()
-	}
+	x.waitLocked()
 	if x.closed {
 		return 0, errReadOnClosedBody
 	}
 	if x.off < len(x.buf) {
 		n := copy(p, x.buf[x.off:])
-		x.off += n
-		if x.off == len(x.buf) {
-			x.buf, x.off = x.buf[:0], 0
-		} else if x.off > len(x.buf)/2 && x.off >= 4096 {
-			x.buf = x.buf[:copy(x.buf, x.buf[x.off:])]
-			x.off = 0
-		}
-		if x.paused && len(x.buf)-x.off < respPipeLimit/2 {
-			x.paused = false
-			if !x.done {
-				x.cc.SetReadPaused(false)
-			}
-		}
+		x.consumedLocked(n)
 		return n, nil
 	}
+	return 0, x.endLocked()
+}
+
+// WriteTo writes the body to w as it arrives; io.Copy prefers it to Read,
+// and it saves the copy through io.Copy's buffer.
+func (b *responseBody) WriteTo(w io.Writer) (int64, error) {
+	x := (*trip)(b)
+	var total int64
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for {
+		x.waitLocked()
+		if x.closed {
+			return total, errReadOnClosedBody
+		}
+		if x.off == len(x.buf) {
+			if err := x.endLocked(); err != io.EOF {
+				return total, err
+			}
+			return total, nil
+		}
+		// Unlocked, the loop only appends after these bytes (or moves to a
+		// new array), and Close drops buf without writing to it.
+		p := x.buf[x.off:]
+		x.mu.Unlock()
+		n, err := w.Write(p)
+		x.mu.Lock()
+		total += int64(n)
+		if !x.closed {
+			x.consumedLocked(n)
+		}
+		if err != nil {
+			return total, err
+		}
+		if n < len(p) {
+			return total, io.ErrShortWrite
+		}
+	}
+}
+
+// waitLocked waits for bytes to read, the body's end or failure, or Close.
+func (x *trip) waitLocked() {
+	for x.off == len(x.buf) && !x.eof && x.err == nil && !x.closed {
+		x.cond.Wait()
+	}
+}
+
+// consumedLocked drops the first n unread bytes and resumes reading the
+// connection once the reader has caught up.
+func (x *trip) consumedLocked(n int) {
+	x.off += n
+	if x.off == len(x.buf) {
+		x.buf, x.off = x.buf[:0], 0
+	} else if x.off > len(x.buf)/2 && x.off >= 4096 {
+		x.buf = x.buf[:copy(x.buf, x.buf[x.off:])]
+		x.off = 0
+	}
+	if x.paused && len(x.buf)-x.off < respPipeLimit/2 {
+		x.paused = false
+		if !x.done {
+			x.cc.SetReadPaused(false)
+		}
+	}
+}
+
+// endLocked returns why there is nothing more to read: the failure, or
+// io.EOF at the body's end, when the context watch stops.
+func (x *trip) endLocked() error {
 	if x.err != nil {
-		return 0, x.err
+		return x.err
 	}
 	if x.stopWatch != nil {
 		x.stopWatch()
 	}
-	return 0, io.EOF
+	return io.EOF
 }
 
 // Close drops what is left of the body. If the response is still arriving,
@@ -550,7 +607,7 @@ func bodyless(cresp *engine.ClientResponse) bool {
 
 // newResponse copies the head of cresp into resp as net/http's transport
 // reads it, with its values in sp if they fit, and returns resp.
-func newResponse(resp *http.Response, sp *headerSpace, req *http.Request, cresp *engine.ClientResponse) *http.Response {
+func newResponse(resp *http.Response, sp *headerSpace, req *http.Request, cresp *engine.ClientResponse) (*http.Response, uint64) {
 	code := cresp.StatusCode()
 	major, minor := cresp.Version()
 	status := statusLine(code, cresp.Reason())
@@ -566,8 +623,8 @@ func newResponse(resp *http.Response, sp *headerSpace, req *http.Request, cresp 
 		ContentLength: -1,
 		Close:         !cresp.KeepAlive(),
 	}
-	copyHeader(resp.Header, h, sp)
-	if major == 1 && minor == 1 && hasToken(resp.Header["Connection"], "close") {
+	seen := copyHeader(resp.Header, h, sp)
+	if seen&idBit(headers.Connection) != 0 && major == 1 && minor == 1 && hasToken(resp.Header["Connection"], "close") {
 		delete(resp.Header, "Connection") // net/http keeps it as Response.Close only
 	}
 	switch cresp.Framing() {
@@ -578,7 +635,9 @@ func newResponse(resp *http.Response, sp *headerSpace, req *http.Request, cresp 
 		resp.Trailer = declaredTrailer(resp.Header)
 		delete(resp.Header, "Trailer")
 	case parse.BodyLength:
-		resp.ContentLength, _ = strconv.ParseInt(firstValue(resp.Header, "Content-Length"), 10, 64)
+		if v, ok := h.GetID(headers.ContentLength); ok {
+			resp.ContentLength = parseLength(v)
+		}
 	case parse.BodyNone:
 		switch {
 		case code == http.StatusNoContent || code == http.StatusNotModified || code < 200:
@@ -591,7 +650,28 @@ func newResponse(resp *http.Response, sp *headerSpace, req *http.Request, cresp 
 			resp.ContentLength = 0
 		}
 	}
-	return resp
+	return resp, seen
+}
+
+// idBit is id's bit in the set that copyHeader returns.
+func idBit(id headers.ID) uint64 { return 1 << (id & 63) }
+
+// parseLength is strconv.ParseInt(v, 10, 64) with its error dropped, as
+// Content-Length was read before, without the string for the usual value.
+func parseLength(v []byte) int64 {
+	if len(v) == 0 || len(v) > 18 {
+		n, _ := strconv.ParseInt(string(v), 10, 64)
+		return n
+	}
+	var n int64
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			n, _ := strconv.ParseInt(string(v), 10, 64)
+			return n
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n
 }
 
 // firstValue is h.Get(key) for a key in canonical form, which needs no
@@ -603,23 +683,24 @@ func firstValue(h http.Header, key string) string {
 	return ""
 }
 
-// statusLines holds Response.Status for each code with its usual reason
-// phrase, so that those need no allocation.
-var statusLines = func() map[int]string {
-	m := make(map[int]string)
-	for code := 100; code < 600; code++ {
-		if text := http.StatusText(code); text != "" {
-			m[code] = strconv.Itoa(code) + " " + text
+// statusLines holds Response.Status for each code from 100 to 599 with
+// its usual reason phrase (at code-100), so that those need no allocation.
+var statusLines = func() (lines [500]string) {
+	for i := range lines {
+		if text := http.StatusText(100 + i); text != "" {
+			lines[i] = strconv.Itoa(100+i) + " " + text
 		}
 	}
-	return m
+	return lines
 }()
 
 // statusLine returns Response.Status as net/http builds it: the code and
 // the reason phrase that came with it.
 func statusLine(code int, reason []byte) string {
-	if s, ok := statusLines[code]; ok && len(s) == len(reason)+4 && s[4:] == string(reason) {
-		return s
+	if i := uint(code - 100); i < uint(len(statusLines)) {
+		if s := statusLines[i]; len(s) == len(reason)+4 && s[4:] == string(reason) {
+			return s
+		}
 	}
 	if len(reason) == 0 {
 		return strconv.Itoa(code)
