@@ -3,7 +3,9 @@
 // with its handler on the event loop, through agentpool, and pipelined), the
 // same through compat (zerohttp's Node http API, running the node client's
 // program), fasthttp's HostClient, net/http's Transport, net/http's client
-// on the nethttp bridge, and Node's http with a keepAlive agent.
+// on the nethttp bridge, and Node's http with a keepAlive agent; and floor,
+// no library at all (epoll, a write and a read per request), which shows
+// what the kernel leaves to any client of that shape.
 //
 // The server they talk to is by default a fixed fast one (a gnet loop with a
 // fixed response, no HTTP work, so that the client is the bottleneck), or
@@ -67,7 +69,7 @@ import (
 	"github.com/zerohttp/zerohttp/benchmarks/internal/target"
 )
 
-const defaultImpls = "zerohttp,zerohttp-send,zerohttp-agent,fasthttp,nethttp,bridge,node,compat,zerohttp-pipelined"
+const defaultImpls = "zerohttp,zerohttp-send,zerohttp-agent,fasthttp,nethttp,bridge,node,compat,zerohttp-pipelined,floor"
 
 // fixed is the built-in server's target name.
 const fixed = "fixed"
