@@ -95,6 +95,7 @@ type messageExtra struct {
 	onClose     []func()
 	onAborted   []func()
 	onError     []func(error)
+	onTimeout   []func()       // server side (server_timeouts.go)
 	dec         *stringDecoder // set by SetEncoding
 }
 

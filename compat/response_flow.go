@@ -15,6 +15,7 @@ type responseExtra struct {
 	onFinish, onClose    []func()
 	onError              []func(error)
 	onDrain, onPrefinish []func()
+	onTimeout            []func() // server_timeouts.go
 	// drainCbs are write callbacks of chunks the connection holds over its
 	// bound: called when it drains, before 'drain'.
 	drainCbs []func(error)

@@ -572,6 +572,7 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 	res.StatusCode, res.SendDate = 200, true
 	res.hdr.fields = se.fields[:0]
 	r.SetCloseHandler((*closeHandler)(req))
+	r.SetConnValue(req) // for idleTimedOut
 	hooks := s.hooks.Load()
 	fns := hooks.onRequest
 	if r.Expect100() {

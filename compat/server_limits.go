@@ -1,7 +1,6 @@
 package compat
 
 import (
-	"net"
 	"strings"
 
 	"github.com/zerohttp/zerohttp/engine"
@@ -76,26 +75,4 @@ func emit2[A, B any](fns []func(A, B), a A, b B) {
 	for _, fn := range fns {
 		fn(a, b)
 	}
-}
-
-// OnTimeout registers a 'timeout' listener: a connection was idle for
-// Timeout. As in Node, a connection with a listener is kept (end it with
-// CloseIdleConnections or let KeepAliveTimeout close it); without one it is
-// closed.
-func (s *Server) OnTimeout(fn func(socket SocketInfo)) {
-	s.mu.Lock()
-	s.onTimeout = append(s.onTimeout, fn)
-	s.publishLocked()
-	s.mu.Unlock()
-}
-
-// idleTimedOut is the engine's OnIdleTimeout: it emits 'timeout' and keeps
-// the connection when there are listeners.
-func (s *Server) idleTimedOut(remote, local net.Addr) bool {
-	fns := s.hooks.Load().onTimeout
-	if len(fns) == 0 {
-		return false
-	}
-	emit(fns, socketInfo(remote, local))
-	return true
 }

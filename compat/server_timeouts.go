@@ -2,6 +2,7 @@ package compat
 
 import (
 	"math"
+	"net"
 	"time"
 )
 
@@ -114,4 +115,68 @@ func (s *Server) timerResolution() time.Duration {
 		}
 	}
 	return time.Second
+}
+
+// OnTimeout registers a 'timeout' listener: a connection was idle for
+// Timeout. As in Node, the request and the response in progress on it get
+// 'timeout' first (OnTimeout of IncomingMessage and ServerResponse), and
+// the connection is kept when any of the three has listeners (end it with
+// CloseIdleConnections, or let KeepAliveTimeout close it between
+// requests); else it is closed.
+func (s *Server) OnTimeout(fn func(socket SocketInfo)) {
+	s.mu.Lock()
+	s.onTimeout = append(s.onTimeout, fn)
+	s.publishLocked()
+	s.mu.Unlock()
+}
+
+// OnTimeout registers a 'timeout' listener on a server's request: its
+// connection was idle for the server's Timeout before the request arrived
+// in full (Node's req.on('timeout')). A listener keeps the connection.
+func (m *IncomingMessage) OnTimeout(fn func()) {
+	m.x.mu.Lock()
+	e := m.moreLocked()
+	e.onTimeout = append(e.onTimeout, fn)
+	m.x.mu.Unlock()
+}
+
+// OnTimeout registers a 'timeout' listener: the connection was idle for
+// the server's Timeout before the response finished (Node's
+// res.on('timeout')). A listener keeps the connection, which then waits for
+// the response.
+func (res *ServerResponse) OnTimeout(fn func()) {
+	res.x.mu.Lock()
+	e := res.extLocked()
+	e.onTimeout = append(e.onTimeout, fn)
+	res.x.mu.Unlock()
+}
+
+// idleTimedOut is the engine's OnIdleTimeout, Node's socketOnTimeout: it
+// emits 'timeout' on the connection's request while it has not arrived in
+// full, on its response until it finishes, and on the server, and keeps
+// the connection when any of them has listeners. value is the connection's
+// last request (handle sets it). The listeners run on the loop, outside
+// the exchange's window: their calls on the response reach it as calls
+// from another goroutine do.
+func (s *Server) idleTimedOut(remote, local net.Addr, value any) bool {
+	var onReq, onRes []func()
+	if m, ok := value.(*IncomingMessage); ok {
+		m.x.mu.Lock()
+		if !m.aborting {
+			if e := m.more; e != nil && !m.bodyDone {
+				onReq = e.onTimeout
+			}
+			if res := m.res; res.ext != nil && !res.finishEmitted && !res.destroyed {
+				onRes = res.ext.onTimeout
+			}
+		}
+		m.x.mu.Unlock()
+	}
+	fns := s.hooks.Load().onTimeout
+	emit0(onReq)
+	emit0(onRes)
+	if len(fns) > 0 {
+		emit(fns, socketInfo(remote, local))
+	}
+	return len(onReq)+len(onRes)+len(fns) > 0
 }

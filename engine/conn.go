@@ -778,7 +778,7 @@ func (c *conn) expire(now int64) {
 		return
 	}
 	if f := c.s.opts.OnIdleTimeout; f != nil {
-		if idleSince, lastActive, ok := c.waivable(now, t); ok && f(c.gc.RemoteAddr(), c.gc.LocalAddr()) {
+		if idleSince, lastActive, ok := c.waivable(now, t); ok && f(c.gc.RemoteAddr(), c.gc.LocalAddr(), c.value) {
 			// Kept: the clocks that ran out wait for the next read (idle)
 			// or the next request's end (keep-alive).
 			c.idleSince, c.lastActive = idleSince, lastActive

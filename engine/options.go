@@ -104,7 +104,8 @@ type Options struct {
 	// both): it returns true to keep the connection (the clock that ran
 	// out then waits for its next read, or its next request's end), false
 	// to close it as without the hook. The other timeouts still apply.
-	OnIdleTimeout func(remote, local net.Addr) (keep bool)
+	// value is the connection's Request.SetConnValue value.
+	OnIdleTimeout func(remote, local net.Addr, value any) (keep bool)
 	// MaxConns bounds the open connections: with that many open, the
 	// server stops accepting, so that further connections wait in the
 	// kernel's listen backlog, and accepts again as connections close

@@ -107,7 +107,7 @@ func TestOnIdleTimeout(t *testing.T) {
 		_, addr := startServer(t, helloHandler, &Options{
 			IdleTimeout:  50 * time.Millisecond,
 			TickInterval: 10 * time.Millisecond,
-			OnIdleTimeout: func(remote, local net.Addr) bool {
+			OnIdleTimeout: func(remote, local net.Addr, _ any) bool {
 				calls.Add(1)
 				return keep
 			},

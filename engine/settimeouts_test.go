@@ -64,7 +64,7 @@ func TestOnIdleTimeoutKeepAlive(t *testing.T) {
 		_, addr := startServer(t, helloHandler, &Options{
 			KeepAliveTimeout: 50 * time.Millisecond,
 			TickInterval:     10 * time.Millisecond,
-			OnIdleTimeout: func(remote, local net.Addr) bool {
+			OnIdleTimeout: func(remote, local net.Addr, _ any) bool {
 				calls.Add(1)
 				return keep
 			},

@@ -1,0 +1,140 @@
+package compat
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startCompatTimeoutEventServers is diff_server_timeout_events.js on compat.
+func startCompatTimeoutEventServers(t *testing.T) (map[string]int, *caseEvents) {
+	ev := &caseEvents{}
+	log := func(info SocketInfo, s string) { ev.add(strconv.Itoa(info.RemotePort), s) }
+	handle := func(req *IncomingMessage, res *ServerResponse) {
+		sock := req.Socket
+		log(sock, "request "+req.URL)
+		if req.URL == "/res" {
+			res.OnTimeout(func() { log(sock, "res.timeout"); res.EndString("late") })
+		}
+		if req.URL == "/req" {
+			req.OnTimeout(func() { log(sock, "req.timeout complete="+strconv.FormatBool(req.Complete())) })
+			req.OnData(func(c []byte) { log(sock, "data "+string(c)) })
+			req.OnEnd(func() { res.EndString("got") })
+		}
+		res.OnClose(func() { log(sock, "res.close") })
+	}
+	ports := map[string]int{}
+	for _, name := range []string{"t1", "t2"} {
+		s := CreateServer(nil, handle)
+		s.Timeout = 300 * time.Millisecond
+		if name == "t2" {
+			s.OnTimeout(func(info SocketInfo) { log(info, "timeout") })
+		}
+		if err := s.Listen(0, "127.0.0.1", nil); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { closeServer(t, s) })
+		ports[name] = s.Address().Port
+	}
+	return ports, ev
+}
+
+// waitEvent waits up to 5 s for an event of key that contains sub, or for
+// done to close, and reports whether the event came.
+func (c *caseEvents) waitEvent(key, sub string, done <-chan struct{}) bool {
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		c.mu.Lock()
+		evs := c.m[key]
+		c.mu.Unlock()
+		for _, e := range evs {
+			if strings.Contains(e, sub) {
+				return true
+			}
+		}
+		select {
+		case <-done:
+			return false
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return false
+}
+
+// TestServerTimeoutEventsMatchNode compares how node's and compat's servers
+// with timeout 300 ms emit 'timeout' on a request that has not arrived in
+// full, on a response not yet sent and on the server (socketOnTimeout), and
+// whether they keep the connection: a request or response listener keeps
+// it as a server listener does (a response listener that ends the
+// response, a request listener whose body's rest comes after it), and with
+// no listener at all the connection closes.
+func TestServerTimeoutEventsMatchNode(t *testing.T) {
+	sc := startNodeScript(t, "diff_server_timeout_events.js")
+	nodePorts := map[string]int{}
+	for len(nodePorts) < 2 && sc.Scan() {
+		name, port, _ := strings.Cut(sc.Text(), "\t")
+		var err error
+		if nodePorts[name], err = strconv.Atoi(port); err != nil {
+			t.Fatalf("node timeout events server: %q", sc.Text())
+		}
+	}
+	nodeEv := nodeEvents(sc)
+	ports, ev := startCompatTimeoutEventServers(t)
+	const post = "POST /req HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabcde"
+	cases := []struct{ server, label, first, rest string }{
+		{"t1", "res", "GET /res HTTP/1.1\r\nHost: x\r\n\r\n", ""},
+		{"t1", "req", post, "fghij"},
+		{"t1", "none", "GET /none HTTP/1.1\r\nHost: x\r\n\r\n", ""},
+		{"t2", "res", "GET /res HTTP/1.1\r\nHost: x\r\n\r\n", ""},
+		{"t2", "req", post, "fghij"},
+		{"t2", "none", "GET /none HTTP/1.1\r\nHost: x\r\n\r\n", ""},
+	}
+	run := func(t *testing.T, port int, ev *caseEvents, first, rest string) string {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		key := strconv.Itoa(c.LocalAddr().(*net.TCPAddr).Port)
+		var wire []byte
+		var readErr error
+		done := make(chan struct{})
+		go func() {
+			wire, readErr = io.ReadAll(c)
+			close(done)
+		}()
+		if _, err := io.WriteString(c, first); err != nil {
+			t.Fatal(err)
+		}
+		timedOut := ev.waitEvent(key, "timeout", done)
+		if rest != "" {
+			io.WriteString(c, rest)
+		}
+		// What follows the timeout comes at once; the connection is
+		// closed or kept (for 5 s, the keep-alive timeout, after a response).
+		c.SetReadDeadline(time.Now().Add(time.Second))
+		<-done
+		state := "[closed]"
+		if isTimeout(readErr) {
+			state = "[open]"
+		} else if readErr != nil {
+			state = "[error: " + readErr.Error() + "]"
+		}
+		return fmt.Sprintf("timeout event: %v\n%s%s\n%s", timedOut,
+			dateValue.ReplaceAllString(string(wire), "Date: (date)\r"), state, ev.take(key))
+	}
+	for _, tt := range cases {
+		t.Run(tt.server+"/"+tt.label, func(t *testing.T) {
+			t.Parallel()
+			want := run(t, nodePorts[tt.server], nodeEv, tt.first, tt.rest)
+			got := run(t, ports[tt.server], ev, tt.first, tt.rest)
+			if got != want {
+				t.Errorf("compat:\n%s\nnode:\n%s", got, want)
+			}
+		})
+	}
+}
