@@ -154,6 +154,16 @@ type Canceler interface {
 	RequestCancelled() error
 }
 
+// Queuer is a ResponseHandler passed to Request that learns when its
+// request waits in the agent's queue for a socket (Node's agent.requests),
+// as a Node request destroyed there ends only once the agent would hand
+// it a socket. RequestQueued is called with the agent's lock held: it must
+// not block or call the agent. The request leaves the queue when it is
+// next given to the handler's Canceler, if it is one.
+type Queuer interface {
+	RequestQueued()
+}
+
 // SocketUser is a ResponseHandler passed to Request that follows its
 // connection as Node's ClientRequest follows its socket: it learns whether
 // the connection was reused, and may keep it after its response until it

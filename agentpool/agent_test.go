@@ -748,3 +748,38 @@ func TestAgentSocketUserHolds(t *testing.T) {
 		t.Fatalf("server saw %d connections; want 1", n)
 	}
 }
+
+// queueingHandler counts RequestQueued calls.
+type queueingHandler struct {
+	chanHandler
+	queued *atomic.Int32
+}
+
+func (h queueingHandler) RequestQueued() { h.queued.Add(1) }
+
+// TestAgentQueuerTold: a Queuer hears RequestQueued for a request that
+// waits for a socket (the second on a MaxSockets 1 agent), before Request
+// returns, and not for one that gets a socket at once.
+func TestAgentQueuerTold(t *testing.T) {
+	g := &gate{release: make(chan struct{})}
+	s := newServer(t, 0, g.ServeHTTP)
+	a := newAgent(t, Options{KeepAlive: true, MaxSockets: 1})
+	first := queueingHandler{make(chanHandler, 1), new(atomic.Int32)}
+	second := queueingHandler{make(chanHandler, 1), new(atomic.Int32)}
+	send(a, s.host, s.port, "/block", first)
+	send(a, s.host, s.port, "/2", second)
+	if f, s := first.queued.Load(), second.queued.Load(); f != 0 || s != 1 {
+		t.Fatalf("RequestQueued calls: first %d, second %d; want 0, 1", f, s)
+	}
+	close(g.release)
+	for _, h := range []queueingHandler{first, second} {
+		select {
+		case r := <-h.chanHandler:
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no response")
+		}
+	}
+}

@@ -197,6 +197,9 @@ func (a *Agent) route(p *pending) {
 		o.queue.push(p)
 	}
 	a.queued++
+	if q, ok := p.h.(Queuer); ok {
+		q.RequestQueued()
+	}
 	victim := a.freeVictimLocked(o)
 	if victim == nil && p.fresh && len(o.free) > 0 {
 		// A retried request must not wait for a free socket to expire.

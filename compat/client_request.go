@@ -98,6 +98,13 @@ type ClientRequest struct {
 	prefinishTold bool // 'prefinish' was
 	reused        bool // the agent took the connection from its free list (set before the request is written)
 	held          bool // the agent keeps conn busy until the request's 'close' (Node's 'free' follows it)
+	// queued reports whether the request waits in its agent's queue for a
+	// socket (agentpool.Queuer); late, that it was destroyed there: its
+	// 'error' (lateErr, nil after Abort) and 'close' wait for the agent to
+	// reach it, as Node's do.
+	queued  atomic.Bool
+	late    bool
+	lateErr error
 	// annMu is held while 'socket', 'prefinish' and 'finish' are emitted
 	// (see announce), not with x.mu.
 	annMu sync.Mutex
@@ -867,7 +874,9 @@ func (r *ClientRequest) headArrivedLocked() {
 // connection closed at once, as in Node, so that an agent's next request
 // does not queue behind it: without a response head, it emits 'socket',
 // 'finish', the error and 'close'; a response whose body is arriving is
-// cut short and emits 'aborted', 'error' and 'close'.
+// cut short and emits 'aborted', 'error' and 'close'. A request waiting in
+// its agent's queue emits its error and 'close' when the agent reaches it,
+// as in Node.
 func (r *ClientRequest) Destroy(err error) { r.destroy(err, false) }
 
 // Abort is Node's request.abort() (deprecated there, kept for its events):
@@ -898,6 +907,15 @@ func (r *ClientRequest) destroy(err error, abort bool) {
 	}
 	var cutRes *IncomingMessage
 	switch {
+	case pending && r.cc == nil && r.queued.Load():
+		// Node's request ends when the agent would give it a socket;
+		// RequestCancelled then refuses it and HandleResponse emits.
+		r.late = true
+		if abort {
+			x.tickLocked(eventFunc(func() { emit0(aborts) }))
+		} else {
+			r.lateErr = err
+		}
 	case pending && abort && r.cc == nil:
 		x.tickLocked(eventFunc(r.emitClose))
 		x.tickLocked(eventFunc(func() { emit0(aborts) }))

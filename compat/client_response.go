@@ -183,9 +183,11 @@ func (h *responseHandler) SocketAssigned(cc *engine.ClientConn, reused bool) {
 // RequestCancelled runs just before the agent would write the request:
 // one destroyed while it waited for a socket is not written, and the
 // socket goes to the next request, as Node's agent frees it. Its 'error'
-// and 'close' were emitted by Destroy.
+// and 'close' come now, from HandleResponse, if it was destroyed in the
+// agent's queue (late), or came at Destroy, if during a dial.
 func (h *responseHandler) RequestCancelled() error {
 	r := (*ClientRequest)(h)
+	r.queued.Store(false)
 	r.x.mu.Lock()
 	defer r.x.mu.Unlock()
 	if r.destroyed && r.cc == nil {
@@ -193,6 +195,10 @@ func (h *responseHandler) RequestCancelled() error {
 	}
 	return nil
 }
+
+// RequestQueued runs when the agent queues the request for want of a
+// socket, under the agent's lock.
+func (h *responseHandler) RequestQueued() { h.queued.Store(true) }
 
 // HoldSocket runs on the event loop when the response has ended on a
 // connection the agent would reuse: the request keeps it until its
@@ -257,8 +263,19 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.Client
 		r.timer.Stop()
 	}
 	if r.answered {
+		late, lateErr, errs := r.late, r.lateErr, r.onError
+		r.late = false
+		later := r.sending
 		x.mu.Unlock() // destroyed: the outcome is dropped
 		engine.ReleaseClientResponse(resp)
+		if late {
+			// Destroyed while queued: the agent has reached it now.
+			if later {
+				go r.endLate(lateErr, errs)
+			} else {
+				r.endLate(lateErr, errs)
+			}
+		}
 		return
 	}
 	r.answered = true
@@ -414,6 +431,15 @@ func (r *ClientRequest) deliver(err error, msg *IncomingMessage, tunnel net.Conn
 	r.emitClose()
 }
 
+// endLate emits the 'error' (unless err is nil, after Abort) and 'close'
+// of a request destroyed while it waited in the agent's queue.
+func (r *ClientRequest) endLate(err error, errs []func(error)) {
+	if err != nil {
+		emit(errs, err)
+	}
+	r.emitClose()
+}
+
 // requestCloseEvent is a ClientRequest's 'close' as an event of its
 // response's tick queue.
 type requestCloseEvent ClientRequest
@@ -430,4 +456,5 @@ var (
 	_ engine.RequestWatcher   = (*responseHandler)(nil)
 	_ agentpool.SocketUser    = (*responseHandler)(nil)
 	_ agentpool.Canceler      = (*responseHandler)(nil)
+	_ agentpool.Queuer        = (*responseHandler)(nil)
 )

@@ -1,9 +1,10 @@
-// Destroys a request waiting in a maxSockets 1 agent's queue, for
-// TestClientDestroyQueuedMatchesNode: each request's events, and the
-// agent's counters; the server reports what it received.
-// Usage: node client_queued_destroy.js PORT
+// Destroys (or aborts) a request waiting in a maxSockets 1 agent's
+// queue, for TestClientDestroyQueuedMatchesNode: each request's events,
+// and the agent's counters; the server reports what it received.
+// Usage: node client_queued_destroy.js PORT [abort]
 const http = require('http');
 const port = +process.argv[2];
+const abort = process.argv[3] === 'abort';
 const agent = new http.Agent({keepAlive: true, maxSockets: 1});
 const name = agent.getName({host: '127.0.0.1', port});
 const count = o => (o[name] || []).length;
@@ -19,11 +20,12 @@ const get = (i, path) => {
   req.on('socket', () => log(i, 'socket'));
   req.on('error', e => log(i, 'error ' + e.code + ' ' + e.message));
   req.on('close', () => { log(i, 'close'); done(); });
+  req.on('abort', () => log(i, 'abort'));
   return req;
 };
 get(1, '/slow');
 const r2 = get(2, '/two');
 get(3, '/three');
 console.log(`- queued requests=${count(agent.requests)}`);
-r2.destroy();
+abort ? r2.abort() : r2.destroy();
 setTimeout(() => process.exit(1), 3000);
