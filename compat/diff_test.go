@@ -250,6 +250,34 @@ func init() {
 		res.Destroy()
 		ev("destroyed")
 	}
+	diffHandlers["reqDestroy"] = func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
+		_, label, _ := strings.Cut(req.URL, "?")
+		req.OnAborted(func() { ev("aborted") })
+		// A Go error has no code: node prints "undefined" for it.
+		req.OnError(func(err error) { ev("req.error undefined %v", err) })
+		req.OnClose(func() { ev("req.close") })
+		switch label {
+		case "later":
+			time.AfterFunc(50*time.Millisecond, func() { req.Destroy(errors.New("late")) })
+			return
+		case "read":
+			req.OnData(func(c []byte) { ev("data %s", c) })
+			req.OnEnd(func() {
+				ev("end")
+				req.Destroy(errors.New("boom"))
+				time.AfterFunc(50*time.Millisecond, func() { res.EndString("after") })
+			})
+			return
+		case "write":
+			res.WriteString("abc")
+		}
+		var err error
+		if label == "err" {
+			err = errors.New("boom")
+		}
+		req.Destroy(err)
+		ev("destroyed")
+	}
 	diffHandlers["invalidHeaders"] = func(ev func(string, ...any), req *IncomingMessage, res *ServerResponse) {
 		caught(ev, res.SetHeader("bad name", "1"))
 		caught(ev, res.SetHeader("", "1"))
@@ -333,6 +361,12 @@ var diffRequests = []struct{ name, label, request string }{
 	{"destroy", "post", post11},
 	{"destroy", "later", get11},
 	{"destroy", "write", get11},
+	{"reqDestroy", "plain", get11},
+	{"reqDestroy", "err", get11},
+	{"reqDestroy", "later", get11},
+	{"reqDestroy", "read", post11},
+	{"reqDestroy", "write", get11},
+	{"reqDestroy", "post", post11},
 	{"destroy", "flushed", get11},
 	{"destroy", "ended", get11},
 	{"upgradeField", "noListener", "GET %s HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"},

@@ -96,6 +96,7 @@ type messageExtra struct {
 	onAborted   []func()
 	onError     []func(error)
 	onTimeout   []func()       // server side (server_timeouts.go)
+	destroyed   bool           // Destroy was called (server_request.go)
 	dec         *stringDecoder // set by SetEncoding
 }
 

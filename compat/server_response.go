@@ -621,6 +621,17 @@ func (res *ServerResponse) writeInformational(code int, fields []string) {
 	})
 }
 
+// abortWireLocked closes the connection at once. Node drops what its
+// socket, corked since this tick's first write, still holds. Runs as an op
+// while !x.wireEnded.
+func (res *ServerResponse) abortWireLocked() {
+	if x := res.x; x.cork > 0 {
+		res.w.AbortFrom(int(x.cork - 1))
+	} else {
+		res.w.Abort()
+	}
+}
+
 // corkEnded is exchange.cork once the response ended in the window.
 const corkEnded = -1
 
@@ -646,13 +657,7 @@ func (res *ServerResponse) Destroy() {
 			}
 			return
 		}
-		// Node drops what its socket, corked since this tick's first
-		// write, still holds.
-		if x.cork > 0 {
-			res.w.AbortFrom(int(x.cork - 1))
-		} else {
-			res.w.Abort()
-		}
+		res.abortWireLocked()
 		unread, finished := m.abortLocked()
 		// As in Node, the events come on later ticks, to the listeners
 		// registered by then.

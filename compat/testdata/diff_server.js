@@ -144,6 +144,23 @@ cases.destroy = (ev, req, res) => {
   res.destroy();
   ev('destroyed');
 };
+// reqDestroy?LABEL: req.destroy(), with an Error for err and later (from a
+// timer), after reading the body for read, after a write for write.
+cases.reqDestroy = (ev, req, res) => {
+  const label = req.url.split('?')[1];
+  req.on('aborted', () => ev('aborted'));
+  req.on('error', e => ev('req.error ' + errText(e)));
+  req.on('close', () => ev('req.close'));
+  if (label === 'later') return setTimeout(() => req.destroy(new Error('late')), 50);
+  if (label === 'read') {
+    req.on('data', c => ev('data ' + c));
+    req.on('end', () => { ev('end'); req.destroy(new Error('boom')); setTimeout(() => res.end('after'), 50); });
+    return;
+  }
+  if (label === 'write') res.write('abc');
+  req.destroy(label === 'err' ? new Error('boom') : undefined);
+  ev('destroyed');
+};
 cases.refused = cases.readBody;
 const handle = (req, res) => {
   const key = req.url.slice(1), name = key.split('?')[0];
