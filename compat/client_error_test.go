@@ -69,8 +69,10 @@ func TestClientRefusedMatchesNode(t *testing.T) {
 // TestClientConnErrorsMatchNode: a unix socket path with nothing at it
 // gives ENOENT "connect ENOENT <path>", a socket file nobody listens on
 // ECONNREFUSED "connect ECONNREFUSED <path>", and a reset after the
-// request ECONNRESET "read ECONNRESET", each with the syscall, errno,
-// address and port node v20 gives, between the same events.
+// request ECONNRESET "read ECONNRESET", and a host name that does not
+// resolve ENOTFOUND "getaddrinfo ENOTFOUND <host>", each with the syscall,
+// errno, address, port and hostname node v20 gives, between the same
+// events.
 func TestClientConnErrorsMatchNode(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -89,6 +91,9 @@ func TestClientConnErrorsMatchNode(t *testing.T) {
 		{"nounix", filepath.Join(dir, "none.sock")},
 		{"refusedunix", dead},
 		{"reset", fmt.Sprint(resetPort)},
+		// An empty label: the resolver refuses it without asking a server,
+		// so the test needs no DNS.
+		{"dns", "a..invalid"},
 	} {
 		t.Run(tt.mode, func(t *testing.T) {
 			out, err := exec.Command(node, "testdata/client_connerr.js", tt.mode, tt.where).Output()
@@ -97,8 +102,11 @@ func TestClientConnErrorsMatchNode(t *testing.T) {
 			}
 			want := strings.TrimSpace(string(out))
 			opts := &RequestOptions{SocketPath: tt.where, NoAgent: true}
-			if tt.mode == "reset" {
+			switch tt.mode {
+			case "reset":
 				opts = &RequestOptions{Host: "127.0.0.1", Port: resetPort, NoAgent: true}
+			case "dns":
+				opts = &RequestOptions{Host: tt.where, Port: 80, NoAgent: true}
 			}
 			tr := &trace{}
 			req, err := Request("", opts, nil)
@@ -123,7 +131,11 @@ func TestClientConnErrorsMatchNode(t *testing.T) {
 				if e.Port != 0 {
 					port = fmt.Sprint(e.Port)
 				}
-				tr.add("error %s %s syscall=%s errno=%d address=%s port=%s", e.Code, mask(e.Message), e.Syscall, e.Errno, addr, port)
+				host := mask(e.Hostname)
+				if host == "" {
+					host = "undefined"
+				}
+				tr.add("error %s %s syscall=%s errno=%d address=%s port=%s hostname=%s", e.Code, mask(e.Message), e.Syscall, e.Errno, addr, port, host)
 			})
 			req.End(nil)
 			select {
@@ -135,5 +147,27 @@ func TestClientConnErrorsMatchNode(t *testing.T) {
 				t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
 			}
 		})
+	}
+}
+
+// TestLookupErrorShapes: Go's resolver errors become Node's getaddrinfo
+// errors: a name that does not exist ENOTFOUND (errno -3008), a resolver
+// that could not be reached or did not answer EAI_AGAIN (-3001), as node
+// v20 reports nosuch.invalid with no network (unshare -rn): "getaddrinfo
+// EAI_AGAIN nosuch.invalid", syscall getaddrinfo, hostname set.
+func TestLookupErrorShapes(t *testing.T) {
+	for _, tt := range []struct {
+		de   net.DNSError
+		want string
+	}{
+		{net.DNSError{Err: "no such host", Name: "nosuch.invalid", IsNotFound: true}, "ENOTFOUND getaddrinfo ENOTFOUND nosuch.invalid -3008"},
+		{net.DNSError{Err: "network is unreachable", Name: "nosuch.invalid", IsTemporary: true}, "EAI_AGAIN getaddrinfo EAI_AGAIN nosuch.invalid -3001"},
+		{net.DNSError{Err: "i/o timeout", Name: "nosuch.invalid", IsTimeout: true}, "EAI_AGAIN getaddrinfo EAI_AGAIN nosuch.invalid -3001"},
+	} {
+		err := lookupError(&tt.de)
+		e := err.(*Error)
+		if got := fmt.Sprintf("%s %s %d", e.Code, e.Message, e.Errno); got != tt.want || e.Syscall != "getaddrinfo" || e.Hostname != tt.de.Name || !errors.Is(err, ErrLookup) {
+			t.Errorf("%+v: got %q syscall %q hostname %q Is(ErrLookup) %v; want %q", tt.de, got, e.Syscall, e.Hostname, errors.Is(err, ErrLookup), tt.want)
+		}
 	}
 }

@@ -63,6 +63,19 @@ func connectError(op *net.OpError) error {
 	return e
 }
 
+// lookupError is Node's error for a host name that did not resolve, from
+// Go's resolver's: "getaddrinfo ENOTFOUND <host>" (libuv's EAI_NONAME),
+// or EAI_AGAIN when the resolver could not be reached or did not answer.
+func lookupError(de *net.DNSError) error {
+	code, errno := "ENOTFOUND", -3008
+	if !de.IsNotFound && (de.IsTemporary || de.IsTimeout) {
+		code, errno = "EAI_AGAIN", -3001
+	}
+	e := &Error{Code: code, Message: "getaddrinfo " + code + " " + de.Name, kind: ErrLookup}
+	e.Syscall, e.Errno, e.Hostname = "getaddrinfo", errno, de.Name
+	return e
+}
+
 // responseHandler is a ClientRequest as the agent's engine.ResponseHandler
 // and the response's engine.ResponseStreamer.
 type responseHandler ClientRequest
@@ -293,7 +306,11 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.Client
 		}
 	}
 	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
+	var de *net.DNSError
+	switch {
+	case errors.As(err, &de):
+		err = lookupError(de)
+	case errors.As(err, &op) && op.Op == "dial":
 		if e := connectError(op); e != nil {
 			err = e
 		}

@@ -19,6 +19,8 @@ type Error struct {
 	Errno   int
 	Address string
 	Port    int
+	// Hostname is the name that did not resolve, on ErrLookup's instances.
+	Hostname string
 	// BytesParsed and RawPacket are set on a parse error (ErrParse, err.code
 	// HPE_*), as Node sets them: where in RawPacket, the bytes received,
 	// the parser stopped.
@@ -100,6 +102,12 @@ var (
 	// ETIMEDOUT, EHOSTUNREACH, ENETUNREACH, EADDRNOTAVAIL), Node's message
 	// ("connect ENOENT /run/app.sock") and fields.
 	ErrConnect = &Error{Code: "ECONNECT", Message: "connect failed"}
+	// ErrLookup is a host name that could not be resolved: its instances
+	// carry Node's getaddrinfo code (ENOTFOUND, errno -3008, for a name
+	// that does not exist; EAI_AGAIN, -3001, when the resolver did not
+	// answer), message ("getaddrinfo ENOTFOUND nosuch.invalid"), syscall
+	// "getaddrinfo" and Hostname.
+	ErrLookup = &Error{Code: "ENOTFOUND", Message: "getaddrinfo ENOTFOUND"}
 	// ErrRequestAborted is the ECONNRESET "aborted" error of a request whose
 	// client went away before it was read to the end.
 	ErrRequestAborted = &Error{Code: "ECONNRESET", Message: "aborted"}
