@@ -162,7 +162,9 @@ type Options struct {
 	// the engine forces, with debug.FreeOSMemory, to give a burst's memory
 	// back to the OS (default 10 s; a negative value turns it off). One is
 	// forced once the server is quiet after its connections dropped at
-	// least 4 MiB of large buffers (a burst of large or unread responses):
+	// least 4 MiB of large buffers (a burst of large or unread responses),
+	// or after the process allocated 64 MiB (a burst of requests to a
+	// handler that allocates, as compat's do):
 	// with no allocation going on, no collection would run for up to two
 	// minutes and the process would keep its peak RSS. It is process-wide,
 	// and never forced while large buffers are still being dropped. See
