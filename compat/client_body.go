@@ -23,6 +23,9 @@ type clientBody struct {
 	// atEOF, if set, runs once on the reading goroutine before Read
 	// reports io.EOF.
 	atEOF func()
+	// taken, if set, runs on the reading goroutine after each Read that
+	// took bytes: the connection is active.
+	taken func()
 }
 
 // writableHighWaterMark is Node's default for a writable stream: a write
@@ -110,8 +113,12 @@ func (b *clientBody) close(err error) {
 func (b *clientBody) Read(p []byte) (int, error) {
 	b.mu.Lock()
 	var done func(error)
+	var n int
 	defer func() {
 		b.mu.Unlock()
+		if n > 0 && b.taken != nil {
+			b.taken()
+		}
 		if done != nil {
 			done(nil)
 		}
@@ -130,7 +137,7 @@ func (b *clientBody) Read(p []byte) (int, error) {
 		b.eof = b.err == io.EOF
 		return 0, b.err
 	}
-	n := copy(p, b.q[0].b)
+	n = copy(p, b.q[0].b)
 	if n == len(b.q[0].b) {
 		done = b.q[0].cb
 		b.q[0] = piece{}

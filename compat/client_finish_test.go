@@ -133,3 +133,44 @@ func finishEvents(t *testing.T, port int, mode string) string {
 	time.Sleep(50 * time.Millisecond)
 	return tr.String()
 }
+
+// TestClientWriteIdleTimeoutMatchesNode: SetTimeout counts idle time while
+// the body is being written, each write being activity, as Node's socket
+// timeout does: six writes 100 ms apart under a 400 ms timeout give no
+// 'timeout', a stall of 800 ms then gives one, and the request goes on
+// (before, the timer ran from the first write: 'timeout' after write 4).
+// Events as client_writeidle.js prints them with node v20.
+func TestClientWriteIdleTimeoutMatchesNode(t *testing.T) {
+	port := finishServer(t)
+	want := runNode(t, "testdata/client_writeidle.js", fmt.Sprint(port))
+	tr := &trace{}
+	done := make(chan struct{})
+	r, err := Request("", &RequestOptions{Host: "127.0.0.1", Port: port, Method: "POST", NoAgent: true}, func(res *IncomingMessage) {
+		tr.add("response %d", res.StatusCode)
+		res.OnData(func(b []byte) { tr.add("data %s", b) })
+		res.OnEnd(func() { tr.add("end") })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.SetTimeout(400*time.Millisecond, func() { tr.add("timeout") })
+	r.OnClose(func() { tr.add("close"); close(done) })
+	for i := 1; i <= 6; i++ {
+		tr.add("write %d", i)
+		r.WriteString("x")
+		if i < 6 {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	time.Sleep(800 * time.Millisecond)
+	tr.add("end()")
+	r.End(nil)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("not done; so far:\n%s", tr)
+	}
+	if got := tr.String(); got != want {
+		t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
+	}
+}

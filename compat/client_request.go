@@ -526,7 +526,18 @@ func (r *ClientRequest) write(p []byte, s string, cb func(error)) (int, bool, er
 func (r *ClientRequest) newBody() *clientBody {
 	b := newClientBody()
 	b.drained = r.emitDrain
+	b.taken = r.touchTimer
 	return b
+}
+
+// touchTimer re-arms SetTimeout's timer as a piece of the body goes out:
+// Node's socket timeout counts idle time, and a write is activity.
+func (r *ClientRequest) touchTimer() {
+	r.x.mu.Lock()
+	if r.timer != nil && r.timeout > 0 && !r.answered && !r.destroyed {
+		r.timer.Reset(r.timeout)
+	}
+	r.x.mu.Unlock()
 }
 
 // emitDrain emits 'drain', on a goroutine of its own.
@@ -584,9 +595,11 @@ func (r *ClientRequest) OnPrefinish(fn func()) {
 }
 
 // SetTimeout is Node's request.setTimeout(ms, callback): 'timeout' is
-// emitted if no response has arrived d after the request went out (from
-// now, if it has); cb (may be nil) is registered as a 'timeout' listener.
-// As in Node, the request is not destroyed. It returns r.
+// emitted once the connection has been idle for d, counted from when the
+// request went out (from now, if it has): nothing of the body written, no
+// response, or a response body stalled; cb (may be nil) is registered as a
+// 'timeout' listener. As in Node, the request is not destroyed. It
+// returns r.
 func (r *ClientRequest) SetTimeout(d time.Duration, cb func()) *ClientRequest {
 	x := r.x
 	x.mu.Lock()
