@@ -234,10 +234,11 @@ func copyHeader(h http.Header, t *headers.Table, sp *headerSpace) (seen uint64) 
 	fresh := len(h) == 0
 	size := 0
 	for i := 0; i < n; i++ {
-		if t.Field(i).ID == headers.Unknown {
-			size += len(t.Name(i))
+		f := t.Field(i)
+		if f.ID == headers.Unknown {
+			size += int(f.Name.Len)
 		}
-		size += len(t.Value(i))
+		size += int(f.Value.Len)
 	}
 	var b []byte
 	var vals []string
@@ -252,15 +253,8 @@ func copyHeader(h http.Header, t *headers.Table, sp *headerSpace) (seen uint64) 
 	} else {
 		vals = make([]string, n)
 	}
-	for i := 0; i < n; i++ {
-		if t.Field(i).ID == headers.Unknown {
-			b = append(b, t.Name(i)...)
-		}
-		b = append(b, t.Value(i)...)
-	}
-	// The bytes are not written again: the string may alias them.
-	s := unsafe.String(unsafe.SliceData(b), len(b))
-	off := 0
+	// b never grows past its capacity, so each string made over the bytes
+	// just appended stays on them; they are not written again.
 	for i := 0; i < n; i++ {
 		var k string
 		first := false
@@ -270,13 +264,13 @@ func copyHeader(h http.Header, t *headers.Table, sp *headerSpace) (seen uint64) 
 			first = fresh && seen&bit == 0
 			seen |= bit
 		} else {
-			nl := len(t.Name(i))
-			k = textproto.CanonicalMIMEHeaderKey(s[off : off+nl])
-			off += nl
+			at := len(b)
+			b = append(b, t.Name(i)...)
+			k = textproto.CanonicalMIMEHeaderKey(bytesString(b[at:]))
 		}
-		vl := len(t.Value(i))
-		vals[i] = s[off : off+vl]
-		off += vl
+		at := len(b)
+		b = append(b, t.Value(i)...)
+		vals[i] = bytesString(b[at:])
 		if first {
 			h[k] = vals[i : i+1 : i+1]
 		} else if old, ok := h[k]; ok {
@@ -286,6 +280,12 @@ func copyHeader(h http.Header, t *headers.Table, sp *headerSpace) (seen uint64) 
 		}
 	}
 	return seen
+}
+
+// bytesString returns b as a string without a copy; b must not change
+// while the string lives.
+func bytesString(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // declaredTrailer returns the trailer fields that the Trailer field
