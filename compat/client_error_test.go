@@ -69,8 +69,10 @@ func TestClientRefusedMatchesNode(t *testing.T) {
 // TestClientConnErrorsMatchNode: a unix socket path with nothing at it
 // gives ENOENT "connect ENOENT <path>", a socket file nobody listens on
 // ECONNREFUSED "connect ECONNREFUSED <path>", and a reset after the
-// request ECONNRESET "read ECONNRESET", and a host name that does not
-// resolve ENOTFOUND "getaddrinfo ENOTFOUND <host>", each with the syscall,
+// request ECONNRESET "read ECONNRESET", a host name that does not
+// resolve ENOTFOUND "getaddrinfo ENOTFOUND <host>", and a connect refused
+// by the kernel at once ENETUNREACH "connect ENETUNREACH <addr>:80 - Local
+// (0.0.0.0:0)", each with the syscall,
 // errno, address, port and hostname node v20 gives, between the same
 // events.
 func TestClientConnErrorsMatchNode(t *testing.T) {
@@ -94,6 +96,8 @@ func TestClientConnErrorsMatchNode(t *testing.T) {
 		// An empty label: the resolver refuses it without asking a server,
 		// so the test needs no DNS.
 		{"dns", "a..invalid"},
+		// Linux refuses a TCP connect to the broadcast address itself.
+		{"unreach", "255.255.255.255"},
 	} {
 		t.Run(tt.mode, func(t *testing.T) {
 			out, err := exec.Command(node, "testdata/client_connerr.js", tt.mode, tt.where).Output()
@@ -105,7 +109,7 @@ func TestClientConnErrorsMatchNode(t *testing.T) {
 			switch tt.mode {
 			case "reset":
 				opts = &RequestOptions{Host: "127.0.0.1", Port: resetPort, NoAgent: true}
-			case "dns":
+			case "dns", "unreach":
 				opts = &RequestOptions{Host: tt.where, Port: 80, NoAgent: true}
 			}
 			tr := &trace{}

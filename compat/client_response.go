@@ -59,8 +59,25 @@ func connectError(op *net.OpError) error {
 	e.Address = op.Addr.String()
 	if ta, ok := op.Addr.(*net.TCPAddr); ok {
 		e.Address, e.Port = ta.IP.String(), ta.Port
+		if connectAtOnce[errno] && op.Source == nil {
+			// libuv reports these from connect(2) itself, and Node then
+			// names the socket's local address: the unbound socket's.
+			local := "0.0.0.0"
+			if ta.IP.To4() == nil {
+				local = "::"
+			}
+			e.Message += " - Local (" + local + ":0)"
+		}
 	}
 	return e
+}
+
+// connectAtOnce are the errnos a TCP connect(2) fails with before any
+// packet is answered (ECONNREFUSED and the unanswered ones come later).
+var connectAtOnce = map[syscall.Errno]bool{
+	syscall.ENETUNREACH:   true,
+	syscall.EADDRNOTAVAIL: true,
+	syscall.EACCES:        true,
 }
 
 // lookupError is Node's error for a host name that did not resolve, from

@@ -2,12 +2,13 @@
 // fails, for TestClientConnErrorsMatchNode. Modes: nounix (a socketPath
 // with nothing at it), refusedunix (a socket file nobody listens on),
 // reset (the server resets the connection after reading the request),
-// dns (a host name that does not resolve).
+// dns (a host name that does not resolve), unreach (an address connect
+// refuses at once).
 // Usage: node client_connerr.js MODE PORT|PATH|HOST
 const http = require('http');
 const [mode, where] = [process.argv[2], process.argv[3]];
 const opts = mode === 'reset' ? {port: +where, host: '127.0.0.1'} :
-  mode === 'dns' ? {host: where, port: 80} : {socketPath: where};
+  mode === 'dns' || mode === 'unreach' ? {host: where, port: 80} : {socketPath: where};
 const ev = [];
 const req = http.request({...opts, agent: false});
 for (const e of ['socket', 'finish', 'close']) req.on(e, () => ev.push(e));
