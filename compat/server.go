@@ -270,7 +270,7 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 		MaxBufferedBody: 1,
 		// Node bounds no body: a streamed one costs its reads only.
 		MaxBodyBytes:  -1,
-		ErrorReply:    s.errorReply,
+		ErrorTunnel:   s.errorTunnel,
 		OnOpen:        s.connectionOpened,
 		OnIdleTimeout: s.idleTimedOut,
 		// Node's socket highWaterMark: WriteChunk's false, and the bound

@@ -3,7 +3,9 @@ package compat
 import (
 	"errors"
 	"sync"
+	"time"
 
+	"github.com/zerohttp/zerohttp/engine"
 	"github.com/zerohttp/zerohttp/parse"
 )
 
@@ -12,9 +14,13 @@ import (
 // BytesParsed and RawPacket), or its head or exchange timed out
 // (ErrHTTPRequestTimeout). As in Node, the listener answers by writing on
 // the socket, or not at all, in place of Node's 400, 408 or 431 reply. It
-// runs on the connection's event loop; what it writes before it returns is
-// sent, and then the connection closes (Node leaves a socket the listener
-// neither ends nor destroys open; the engine cannot).
+// runs on the connection's event loop. What it writes before it returns
+// goes out first; a socket it has not ended (End or Destroy) stays open,
+// as in Node, for it to write on and end later from any goroutine, at
+// most for the server's HeadersTimeout (else RequestTimeout, else
+// Timeout; with all three 0 until it is ended, as in Node). A refusal in
+// the middle of a request (a bad chunk) closes the connection when the
+// listener returns.
 func (s *Server) OnClientError(fn func(err *Error, socket *Socket)) {
 	s.mu.Lock()
 	s.onClientError = append(s.onClientError, fn)
@@ -22,26 +28,49 @@ func (s *Server) OnClientError(fn func(err *Error, socket *Socket)) {
 	s.mu.Unlock()
 }
 
-// errorReply is the engine's ErrorReply: the 'clientError' listeners' bytes
-// when there are listeners and Node would emit the event, else Node's own reply.
-func (s *Server) errorReply(dst []byte, status int, err error) []byte {
+// errorTunnel is the engine's ErrorTunnel: the 'clientError' listeners'
+// bytes when there are listeners and Node would emit the event, else
+// Node's own reply. A socket the listeners left open is kept as t.
+func (s *Server) errorTunnel(dst []byte, status int, err error, t *engine.Tunnel) ([]byte, engine.TunnelHandler) {
 	if fns := s.hooks.Load().onClientError; len(fns) > 0 {
 		if e, info := clientError(err); e != nil {
-			sock := &Socket{x: new(exchange), Info: info, reply: new(rawReply)}
+			r := new(rawReply)
+			sock := &Socket{x: new(exchange), Info: info, reply: r}
 			for _, fn := range fns {
 				fn(e, sock)
 			}
-			return sock.reply.take(dst)
+			dst, open := r.take(dst, t, s.clientErrorBound())
+			if open {
+				return dst, (*keptSocket)(r)
+			}
+			return dst, nil
 		}
 	}
-	return nodeErrorReply(dst, status, err)
+	return nodeErrorReply(dst, status, err), nil
 }
 
-// rawReply is what a 'clientError' listener writes on its socket.
+// clientErrorBound is how long a 'clientError' socket its listener left
+// open stays so (0: until ended).
+func (s *Server) clientErrorBound() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range []time.Duration{s.HeadersTimeout, s.RequestTimeout, s.Timeout} {
+		if d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// rawReply is what a 'clientError' listener writes on its socket: the
+// bytes written while it runs, then, if it left the socket open, the
+// connection kept for it (t).
 type rawReply struct {
 	mu    sync.Mutex
 	out   []byte
-	ended bool // End or Destroy was called, or the listener returned
+	ended bool // End or Destroy was called, or the connection closed
+	t     *engine.Tunnel
+	timer *time.Timer // closes t after the bound
 }
 
 func (r *rawReply) write(p []byte) (int, error) {
@@ -50,22 +79,67 @@ func (r *rawReply) write(p []byte) (int, error) {
 	if r.ended {
 		return 0, ErrWriteAfterEnd
 	}
+	if r.t != nil {
+		if err := r.t.WriteAsync(append([]byte(nil), p...)); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
 	r.out = append(r.out, p...)
 	return len(p), nil
 }
 
 func (r *rawReply) end() {
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended {
+		return
+	}
 	r.ended = true
-	r.mu.Unlock()
+	if r.t != nil {
+		r.stopTimer()
+		_ = r.t.Close() // after the writes queued before it
+	}
 }
 
-// take appends the bytes written to dst; later writes are refused.
-func (r *rawReply) take(dst []byte) []byte {
+// take appends the bytes written to dst and reports whether the socket is
+// left open: not ended and t, the connection, not nil. It then keeps t for
+// later writes, closing it after bound (if not 0); else later writes are
+// refused.
+func (r *rawReply) take(dst []byte, t *engine.Tunnel, bound time.Duration) ([]byte, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	dst = append(dst, r.out...)
+	r.out = nil
+	if r.ended || t == nil {
+		r.ended = true
+		return dst, false
+	}
+	r.t = t
+	if bound > 0 {
+		r.timer = time.AfterFunc(bound, r.end)
+	}
+	return dst, true
+}
+
+func (r *rawReply) stopTimer() {
+	if r.timer != nil {
+		r.timer.Stop()
+	}
+}
+
+// keptSocket is a 'clientError' socket left open, as the engine's
+// TunnelHandler: what the peer sends is dropped (Node has stopped parsing).
+type keptSocket rawReply
+
+func (k *keptSocket) OnData(*engine.Tunnel, []byte) {}
+
+func (k *keptSocket) OnClose(*engine.Tunnel, error) {
+	r := (*rawReply)(k)
+	r.mu.Lock()
 	r.ended = true
-	return append(dst, r.out...)
+	r.stopTimer()
+	r.mu.Unlock()
 }
 
 // isMissingHost reports whether the engine refused a request for its

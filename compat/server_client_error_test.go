@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zerohttp/zerohttp/parse"
 )
@@ -40,6 +43,17 @@ func startCompatClientErrorServer(t *testing.T) (port int, ev *caseEvents) {
 			sock.WriteString("HTTP/1.1 400 Split\r\n")
 			sock.WriteString("X-Part: 2\r\n\r\n")
 			sock.End()
+		case strings.Contains(raw, "do-later"):
+			time.AfterFunc(100*time.Millisecond, func() {
+				sock.WriteString("HTTP/1.1 418 Later\r\n\r\n")
+				sock.End()
+			})
+		case strings.Contains(raw, "do-half"):
+			sock.WriteString("HTTP/1.1 400 Half\r\n")
+			time.AfterFunc(100*time.Millisecond, func() {
+				sock.WriteString("X-Part: 2\r\n\r\n")
+				sock.End()
+			})
 		default:
 			sock.WriteString("HTTP/1.1 418 X\r\nX-Code: " + err.Code + "\r\n\r\n")
 			sock.End()
@@ -76,6 +90,8 @@ var clientErrorRequests = []struct{ label, request, masked string }{
 	{"destroy", "G@RBAGE %s?do-destroy HTTP/1.1\r\n\r\n", ""},
 	{"end", "G@RBAGE %s?do-end HTTP/1.1\r\n\r\n", ""},
 	{"split", "G@RBAGE %s?do-split HTTP/1.1\r\n\r\n", ""},
+	{"later", "G@RBAGE %s?do-later HTTP/1.1\r\n\r\n", ""},
+	{"half", "G@RBAGE %s?do-half HTTP/1.1\r\n\r\n", ""},
 	{"noHost", "GET %s HTTP/1.1\r\n\r\n", ""},
 	{"badChunk", "POST /badChunk?clientError HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\nZZ %s\r\n", ""},
 }
@@ -127,5 +143,49 @@ func TestClientErrorIs(t *testing.T) {
 	}
 	if e.Code != "HPE_INVALID_METHOD" || e.Message != "Parse Error: Invalid method encountered" {
 		t.Fatalf("code %q message %q", e.Code, e.Message)
+	}
+}
+
+// TestClientErrorSocketKeptOpen: a 'clientError' socket its listener left
+// open takes writes after the listener returned, for a timeout too (the
+// head did not come), and one never ended is closed after the server's
+// HeadersTimeout rather than left open for good.
+func TestClientErrorSocketKeptOpen(t *testing.T) {
+	s := CreateServer(nil, func(req *IncomingMessage, res *ServerResponse) { res.End(nil) })
+	s.HeadersTimeout = 300 * time.Millisecond
+	s.OnClientError(func(err *Error, sock *Socket) {
+		if errors.Is(err, ErrHTTPRequestTimeout) {
+			time.AfterFunc(100*time.Millisecond, func() {
+				sock.WriteString("HTTP/1.1 408 Later\r\n\r\n")
+				sock.End()
+			})
+		}
+		// A parse error: left open, never ended.
+	})
+	if err := s.Listen(0, "127.0.0.1", nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { closeServer(t, s) })
+	exchange := func(send string) (string, time.Duration) {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.Address().Port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		start := time.Now()
+		io.WriteString(c, send)
+		c.SetReadDeadline(start.Add(10 * time.Second))
+		b, err := io.ReadAll(c)
+		if err != nil {
+			t.Fatalf("sent %q: %v after %q", send, err, b)
+		}
+		return string(b), time.Since(start)
+	}
+	if got, _ := exchange(""); got != "HTTP/1.1 408 Later\r\n\r\n" {
+		t.Errorf("silent connection got %q; want the listener's later reply", got)
+	}
+	got, d := exchange("G@RBAGE / HTTP/1.1\r\n\r\n")
+	if got != "" || d < 250*time.Millisecond {
+		t.Errorf("refused head, socket left open: got %q, closed after %v; want nothing, closed after HeadersTimeout (300 ms)", got, d)
 	}
 }

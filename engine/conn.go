@@ -698,6 +698,10 @@ func (c *conn) replyError(status int) { c.replyErrorFor(status, nil) }
 
 // replyErrorFor is replyError for the parse error err (nil for others).
 func (c *conn) replyErrorFor(status int, err error) {
+	if f := c.s.opts.ErrorTunnel; f != nil {
+		c.replyErrorTunnel(f, status, err)
+		return
+	}
 	if f := c.s.opts.ErrorReply; f != nil {
 		c.out = f(c.out, status, err)
 	} else {
@@ -801,6 +805,11 @@ func (c *conn) expire(now int64) {
 		!c.active && c.fresh && c.s.opts.ReplySilentTimeout:
 		c.replyErrorFor(408, c.timedOut()) // RFC 9110 §15.5.9
 		c.flushOut()
+		if c.hij != nil && !c.closed { // kept open by ErrorTunnel
+			c.toTunnel()
+			c.inCall = false
+			return
+		}
 	default:
 		c.closeAfter = true
 	}

@@ -94,6 +94,16 @@ type Options struct {
 	// "Content-Length: 0" and "Connection: close". It runs on the
 	// connection's event loop.
 	ErrorReply func(dst []byte, status int, err error) []byte
+	// ErrorTunnel, if set, is used instead of ErrorReply: it appends the
+	// reply to dst as ErrorReply does and may, when t is not nil (a
+	// refused head or a timeout waiting for one, no request in
+	// progress), return a handler to keep the connection open as t
+	// rather than close it after the reply (Node's 'clientError' socket,
+	// open until its listener ends it): the reply goes out first, the
+	// bytes the peer sent after the refused ones and later go to h, and
+	// t's Write, WriteAsync and Close answer and end it. No timeout
+	// applies to t: the caller bounds how long it stays open.
+	ErrorTunnel func(dst []byte, status int, err error, t *Tunnel) ([]byte, TunnelHandler)
 	// OnOpen, if set, is called with a connection's addresses when it is
 	// accepted, before any of its bytes is read (Node's 'connection'). It
 	// runs on the connection's event loop and must not block.

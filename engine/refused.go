@@ -25,7 +25,7 @@ func (e *TimedOut) Unwrap() error { return ErrRequestTimeout }
 
 // timedOut returns the error ErrorReply gets for a 408 on c.
 func (c *conn) timedOut() error {
-	if c.s.opts.ErrorReply == nil || c.gc == nil {
+	if !c.replyHooked() || c.gc == nil {
 		return ErrRequestTimeout
 	}
 	return &TimedOut{Remote: c.gc.RemoteAddr(), Local: c.gc.LocalAddr()}
@@ -57,7 +57,7 @@ func (e *RefusedRequest) Unwrap() error { return e.Code }
 // buf; the plain Code when there is no ErrorReply (no allocation).
 func (c *conn) refusal(code error, buf []byte, off int) error {
 	pc, ok := code.(parse.Code)
-	if !ok || c.s.opts.ErrorReply == nil {
+	if !ok || !c.replyHooked() {
 		return code
 	}
 	e := &RefusedRequest{Code: pc, Packet: buf, Offset: off}
@@ -70,7 +70,7 @@ func (c *conn) refusal(code error, buf []byte, off int) error {
 // bodyRefusal is refusal for a body error found off bytes into b, the
 // tail of the connection's unconsumed input: the packet is all of that input.
 func (c *conn) bodyRefusal(code error, b []byte, off int) error {
-	if c.s.opts.ErrorReply == nil || c.gc == nil {
+	if !c.replyHooked() || c.gc == nil {
 		return code
 	}
 	buf, _ := c.gc.Peek(-1)
@@ -78,4 +78,35 @@ func (c *conn) bodyRefusal(code error, b []byte, off int) error {
 		return c.refusal(code, b, off)
 	}
 	return c.refusal(code, buf, len(buf)-len(b)+off)
+}
+
+// replyHooked reports whether a hook builds the error replies, and so
+// gets errors with details.
+func (c *conn) replyHooked() bool { return c.s.opts.ErrorReply != nil || c.s.opts.ErrorTunnel != nil }
+
+// replyErrorTunnel is replyErrorFor under Options.ErrorTunnel: the reply,
+// then, if f returns a handler, the connection kept open as a Tunnel
+// instead of closed. Only a connection with no request in progress (a
+// refused head, or a timeout waiting for one) is kept: a request's
+// response would be left half done.
+func (c *conn) replyErrorTunnel(f func([]byte, int, error, *Tunnel) ([]byte, TunnelHandler), status int, err error) {
+	var t *Tunnel
+	if !c.active && !c.inWorker && c.hij == nil {
+		t = &Tunnel{c: c, gc: c.gc}
+	}
+	var h TunnelHandler
+	c.out, h = f(c.out, status, err, t)
+	if t == nil || h == nil {
+		c.closeAfter = true
+		if c.active {
+			c.resp.ended, c.resp.headWritten = true, true
+		}
+		return
+	}
+	// As Hijack: the bytes left unparsed go to h, and what f wrote goes
+	// out before anything written on t.
+	t.h = h
+	c.hij = t
+	c.closeWhenDone = false
+	c.l.w.stop(&c.tm)
 }

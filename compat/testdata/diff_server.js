@@ -175,7 +175,9 @@ srv.on('connection', sock => console.log('connection\tconnection ' + sock.remote
 // ce is the same server with a 'clientError' listener. Its events are
 // keyed by the /clientError?LABEL the refused bytes hold; the reply is
 // chosen by a word in them: do-destroy, do-end (end with no bytes), do-split (a
-// head in two writes), else a 418 naming the code.
+// head in two writes), do-later (a reply 100 ms after the listener returned),
+// do-half (a head begun in the listener, ended 100 ms later), else a 418
+// naming the code.
 const ce = http.createServer(handle);
 ce.on('clientError', (err, sock) => {
   const raw = err.rawPacket ? err.rawPacket.toString('latin1') : '';
@@ -185,6 +187,9 @@ ce.on('clientError', (err, sock) => {
   if (raw.includes('do-destroy')) sock.destroy();
   else if (raw.includes('do-end')) sock.end();
   else if (raw.includes('do-split')) { sock.write('HTTP/1.1 400 Split\r\n'); sock.end('X-Part: 2\r\n\r\n'); }
+  // The socket stays open after the listener: it answers 100 ms later.
+  else if (raw.includes('do-later')) setTimeout(() => sock.end('HTTP/1.1 418 Later\r\n\r\n'), 100);
+  else if (raw.includes('do-half')) { sock.write('HTTP/1.1 400 Half\r\n'); setTimeout(() => sock.end('X-Part: 2\r\n\r\n'), 100); }
   else sock.end('HTTP/1.1 418 X\r\nX-Code: ' + err.code + '\r\n\r\n');
 });
 // lim is the same server with limits: two requests per connection, three
