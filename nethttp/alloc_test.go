@@ -5,6 +5,7 @@ package nethttp
 import (
 	"io"
 	"net/http"
+	"runtime"
 	"testing"
 	"unsafe"
 
@@ -23,7 +24,15 @@ import (
 // Proto strings and the trip's channel went).
 const transportAllocBound = 10
 
-func allocsPerGet(t *testing.T, rt http.RoundTripper, url string) float64 {
+// transportBytesBound is what those allocations may weigh, http.Client's
+// included (1912 bytes when this was written: the trip's 768-byte class,
+// the Header map and its group, 400, and http.Client's 744; 2168 with the
+// 1024-byte trip before).
+const transportBytesBound = 2000
+
+// allocsPerGet returns the fewest allocations and bytes per GET of five
+// runs of 100 keep-alive GETs through http.Client and rt.
+func allocsPerGet(t *testing.T, rt http.RoundTripper, url string) (allocs, bytes float64) {
 	c := &http.Client{Transport: rt}
 	get := func() {
 		resp, err := c.Get(url)
@@ -34,13 +43,21 @@ func allocsPerGet(t *testing.T, rt http.RoundTripper, url string) float64 {
 		resp.Body.Close()
 	}
 	get()
-	min := -1.0
+	allocs, bytes = -1, -1
 	for i := 0; i < 5; i++ {
-		if n := testing.AllocsPerRun(100, get); min < 0 || n < min {
-			min = n
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		n := testing.AllocsPerRun(100, get) // runs get 101 times
+		runtime.ReadMemStats(&after)
+		b := float64(after.TotalAlloc-before.TotalAlloc) / 101
+		if allocs < 0 || n < allocs {
+			allocs = n
+		}
+		if bytes < 0 || b < bytes {
+			bytes = b
 		}
 	}
-	return min
+	return allocs, bytes
 }
 
 // TestTransportAllocs pins the Transport's allocations per keep-alive GET
@@ -51,13 +68,16 @@ func TestTransportAllocs(t *testing.T) {
 		"Connection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\nok") + "/alloc"
 	tr := &Transport{}
 	defer tr.CloseIdleConnections()
-	ours := allocsPerGet(t, tr, url)
+	ours, ourBytes := allocsPerGet(t, tr, url)
 	std := &http.Transport{}
 	defer std.CloseIdleConnections()
-	theirs := allocsPerGet(t, std, url)
-	t.Logf("allocs per GET: Transport %v, http.Transport %v", ours, theirs)
+	theirs, theirBytes := allocsPerGet(t, std, url)
+	t.Logf("per GET: Transport %v allocations, %.0f bytes; http.Transport %v, %.0f", ours, ourBytes, theirs, theirBytes)
 	if ours > transportAllocBound || ours >= theirs {
 		t.Fatalf("allocs = %v; want at most %d and fewer than http.Transport's %v", ours, transportAllocBound, theirs)
+	}
+	if ourBytes > transportBytesBound {
+		t.Fatalf("bytes = %.0f; want at most %d", ourBytes, transportBytesBound)
 	}
 }
 
