@@ -33,6 +33,7 @@ type conn struct {
 	head    []byte // a copy of the current head once the request outlives a read
 	bodyBuf []byte // a buffered body that came in pieces, or a copy of one
 	inHeld  int    // bodyBuf's capacity counted in s.input, 0 or over inputFree (inputbudget.go)
+	inHead  int    // unread bytes of a head not yet complete counted in s.input, 0 or over inputFree
 
 	trailTabs [2]headers.Table // req.trails points at one; detach copies into the other
 
@@ -138,6 +139,9 @@ func (c *conn) release() {
 	// A lent send is over maxKeptBuf too: it is let go here.
 	if c.inHeld > 0 {
 		c.dropBody()
+	}
+	if c.inHead > 0 {
+		c.dropHead()
 	}
 	kept := 0
 	for _, b := range []*[]byte{&c.out, &c.send, &c.bodyBuf, &c.resp.body, &c.head} {
@@ -289,6 +293,9 @@ func (c *conn) processGuarded(buf []byte) (off int) {
 // of buf are done with.
 func (c *conn) process(buf []byte) (off int) {
 	msgOff := -1 // where the current message starts in buf, if its head was parsed from buf
+	if c.inHead > 0 {
+		c.dropHead() // counted again below if the head is still incomplete: per read, not per request
+	}
 	if c.needDrain && !c.inWorker {
 		c.drained()
 	}
@@ -311,6 +318,11 @@ func (c *conn) process(buf []byte) (off int) {
 				break
 			}
 			if n == 0 {
+				if rest := len(buf) - off; rest > inputFree {
+					if !c.holdHead(rest) {
+						off = len(buf) // refused: its bytes go
+					}
+				}
 				break
 			}
 			c.begin(buf[off:], n)
@@ -454,7 +466,7 @@ func (c *conn) readBody(b []byte) (n int, stop bool) {
 				r.body, c.bodyView = data, true // the whole body in one read: no copy
 			default:
 				if !c.gather(data, false) {
-					c.refuseInput()
+					c.refuseInput(false)
 					return n, true
 				}
 				if len(c.bodyBuf) > o.MaxBufferedBody {

@@ -19,6 +19,11 @@ import (
 // (a counted buffer is not kept for the next request) or the connection's.
 // A body that arrives whole in one read is a view into the loop's read
 // buffer and is not counted; neither is anything on the usual keep-alive path.
+// The bytes of a head not yet complete past inputFree, which the connection
+// leaves unread in gnet's buffer until the rest comes, are counted the same
+// way when a read ends with them (holdHead), and uncounted when the next
+// read is processed (and counted again if the head is still incomplete) or
+// the connection goes.
 //
 // A growth that would take the total past the bound is refused: the request
 // gets 503 with Connection: close and its buffer goes at once. Waiting
@@ -109,24 +114,51 @@ func (c *conn) dropBody() {
 	c.bodyBuf, c.inHeld = nil, 0
 }
 
-// refuseInput answers the current request 503 for want of room in the
-// server's bound, and lets go of its body buffer. Loop only.
-func (c *conn) refuseInput() {
+// refuseInput answers the current request, or the head being read, 503 for
+// want of room in the server's bound, and lets go of its body buffer.
+// Loop only.
+func (c *conn) refuseInput(head bool) {
 	b := &c.s.input
 	b.refusals.Add(1)
-	b.log.printf("engine: request bodies buffered by all connections reached %d bytes (Options.MaxBufferedInput); requests that need more get 503", b.max)
-	c.bodyError(503)
+	b.log.printf("engine: request bytes buffered by all connections reached %d bytes (Options.MaxBufferedInput); requests that need more get 503", b.max)
+	if head {
+		c.replyErrorFor(503, nil) // no request is active: the 503 follows those answered
+	} else {
+		c.bodyError(503)
+	}
 	if c.inHeld > 0 {
 		c.dropBody()
 	}
 }
 
-// BufferedInput returns the bytes of request bodies the server's
-// connections hold, counted against Options.MaxBufferedInput. Safe from any
-// goroutine.
+// holdHead counts rest (over inputFree), the bytes of a head not yet
+// complete that c keeps unread (in gnet's inbound buffer) until the rest
+// comes: a flood of connections each sending most of a head
+// (Parse.MaxHeadBytes, 16 KiB by default) multiplies them as it does bodies.
+// It reports false when they would take the total past the bound: the head
+// is refused with 503 and its bytes may go. Loop only.
+func (c *conn) holdHead(rest int) bool {
+	if !c.s.input.take(int64(rest-c.inHead), false) {
+		c.dropHead()
+		c.refuseInput(true)
+		return false
+	}
+	c.inHead = rest
+	return true
+}
+
+// dropHead uncounts the bytes of a head that completed or went. Loop only.
+func (c *conn) dropHead() {
+	c.s.input.held.Add(-int64(c.inHead))
+	c.inHead = 0
+}
+
+// BufferedInput returns the bytes of request bodies and incomplete heads
+// the server's connections hold, counted against Options.MaxBufferedInput.
+// Safe from any goroutine.
 func (s *Server) BufferedInput() int64 { return s.input.held.Load() }
 
-// InputRefusals returns how many requests got 503 because their body would
-// have taken the buffered bodies past Options.MaxBufferedInput. Safe from
-// any goroutine.
+// InputRefusals returns how many requests got 503 because their head or
+// body would have taken the bytes buffered past Options.MaxBufferedInput.
+// Safe from any goroutine.
 func (s *Server) InputRefusals() uint64 { return s.input.refusals.Load() }

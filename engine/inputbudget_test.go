@@ -174,3 +174,77 @@ func TestBufferedInputResetMidBody(t *testing.T) {
 	}
 	waitHeldZero(t, s)
 }
+
+// TestBufferedInputPartialHeads: 40 connections each send 12 KiB of a head
+// and wait. Under a 256 KiB bound at most 21 such heads are held: the others
+// get 503 with Connection: close, the count stays within the bound, the
+// heads held are answered once they complete, and nothing stays counted.
+func TestBufferedInputPartialHeads(t *testing.T) {
+	const (
+		bound = 256 << 10
+		conns = 40
+	)
+	s, addr := startServer(t, helloHandler, &Options{MaxBufferedInput: bound})
+	part := "GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + strings.Repeat("h", 12<<10)
+	type result struct {
+		i      int
+		status int
+		close  bool
+	}
+	results := make(chan result, conns)
+	cs := make([]net.Conn, conns)
+	for i := range cs {
+		c := dialServer(t, addr)
+		cs[i] = c
+		if _, err := io.WriteString(c, part); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				results <- result{i, -1, true}
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			results <- result{i, resp.StatusCode, resp.Close}
+		}()
+	}
+	refused := map[int]bool{}
+	for deadline := time.Now().Add(30 * time.Second); len(refused) < conns-bound/(12<<10); {
+		select {
+		case r := <-results:
+			if r.status != 503 || !r.close {
+				t.Fatalf("a partial head got %d (close %v); want 503 with Connection: close", r.status, r.close)
+			}
+			refused[r.i] = true
+		case <-time.After(10 * time.Millisecond):
+		}
+		if n := s.BufferedInput(); n > bound {
+			t.Fatalf("BufferedInput = %d; want <= %d", n, bound)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 30 s: %d of %d partial heads of 12 KiB refused under a %d-byte bound (held %d)", len(refused), conns, bound, s.BufferedInput())
+		}
+	}
+	// The others complete their heads and are answered (or, refused
+	// meanwhile, get their 503).
+	for i, c := range cs {
+		if !refused[i] {
+			io.WriteString(c, "\r\n\r\n")
+		}
+	}
+	for len(refused) < conns {
+		r := <-results
+		if refused[r.i] {
+			continue
+		}
+		if r.status != 200 && r.status != 503 {
+			t.Fatalf("a completed head got %d; want 200 (or 503)", r.status)
+		}
+		refused[r.i] = true
+	}
+	for _, c := range cs {
+		c.Close()
+	}
+	waitHeldZero(t, s)
+}

@@ -53,15 +53,16 @@ type Options struct {
 	// this also bounds the bytes waiting for a worker's BodyReader, and 0
 	// means DefaultStreamedBodyBuffer (64 KiB).
 	MaxBufferedBody int
-	// MaxBufferedInput bounds the request body bytes that all connections
+	// MaxBufferedInput bounds the request bytes that all connections
 	// together hold: bodies gathered from several reads before the handler
-	// runs, and bodies copied for a request that outlives its read
-	// (Response.Detach, Workers). A request whose body would take the total
+	// runs, bodies copied for a request that outlives its read
+	// (Response.Detach, Workers), and heads not yet complete (kept unread
+	// until they are). A request whose head or body would take the total
 	// past it gets 503 and Connection: close (counted in
 	// Server.InputRefusals, logged at most once per 10 s), so that a flood
 	// of connections each sending part of a large body cannot grow the
 	// heap without bound; Server.BufferedInput reads the total. Each
-	// connection may hold 4 KiB uncounted. 0 means DefaultMaxBufferedInput
+	// connection may hold 4 KiB of each uncounted. 0 means DefaultMaxBufferedInput
 	// (64 MiB), or 16 times MaxBufferedBody if that is more; a negative
 	// value means no bound. A body that arrives whole in one read, and a
 	// streamed body, are not counted. See inputbudget.go.

@@ -106,7 +106,7 @@ func NewServer(h Handler, o *Options) *Server {
 	s.acceptLog.what = "accept errors"
 	s.gate.log.what = "waits at MaxConns"
 	s.panicLog.what = "handler panics"
-	s.input.log.what = "bodies refused for Options.MaxBufferedInput"
+	s.input.log.what = "requests refused for Options.MaxBufferedInput"
 	s.stallWatch = stallWatch{threshold: s.opts.StallThreshold, who: "event loop", hint: "run blocking handlers with Options.Workers"}
 	s.stallWatch.log.what = "event-loop stalls"
 	empty := []*loop{}
