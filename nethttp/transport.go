@@ -353,8 +353,13 @@ func (x *trip) tellLocked() {
 	}
 }
 
-// RequestSent learns the connection, to cancel the request on it.
+// RequestSent learns the connection, to cancel the request on it. Without
+// a context to watch nothing cancels it before its head arrives, which
+// tells the connection again.
 func (x *trip) RequestSent(cc *engine.ClientConn) {
+	if x.stopWatch == nil { // set before the agent has x, then only read
+		return
+	}
 	x.mu.Lock()
 	x.cc = cc
 	if x.stop != nil && !x.done {
@@ -366,6 +371,9 @@ func (x *trip) RequestSent(cc *engine.ClientConn) {
 // RequestCancelled tells the agent not to send a request whose context
 // ended while it waited for a socket.
 func (x *trip) RequestCancelled() error {
+	if x.stopWatch == nil {
+		return nil // no context to end it
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.stop
