@@ -572,7 +572,6 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 	res.StatusCode, res.SendDate = 200, true
 	res.hdr.fields = se.fields[:0]
 	r.SetCloseHandler((*closeHandler)(req))
-	r.SetConnValue(req) // for idleTimedOut
 	hooks := s.hooks.Load()
 	fns := hooks.onRequest
 	if r.Expect100() {
@@ -589,6 +588,8 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 	if m := s.maxRequests.Load(); m > 0 {
 		fns = s.countRequest(r, res, hooks, fns, int(m))
 	}
+	// The connection's current request, for idleTimedOut and countRequest.
+	r.SetConnValue(req)
 	var tunnel []func(*IncomingMessage, *Socket)
 	connect := r.Method() == parse.MethodCONNECT
 	if r.Upgrade() {

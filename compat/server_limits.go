@@ -51,16 +51,20 @@ func (s *Server) OnDropRequest(fn func(req *IncomingMessage, socket SocketInfo))
 // the listeners to call.
 func (s *Server) countRequest(r *engine.Request, res *ServerResponse, hooks *requestHooks,
 	fns []func(*IncomingMessage, *ServerResponse), max int) []func(*IncomingMessage, *ServerResponse) {
-	n, _ := r.ConnValue().(*int)
-	if n == nil {
-		n = new(int)
-		r.SetConnValue(n)
+	// The connection's previous request, if counted, holds the count.
+	n := 1
+	if prev, _ := r.ConnValue().(*IncomingMessage); prev != nil {
+		prev.x.mu.Lock()
+		if pe := prev.res.ext; pe != nil {
+			n += pe.served
+		}
+		prev.x.mu.Unlock()
 	}
-	*n++
 	e := res.extLocked()
+	e.served = n
 	e.keepAliveMax = max
-	e.maxReached = *n >= max
-	if *n <= max {
+	e.maxReached = n >= max
+	if n <= max {
 		return fns
 	}
 	drops := hooks.onDropRequest
