@@ -65,7 +65,7 @@ func allocsPerGet(t *testing.T, rt http.RoundTripper, url string) (allocs, bytes
 func TestTransportAllocs(t *testing.T) {
 	// With the fields most servers send (Node's, among others).
 	url := "http://" + fixedserver.Start(t, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nDate: Sun, 06 Dec 2026 02:30:00 GMT\r\n"+
-		"Connection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\nok") + "/alloc"
+		"Connection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\nok") + "/alloc?page=2"
 	tr := &Transport{}
 	defer tr.CloseIdleConnections()
 	ours, ourBytes := allocsPerGet(t, tr, url)

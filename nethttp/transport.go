@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -178,7 +179,8 @@ func (x *trip) build(noKeepAlive, mayGzip bool) error {
 	if err := creq.SetAddr(req.URL.Host); err != nil {
 		return err
 	}
-	creq.SetPath(req.URL.RequestURI())
+	var target [512]byte
+	creq.SetPath(requestTarget(req.URL, target[:0]))
 	if req.Host != "" && req.Host != req.URL.Host {
 		creq.Header.AddString("Host", req.Host)
 	}
@@ -254,6 +256,24 @@ func (x *trip) build(noKeepAlive, mayGzip bool) error {
 	}
 	creq.SetBodyStream(requestStream{x, src}, n)
 	return nil
+}
+
+// requestTarget returns u.RequestURI(), built in buf when u has a query,
+// which RequestURI would join into a new string; the result lives in buf
+// until buf changes.
+func requestTarget(u *url.URL, buf []byte) string {
+	if u.RawQuery == "" || u.Opaque != "" {
+		return u.RequestURI()
+	}
+	p := u.EscapedPath()
+	if p == "" {
+		p = "/"
+	}
+	if len(p)+1+len(u.RawQuery) > cap(buf) {
+		return u.RequestURI()
+	}
+	b := append(append(append(buf[:0], p...), '?'), u.RawQuery...)
+	return bytesString(b)
 }
 
 // usuallyBodiless reports whether requests with method usually carry no

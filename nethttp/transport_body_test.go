@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -131,5 +132,30 @@ func TestTransportSmallBodyBesideHead(t *testing.T) {
 		if resp.Header.Get("X-One") != value || resp.Header.Get("X-Two") != value || resp.Header.Get("Content-Length") != fmt.Sprint(size) {
 			t.Errorf("size %d: head changed under the body: %q", size, resp.Header)
 		}
+	}
+}
+
+// TestRequestTargetAsRequestURI checks requestTarget against
+// url.URL.RequestURI on targets with and without queries, escapes, raw
+// paths and lengths past its buffer.
+func TestRequestTargetAsRequestURI(t *testing.T) {
+	long := strings.Repeat("q", 600)
+	for _, raw := range []string{
+		"http://h/", "http://h", "http://h/a/b", "http://h/a?x=1", "http://h?x=1", "http://h/a?",
+		"http://h/a%2Fb?x=%20y", "http://h/a b?c d", "http://h/ü?ä=1", "http://h/*", "http://h/a;p=1?q",
+		"http://h/a?" + long, "http://h/" + long + "?x", "http://h/a?x=1#frag",
+	} {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf [512]byte
+		if got, want := requestTarget(u, buf[:0]), u.RequestURI(); got != want {
+			t.Errorf("%q: requestTarget = %q; RequestURI = %q", raw, got, want)
+		}
+	}
+	opaque := &url.URL{Scheme: "http", Opaque: "//h/o", RawQuery: "x=1"}
+	if got, want := requestTarget(opaque, nil), opaque.RequestURI(); got != want {
+		t.Errorf("opaque: requestTarget = %q; RequestURI = %q", got, want)
 	}
 }
