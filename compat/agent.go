@@ -161,6 +161,9 @@ func (a *Agent) FreeSockets() map[string]int { return a.a.FreeSockets() }
 // Requests returns the number of queued requests per origin name (Node's agent.requests, counted).
 func (a *Agent) Requests() map[string]int { return a.a.Requests() }
 
+// timeout is the agent's Timeout, which Node sets on its sockets.
+func (a *Agent) timeout() time.Duration { return a.a.Options().Timeout }
+
 // KeepAlive reports whether the agent keeps sockets alive.
 func (a *Agent) KeepAlive() bool { return a.a.Options().KeepAlive }
 

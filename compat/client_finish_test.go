@@ -174,3 +174,48 @@ func TestClientWriteIdleTimeoutMatchesNode(t *testing.T) {
 		t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
 	}
 }
+
+// TestClientAgentTimeoutMatchesNode: an agent's Timeout is its sockets'
+// idle timeout, so a request through it that listens for 'timeout' gets
+// one while its response takes 400 ms under a 300 ms Timeout, and goes on;
+// its own SetTimeout(600 ms) replaces the agent's. Events as
+// client_agenttimeout.js prints them with node v20.
+func TestClientAgentTimeoutMatchesNode(t *testing.T) {
+	port := finishServer(t)
+	for _, mode := range []string{"agent", "own"} {
+		t.Run(mode, func(t *testing.T) {
+			want := runNode(t, "testdata/client_agenttimeout.js", mode, fmt.Sprint(port))
+			agent, err := NewAgent(&AgentOptions{KeepAlive: true, Timeout: 300 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer agent.Destroy()
+			tr := &trace{}
+			done := make(chan struct{})
+			r, err := Request("", &RequestOptions{Host: "127.0.0.1", Port: port, Method: "POST", Path: "/late", Agent: agent}, func(res *IncomingMessage) {
+				tr.add("response %d", res.StatusCode)
+				res.Resume()
+				res.OnEnd(func() { tr.add("end") })
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.OnSocket(func(SocketInfo) { tr.add("socket") })
+			r.OnFinish(func() { tr.add("finish") })
+			r.OnTimeout(func() { tr.add("timeout") })
+			r.OnClose(func() { tr.add("close"); close(done) })
+			if mode == "own" {
+				r.SetTimeout(600*time.Millisecond, nil)
+			}
+			r.EndString("x")
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("not done; so far:\n%s", tr)
+			}
+			if got := tr.String(); got != want {
+				t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
+			}
+		})
+	}
+}

@@ -363,10 +363,18 @@ func (r *ClientRequest) WritableNeedDrain() bool {
 	return b != nil && !b.belowMark()
 }
 
-// OnTimeout registers a 'timeout' listener (see RequestOptions.Timeout).
+// OnTimeout registers a 'timeout' listener (see RequestOptions.Timeout
+// and SetTimeout). Without either, the agent's Timeout applies, as Node's
+// agent sets it on its sockets: the request's 'timeout' follows theirs.
 func (r *ClientRequest) OnTimeout(fn func()) {
 	r.x.mu.Lock()
 	r.onTimeout = append(r.onTimeout, fn)
+	if r.headersSent && r.timer == nil && r.timeout == 0 && !r.answered && !r.destroyed {
+		// Sent with no timer: the agent's Timeout is a timer now.
+		if r.timeout = r.agent.timeout(); r.timeout > 0 {
+			r.timer = time.AfterFunc(r.timeout, r.timedOut)
+		}
+	}
 	r.x.mu.Unlock()
 }
 
@@ -707,6 +715,9 @@ func (r *ClientRequest) sendLocked(body *clientBody) {
 	}
 	if !r.agent.KeepAlive() && r.hdr.find("connection") < 0 {
 		req.SetConnectionClose(true)
+	}
+	if r.timeout == 0 && len(r.onTimeout) > 0 {
+		r.timeout = r.agent.timeout()
 	}
 	if r.timeout > 0 {
 		r.timer = time.AfterFunc(r.timeout, r.timedOut)
