@@ -36,17 +36,31 @@ func finishServer(t *testing.T) int {
 // TestClientFinishMatchesNode: 'finish' comes once the request has been
 // written, before a response that comes 400 ms later (with a 'tick' at
 // 200 ms between), and after a response that came before the body was
-// ended; a request on a kept-alive socket gets 'socket' then too, not with
-// the response. Events as client_finish.js prints them with node v20.
+// ended, and once a body ended after 'socket' has gone ('later'); a request
+// on a kept-alive socket gets 'socket' then too, not with the response. Events as client_finish.js prints them with node v20.
 func TestClientFinishMatchesNode(t *testing.T) {
 	port := finishServer(t)
-	for _, mode := range []string{"late", "early", "reused"} {
+	for _, mode := range []string{"late", "early", "later", "reused"} {
 		t.Run(mode, func(t *testing.T) {
 			want := runNode(t, "testdata/client_finish.js", mode, fmt.Sprint(port))
 			if got := finishEvents(t, port, mode); got != want {
 				t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
 			}
 		})
+	}
+}
+
+// awaitEvents waits for done (at most 5 s) and compares tr's events
+// with want.
+func awaitEvents(t *testing.T, done <-chan struct{}, tr *trace, want string) {
+	t.Helper()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("not done; so far:\n%s", tr)
+	}
+	if got := tr.String(); got != want {
+		t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
 	}
 }
 
@@ -104,6 +118,16 @@ func finishEvents(t *testing.T, port int, mode string) string {
 		r.OnResponse(func(*IncomingMessage) {
 			tr.add("- end()")
 			r.EndString("b")
+		})
+	case "later":
+		r := post(nil, "/late")
+		watch(r)
+		r.WriteChunkString("a", func(error) { tr.add("write cb a") })
+		r.OnSocket(func(SocketInfo) {
+			time.AfterFunc(100*time.Millisecond, func() {
+				tr.add("- end()")
+				r.EndStringCallback("b", func() { tr.add("end cb") })
+			})
 		})
 	case "reused":
 		agent, err := NewAgent(&AgentOptions{KeepAlive: true, MaxSockets: 1})
@@ -165,14 +189,7 @@ func TestClientWriteIdleTimeoutMatchesNode(t *testing.T) {
 	time.Sleep(800 * time.Millisecond)
 	tr.add("end()")
 	r.End(nil)
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatalf("not done; so far:\n%s", tr)
-	}
-	if got := tr.String(); got != want {
-		t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
-	}
+	awaitEvents(t, done, tr, want)
 }
 
 // TestClientAgentTimeoutMatchesNode: an agent's Timeout is its sockets'
@@ -208,14 +225,7 @@ func TestClientAgentTimeoutMatchesNode(t *testing.T) {
 				r.SetTimeout(600*time.Millisecond, nil)
 			}
 			r.EndString("x")
-			select {
-			case <-done:
-			case <-time.After(5 * time.Second):
-				t.Fatalf("not done; so far:\n%s", tr)
-			}
-			if got := tr.String(); got != want {
-				t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
-			}
+			awaitEvents(t, done, tr, want)
 		})
 	}
 }

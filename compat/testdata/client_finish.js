@@ -1,7 +1,8 @@
 // Prints a request's events for TestClientFinishMatchesNode: 'finish'
 // once the request has been written, before a late response ('late'), or
 // after an early one ('early': the server answers the head and the body
-// is ended from the 'response' listener), and a kept-alive socket's second
+// is ended from the 'response' listener), after a body ended 100 ms after
+// 'socket' ('later'), and a kept-alive socket's second
 // request ('reused'). Usage: node client_finish.js MODE PORT
 const http = require('http');
 const [mode, port] = [process.argv[2], +process.argv[3]];
@@ -28,6 +29,14 @@ if (mode === 'late') {
   watch(req, exit);
   req.write('a');
   req.on('response', () => { log('- end()'); req.end('b'); });
+} else if (mode === 'later') {
+  const req = http.request({port, host: '127.0.0.1', agent: false, method: 'POST', path: '/late'});
+  watch(req, exit);
+  req.write('a', () => log('write cb a'));
+  req.on('socket', () => setTimeout(() => {
+    log('- end()');
+    req.end('b', () => log('end cb'));
+  }, 100));
 } else if (mode === 'reused') {
   const agent = new http.Agent({keepAlive: true, maxSockets: 1});
   const first = http.get({port, host: '127.0.0.1', agent, path: '/first'}, res => res.resume());
