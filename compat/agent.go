@@ -34,6 +34,10 @@ type Agent struct {
 
 	mu     sync.Mutex
 	onFree []func(SocketInfo) // guarded by mu
+
+	// sentHook, when set (by tests, before any request), runs on the
+	// writing goroutine after each request's RequestSent.
+	sentHook func(*ClientRequest)
 }
 
 // NewAgent is Node's new http.Agent(options); opts may be nil.

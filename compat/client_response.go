@@ -173,6 +173,9 @@ func (h *responseHandler) RequestSent(cc *engine.ClientConn) {
 	r.written = true
 	later := r.sending
 	r.x.mu.Unlock()
+	if hook := r.agent.sentHook; hook != nil {
+		hook(r)
+	}
 	if !tell {
 		return
 	}
@@ -277,9 +280,18 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.Client
 	r.wire = nil // under mu: End may be filling its trailers
 	msg := r.res
 	r.res, r.cc, r.eresp = nil, nil, nil
+	later := r.sending
 	x.mu.Unlock()
 	w.release()
 	if msg != nil {
+		if later {
+			// The response was whole before the writer was done, and the
+			// engine ends it on End's goroutine: Node never emits from
+			// inside end(), and a listener waiting for End to return
+			// would wait forever.
+			go r.responseEnded(msg, resp, err)
+			return
+		}
 		r.responseEnded(msg, resp, err)
 		return
 	}
@@ -340,7 +352,7 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.Client
 	if r.Method == "CONNECT" {
 		tunnels = r.onConnect
 	}
-	later := r.sending
+	later = r.sending
 	x.mu.Unlock()
 
 	var msg2 *IncomingMessage
