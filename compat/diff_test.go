@@ -488,8 +488,8 @@ func stopNode(cmd *exec.Cmd, stdin io.Closer) {
 func startCompatDiffServer(t *testing.T) (port int, ev *caseEvents) {
 	ev = &caseEvents{}
 	s := newCompatDiffServer(ev)
-	s.OnConnection(func(info SocketInfo) {
-		ev.add("connection", "connection "+info.RemoteAddress+" "+info.RemoteFamily)
+	s.OnConnection(func(sock *Socket) {
+		ev.add("connection", "connection "+sock.Info.RemoteAddress+" "+sock.Info.RemoteFamily)
 	})
 	if err := s.Listen(0, "127.0.0.1", nil); err != nil {
 		t.Fatal(err)
@@ -614,6 +614,8 @@ func TestServerConnectionMatchesNode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// A loaded node may print the event after take's 60 ms of quiet.
+			side.ev.waitEvent("connection", "connection", nil)
 			got := side.ev.take("connection")
 			c.Close()
 			if want := "connection 127.0.0.1 IPv4"; got != want {

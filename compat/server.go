@@ -95,7 +95,7 @@ type Server struct {
 	onCheckContinue []func(*IncomingMessage, *ServerResponse)
 	onUpgrade       []func(*IncomingMessage, *Socket)
 	onConnect       []func(*IncomingMessage, *Socket)
-	onConnection    []func(SocketInfo)
+	onConnection    []func(*Socket)
 	onClientError   []func(*Error, *Socket)
 	onCheckExpect   []func(*IncomingMessage, *ServerResponse)
 	onDropRequest   []func(*IncomingMessage, SocketInfo)
@@ -121,7 +121,7 @@ type Server struct {
 type requestHooks struct {
 	onRequest, onCheckContinue []func(*IncomingMessage, *ServerResponse)
 	onUpgrade, onConnect       []func(*IncomingMessage, *Socket)
-	onConnection               []func(SocketInfo)
+	onConnection               []func(*Socket)
 	onClientError              []func(*Error, *Socket)
 	onCheckExpect              []func(*IncomingMessage, *ServerResponse)
 	onDropRequest              []func(*IncomingMessage, SocketInfo)
@@ -192,20 +192,26 @@ func (s *Server) OnConnect(fn func(req *IncomingMessage, socket *Socket)) {
 }
 
 // OnConnection registers a 'connection' listener: a connection was
-// accepted, before any request on it. It gets the connection's addresses
-// (Node passes the socket) and runs on the connection's event loop.
-func (s *Server) OnConnection(fn func(SocketInfo)) {
+// accepted, before any request on it. It gets the connection's socket
+// (its addresses in Info, Destroy, End, OnClose; see Socket) and runs on
+// the connection's event loop.
+func (s *Server) OnConnection(fn func(socket *Socket)) {
 	s.mu.Lock()
 	s.onConnection = append(s.onConnection, fn)
 	s.publishLocked()
 	s.mu.Unlock()
 }
 
-// connectionOpened is the engine's OnOpen: it emits 'connection'.
-func (s *Server) connectionOpened(remote, local net.Addr) {
-	if fns := s.hooks.Load().onConnection; len(fns) > 0 {
-		emit(fns, socketInfo(remote, local))
+// connectionOpened is the engine's OnOpenConn: it emits 'connection', and
+// the socket's 'close' once the connection has closed.
+func (s *Server) connectionOpened(h engine.ConnHandle) func() {
+	fns := s.hooks.Load().onConnection
+	if len(fns) == 0 {
+		return nil
 	}
+	sock := connectionSocket(h)
+	emit(fns, sock)
+	return sock.connClosed
 }
 
 // OnListening registers a 'listening' listener.
@@ -271,7 +277,7 @@ func (s *Server) ListenAddr(addr string, callback func()) error {
 		// Node bounds no body: a streamed one costs its reads only.
 		MaxBodyBytes:  -1,
 		ErrorTunnel:   s.errorTunnel,
-		OnOpen:        s.connectionOpened,
+		OnOpenConn:    s.connectionOpened,
 		OnIdleTimeout: s.idleTimedOut,
 		// Node's socket highWaterMark: WriteChunk's false, and the bound
 		// beyond which the connection's next requests wait.

@@ -30,7 +30,7 @@ func startCompatCloseServer(t *testing.T) (int, *caseEvents) {
 			log("listening=" + strconv.FormatBool(s.Listening()))
 		}
 	})
-	s.OnConnection(func(SocketInfo) { ev.add("connection", "connection") })
+	s.OnConnection(func(*Socket) { ev.add("connection", "connection") })
 	if err := s.Listen(0, "127.0.0.1", nil); err != nil {
 		t.Fatal(err)
 	}

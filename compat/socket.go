@@ -1,12 +1,20 @@
 package compat
 
 import (
+	"errors"
+
 	"github.com/zerohttp/zerohttp/engine"
 )
 
 // Socket is the part of Node's net.Socket that an 'upgrade' or 'connect'
-// listener uses: the connection, taken over from HTTP. Its methods are safe
-// from any goroutine; its events run on the connection's event loop.
+// listener uses: the connection, taken over from HTTP; and that a
+// 'connection' or 'clientError' listener gets. Its methods are safe from
+// any goroutine; its events run on the connection's event loop.
+//
+// A 'connection' socket is served by HTTP: Destroy and End close it at
+// once (a request in progress then gets 'aborted' and 'close', as in
+// Node), OnClose listeners run once it has closed, and Write is refused;
+// OnData and OnEnd get nothing.
 //
 // As in Node, the listener writes the response head itself, such as
 // "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n...\r\n\r\n":
@@ -22,6 +30,9 @@ type Socket struct {
 
 	connect bool      // the request is a CONNECT
 	reply   *rawReply // set on a 'clientError' socket: writes go there
+	// conn is set on a 'connection' socket: the connection itself, which
+	// HTTP still serves; it can be ended and watched, not written.
+	conn *engine.ConnHandle
 
 	// Guarded by x.mu.
 	t       *engine.Tunnel // set once the connection is taken over
@@ -59,6 +70,9 @@ func (s *Socket) Write(p []byte) (int, error) {
 	if s.reply != nil {
 		return s.reply.write(p)
 	}
+	if s.conn != nil {
+		return 0, errConnSocketWrite
+	}
 	b := append([]byte(nil), p...)
 	s.x.mu.Lock()
 	if s.ended {
@@ -89,6 +103,10 @@ func (s *Socket) Destroy() { s.finish() }
 func (s *Socket) finish() {
 	if s.reply != nil {
 		s.reply.end()
+		return
+	}
+	if s.conn != nil {
+		_ = s.conn.Close()
 		return
 	}
 	s.x.mu.Lock()
@@ -174,4 +192,21 @@ func (h *tunnelHandler) OnClose(_ *engine.Tunnel, _ error) {
 	s.closedLocked()
 	x.mu.Unlock()
 	x.emitTicks()
+}
+
+// errConnSocketWrite is what Write returns on a 'connection' socket.
+var errConnSocketWrite = errors.New("compat: a 'connection' socket is served by HTTP and cannot be written")
+
+// connectionSocket returns the 'connection' socket of h.
+func connectionSocket(h engine.ConnHandle) *Socket {
+	return &Socket{x: new(exchange), Info: socketInfo(h.RemoteAddr(), h.LocalAddr()), conn: &h}
+}
+
+// connClosed emits 'close' on a 'connection' socket. Runs on the loop.
+func (s *Socket) connClosed() {
+	s.x.mu.Lock()
+	s.ended, s.closed = true, true
+	fns := s.onClose
+	s.x.mu.Unlock()
+	emit0(fns)
 }

@@ -59,6 +59,7 @@ type conn struct {
 
 	hij        *Tunnel // set once the connection is hijacked
 	value      any     // Request.SetConnValue's; cleared with the connection
+	onShut     func()  // Options.OnOpenConn's close callback, if any
 	readPaused bool    // the socket is not being read (see loop.pauseRead)
 
 	// Output (output.go): send[sendOff:] are bytes the socket has not
@@ -119,6 +120,7 @@ func (c *conn) reset(s *Server, l *loop, gc gnet.Conn) {
 	c.fresh = true
 	c.hij = nil
 	c.value = nil
+	c.onShut = nil
 	c.workDone.Store(false)
 	c.resumed.Store(false)
 	c.refs.Store(1)
@@ -132,6 +134,7 @@ func (c *conn) release() {
 	c.gc = nil
 	c.hij = nil
 	c.value = nil
+	c.onShut = nil
 	c.req.base, c.req.body, c.req.bh, c.req.ch = nil, nil, nil, nil
 	c.req.hdr.Reset(nil)
 	c.req.trails.Reset(nil)

@@ -109,6 +109,11 @@ type Options struct {
 	// accepted, before any of its bytes is read (Node's 'connection'). It
 	// runs on the connection's event loop and must not block.
 	OnOpen func(remote, local net.Addr)
+	// OnOpenConn, if set, is called after OnOpen with a handle on the
+	// connection (Node's 'connection' socket); the function it returns,
+	// if not nil, is called on the loop once the connection has closed
+	// (after the CloseHandler of a request in progress).
+	OnOpenConn func(h ConnHandle) (onClose func())
 	// OnIdleTimeout, if set, is called on the connection's loop when a
 	// connection has been idle for IdleTimeout, or between requests for
 	// KeepAliveTimeout (Node's 'timeout', which its socket timeout gives for

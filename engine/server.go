@@ -376,6 +376,9 @@ func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	if f := s.opts.OnOpen; f != nil {
 		f(gc.RemoteAddr(), gc.LocalAddr())
 	}
+	if f := s.opts.OnOpenConn; f != nil {
+		c.onShut = f(ConnHandle{gc: gc})
+	}
 	return nil, gnet.None
 }
 
@@ -386,7 +389,11 @@ func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
 	s.wakeAcceptors()
 	if c, ok := gc.Context().(*conn); ok {
 		gc.SetContext(nil)
+		shut := c.onShut
 		c.onClose(err)
+		if shut != nil {
+			shut()
+		}
 	}
 	return gnet.None
 }

@@ -1,0 +1,136 @@
+package compat
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// startCompatConnectionServers is diff_server_connection.js on compat.
+func startCompatConnectionServers(t *testing.T) (map[string]int, *caseEvents) {
+	ev := &caseEvents{}
+	var mu sync.Mutex
+	sockets := map[int]*Socket{}
+	log := func(port int, s string) { ev.add(strconv.Itoa(port), s) }
+	handle := func(req *IncomingMessage, res *ServerResponse) {
+		mu.Lock()
+		sock := sockets[req.Socket.RemotePort]
+		mu.Unlock()
+		port := sock.Info.RemotePort
+		log(port, "request "+req.URL)
+		req.OnAborted(func() { log(port, "aborted") })
+		req.OnError(func(err error) { log(port, "req.error "+errText(err, "")) })
+		req.OnClose(func() { log(port, "req.close") })
+		res.OnClose(func() { log(port, "res.close") })
+		if req.URL == "/later" {
+			time.AfterFunc(50*time.Millisecond, sock.Destroy)
+		} else {
+			res.EndString("ok")
+		}
+	}
+	connection := func(destroyNow bool) func(*Socket) {
+		return func(sock *Socket) {
+			port := sock.Info.RemotePort
+			log(port, "connection "+sock.Info.RemoteAddress+" "+sock.Info.RemoteFamily+" "+sock.Info.LocalAddress)
+			sock.OnClose(func() {
+				log(port, "socket.close")
+				mu.Lock()
+				delete(sockets, port)
+				mu.Unlock()
+			})
+			mu.Lock()
+			sockets[port] = sock
+			mu.Unlock()
+			if destroyNow {
+				sock.Destroy()
+			}
+		}
+	}
+	ports := map[string]int{}
+	for _, name := range []string{"c1", "c2"} {
+		s := CreateServer(nil, handle)
+		s.OnConnection(connection(name == "c1"))
+		if err := s.Listen(0, "127.0.0.1", nil); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { closeServer(t, s) })
+		ports[name] = s.Address().Port
+	}
+	return ports, ev
+}
+
+// TestServerConnectionSocketMatchesNode compares what a 'connection'
+// listener does with its socket on node's and compat's servers: destroyed
+// at once (the client gets nothing), destroyed 50 ms into a request that
+// has no response yet (the request's 'aborted' and 'close' events, the
+// response's 'close' and the socket's 'close'), and a request answered on
+// a socket kept (its 'close' when the client leaves).
+func TestServerConnectionSocketMatchesNode(t *testing.T) {
+	sc := startNodeScript(t, "diff_server_connection.js")
+	nodePorts := map[string]int{}
+	for len(nodePorts) < 2 && sc.Scan() {
+		name, port, _ := strings.Cut(sc.Text(), "\t")
+		var err error
+		if nodePorts[name], err = strconv.Atoi(port); err != nil {
+			t.Fatalf("node connection server: %q", sc.Text())
+		}
+	}
+	nodeEv := nodeEvents(sc)
+	ports, ev := startCompatConnectionServers(t)
+	cases := []struct{ server, label, send string }{
+		{"c1", "now", "later:GET /x HTTP/1.1\r\nHost: x\r\n\r\n"},
+		{"c2", "later", "GET /later HTTP/1.1\r\nHost: x\r\n\r\n"},
+		{"c2", "kept", "GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"},
+	}
+	run := func(t *testing.T, port int, ev *caseEvents, send string) string {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		key := strconv.Itoa(c.LocalAddr().(*net.TCPAddr).Port)
+		if strings.HasPrefix(send, "later:") {
+			// Sent once the server has had time to destroy the socket: a
+			// request sent at once may reach a socket being closed, which
+			// then resets (on either server).
+			send = strings.TrimPrefix(send, "later:")
+			time.Sleep(200 * time.Millisecond)
+		}
+		io.WriteString(c, send)
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		b, err := io.ReadAll(c)
+		state := "[closed]"
+		if err != nil {
+			state = "[error]" // a reset: the server destroyed the socket
+			if isTimeout(err) {
+				state = "[open]"
+			}
+		}
+		closed := ev.waitEvent(key, "socket.close", nil)
+		// Node emits the socket's 'close' between the request's 'aborted'
+		// and the response's 'close'; compat after the exchange's events
+		// (README): compared apart.
+		var evs []string
+		for _, e := range strings.Split(ev.take(key), "\n") {
+			if e != "socket.close" {
+				evs = append(evs, e)
+			}
+		}
+		return fmt.Sprintf("%s%s socket.close=%v\n%s", dateValue.ReplaceAllString(string(b), "Date: (date)\r"), state, closed, strings.Join(evs, "\n"))
+	}
+	for _, tt := range cases {
+		t.Run(tt.server+"/"+tt.label, func(t *testing.T) {
+			t.Parallel()
+			want := run(t, nodePorts[tt.server], nodeEv, tt.send)
+			got := run(t, ports[tt.server], ev, tt.send)
+			if got != want {
+				t.Errorf("compat:\n%s\nnode:\n%s", got, want)
+			}
+		})
+	}
+}
