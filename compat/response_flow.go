@@ -24,9 +24,6 @@ type responseExtra struct {
 	queued int
 	// keepAliveMax is the Keep-Alive field's max (MaxRequestsPerSocket); 0 sends none.
 	keepAliveMax int
-	// served counts the connection's requests up to this one, while
-	// MaxRequestsPerSocket counts them (countRequest).
-	served int
 	// maxReached: the request is the connection's last (Node's
 	// maxRequestsOnConnectionReached): Connection: close, and no close.
 	maxReached bool

@@ -594,8 +594,6 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 	if m := s.maxRequests.Load(); m > 0 {
 		fns = s.countRequest(r, res, hooks, fns, int(m))
 	}
-	// The connection's current request, for idleTimedOut and countRequest.
-	r.SetConnValue(req)
 	var tunnel []func(*IncomingMessage, *Socket)
 	connect := r.Method() == parse.MethodCONNECT
 	if r.Upgrade() {
@@ -643,6 +641,7 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 		}
 		req.bodyEndLocked(copyFields(r.Trailers()))
 	}
+	trackRequest(r, req, !x.wireEnded || req.req != nil)
 	if !x.wireEnded {
 		// The response outlives the handler: later calls reach it through d.
 		d := w.Detach()

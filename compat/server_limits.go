@@ -51,17 +51,14 @@ func (s *Server) OnDropRequest(fn func(req *IncomingMessage, socket SocketInfo))
 // the listeners to call.
 func (s *Server) countRequest(r *engine.Request, res *ServerResponse, hooks *requestHooks,
 	fns []func(*IncomingMessage, *ServerResponse), max int) []func(*IncomingMessage, *ServerResponse) {
-	// The connection's previous request, if counted, holds the count.
-	n := 1
-	if prev, _ := r.ConnValue().(*IncomingMessage); prev != nil {
-		prev.x.mu.Lock()
-		if pe := prev.res.ext; pe != nil {
-			n += pe.served
-		}
-		prev.x.mu.Unlock()
+	cs, _ := r.ConnValue().(*connState)
+	if cs == nil {
+		cs = new(connState)
+		r.SetConnValue(cs)
 	}
+	cs.served++
+	n := cs.served
 	e := res.extLocked()
-	e.served = n
 	e.keepAliveMax = max
 	e.maxReached = n >= max
 	if n <= max {
@@ -79,4 +76,43 @@ func emit2[A, B any](fns []func(A, B), a A, b B) {
 	for _, fn := range fns {
 		fn(a, b)
 	}
+}
+
+// connState is a connection's value (engine.Request.SetConnValue) once
+// MaxRequestsPerSocket counts its requests; else the value is the request
+// in progress, or nil.
+type connState struct {
+	served int              // requests so far
+	req    *IncomingMessage // the request in progress, or nil
+}
+
+// trackRequest records req as r's connection's request in progress while
+// live (its response or body outlives the handler), for idleTimedOut, and
+// forgets it otherwise, so that an idle connection holds no exchange.
+func trackRequest(r *engine.Request, req *IncomingMessage, live bool) {
+	if !live {
+		req = nil
+	}
+	switch v := r.ConnValue().(type) {
+	case *connState:
+		v.req = req
+	case nil:
+		if req != nil {
+			r.SetConnValue(req)
+		}
+	default:
+		r.SetConnValue(req)
+	}
+}
+
+// requestOf returns the request in progress recorded by trackRequest in a
+// connection's value.
+func requestOf(value any) *IncomingMessage {
+	switch v := value.(type) {
+	case *connState:
+		return v.req
+	case *IncomingMessage:
+		return v
+	}
+	return nil
 }

@@ -155,12 +155,12 @@ func (res *ServerResponse) OnTimeout(fn func()) {
 // emits 'timeout' on the connection's request while it has not arrived in
 // full, on its response until it finishes, and on the server, and keeps
 // the connection when any of them has listeners. value is the connection's
-// last request (handle sets it). The listeners run on the loop, outside
+// value, which holds its request in progress (trackRequest). The listeners run on the loop, outside
 // the exchange's window: their calls on the response reach it as calls
 // from another goroutine do.
 func (s *Server) idleTimedOut(remote, local net.Addr, value any) bool {
 	var onReq, onRes []func()
-	if m, ok := value.(*IncomingMessage); ok {
+	if m := requestOf(value); m != nil {
 		m.x.mu.Lock()
 		if !m.aborting {
 			if e := m.more; e != nil && !m.bodyDone {
