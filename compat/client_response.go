@@ -179,12 +179,11 @@ func (h *responseHandler) RequestSent(cc *engine.ClientConn) {
 	if !tell {
 		return
 	}
-	sock := socketInfo(cc.RemoteAddr(), cc.LocalAddr())
 	if later {
-		r.announceLater(sock)
+		r.announceLater(cc)
 		return
 	}
-	r.announce(sock)
+	r.announceConn(cc)
 }
 
 // SocketAssigned runs just before the request is written on cc, on the
@@ -205,12 +204,11 @@ func (h *responseHandler) SocketAssigned(cc *engine.ClientConn, reused bool) {
 	// comes from a dial's goroutine, a queued request's from its
 	// predecessor's; a free socket is handed over inside End, where Node
 	// emits nothing: they come on a goroutine of their own.
-	sock := socketInfo(cc.RemoteAddr(), cc.LocalAddr())
 	if reused {
-		r.announceLater(sock)
+		r.announceLater(cc)
 		return
 	}
-	r.announce(sock)
+	r.announceConn(cc)
 }
 
 // RequestCancelled runs just before the agent would write the request:
