@@ -179,8 +179,8 @@ func (x *trip) build(noKeepAlive, mayGzip bool) error {
 	if err := creq.SetAddr(req.URL.Host); err != nil {
 		return err
 	}
-	var target [512]byte
-	creq.SetPath(requestTarget(req.URL, target[:0]))
+	// The head's room is free until the response: SetPath copies the target.
+	creq.SetPath(requestTarget(req.URL, x.head.text[:0]))
 	if req.Host != "" && req.Host != req.URL.Host {
 		creq.Header.AddString("Host", req.Host)
 	}
