@@ -13,7 +13,8 @@ import (
 
 // finishServer answers /late 400 ms after the request's body has arrived,
 // /early with its head at once and its body once the request's body has
-// arrived, and anything else at once.
+// arrived, /expect with a 100 and then the body it got, and anything
+// else at once.
 func finishServer(t *testing.T) int {
 	port, _ := requestServer(t, func(c net.Conn, req *http.Request) {
 		switch req.URL.Path {
@@ -21,6 +22,10 @@ func finishServer(t *testing.T) int {
 			io.Copy(io.Discard, req.Body)
 			time.Sleep(400 * time.Millisecond)
 			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+		case "/expect":
+			c.Write([]byte("HTTP/1.1 100 Continue\r\n\r\n"))
+			b, _ := io.ReadAll(req.Body)
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\ngot %s", 4+len(b), b)
 		case "/early":
 			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n"))
 			io.Copy(io.Discard, req.Body)
@@ -228,4 +233,36 @@ func TestClientAgentTimeoutMatchesNode(t *testing.T) {
 			awaitEvents(t, done, tr, want)
 		})
 	}
+}
+
+// TestClientExpectMatchesNode: a request whose options carry "Expect:
+// 100-continue" sends its head at once, as Node's constructor does, so
+// that a body written from the 'continue' listener goes out (it hung
+// before: nothing was sent until End). Events as client_expect.js prints
+// them with node v20.
+func TestClientExpectMatchesNode(t *testing.T) {
+	port := finishServer(t)
+	want := runNode(t, "testdata/client_expect.js", fmt.Sprint(port))
+	tr := &trace{}
+	done := make(chan struct{})
+	opts := &RequestOptions{Host: "127.0.0.1", Port: port, Method: "POST", Path: "/expect", NoAgent: true,
+		Headers: map[string]string{"Expect": "100-continue"}}
+	var r *ClientRequest
+	r, err := Request("", opts, func(res *IncomingMessage) {
+		tr.add("response %d", res.StatusCode)
+		res.OnData(func(b []byte) { tr.add("data %s", b) })
+		res.OnEnd(func() { tr.add("end") })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.OnSocket(func(SocketInfo) { tr.add("socket") })
+	r.OnPrefinish(func() { tr.add("prefinish") })
+	r.OnFinish(func() { tr.add("finish") })
+	r.OnContinue(func() {
+		tr.add("continue")
+		r.EndString("body")
+	})
+	r.OnClose(func() { tr.add("close"); close(done) })
+	awaitEvents(t, done, tr, want)
 }

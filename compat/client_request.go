@@ -96,6 +96,7 @@ type ClientRequest struct {
 	written       bool // the request is on its connection: 'finish' is due
 	socketTold    bool // 'socket' was taken to emit
 	prefinishTold bool // 'prefinish' was
+	expectHead    bool // the options carry "Expect: 100-continue": OnContinue sends the head
 	reused        bool // the agent took the connection from its free list (set before the request is written)
 	held          bool // the agent keeps conn busy until the request's 'close' (Node's 'free' follows it)
 	// queued reports whether the request waits in its agent's queue for a
@@ -259,6 +260,9 @@ func Request(rawURL string, opts *RequestOptions, callback func(res *IncomingMes
 			r.hdr.setOne(name, o.Headers[name])
 		}
 	}
+	if v, ok := r.hdr.first("expect"); ok && strings.EqualFold(v, "100-continue") {
+		r.expectHead = true
+	}
 	if !o.NoHost && r.hdr.find("host") < 0 {
 		r.hdr.setOne("Host", hostField(r.Host, r.port))
 	}
@@ -378,11 +382,18 @@ func (r *ClientRequest) OnTimeout(fn func()) {
 	r.x.mu.Unlock()
 }
 
-// OnContinue registers a 'continue' listener: the server sent "100 Continue".
+// OnContinue registers a 'continue' listener: the server sent "100
+// Continue". A request with "Expect: 100-continue" in its options sends
+// its head now, if it has not: Node sends it as the request is made, and
+// the body is written once 'continue' comes.
 func (r *ClientRequest) OnContinue(fn func()) {
 	r.x.mu.Lock()
 	r.onContinue = append(r.onContinue, fn)
+	flush := r.expectHead
 	r.x.mu.Unlock()
+	if flush {
+		r.FlushHeaders()
+	}
 }
 
 // OnInformation registers an 'information' listener for 1xx responses
