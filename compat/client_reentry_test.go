@@ -18,14 +18,7 @@ import (
 // hook holds the writer after the write until the event loop has had the
 // whole response.
 func TestClientEndNotInsideEnd(t *testing.T) {
-	port, _ := requestServer(t, func(c net.Conn, _ *http.Request) {
-		c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
-	})
-	agent, err := NewAgent(&AgentOptions{KeepAlive: true, MaxSockets: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer agent.Destroy()
+	port, agent := okServerAgent(t)
 	var held atomic.Pointer[ClientRequest]
 	headSeen := make(chan struct{}, 1)
 	agent.sentHook = func(r *ClientRequest) {
@@ -101,4 +94,18 @@ func insideEnd() bool {
 			return false
 		}
 	}
+}
+
+// okServerAgent starts a server answering every request with a 2-byte
+// "ok", and returns its port and a keep-alive agent with one socket.
+func okServerAgent(t *testing.T) (int, *Agent) {
+	port, _ := requestServer(t, func(c net.Conn, _ *http.Request) {
+		c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+	})
+	agent, err := NewAgent(&AgentOptions{KeepAlive: true, MaxSockets: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(agent.Destroy)
+	return port, agent
 }

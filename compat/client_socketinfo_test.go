@@ -1,8 +1,6 @@
 package compat
 
 import (
-	"net"
-	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -13,14 +11,7 @@ import (
 // a free one handed over inside End, or one freed by the request queued
 // before it.
 func TestClientSocketListenerAddresses(t *testing.T) {
-	port, _ := requestServer(t, func(c net.Conn, _ *http.Request) {
-		c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
-	})
-	agent, err := NewAgent(&AgentOptions{KeepAlive: true, MaxSockets: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer agent.Destroy()
+	port, agent := okServerAgent(t)
 	freed := make(chan struct{}, 8)
 	agent.OnFree(func(SocketInfo) { freed <- struct{}{} })
 	opts := &RequestOptions{Host: "127.0.0.1", Port: port, Agent: agent}
