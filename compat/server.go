@@ -518,34 +518,25 @@ func copyHead(target []byte, t *headers.Table, raw []string) (string, []string) 
 func copyHeadInto(buf []byte, target []byte, t *headers.Table, raw []string) (string, []string) {
 	n := len(target)
 	for i := 0; i < t.Len(); i++ {
-		n += len(t.Name(i)) + len(t.Value(i))
+		f := t.Field(i)
+		n += int(f.Name.Len + f.Value.Len)
 	}
-	var all string
-	if n <= len(buf) {
-		b := append(buf[:0], target...)
-		for i := 0; i < t.Len(); i++ {
-			b = append(b, t.Name(i)...)
-			b = append(b, t.Value(i)...)
-		}
-		all = frozenString(b)
-	} else {
-		var b strings.Builder
-		b.Grow(n)
-		b.Write(target)
-		for i := 0; i < t.Len(); i++ {
-			b.Write(t.Name(i))
-			b.Write(t.Value(i))
-		}
-		all = b.String()
+	// b never grows past n, so the strings made of it as it fills hold.
+	b := buf[:0:len(buf)]
+	if n > len(buf) {
+		b = make([]byte, 0, n)
 	}
-	url, off := all[:len(target)], len(target)
+	b = append(b, target...)
+	for i := 0; i < t.Len(); i++ {
+		name, value := t.Name(i), t.Value(i)
+		b = append(b, name...)
+		b = append(b, value...)
+		v := len(b) - len(value)
+		raw = append(raw, frozenString(b[v-len(name):v]), frozenString(b[v:]))
+	}
+	url := frozenString(b[:len(target)])
 	if t.Len() == 0 {
 		return url, nil
-	}
-	for i := 0; i < t.Len(); i++ {
-		nl, vl := len(t.Name(i)), len(t.Value(i))
-		raw = append(raw, all[off:off+nl], all[off+nl:off+nl+vl])
-		off += nl + vl
 	}
 	return url, raw[:len(raw):len(raw)]
 }
