@@ -6,6 +6,7 @@ import (
 	"net"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,7 +73,8 @@ func TestClientRefusedMatchesNode(t *testing.T) {
 // request ECONNRESET "read ECONNRESET", a host name that does not
 // resolve ENOTFOUND "getaddrinfo ENOTFOUND <host>", and a connect refused
 // by the kernel at once ENETUNREACH "connect ENETUNREACH <addr>:80 - Local
-// (0.0.0.0:0)", each with the syscall,
+// (0.0.0.0:0)", a closed port on ::1 "connect ECONNREFUSED ::1:<port>"
+// (no brackets), each with the syscall,
 // errno, address, port and hostname node v20 gives, between the same
 // events.
 func TestClientConnErrorsMatchNode(t *testing.T) {
@@ -98,8 +100,17 @@ func TestClientConnErrorsMatchNode(t *testing.T) {
 		{"dns", "a..invalid"},
 		// Linux refuses a TCP connect to the broadcast address itself.
 		{"unreach", "255.255.255.255"},
+		{"refused6", ""},
 	} {
 		t.Run(tt.mode, func(t *testing.T) {
+			if tt.mode == "refused6" {
+				ln, err := net.Listen("tcp6", "[::1]:0")
+				if err != nil {
+					t.Skip("no IPv6 loopback")
+				}
+				tt.where = fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
+				ln.Close()
+			}
 			out, err := exec.Command(node, "testdata/client_connerr.js", tt.mode, tt.where).Output()
 			if err != nil {
 				t.Fatalf("node: %v", err)
@@ -111,6 +122,9 @@ func TestClientConnErrorsMatchNode(t *testing.T) {
 				opts = &RequestOptions{Host: "127.0.0.1", Port: resetPort, NoAgent: true}
 			case "dns", "unreach":
 				opts = &RequestOptions{Host: tt.where, Port: 80, NoAgent: true}
+			case "refused6":
+				port, _ := strconv.Atoi(tt.where)
+				opts = &RequestOptions{Host: "::1", Port: port, NoAgent: true}
 			}
 			tr := &trace{}
 			req, err := Request("", opts, nil)

@@ -3,6 +3,7 @@ package compat
 import (
 	"errors"
 	"net"
+	"strconv"
 	"syscall"
 
 	"github.com/zerohttp/zerohttp/agentpool"
@@ -59,6 +60,8 @@ func connectError(op *net.OpError) error {
 	e.Address = op.Addr.String()
 	if ta, ok := op.Addr.(*net.TCPAddr); ok {
 		e.Address, e.Port = ta.IP.String(), ta.Port
+		// Node joins address and port with no brackets: "::1:80".
+		e.Message = "connect " + code + " " + e.Address + ":" + strconv.Itoa(ta.Port)
 		if connectAtOnce[errno] && op.Source == nil {
 			// libuv reports these from connect(2) itself, and Node then
 			// names the socket's local address: the unbound socket's.
