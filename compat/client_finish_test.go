@@ -200,11 +200,12 @@ func TestClientWriteIdleTimeoutMatchesNode(t *testing.T) {
 // TestClientAgentTimeoutMatchesNode: an agent's Timeout is its sockets'
 // idle timeout, so a request through it that listens for 'timeout' gets
 // one while its response takes 400 ms under a 300 ms Timeout, and goes on;
-// its own SetTimeout(600 ms) replaces the agent's. Events as
+// its own SetTimeout(600 ms) replaces the agent's, and SetTimeout(0, cb)
+// turns it off. Events as
 // client_agenttimeout.js prints them with node v20.
 func TestClientAgentTimeoutMatchesNode(t *testing.T) {
 	port := finishServer(t)
-	for _, mode := range []string{"agent", "own"} {
+	for _, mode := range []string{"agent", "own", "off"} {
 		t.Run(mode, func(t *testing.T) {
 			want := runNode(t, "testdata/client_agenttimeout.js", mode, fmt.Sprint(port))
 			agent, err := NewAgent(&AgentOptions{KeepAlive: true, Timeout: 300 * time.Millisecond})
@@ -226,8 +227,11 @@ func TestClientAgentTimeoutMatchesNode(t *testing.T) {
 			r.OnFinish(func() { tr.add("finish") })
 			r.OnTimeout(func() { tr.add("timeout") })
 			r.OnClose(func() { tr.add("close"); close(done) })
-			if mode == "own" {
+			switch mode {
+			case "own":
 				r.SetTimeout(600*time.Millisecond, nil)
+			case "off":
+				r.SetTimeout(0, func() { tr.add("timeout cb") })
 			}
 			r.EndString("x")
 			awaitEvents(t, done, tr, want)

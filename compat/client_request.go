@@ -49,8 +49,9 @@ type RequestOptions struct {
 	LocalAddress string
 	// Family is 4 or 6 to resolve Host to that IP family only (0: either).
 	Family int
-	// Timeout emits 'timeout' if no response has arrived this long after
-	// End; as in Node, the request goes on unless a listener destroys it.
+	// Timeout is Node's timeout option, SetTimeout's duration from the
+	// start: 'timeout' comes once the connection has been idle this long;
+	// as in Node, the request goes on unless a listener destroys it.
 	Timeout time.Duration
 	// MaxResponseBytes bounds a response body (0: the engine's default).
 	MaxResponseBytes int
@@ -97,6 +98,7 @@ type ClientRequest struct {
 	socketTold    bool // 'socket' was taken to emit
 	prefinishTold bool // 'prefinish' was
 	expectHead    bool // the options carry "Expect: 100-continue": OnContinue sends the head
+	ownTimeout    bool // SetTimeout was called: the agent's Timeout no longer applies
 	reused        bool // the agent took the connection from its free list (set before the request is written)
 	held          bool // the agent keeps conn busy until the request's 'close' (Node's 'free' follows it)
 	// queued reports whether the request waits in its agent's queue for a
@@ -373,7 +375,7 @@ func (r *ClientRequest) WritableNeedDrain() bool {
 func (r *ClientRequest) OnTimeout(fn func()) {
 	r.x.mu.Lock()
 	r.onTimeout = append(r.onTimeout, fn)
-	if r.headersSent && r.timer == nil && r.timeout == 0 && !r.answered && !r.destroyed {
+	if r.headersSent && r.timer == nil && r.timeout == 0 && !r.ownTimeout && !r.answered && !r.destroyed {
 		// Sent with no timer: the agent's Timeout is a timer now.
 		if r.timeout = r.agent.timeout(); r.timeout > 0 {
 			r.timer = time.AfterFunc(r.timeout, r.timedOut)
@@ -625,7 +627,7 @@ func (r *ClientRequest) SetTimeout(d time.Duration, cb func()) *ClientRequest {
 	if cb != nil {
 		r.onTimeout = append(r.onTimeout, cb)
 	}
-	r.timeout = d
+	r.timeout, r.ownTimeout = d, true
 	if r.headersSent && !r.answered && !r.destroyed {
 		if r.timer != nil {
 			r.timer.Stop()
@@ -727,7 +729,7 @@ func (r *ClientRequest) sendLocked(body *clientBody) {
 	if !r.agent.KeepAlive() && r.hdr.find("connection") < 0 {
 		req.SetConnectionClose(true)
 	}
-	if r.timeout == 0 && len(r.onTimeout) > 0 {
+	if r.timeout == 0 && !r.ownTimeout && len(r.onTimeout) > 0 {
 		r.timeout = r.agent.timeout()
 	}
 	if r.timeout > 0 {
