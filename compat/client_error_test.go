@@ -4,12 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zerohttp/zerohttp/engine"
 )
 
 // closedPort returns a loopback port nobody listens on.
@@ -186,6 +190,35 @@ func TestLookupErrorShapes(t *testing.T) {
 		e := err.(*Error)
 		if got := fmt.Sprintf("%s %s %d", e.Code, e.Message, e.Errno); got != tt.want || e.Syscall != "getaddrinfo" || e.Hostname != tt.de.Name || !errors.Is(err, ErrLookup) {
 			t.Errorf("%+v: got %q syscall %q hostname %q Is(ErrLookup) %v; want %q", tt.de, got, e.Syscall, e.Hostname, errors.Is(err, ErrLookup), tt.want)
+		}
+	}
+}
+
+// TestDialErrorShapes: dial failures that need a network that drops or
+// refuses packets, mapped as node v20 words them: EHOSTUNREACH "connect
+// EHOSTUNREACH 2001:db8::1:80" (errno -113; node on a host whose router
+// does not answer for that address) and the kernel's ETIMEDOUT "connect
+// ETIMEDOUT 10.255.255.1:80" (errno -110), also when the engine joins
+// ErrClientConnectTimeout to it.
+func TestDialErrorShapes(t *testing.T) {
+	dial := func(ip string, errno syscall.Errno) error {
+		return &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.ParseIP(ip), Port: 80}, Err: os.NewSyscallError("connect", errno)}
+	}
+	for _, tt := range []struct {
+		err  error
+		want string
+	}{
+		{dial("2001:db8::1", syscall.EHOSTUNREACH), "EHOSTUNREACH connect EHOSTUNREACH 2001:db8::1:80 -113 2001:db8::1 80"},
+		{dial("10.255.255.1", syscall.ETIMEDOUT), "ETIMEDOUT connect ETIMEDOUT 10.255.255.1:80 -110 10.255.255.1 80"},
+		{errors.Join(engine.ErrClientConnectTimeout, dial("10.255.255.1", syscall.ETIMEDOUT)), "ETIMEDOUT connect ETIMEDOUT 10.255.255.1:80 -110 10.255.255.1 80"},
+	} {
+		e, ok := dialError(tt.err).(*Error)
+		if !ok {
+			t.Errorf("%v: not mapped", tt.err)
+			continue
+		}
+		if got := fmt.Sprintf("%s %s %d %s %d", e.Code, e.Message, e.Errno, e.Address, e.Port); got != tt.want || e.Syscall != "connect" || !errors.Is(e, ErrConnect) {
+			t.Errorf("%v: got %q syscall %q Is(ErrConnect) %v; want %q", tt.err, got, e.Syscall, errors.Is(e, ErrConnect), tt.want)
 		}
 	}
 }

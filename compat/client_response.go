@@ -14,7 +14,9 @@ import (
 // The life of a client response
 //
 //  1. The engine parses the head and calls ResponseHead on the event loop:
-//     the request emits 'socket', 'finish' and 'response', whose listeners
+//     the request emits what it has not of 'socket', 'prefinish' and
+//     'finish' (they come when the socket is assigned and the request
+//     written, see announce), then 'response', whose listeners
 //     run in the response's window.
 //  2. Each piece of the decoded body goes to ResponseBody, as it arrives:
 //     one 'data' per piece while the response flows; while it does not,
@@ -75,6 +77,23 @@ func connectError(op *net.OpError) error {
 	return e
 }
 
+// dialError returns Node's error for a failed dial or lookup, or err
+// itself (for one Node words otherwise, or that is no dial's). err may
+// join others, as the engine's ErrClientConnectTimeout.
+func dialError(err error) error {
+	var op *net.OpError
+	var de *net.DNSError
+	switch {
+	case errors.As(err, &de):
+		return lookupError(de)
+	case errors.As(err, &op) && op.Op == "dial":
+		if e := connectError(op); e != nil {
+			return e
+		}
+	}
+	return err
+}
+
 // connectAtOnce are the errnos a TCP connect(2) fails with before any
 // packet is answered (ECONNREFUSED and the unanswered ones come later).
 var connectAtOnce = map[syscall.Errno]bool{
@@ -101,7 +120,8 @@ func lookupError(de *net.DNSError) error {
 type responseHandler ClientRequest
 
 // ResponseHead runs on the event loop once the response head is parsed:
-// it emits 'socket', 'finish' and 'response'.
+// it emits what is due and not yet emitted of 'socket', 'prefinish' and
+// 'finish', then 'response'.
 func (h *responseHandler) ResponseHead(cc *engine.ClientConn, resp *engine.ClientResponse) {
 	r := (*ClientRequest)(h)
 	x := r.x
@@ -335,16 +355,7 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.Client
 			err = errReadReset
 		}
 	}
-	var op *net.OpError
-	var de *net.DNSError
-	switch {
-	case errors.As(err, &de):
-		err = lookupError(de)
-	case errors.As(err, &op) && op.Op == "dial":
-		if e := connectError(op); e != nil {
-			err = e
-		}
-	}
+	err = dialError(err)
 	if err == nil || sent {
 		r.written = true
 	}
