@@ -31,7 +31,7 @@ func TestSoakSmoke(t *testing.T) {
 	}
 	defer s.Close()
 	sz := hostile.Sizes{Slowloris: 20, Unread: 4, UnreadReqs: 4096, HalfClose: 2, ResetMid: 2, OversizeHead: 1, Idle: 50, Malformed: 1,
-		UnreadLarge: 2, UnreadLargeReqs: 8, LargeBody: 256 << 10, ResetLarge: 2, ResetBody: 128 << 10, ResetAfter: 16 << 10}
+		UnreadLarge: 2, UnreadLargeReqs: 8, LargeBody: 256 << 10, ResetLarge: 2, ResetBody: 128 << 10, ResetAfter: 16 << 10, UnreadHold: 400 * time.Millisecond}
 	r := attack("zerohttp", s.Addr().String(), os.Getpid(), "", runSpec{duration: 1500 * time.Millisecond, recover: 5 * time.Second, sz: sz, untilSettled: true})
 	for _, a := range r.attacks {
 		if a.st.Sent.Load() == 0 {

@@ -1,7 +1,8 @@
 // Command hostile points hostile clients at HTTP servers on loopback and
 // reports, side by side, what the attack cost each server and whether it
 // kept serving: slowloris heads, pipelined requests whose responses are
-// never read (then read, to check each was answered), half-closes, resets
+// left unread for 30 s at a time (then read, to check each was answered,
+// and sent again), half-closes, resets
 // in the middle of a body and oversized heads, all at once for -duration,
 // while a probe sends a well-formed request every 100 ms.
 //

@@ -1,6 +1,6 @@
 // Package hostile holds the clients that misbehave on purpose, for the soak
 // run (cmd/hostile): slowloris heads, pipelined requests whose responses are
-// never read (small ones and 1 MiB ones), half-closes, resets in the middle
+// left unread for a while (small ones and 1 MiB ones), half-closes, resets in the middle
 // of a request body and of a large response, oversized heads, malformed
 // requests and idle keep-alive connections, plus a well-behaved probe that
 // checks the server keeps serving. The large responses come from the
@@ -44,20 +44,32 @@ type Attack struct {
 // requests each connection sends at most.
 type Sizes struct {
 	Slowloris    int // connections trickling a head that never ends
-	Unread       int // connections pipelining requests and never reading
-	UnreadReqs   int // requests per unread connection
+	Unread       int // connections pipelining requests unread for UnreadHold
+	UnreadReqs   int // requests per unread connection's batch
 	HalfClose    int // concurrent clients sending a request and then FIN
 	ResetMid     int // concurrent clients resetting in the middle of a request body
 	OversizeHead int // concurrent clients sending a huge head
 	Idle         int // keep-alive connections idle after one request
 	Malformed    int // concurrent clients sending malformed requests
 
-	UnreadLarge     int // connections pipelining requests for LargeBody bytes and never reading
-	UnreadLargeReqs int // requests per such connection
+	UnreadLarge     int // connections pipelining requests for LargeBody bytes, unread for UnreadHold
+	UnreadLargeReqs int // requests per such connection's batch
 	LargeBody       int // bytes of each response the unread-large connections ask for
 	ResetLarge      int // concurrent clients resetting after ResetAfter bytes of a ResetBody response
 	ResetBody       int // bytes of each response the reset-large clients ask for
 	ResetAfter      int // bytes read before the reset
+
+	// UnreadHold is how long an unread connection holds its batch unread
+	// before reading it back and starting another; 0 means 30 s, well
+	// within the request timeouts of the servers (Node's is 300 s).
+	UnreadHold time.Duration
+}
+
+func (sz Sizes) unreadHold() time.Duration {
+	if sz.UnreadHold > 0 {
+		return sz.UnreadHold
+	}
+	return 30 * time.Second
 }
 
 // MaxBody returns the largest response the attacks ask for, which a warm-up
@@ -74,10 +86,10 @@ func Attacks(sz Sizes) []Attack {
 	return []Attack{
 		{"slowloris", func(ctx context.Context, a string, st *Stats) { slowloris(ctx, a, sz.Slowloris, st) }},
 		{"unread-pipelined", func(ctx context.Context, a string, st *Stats) {
-			unreadPipelined(ctx, a, sz.Unread, sz.UnreadReqs, request, 64, st)
+			unreadPipelined(ctx, a, sz.Unread, sz.UnreadReqs, request, 64, sz.unreadHold(), st)
 		}},
 		{"unread-large", func(ctx context.Context, a string, st *Stats) {
-			unreadPipelined(ctx, a, sz.UnreadLarge, sz.UnreadLargeReqs, bytesRequest(sz.LargeBody), sz.UnreadLargeReqs, st)
+			unreadPipelined(ctx, a, sz.UnreadLarge, sz.UnreadLargeReqs, bytesRequest(sz.LargeBody), sz.UnreadLargeReqs, sz.unreadHold(), st)
 		}},
 		{"reset-large", func(ctx context.Context, a string, st *Stats) {
 			repeat(ctx, sz.ResetLarge, a, st, func(ctx context.Context, a string, st *Stats) {
@@ -188,51 +200,66 @@ func slowloris(ctx context.Context, addr string, n int, st *Stats) {
 	wg.Wait()
 }
 
-// unreadPipelined opens n connections that each send up to reqs pipelined
-// requests (req, in writes of perWrite), without reading a byte, until ctx
-// ends; then each reads what it is owed, as long as the responses keep
-// coming, and counts them.
-func unreadPipelined(ctx context.Context, addr string, n, reqs int, req string, perWrite int, st *Stats) {
+// unreadPipelined keeps n connections that each pipeline up to reqs
+// requests (req, in writes of perWrite) without reading a byte for hold (or
+// until ctx ends), then read everything back and count it, then start a new
+// batch on a new connection, until ctx ends. The hold keeps a long soak
+// hostile but within the server's request timeouts, so that a response it
+// owes and drops (its connection closed before it came) counts as failed.
+func unreadPipelined(ctx context.Context, addr string, n, reqs int, req string, perWrite int, hold time.Duration, st *Stats) {
 	var wg sync.WaitGroup
 	batch := []byte(strings.Repeat(req, perWrite))
 	for range n {
 		wg.Go(func() {
-			c, err := dial(ctx, addr)
-			if err != nil {
-				st.Cut.Add(1)
-				return
+			for ctx.Err() == nil {
+				unreadBatch(ctx, addr, reqs, batch, perWrite, hold, st)
 			}
-			defer c.Close()
-			sent := 0
-			stop := context.AfterFunc(ctx, func() { c.SetWriteDeadline(time.Now()) })
-			for sent+perWrite <= reqs && ctx.Err() == nil {
-				if _, err := c.Write(batch); err != nil {
-					break // the deadline: the server stopped reading, as it should
-				}
-				sent += perWrite
-			}
-			stop()
-			<-ctx.Done() // the responses stay unread until the attack ends
-			st.Sent.Add(int64(sent))
-			br := bufio.NewReaderSize(c, 64<<10)
-			got := 0
-			for got < sent {
-				if got%perWrite == 0 { // fails only if 10 s pass without perWrite answers
-					c.SetDeadline(time.Now().Add(10 * time.Second))
-				}
-				resp, err := http.ReadResponse(br, nil)
-				if err != nil {
-					break
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				got++
-			}
-			st.Answered.Add(int64(got))
-			st.Failed.Add(int64(sent - got))
 		})
 	}
 	wg.Wait()
+}
+
+// unreadBatch is one connection's batch of unreadPipelined.
+func unreadBatch(ctx context.Context, addr string, reqs int, batch []byte, perWrite int, hold time.Duration, st *Stats) {
+	c, err := dial(ctx, addr)
+	if err != nil {
+		st.Cut.Add(1)
+		sleep(ctx, 100*time.Millisecond)
+		return
+	}
+	defer c.Close()
+	end := time.Now().Add(hold)
+	if d, ok := ctx.Deadline(); ok && d.Before(end) {
+		end = d
+	}
+	c.SetWriteDeadline(end) // the server stops reading, as it should, and a write blocks
+	stop := context.AfterFunc(ctx, func() { c.SetWriteDeadline(time.Now()) })
+	sent := 0
+	for sent+perWrite <= reqs && ctx.Err() == nil {
+		if _, err := c.Write(batch); err != nil {
+			break
+		}
+		sent += perWrite
+	}
+	stop()
+	sleep(ctx, time.Until(end)) // the responses stay unread for the whole hold
+	st.Sent.Add(int64(sent))
+	br := bufio.NewReaderSize(c, 64<<10)
+	got := 0
+	for got < sent {
+		if got%perWrite == 0 { // fails only if 10 s pass without perWrite answers
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			break
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		got++
+	}
+	st.Answered.Add(int64(got))
+	st.Failed.Add(int64(sent - got))
 }
 
 // halfClose sends a request, shuts down its write side and reads the
