@@ -45,23 +45,31 @@ func TestSoakSmoke(t *testing.T) {
 			}
 		}
 	}
-	if p := r.problems(limits{rssGrowthKB: 512 << 10, fdSlack: 16, probeLoss: 0.5}); len(p) > 0 {
+	if p := r.problems(limits{rssGrowthKB: 512 << 10, fdSlack: 16, goSlack: 16, probeLoss: 0.5}); len(p) > 0 {
 		t.Fatalf("the engine broke the soak's bounds:\n%s", strings.Join(p, "\n"))
 	}
 }
 
-// TestProblems checks that -check catches each way a server can fail.
+// TestProblems checks that -check catches each way a server can fail: a
+// case fails if its check is removed.
 func TestProblems(t *testing.T) {
-	lim := limits{rssGrowthKB: 64 << 10, fdSlack: 16, probeLoss: 0.02, recover: true}
+	lim := limits{fdSlack: 16, goSlack: 4, probeLoss: 0.02, recover: true}
+	capped := lim
+	capped.rssGrowthKB = 64 << 10
 	ok := func() result {
 		p := new(hostile.Stats)
 		p.Sent.Store(100)
-		p.Answered.Store(100)
-		return result{name: "s", rssBase: 10 << 10, rssPeak: 20 << 10, recovered: time.Second, fdBase: 10, fdEnd: 12, goBase: 5, goEnd: 6, probe: p,
-			attacks: []attackResult{{"half-close", new(hostile.Stats)}}}
+		p.Answered.Store(99) // within the 2% allowed
+		p.Failed.Store(1)
+		return result{name: "s", rssBase: 10 << 10, rssPeak: 500 << 10, rssEnd: 20 << 10, recovered: time.Second,
+			fdBase: 10, fdEnd: 26, goBase: 5, goEnd: 9, probe: p,
+			attacks: []attackResult{{"unread-pipelined", new(hostile.Stats)}}}
 	}
 	if p := ok().problems(lim); len(p) != 0 {
-		t.Fatalf("a healthy run: %v; want no problems", p)
+		t.Fatalf("a healthy run (peak 50x its start, no cap): %v; want no problems", p)
+	}
+	if p := ok().problems(capped); len(p) != 1 || !strings.Contains(p[0], "RSS grew") {
+		t.Errorf("a peak 490 MiB over its start with -max-rss-growth 64: problems = %q; want one about \"RSS grew\"", p)
 	}
 	for _, tt := range []struct {
 		name    string
@@ -70,11 +78,15 @@ func TestProblems(t *testing.T) {
 	}{
 		{"not serving", func(r *result) { r.servingAfter = context.DeadlineExceeded }, "fresh request"},
 		{"probes lost", func(r *result) { r.probe.Failed.Store(3) }, "probes"},
+		{"no probes", func(r *result) { r.probe = new(hostile.Stats) }, "probes"},
 		{"unanswered", func(r *result) { r.attacks[0].st.Failed.Store(1) }, "unanswered"},
 		{"fd leak", func(r *result) { r.fdEnd = 27 }, "descriptors"},
-		{"rss", func(r *result) { r.rssPeak = 75 << 10 }, "RSS grew"},
-		{"rss kept", func(r *result) { r.recovered = -1 }, "within 2x"},
-		{"goroutine leak", func(r *result) { r.goEnd = 30 }, "goroutines"},
+		{"fds unknown after", func(r *result) { r.fdEnd = -1 }, "descriptors"},
+		{"rss never back", func(r *result) { r.recovered = -1 }, "within 2x"},
+		{"rss back, then over 2x", func(r *result) { r.rssEnd = 21 << 10 }, "within 2x"},
+		{"rss unknown after", func(r *result) { r.rssEnd = 0 }, "within 2x"},
+		{"goroutine leak", func(r *result) { r.goEnd = 10 }, "goroutines"},
+		{"goroutines unknown after", func(r *result) { r.goEnd = -1 }, "goroutines"},
 	} {
 		r := ok()
 		tt.breakIt(&r)
