@@ -79,7 +79,7 @@ func (sz Sizes) MaxBody() int { return max(sz.LargeBody, sz.ResetBody) }
 
 // DefaultSizes is what cmd/hostile uses unless told otherwise.
 var DefaultSizes = Sizes{Slowloris: 200, Unread: 10, UnreadReqs: 100000, HalfClose: 4, ResetMid: 4, OversizeHead: 2, Idle: 2000, Malformed: 2,
-	UnreadLarge: 8, UnreadLargeReqs: 100, LargeBody: 1 << 20, ResetLarge: 20, ResetBody: 8 << 20, ResetAfter: 64 << 10}
+	UnreadLarge: 8, UnreadLargeReqs: 100, LargeBody: 1 << 20, ResetLarge: 20, ResetBody: 8 << 20, ResetAfter: 64 << 10, UnreadHold: 30 * time.Second}
 
 // Attacks returns every attack, sized by sz.
 func Attacks(sz Sizes) []Attack {
