@@ -54,20 +54,23 @@ func queueServer(t *testing.T) (port int, seen func() string) {
 // aborted one gets 'abort' at once and 'close' then, with no 'error'. The
 // lines written as the first request's socket connects (the agent's
 // queue, 'abort') are checked apart: the dial's goroutine emits 'socket'.
+// A queued request's SetTimeout(250 ms) counts from when it gets its
+// socket, as Node's socket timeout: no 'timeout' after 400 ms in the
+// queue (compat's clock started at End before).
 func TestClientDestroyQueuedMatchesNode(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Skip("node not found")
 	}
 	port, seen := queueServer(t)
-	for _, mode := range []string{"destroy", "abort"} {
+	for _, mode := range []string{"destroy", "abort", "timeout"} {
 		t.Run(mode, func(t *testing.T) {
 			out, err := exec.Command(node, "testdata/client_queued_destroy.js", fmt.Sprint(port), mode).Output()
 			if err != nil {
 				t.Fatalf("node: %v", err)
 			}
 			want := strings.TrimSpace(string(out)) + "\n" + seen()
-			got := queuedDestroyEvents(t, port, mode == "abort") + "\n" + seen()
+			got := queuedDestroyEvents(t, port, mode) + "\n" + seen()
 			// Lines whose place among the others is up to the dial.
 			apart := []string{"- queued requests=2"}
 			if mode == "abort" {
@@ -90,7 +93,7 @@ func TestClientDestroyQueuedMatchesNode(t *testing.T) {
 
 // queuedDestroyEvents runs client_queued_destroy.js's scenario with
 // compat's client.
-func queuedDestroyEvents(t *testing.T, port int, abort bool) string {
+func queuedDestroyEvents(t *testing.T, port int, mode string) string {
 	agent, err := NewAgent(&AgentOptions{KeepAlive: true, MaxSockets: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -127,9 +130,12 @@ func queuedDestroyEvents(t *testing.T, port int, abort bool) string {
 	r2 := get(2, "/two")
 	get(3, "/three")
 	tr.add("- queued requests=%d", agent.Requests()[agent.GetName(&RequestOptions{Host: "127.0.0.1", Port: port})])
-	if abort {
+	switch mode {
+	case "timeout":
+		r2.SetTimeout(250*time.Millisecond, func() { tr.add("2 timeout") })
+	case "abort":
 		r2.Abort()
-	} else {
+	default:
 		r2.Destroy(nil)
 	}
 	select {

@@ -376,10 +376,9 @@ func (r *ClientRequest) OnTimeout(fn func()) {
 	r.x.mu.Lock()
 	r.onTimeout = append(r.onTimeout, fn)
 	if r.headersSent && r.timer == nil && r.timeout == 0 && !r.ownTimeout && !r.answered && !r.destroyed {
-		// Sent with no timer: the agent's Timeout is a timer now.
-		if r.timeout = r.agent.timeout(); r.timeout > 0 {
-			r.timer = time.AfterFunc(r.timeout, r.timedOut)
-		}
+		// Sent with no timer: the agent's Timeout is one now.
+		r.timeout = r.agent.timeout()
+		r.armLocked()
 	}
 	r.x.mu.Unlock()
 }
@@ -617,7 +616,7 @@ func (r *ClientRequest) OnPrefinish(fn func()) {
 
 // SetTimeout is Node's request.setTimeout(ms, callback): 'timeout' is
 // emitted once the connection has been idle for d, counted from when the
-// request went out (from now, if it has): nothing of the body written, no
+// request gets its socket (from now, if it has): nothing of the body written, no
 // response, or a response body stalled; cb (may be nil) is registered as a
 // 'timeout' listener. As in Node, the request is not destroyed. It
 // returns r.
@@ -628,17 +627,25 @@ func (r *ClientRequest) SetTimeout(d time.Duration, cb func()) *ClientRequest {
 		r.onTimeout = append(r.onTimeout, cb)
 	}
 	r.timeout, r.ownTimeout = d, true
-	if r.headersSent && !r.answered && !r.destroyed {
-		if r.timer != nil {
-			r.timer.Stop()
-			r.timer = nil
-		}
-		if d > 0 {
-			r.timer = time.AfterFunc(d, r.timedOut)
-		}
-	}
+	r.armLocked()
 	x.mu.Unlock()
 	return r
+}
+
+// armLocked (re)starts the timeout's timer if the request has its socket
+// and no response yet: Node's socket timeout starts with the socket, so a
+// request waiting in its agent's queue is not timed. x.mu is held.
+func (r *ClientRequest) armLocked() {
+	if r.conn == nil || r.answered || r.destroyed {
+		return
+	}
+	if r.timer != nil {
+		r.timer.Stop()
+		r.timer = nil
+	}
+	if r.timeout > 0 {
+		r.timer = time.AfterFunc(r.timeout, r.timedOut)
+	}
 }
 
 // HeadersSent reports whether the request has been handed to its agent.
@@ -730,10 +737,7 @@ func (r *ClientRequest) sendLocked(body *clientBody) {
 		req.SetConnectionClose(true)
 	}
 	if r.timeout == 0 && !r.ownTimeout && len(r.onTimeout) > 0 {
-		r.timeout = r.agent.timeout()
-	}
-	if r.timeout > 0 {
-		r.timer = time.AfterFunc(r.timeout, r.timedOut)
+		r.timeout = r.agent.timeout() // armed with the socket
 	}
 	x.mu.Unlock()
 	resp := engine.AcquireClientResponse()

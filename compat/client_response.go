@@ -217,6 +217,7 @@ func (h *responseHandler) SocketAssigned(cc *engine.ClientConn, reused bool) {
 	r := (*ClientRequest)(h)
 	r.x.mu.Lock()
 	r.conn, r.reused = cc, reused
+	r.armLocked()
 	tell := !r.socketTold
 	r.x.mu.Unlock()
 	if !tell {
@@ -281,9 +282,30 @@ func (h *responseHandler) ResponseBody(_ *engine.ClientConn, chunk []byte) {
 		}
 		h.x.mu.Unlock()
 	}
+	if h.wbody != nil {
+		(*ClientRequest)(h).finishBeforeData()
+	}
 	opened := m.x.open()
 	m.push(chunk) // copies chunk if the message does not flow
 	m.x.close(opened)
+}
+
+// finishBeforeData emits 'finish' before the response's next 'data' if
+// the streamed body has all gone to the engine: a server that answers the
+// body's end can beat the writing goroutine's RequestSent, where Node has
+// emitted 'finish' before it reads more.
+func (r *ClientRequest) finishBeforeData() {
+	x := r.x
+	x.mu.Lock()
+	due := !r.finished && !r.destroyed && r.wbody.sent()
+	if due {
+		r.written = true
+	}
+	cc := r.conn
+	x.mu.Unlock()
+	if due && cc != nil {
+		r.announce(socketInfo(cc.RemoteAddr(), cc.LocalAddr()))
+	}
 }
 
 // HandleResponse runs on an event loop (or a dialing or writing
