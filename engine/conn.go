@@ -68,11 +68,12 @@ type conn struct {
 	fd        int // the socket; -1 for a test connection without one
 	send      []byte
 	sendOff   int
-	lent      bool // send is a caller's buffer (Response.WriteNoCopy): never written into
-	watched   bool // fd is in the server's drain watch
-	blocked   bool // unsent output over the bound: requests wait (see serve)
-	needDrain bool // Response.Full reported true: call the drain handler once it drains
-	dropOut   bool // the worker's output is dropped: the connection closed
+	next      []byte // a caller's buffer queued behind send (WriteNoCopy), sent after it
+	lent      bool   // send is a caller's buffer (Response.WriteNoCopy): never written into
+	watched   bool   // fd is in the server's drain watch
+	blocked   bool   // unsent output over the bound: requests wait (see serve)
+	needDrain bool   // Response.Full reported true: call the drain handler once it drains
+	dropOut   bool   // the worker's output is dropped: the connection closed
 	wo        workerOut
 
 	// A body streamed to a worker (Request.BodyReader): piping is set while
@@ -109,7 +110,7 @@ func (c *conn) reset(s *Server, l *loop, gc gnet.Conn) {
 	c.tm.f = c
 	c.out = c.out[:0]
 	c.fd = gc.Fd()
-	c.send, c.sendOff, c.lent = c.send[:0], 0, false
+	c.send, c.sendOff, c.lent, c.next = c.send[:0], 0, false, nil
 	c.watched, c.blocked, c.needDrain, c.dropOut = false, false, false, false
 	c.wo.reset()
 	c.active, c.dispatched, c.bodyDone, c.bodyView, c.detached = false, false, false, false, false
@@ -156,7 +157,7 @@ func (c *conn) release() {
 	// (20,000 resets mid-body held 1.3 GB) counts towards a forced
 	// collection too (reclaim.go).
 	noteDropped(kept + 4<<10)
-	c.sendOff = 0
+	c.sendOff, c.next = 0, nil
 	connPool.Put(c)
 }
 
@@ -202,7 +203,7 @@ func (c *conn) serve() gnet.Action {
 		c.workDone.Store(false)
 	}
 	if c.blocked {
-		if c.unsent() > c.s.lowWater && !c.closeAfter {
+		if !c.drainedTo(c.s.lowWater) && !c.closeAfter {
 			c.arm()
 			c.l.pauseRead(c)
 			return gnet.None // still draining
@@ -224,7 +225,7 @@ func (c *conn) serve() gnet.Action {
 			break
 		}
 		c.flushOut()
-		if !c.blocked || c.unsent() > c.s.lowWater || c.closeAfter {
+		if !c.blocked || !c.drainedTo(c.s.lowWater) || c.closeAfter {
 			break
 		}
 		c.blocked = false // the socket took it all at once: serve the rest of the buffer
@@ -258,8 +259,11 @@ func (c *conn) serve() gnet.Action {
 func (c *conn) toTunnel() {
 	if c.sendOff < len(c.send) {
 		_, _ = c.gc.Write(c.send[c.sendOff:])
+		if c.next != nil {
+			_, _ = c.gc.Write(c.next)
+		}
 		c.send, c.sendOff = dropLarge(c.send), 0
-		c.lent = false
+		c.lent, c.next = false, nil
 	}
 	c.hij.live = true
 	c.s.drains.unwatch(c)
@@ -307,7 +311,7 @@ func (c *conn) process(buf []byte) (off int) {
 			if off == len(buf) {
 				break
 			}
-			if c.unsent()+len(c.out) > c.s.opts.MaxUnsentOutput {
+			if c.unsent()+len(c.out) > c.s.opts.MaxUnsentOutput || c.lent {
 				c.blocked = true // the next request waits for the output to drain
 				break
 			}

@@ -40,7 +40,13 @@ import (
 const maxKeptBuf = 64 << 10
 
 // unsent returns how many bytes the socket has not taken. Loop only.
-func (c *conn) unsent() int { return len(c.send) - c.sendOff }
+func (c *conn) unsent() int { return len(c.send) - c.sendOff + len(c.next) }
+
+// drainedTo reports whether the next request may be served: at most n
+// bytes unsent, and no caller's buffer among them (WriteNoCopy), as output
+// queued behind one would copy its rest. A lent body is no memory of the
+// connection's, so waiting for the socket to take it all holds nothing.
+func (c *conn) drainedTo(n int) bool { return c.unsent() <= n && !c.lent }
 
 // write writes p to the socket without blocking and returns how much it
 // took. A hard error drops all output and closes the connection after the
@@ -69,6 +75,7 @@ func (c *conn) dropOutput() {
 	if c.lent {
 		c.send, c.lent = nil, false
 	}
+	c.next = nil
 }
 
 // flushOut hands the owed output to the socket (steps 2 and 3 above), or,
@@ -87,6 +94,11 @@ func (c *conn) flushOut() {
 	}
 	if c.sendOff < len(c.send) {
 		// Behind bytes the socket has not taken: queue, then try them all.
+		if c.next != nil {
+			// out came after a queued caller's buffer: it joins send
+			// first, copied (a write after WriteNoCopy, which is rare).
+			c.send, c.next = append(c.send, c.next...), nil
+		}
 		if c.sendOff >= len(c.send)-c.sendOff && !c.lent {
 			// Most of send is written: move the rest down rather than grow.
 			c.send = c.send[:copy(c.send, c.send[c.sendOff:])]
@@ -130,6 +142,14 @@ func (c *conn) writeSend() {
 		c.send = c.send[:0] // a large one is let go at the end of the read (trimOut)
 	}
 	c.sendOff = 0
+	if c.next != nil {
+		// The queued caller's buffer goes out next, as send.
+		if len(c.out) == 0 && cap(c.send) > cap(c.out) {
+			c.out = c.send
+		}
+		c.send, c.next, c.lent = c.next, nil, true
+		c.writeSend()
+	}
 }
 
 // trimOut lets go of the output buffers grown past maxKeptBuf at the end of

@@ -173,8 +173,11 @@ func (w *Response) WriteString(s string) (int, error) {
 // socket.write does with a Buffer: the caller must not modify p after the
 // call. It does so for a piece over 64 KiB written after the head (Flush,
 // WriteRawHead) of a body that is not chunked, on the event loop, when
-// nothing else waits to be sent; otherwise it copies p as Write does. The
-// connection then holds p, not a copy of it, while it drains.
+// no other caller's buffer waits to be sent; otherwise it copies p as
+// Write does. The connection then holds p, not a copy of it, while it
+// drains, and serves no further request until the socket has taken it
+// all. p may wait behind the head by reference; a write after it while it
+// waits copies it then.
 func (w *Response) WriteNoCopy(p []byte) (int, error) {
 	c := w.c
 	if len(p) <= maxKeptBuf || !w.headWritten || w.chunked || w.noBody || !bodyAllowed(w.status) ||
@@ -182,8 +185,15 @@ func (w *Response) WriteNoCopy(p []byte) (int, error) {
 		return w.Write(p)
 	}
 	c.flushOut()
-	if len(c.out) != 0 || c.unsent() != 0 {
+	if len(c.out) != 0 || c.lent || c.next != nil {
 		return w.Write(p)
+	}
+	if c.unsent() != 0 {
+		// Behind output of the connection's own (the head, or what an
+		// earlier response left): p waits its turn, still by reference.
+		c.next = p[:len(p):len(p)]
+		w.sent += int64(len(p))
+		return len(p), nil
 	}
 	// p goes out as out; with a capacity of its length, it is never
 	// appended to, and dropLarge lets it go (without keeping it) once sent.

@@ -14,8 +14,9 @@ import (
 // attacks (cmd/hostile). The body is one shared buffer, built on the first
 // such request, and each implementation sends it its own way without a
 // copy where its API allows: net/http writes it through to the socket,
-// fasthttp sets it raw, the engine streams it with Full and a drain
-// handler, compat ends with it as Node code would (res.end(buf)).
+// fasthttp sets it raw, the engine lends it (WriteNoCopy), compat ends
+// with it as Node code would (res.end(buf)). The buffer is never written
+// into once built: a larger N builds a new one.
 const (
 	largePrefix = "/bytes/"
 	maxLarge    = 64 << 20
@@ -43,30 +44,13 @@ func largeBody(path string) ([]byte, bool) {
 	return large.b[:n], true
 }
 
-// largeStream writes a body to an engine response as the socket takes it:
-// up to Full, then again each time the output drains.
-type largeStream struct{ rest []byte }
-
-// serveLargeZerohttp sends body with a Content-Length, streamed.
+// serveLargeZerohttp sends body with a Content-Length and WriteNoCopy:
+// the connection holds the shared body by reference while the socket takes
+// it (pipelined requests wait until it has), where writing it in 64 KiB
+// pieces on each drain copied every piece and grew two output buffers per
+// connection.
 func serveLargeZerohttp(w *engine.Response, body []byte) {
 	w.SetContentLength(int64(len(body)))
 	w.Flush() // the head
-	ls := &largeStream{rest: body}
-	if ls.OnDrain(w); !w.Ended() {
-		w.SetDrainHandler(ls)
-		w.Detach()
-	}
-}
-
-// OnDrain writes until the output is full or the body is out.
-func (ls *largeStream) OnDrain(w *engine.Response) {
-	const piece = 64 << 10
-	for len(ls.rest) > 0 && !w.Full() {
-		n := min(piece, len(ls.rest))
-		w.Write(ls.rest[:n])
-		ls.rest = ls.rest[n:]
-	}
-	if len(ls.rest) == 0 {
-		w.End()
-	}
+	w.WriteNoCopy(body)
 }
