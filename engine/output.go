@@ -28,6 +28,9 @@ import (
 //     requests wait in the kernel (loop.pauseRead); Response.Full reports
 //     true, and a worker writing a streamed body waits in handOff. All
 //     resume when the unsent bytes fall to half the bound (lowWater).
+//     A caller's buffer sent by reference (Response.WriteNoCopy: send, or
+//     next behind it) holds the next request until the socket has taken
+//     it all, so that no output is ever appended to it (a copy).
 //  6. While any byte is unsent, the socket is not read either: a peer that
 //     has shut down its sending side (FIN) would otherwise be read to EOF,
 //     and gnet closes a connection at EOF, dropping what it owes.
