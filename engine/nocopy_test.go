@@ -169,12 +169,13 @@ func TestWriteNoCopyPipelinedUnread(t *testing.T) {
 }
 
 // TestWriteNoCopyBehindOutput writes a body piece with WriteNoCopy behind
-// 8 MiB the socket has not taken yet, to a client that reads late: the
-// piece waits by reference and goes out after them (/queued), or is copied
-// behind them when the response writes more while it waits (/tail). Each
-// body must arrive in the order written, and the caller's buffer untouched.
+// 16 MiB the socket has not taken yet (more than loopback buffers hold),
+// to a client that reads late: the piece waits by reference and goes out
+// after them (/queued), or is copied behind them when the response writes
+// more while it waits (/tail). Each body must arrive in the order written,
+// and the caller's buffer untouched.
 func TestWriteNoCopyBehindOutput(t *testing.T) {
-	const pre, size = 8 << 20, 1 << 20
+	const pre, size = 16 << 20, 1 << 20
 	big := make([]byte, size)
 	for i := range big {
 		big[i] = byte(i % 251)
