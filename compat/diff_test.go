@@ -523,6 +523,12 @@ func exchangeRaw(t *testing.T, port int, request string) string {
 // exchangeParts is exchangeRaw with the request sent in parts, 100 ms
 // apart, so that each part arrives in a read of its own.
 func exchangeParts(t *testing.T, port int, parts ...string) string {
+	return exchangePartsAfter(t, port, func(int) { time.Sleep(100 * time.Millisecond) }, parts...)
+}
+
+// exchangePartsAfter is exchangeParts with before(i) run ahead of each part
+// after the first, in place of the 100 ms pause.
+func exchangePartsAfter(t *testing.T, port int, before func(i int), parts ...string) string {
 	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 	if err != nil {
 		t.Fatal(err)
@@ -530,7 +536,7 @@ func exchangeParts(t *testing.T, port int, parts ...string) string {
 	defer c.Close()
 	for i, part := range parts {
 		if i > 0 {
-			time.Sleep(100 * time.Millisecond)
+			before(i)
 		}
 		if _, err := io.WriteString(c, part); err != nil {
 			t.Fatal(err)

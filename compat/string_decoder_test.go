@@ -63,9 +63,9 @@ func TestServerSetEncodingMatchesNode(t *testing.T) {
 			key := "encoding?" + enc
 			head := fmt.Sprintf("POST /%s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n", key, n)
 			parts := append([]string{head + body[0]}, body[1:]...)
-			want := exchangeParts(t, ns.port, parts...)
+			want := exchangeStepped(t, ns.port, ns.ev, key, parts...)
 			wantEv := ns.ev.take(key)
-			got := exchangeParts(t, port, parts...)
+			got := exchangeStepped(t, port, ev, key, parts...)
 			gotEv := ev.take(key)
 			if got != want {
 				t.Errorf("compat sent:\n%s\nnode sent:\n%s", got, want)
@@ -75,6 +75,24 @@ func TestServerSetEncodingMatchesNode(t *testing.T) {
 			}
 		})
 	}
+}
+
+// exchangeStepped sends each part once the server has shown, by a new
+// event of key, that it read the previous one: a fixed pause let a loaded
+// machine (CI under -race) deliver two parts in one read, which changes the
+// 'data' events on both sides.
+func exchangeStepped(t *testing.T, port int, ev *caseEvents, key string, parts ...string) string {
+	seen := 0
+	return exchangePartsAfter(t, port, func(int) {
+		if !ev.waitEvents(key, seen+1) {
+			t.Fatalf("%s: no event for 5 s after a part", key)
+		}
+		// The rest of the same read's events come with the first.
+		time.Sleep(20 * time.Millisecond)
+		ev.mu.Lock()
+		seen = len(ev.m[key])
+		ev.mu.Unlock()
+	}, parts...)
 }
 
 // TestServerPauseMatchesNode: a paused request holds the body of three
