@@ -51,21 +51,11 @@ func (m *IncomingMessage) Destroy(err error) {
 			res.w.CloseAfterEnd()
 		}
 		if err != nil {
-			x.tickLocked(eventFunc(func() {
-				x.mu.Lock()
-				_, errs, _ := m.listenersLocked()
-				x.mu.Unlock()
-				emit(errs, err)
-			}))
+			m.tickErrorLocked(err)
 		}
 		x.tickLocked((*closeEvent)(m))
 		if !finished {
-			x.tickLocked(eventFunc(func() {
-				x.mu.Lock()
-				fns := res.ext.closeListeners()
-				x.mu.Unlock()
-				emit0(fns)
-			}))
+			res.tickCloseLocked()
 		}
 	})
 }

@@ -670,21 +670,35 @@ func (res *ServerResponse) Destroy() {
 			}))
 		}
 		if !finished {
-			x.tickLocked(eventFunc(func() {
-				x.mu.Lock()
-				fns := res.ext.closeListeners()
-				x.mu.Unlock()
-				emit0(fns)
-			}))
+			res.tickCloseLocked()
 		}
 		if unread {
-			x.tickLocked(eventFunc(func() {
-				x.mu.Lock()
-				_, errs, _ := m.listenersLocked()
-				x.mu.Unlock()
-				emit(errs, error(ErrRequestAborted))
-			}))
+			m.tickErrorLocked(ErrRequestAborted)
 			x.tickLocked((*closeEvent)(m))
 		}
 	})
+}
+
+// tickCloseLocked queues the response's 'close' for a later tick, to the
+// listeners registered by then, as Node emits it after a destroy.
+func (res *ServerResponse) tickCloseLocked() {
+	x := res.x
+	x.tickLocked(eventFunc(func() {
+		x.mu.Lock()
+		fns := res.ext.closeListeners()
+		x.mu.Unlock()
+		emit0(fns)
+	}))
+}
+
+// tickErrorLocked queues the request's 'error' with err for a later tick,
+// to the listeners registered by then.
+func (m *IncomingMessage) tickErrorLocked(err error) {
+	x := m.x
+	x.tickLocked(eventFunc(func() {
+		x.mu.Lock()
+		_, errs, _ := m.listenersLocked()
+		x.mu.Unlock()
+		emit(errs, err)
+	}))
 }
