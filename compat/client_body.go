@@ -72,11 +72,14 @@ func (b *clientBody) push(p []byte, s string, cb func(error)) bool {
 	return !b.needDrain
 }
 
-// sent reports whether the whole body has been handed to the engine.
+// sent reports whether the whole body has been handed to the engine: the
+// body has ended and Read has taken its last piece. (Under a Content-Length
+// the engine asks for the io.EOF only after writing that piece, and a
+// server may answer before.)
 func (b *clientBody) sent() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.eof
+	return b.eof || b.closed && b.err == io.EOF && len(b.q) == 0
 }
 
 // belowMark reports whether no 'drain' is awaited.

@@ -57,7 +57,7 @@ func (r *ClientRequest) SetHeaderValues(name string, values []string) error {
 	}
 	r.x.mu.Lock()
 	defer r.x.mu.Unlock()
-	if r.headersSent {
+	if r.headFixedLocked() {
 		return ErrHeadersSent
 	}
 	r.hdr.set(name, values)
@@ -72,7 +72,7 @@ func (r *ClientRequest) AppendHeader(name string, values ...string) error {
 	}
 	r.x.mu.Lock()
 	defer r.x.mu.Unlock()
-	if r.headersSent {
+	if r.headFixedLocked() {
 		return errHeadersSentAppend
 	}
 	r.hdr.append(name, values)

@@ -97,7 +97,7 @@ type ClientRequest struct {
 	written       bool // the request is on its connection: 'finish' is due
 	socketTold    bool // 'socket' was taken to emit
 	prefinishTold bool // 'prefinish' was
-	expectHead    bool // the options carry "Expect: 100-continue": OnContinue sends the head
+	expectHead    bool // the options carry an Expect field: the head is fixed, OnContinue sends it
 	ownTimeout    bool // SetTimeout was called: the agent's Timeout no longer applies
 	reused        bool // the agent took the connection from its free list (set before the request is written)
 	held          bool // the agent keeps conn busy until the request's 'close' (Node's 'free' follows it)
@@ -262,9 +262,9 @@ func Request(rawURL string, opts *RequestOptions, callback func(res *IncomingMes
 			r.hdr.setOne(name, o.Headers[name])
 		}
 	}
-	if v, ok := r.hdr.first("expect"); ok && strings.EqualFold(v, "100-continue") {
-		r.expectHead = true
-	}
+	// Node stores the head of a request with an Expect field as it makes
+	// it (a body goes chunked unless a Content-Length is set).
+	r.expectHead = r.hdr.find("expect") >= 0
 	if !o.NoHost && r.hdr.find("host") < 0 {
 		r.hdr.setOne("Host", hostField(r.Host, r.port))
 	}
@@ -384,9 +384,9 @@ func (r *ClientRequest) OnTimeout(fn func()) {
 }
 
 // OnContinue registers a 'continue' listener: the server sent "100
-// Continue". A request with "Expect: 100-continue" in its options sends
-// its head now, if it has not: Node sends it as the request is made, and
-// the body is written once 'continue' comes.
+// Continue". A request with an Expect field in its options sends its head
+// now, if it has not: Node sends it as the request is made, and a body
+// written from the listener then goes out.
 func (r *ClientRequest) OnContinue(fn func()) {
 	r.x.mu.Lock()
 	r.onContinue = append(r.onContinue, fn)
@@ -431,7 +431,7 @@ func (r *ClientRequest) SetHeader(name, value string) error {
 	}
 	r.x.mu.Lock()
 	defer r.x.mu.Unlock()
-	if r.headersSent {
+	if r.headFixedLocked() {
 		return ErrHeadersSent
 	}
 	r.hdr.setOne(name, value)
@@ -470,7 +470,7 @@ func (r *ClientRequest) HasHeader(name string) bool {
 func (r *ClientRequest) RemoveHeader(name string) error {
 	r.x.mu.Lock()
 	defer r.x.mu.Unlock()
-	if r.headersSent {
+	if r.headFixedLocked() {
 		return ErrHeadersSent
 	}
 	r.hdr.del(name)
@@ -648,12 +648,17 @@ func (r *ClientRequest) armLocked() {
 	}
 }
 
-// HeadersSent reports whether the request has been handed to its agent.
+// HeadersSent reports whether the request has been handed to its agent,
+// or has an Expect field in its options (Node stores that head at once).
 func (r *ClientRequest) HeadersSent() bool {
 	r.x.mu.Lock()
 	defer r.x.mu.Unlock()
-	return r.headersSent
+	return r.headFixedLocked()
 }
+
+// headFixedLocked reports whether the head can no longer change, as
+// Node's headersSent; x.mu is held.
+func (r *ClientRequest) headFixedLocked() bool { return r.headersSent || r.expectHead }
 
 // WritableEnded reports whether End has been called.
 func (r *ClientRequest) WritableEnded() bool {
@@ -687,8 +692,15 @@ func (r *ClientRequest) end(tail string) error {
 		return nil
 	}
 	r.ended = true
-	if b := r.wbody; b != nil {
-		x.mu.Unlock()
+	if b := r.wbody; b != nil || r.expectHead {
+		if b == nil {
+			// The head was fixed before the body was known: the body
+			// goes as if written, as Node sends it.
+			b = r.newBody()
+			r.sendLocked(b)
+		} else {
+			x.mu.Unlock()
+		}
 		b.push(nil, tail, nil)
 		b.close(io.EOF)
 		return nil
@@ -729,9 +741,6 @@ func (r *ClientRequest) sendLocked(body *clientBody) {
 		}
 	case len(r.body) > 0:
 		req.SetBody(r.body)
-	}
-	if v, ok := r.hdr.first("expect"); ok && strings.EqualFold(v, "100-continue") {
-		req.SetExpectContinue(true)
 	}
 	if !r.agent.KeepAlive() && r.hdr.find("connection") < 0 {
 		req.SetConnectionClose(true)
