@@ -176,7 +176,7 @@ func agentFreeEvents(t *testing.T, port int, scenario string, setGates func(...c
 		open.Add(1)
 		var req *ClientRequest
 		req, err := Request("", ropts, func(res *IncomingMessage) {
-			at(i, fmt.Sprintf("response %s reused=%v", sid(res.Socket), req.ReusedSocket()))
+			at(i, fmt.Sprintf("response %s reused=%v", sid(res.Socket.SocketInfo), req.ReusedSocket()))
 			res.Resume()
 			res.OnEnd(func() {
 				at(i, "end")

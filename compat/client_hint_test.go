@@ -93,7 +93,7 @@ func hintEvents(t *testing.T, port int, scenario string) string {
 	get := func(i int, then func()) {
 		var req *ClientRequest
 		req, err := Request("", ropts, func(res *IncomingMessage) {
-			at(fmt.Sprintf("%d response %s reused=%v", i, sid(res.Socket), req.ReusedSocket()))
+			at(fmt.Sprintf("%d response %s reused=%v", i, sid(res.Socket.SocketInfo), req.ReusedSocket()))
 			res.Resume()
 			res.OnClose(func() {
 				tr.add("%d res.close free=%d", i, agent.FreeSockets()[name])

@@ -158,6 +158,7 @@ type clientExchange struct {
 	onError    [1]func(error)
 	onData     [1]func([]byte)
 	onEnd      [1]func()
+	sock       Socket // res.Socket: the connection's addresses
 }
 
 // Information is a 1xx interim response other than 101, as Node's

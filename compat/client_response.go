@@ -470,7 +470,8 @@ func (r *ClientRequest) response(resp *engine.ClientResponse, sock SocketInfo) *
 	major, minor := resp.Version()
 	m.HTTPVersion, m.HTTPVersionMajor, m.HTTPVersionMinor = versionString(major, minor), major, minor
 	_, m.RawHeaders = copyHeadInto(cx.text[:], nil, resp.Header(), cx.raw[:0])
-	m.Socket = sock
+	cx.sock.SocketInfo = sock
+	m.Socket = &cx.sock
 	return m
 }
 

@@ -489,7 +489,7 @@ func startCompatDiffServer(t *testing.T) (port int, ev *caseEvents) {
 	ev = &caseEvents{}
 	s := newCompatDiffServer(ev)
 	s.OnConnection(func(sock *Socket) {
-		ev.add("connection", "connection "+sock.Info.RemoteAddress+" "+sock.Info.RemoteFamily)
+		ev.add("connection", "connection "+sock.RemoteAddress+" "+sock.RemoteFamily)
 	})
 	if err := s.Listen(0, "127.0.0.1", nil); err != nil {
 		t.Fatal(err)

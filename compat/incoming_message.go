@@ -36,8 +36,11 @@ type IncomingMessage struct {
 	// RawHeaders lists the header fields as received: name, value, name,
 	// value, ..., names in their original case.
 	RawHeaders []string
-	// Socket describes the connection the message arrived on.
-	Socket SocketInfo
+	// Socket is the connection the message arrived on, Node's
+	// message.socket: on a server, the same object as its response's
+	// Socket and the 'connection' listener's socket; on a client, the
+	// connection's addresses only.
+	Socket *Socket
 
 	res *ServerResponse // server side: the response to this request
 
@@ -147,9 +150,7 @@ func socketInfo(remote, local net.Addr) SocketInfo {
 	return s
 }
 
-// fill sets s from the connection's addresses. A server fills the
-// SocketInfo in its request in place, which is cheaper than a copy while
-// the GC runs.
+// fill sets s from the connection's addresses.
 func (s *SocketInfo) fill(remote, local net.Addr) {
 	if a, ok := remote.(*net.TCPAddr); ok {
 		n := ipNameOf(a.IP)

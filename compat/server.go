@@ -202,16 +202,16 @@ func (s *Server) OnConnection(fn func(socket *Socket)) {
 	s.mu.Unlock()
 }
 
-// connectionOpened is the engine's OnOpenConn: it emits 'connection', and
-// the socket's 'close' once the connection has closed.
+// connectionOpened is the engine's OnOpenConn: it makes the connection's
+// state, whose socket is every request's Socket, emits 'connection' with
+// it, and the socket's 'close' once the connection has closed.
 func (s *Server) connectionOpened(h engine.ConnHandle) func() {
-	fns := s.hooks.Load().onConnection
-	if len(fns) == 0 {
-		return nil
-	}
-	sock := connectionSocket(h)
-	emit(fns, sock)
-	return sock.connClosed
+	cs := newConnState(h.RemoteAddr(), h.LocalAddr())
+	cs.h = h
+	cs.st.conn = &cs.h
+	h.SetValue(cs)
+	emit(s.hooks.Load().onConnection, &cs.sock)
+	return cs.sock.connClosed
 }
 
 // OnListening registers a 'listening' listener.
@@ -559,7 +559,7 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 	req.URL, req.RawHeaders = copyHeadInto(se.text[:], r.Target(), r.Header(), se.raw[:0])
 	major, minor := r.Version()
 	req.HTTPVersion, req.HTTPVersionMajor, req.HTTPVersionMinor = versionString(major, minor), major, minor
-	req.Socket.fill(r.RemoteAddr(), r.LocalAddr())
+	req.Socket = &connStateOf(r).sock
 	req.joinDuplicates = s.opts.JoinDuplicateHeaders
 	if n := s.maxHeadersCount; n > 0 && len(req.RawHeaders) > 2*n {
 		req.headerCount = uint16(min(n, math.MaxUint16))
@@ -595,7 +595,7 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 	}
 	if len(tunnel) > 0 {
 		req.Upgrade = true
-		sock := &Socket{x: x, w: w, Info: req.Socket, connect: connect}
+		sock := &Socket{req.Socket.SocketInfo, &socketState{x: x, w: w, connect: connect}}
 		for _, fn := range tunnel {
 			fn(req, sock)
 		}

@@ -35,7 +35,7 @@ func (s *Server) errorTunnel(dst []byte, status int, err error, t *engine.Tunnel
 	if fns := s.hooks.Load().onClientError; len(fns) > 0 {
 		if e, info := clientError(err); e != nil {
 			r := new(rawReply)
-			sock := &Socket{x: new(exchange), Info: info, reply: r}
+			sock := &Socket{info, &socketState{x: new(exchange), reply: r}}
 			for _, fn := range fns {
 				fn(e, sock)
 			}

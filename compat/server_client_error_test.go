@@ -33,7 +33,7 @@ func startCompatClientErrorServer(t *testing.T) (port int, ev *caseEvents) {
 			key = "clientError?none"
 		}
 		j, _ := json.Marshal(raw)
-		ev.add(key, fmt.Sprintf("clientError %s %s %d %s %s", err.Code, err.Message, err.BytesParsed, j, sock.Info.RemoteAddress))
+		ev.add(key, fmt.Sprintf("clientError %s %s %d %s %s", err.Code, err.Message, err.BytesParsed, j, sock.RemoteAddress))
 		switch {
 		case strings.Contains(raw, "do-destroy"):
 			sock.Destroy()

@@ -21,8 +21,8 @@ func startCompatConnectionServers(t *testing.T) (map[string]int, *caseEvents) {
 		mu.Lock()
 		sock := sockets[req.Socket.RemotePort]
 		mu.Unlock()
-		port := sock.Info.RemotePort
-		log(port, "request "+req.URL)
+		port := sock.RemotePort
+		log(port, fmt.Sprintf("request %s same=%v", req.URL, req.Socket == sock && res.Socket() == sock))
 		req.OnAborted(func() { log(port, "aborted") })
 		req.OnError(func(err error) { log(port, "req.error "+errText(err, "")) })
 		req.OnClose(func() { log(port, "req.close") })
@@ -35,8 +35,8 @@ func startCompatConnectionServers(t *testing.T) (map[string]int, *caseEvents) {
 	}
 	connection := func(destroyNow bool) func(*Socket) {
 		return func(sock *Socket) {
-			port := sock.Info.RemotePort
-			log(port, "connection "+sock.Info.RemoteAddress+" "+sock.Info.RemoteFamily+" "+sock.Info.LocalAddress)
+			port := sock.RemotePort
+			log(port, "connection "+sock.RemoteAddress+" "+sock.RemoteFamily+" "+sock.LocalAddress)
 			sock.OnClose(func() {
 				log(port, "socket.close")
 				mu.Lock()

@@ -1,6 +1,7 @@
 package compat
 
 import (
+	"net"
 	"strings"
 
 	"github.com/zerohttp/zerohttp/engine"
@@ -51,11 +52,7 @@ func (s *Server) OnDropRequest(fn func(req *IncomingMessage, socket SocketInfo))
 // the listeners to call.
 func (s *Server) countRequest(r *engine.Request, res *ServerResponse, hooks *requestHooks,
 	fns []func(*IncomingMessage, *ServerResponse), max int) []func(*IncomingMessage, *ServerResponse) {
-	cs, _ := r.ConnValue().(*connState)
-	if cs == nil {
-		cs = new(connState)
-		r.SetConnValue(cs)
-	}
+	cs := connStateOf(r)
 	cs.served++
 	n := cs.served
 	e := res.extLocked()
@@ -66,7 +63,7 @@ func (s *Server) countRequest(r *engine.Request, res *ServerResponse, hooks *req
 	}
 	drops := hooks.onDropRequest
 	return []func(*IncomingMessage, *ServerResponse){func(req *IncomingMessage, res *ServerResponse) {
-		emit2(drops, req, req.Socket)
+		emit2(drops, req, req.Socket.SocketInfo)
 		_ = res.WriteHead(503, "")
 		_ = res.End(nil)
 	}}
@@ -78,12 +75,37 @@ func emit2[A, B any](fns []func(A, B), a A, b B) {
 	}
 }
 
-// connState is a connection's value (engine.Request.SetConnValue) once
-// MaxRequestsPerSocket counts its requests; else the value is the request
-// in progress, or nil.
+// connState is a server connection's value (set at OnOpenConn): its
+// socket, which is every request's and response's Socket and the
+// 'connection' socket, as in Node; the requests served, which
+// MaxRequestsPerSocket counts; and the request in progress. One
+// allocation per connection.
 type connState struct {
+	sock   Socket
+	st     socketState
+	x      exchange // the socket's lock and ticks
+	h      engine.ConnHandle
 	served int              // requests so far
 	req    *IncomingMessage // the request in progress, or nil
+}
+
+func newConnState(remote, local net.Addr) *connState {
+	cs := new(connState)
+	cs.sock.SocketInfo = socketInfo(remote, local)
+	cs.sock.socketState = &cs.st
+	cs.st.x = &cs.x
+	return cs
+}
+
+// connStateOf returns r's connection's state. A connection opened before
+// the value was set (none, with OnOpenConn set) gets one here.
+func connStateOf(r *engine.Request) *connState {
+	if cs, ok := r.ConnValue().(*connState); ok {
+		return cs
+	}
+	cs := newConnState(r.RemoteAddr(), r.LocalAddr())
+	r.SetConnValue(cs)
+	return cs
 }
 
 // trackRequest records req as r's connection's request in progress while
@@ -93,26 +115,14 @@ func trackRequest(r *engine.Request, req *IncomingMessage, live bool) {
 	if !live {
 		req = nil
 	}
-	switch v := r.ConnValue().(type) {
-	case *connState:
-		v.req = req
-	case nil:
-		if req != nil {
-			r.SetConnValue(req)
-		}
-	default:
-		r.SetConnValue(req)
-	}
+	connStateOf(r).req = req
 }
 
 // requestOf returns the request in progress recorded by trackRequest in a
 // connection's value.
 func requestOf(value any) *IncomingMessage {
-	switch v := value.(type) {
-	case *connState:
-		return v.req
-	case *IncomingMessage:
-		return v
+	if cs, ok := value.(*connState); ok {
+		return cs.req
 	}
 	return nil
 }

@@ -52,6 +52,10 @@ type ServerResponse struct {
 	ext *responseExtra
 }
 
+// Socket is Node's response.socket: the connection, the same object as
+// its request's Socket and the 'connection' listener's socket.
+func (res *ServerResponse) Socket() *Socket { return res.req.Socket }
+
 // SetHeader is Node's response.setHeader: it replaces name's value.
 func (res *ServerResponse) SetHeader(name, value string) error {
 	if err := ValidateHeaderName(name); err != nil {

@@ -15,7 +15,7 @@ func startCompatTimeoutEventServers(t *testing.T) (map[string]int, *caseEvents) 
 	ev := &caseEvents{}
 	log := func(info SocketInfo, s string) { ev.add(strconv.Itoa(info.RemotePort), s) }
 	handle := func(req *IncomingMessage, res *ServerResponse) {
-		sock := req.Socket
+		sock := req.Socket.SocketInfo
 		log(sock, "request "+req.URL)
 		if req.URL == "/res" {
 			res.OnTimeout(func() { log(sock, "res.timeout"); res.EndString("late") })

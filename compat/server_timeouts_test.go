@@ -33,7 +33,7 @@ func startCompatTimeoutServers(t *testing.T) (map[string]int, *caseEvents) {
 	ev := &caseEvents{}
 	log := func(info SocketInfo, s string) { ev.add(strconv.Itoa(info.RemotePort), s) }
 	handle := func(req *IncomingMessage, res *ServerResponse) {
-		log(req.Socket, fmt.Sprintf("request %s %s upgrade=%v", req.Method, req.URL, req.Upgrade))
+		log(req.Socket.SocketInfo, fmt.Sprintf("request %s %s upgrade=%v", req.Method, req.URL, req.Upgrade))
 		req.OnData(func([]byte) {})
 		req.OnEnd(func() {
 			if req.URL == "/slow" {
@@ -64,7 +64,7 @@ func startCompatTimeoutServers(t *testing.T) (map[string]int, *caseEvents) {
 				if errors.Is(err, ErrParse) {
 					bytesParsed = strconv.Itoa(err.BytesParsed)
 				}
-				log(sock.Info, "clientError "+err.Code+" "+err.Message+" "+bytesParsed)
+				log(sock.SocketInfo, "clientError "+err.Code+" "+err.Message+" "+bytesParsed)
 				sock.WriteString("HTTP/1.1 418 X\r\nX-Code: " + err.Code + "\r\n\r\n")
 				sock.End()
 			})

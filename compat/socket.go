@@ -23,10 +23,16 @@ import (
 // node). End or Destroy with nothing written closes the connection with
 // no bytes.
 type Socket struct {
+	// SocketInfo holds the connection's addresses.
+	SocketInfo
+	// socketState is nil on a client response's socket, which holds the
+	// addresses only.
+	*socketState
+}
+
+type socketState struct {
 	x *exchange
 	w *engine.Response // touched in ops while !x.wireEnded
-	// Info describes the connection.
-	Info SocketInfo
 
 	connect bool      // the request is a CONNECT
 	reply   *rawReply // set on a 'clientError' socket: writes go there
@@ -45,6 +51,9 @@ type Socket struct {
 
 // OnData registers a 'data' listener; chunk is valid only during the call.
 func (s *Socket) OnData(fn func(chunk []byte)) {
+	if s.socketState == nil {
+		return
+	}
 	s.x.mu.Lock()
 	s.onData = append(s.onData, fn)
 	s.x.mu.Unlock()
@@ -52,6 +61,9 @@ func (s *Socket) OnData(fn func(chunk []byte)) {
 
 // OnEnd registers an 'end' listener: the peer closed the connection.
 func (s *Socket) OnEnd(fn func()) {
+	if s.socketState == nil {
+		return
+	}
 	s.x.mu.Lock()
 	s.onEnd = append(s.onEnd, fn)
 	s.x.mu.Unlock()
@@ -59,6 +71,9 @@ func (s *Socket) OnEnd(fn func()) {
 
 // OnClose registers a 'close' listener.
 func (s *Socket) OnClose(fn func()) {
+	if s.socketState == nil {
+		return
+	}
 	s.x.mu.Lock()
 	s.onClose = append(s.onClose, fn)
 	s.x.mu.Unlock()
@@ -67,6 +82,9 @@ func (s *Socket) OnClose(fn func()) {
 // Write sends p: first the response head (see Socket), then raw bytes. p
 // may be reused once Write returns.
 func (s *Socket) Write(p []byte) (int, error) {
+	if s.socketState == nil {
+		return 0, errInfoSocket
+	}
 	if s.reply != nil {
 		return s.reply.write(p)
 	}
@@ -101,6 +119,9 @@ func (s *Socket) End() { s.finish() }
 func (s *Socket) Destroy() { s.finish() }
 
 func (s *Socket) finish() {
+	if s.socketState == nil {
+		return
+	}
 	if s.reply != nil {
 		s.reply.end()
 		return
@@ -194,17 +215,20 @@ func (h *tunnelHandler) OnClose(_ *engine.Tunnel, _ error) {
 	x.emitTicks()
 }
 
-// errConnSocketWrite is what Write returns on a 'connection' socket.
-var errConnSocketWrite = errors.New("compat: a 'connection' socket is served by HTTP and cannot be written")
-
-// connectionSocket returns the 'connection' socket of h.
-func connectionSocket(h engine.ConnHandle) *Socket {
-	return &Socket{x: new(exchange), Info: socketInfo(h.RemoteAddr(), h.LocalAddr()), conn: &h}
-}
+var (
+	// errConnSocketWrite is what Write returns on a 'connection' socket.
+	errConnSocketWrite = errors.New("compat: a 'connection' socket is served by HTTP and cannot be written")
+	// errInfoSocket is what Write returns on a client response's socket.
+	errInfoSocket = errors.New("compat: a client response's socket holds its addresses only")
+)
 
 // connClosed emits 'close' on a 'connection' socket. Runs on the loop.
 func (s *Socket) connClosed() {
 	s.x.mu.Lock()
+	if s.closed {
+		s.x.mu.Unlock()
+		return
+	}
 	s.ended, s.closed = true, true
 	fns := s.onClose
 	s.x.mu.Unlock()

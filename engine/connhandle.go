@@ -22,3 +22,11 @@ func (h ConnHandle) LocalAddr() net.Addr { return h.gc.LocalAddr() }
 // OnClose. Safe from any goroutine; once the connection has closed it
 // does nothing.
 func (h ConnHandle) Close() error { return h.gc.Close() }
+
+// SetValue sets the connection's value, as Request.SetConnValue does, before
+// its first request. Call it only from OnOpenConn.
+func (h ConnHandle) SetValue(v any) {
+	if c, ok := h.gc.Context().(*conn); ok {
+		c.value = v
+	}
+}

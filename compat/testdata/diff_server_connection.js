@@ -10,7 +10,7 @@ const errText = e => e ? e.code + ' ' + e.message : String(e);
 const sockets = new Map();
 const handle = (req, res) => {
   const sock = sockets.get(req.socket.remotePort);
-  log(sock, 'request ' + req.url);
+  log(sock, 'request ' + req.url + ' same=' + (req.socket === sock && res.socket === sock));
   req.on('aborted', () => log(sock, 'aborted'));
   req.on('error', e => log(sock, 'req.error ' + errText(e)));
   req.on('close', () => log(sock, 'req.close'));
