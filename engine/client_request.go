@@ -331,11 +331,13 @@ func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, conn *connHost) (
 	dst = append(dst, " HTTP/1.1\r\n"...)
 	var hasHost, hasCL, hasTE, hasConn, hasExpect bool
 	for i := 0; i < r.Header.Len(); i++ {
-		name, value := r.Header.Name(i), r.Header.Value(i)
-		if headers.ValidateName(name) != nil || headers.ValidateValue(value) != nil {
+		// A field's ID is LookupID of its name (the Table's contract): a
+		// well-known name is a token already and needs no second lookup.
+		id := r.Header.Field(i).ID
+		if id == headers.Unknown && headers.ValidateName(r.Header.Name(i)) != nil || headers.ValidateValue(r.Header.Value(i)) != nil {
 			return dst, ErrClientInvalidHeader
 		}
-		switch headers.LookupID(name) {
+		switch id {
 		case headers.Host:
 			hasHost = true
 		case headers.ContentLength:

@@ -584,6 +584,28 @@ func TestClientSetURL(t *testing.T) {
 	if _, err := r.AppendHead(nil, true); !errors.Is(err, ErrClientInvalidHeader) {
 		t.Fatalf("AppendHead with CRLF in a value = %v", err)
 	}
+	// Well-known names skip the name check (their id says they are tokens)
+	// but not the value check, and are still told apart in any case.
+	for _, f := range [][2]string{{"Bad Name", "x"}, {"", "x"}, {"Host", "a\nb"}, {"user-agent", "a\x00b"}} {
+		var r ClientRequest
+		r.Header.AddString(f[0], f[1])
+		if _, err := r.AppendHead(nil, true); !errors.Is(err, ErrClientInvalidHeader) {
+			t.Fatalf("AppendHead with field %q = %v; want ErrClientInvalidHeader", f, err)
+		}
+	}
+	r = ClientRequest{}
+	r.SetMethod("POST")
+	r.SetBodyString("abc")
+	r.Header.AddString("content-LENGTH", "3")
+	r.Header.AddString("HOST", "h.example")
+	r.Header.AddString("connection", "close")
+	head, err := r.AppendHead(nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "POST / HTTP/1.1\r\ncontent-LENGTH: 3\r\nHOST: h.example\r\nconnection: close\r\n\r\n"; string(head) != want {
+		t.Fatalf("head = %q; want %q", head, want)
+	}
 }
 
 // TestClientNodeServer runs against Node's http server: chunked responses with
