@@ -87,6 +87,14 @@ func headerScenario(t *testing.T, port int, mode string) string {
 		if err == nil {
 			out = append(out, "host="+req.GetHeader("host"))
 		}
+	case "sethost":
+		if req, err = Request("", &base, nil); err == nil {
+			err = req.SetHeader("Host", "example.com:82")
+		}
+	case "sethostcase":
+		if req, err = Request("", &base, nil); err == nil {
+			err = req.SetHeader("host", req.GetHeader("host"))
+		}
 	case "auth":
 		o := base
 		o.Host, o.Port = "", 0
@@ -150,7 +158,8 @@ func jsonList(l []string) string {
 // TestClientHeadersMatchNode: the request head compat sends, byte for
 // byte, and what its header API reports, against node v20's for the same
 // options: the Host Node makes (first, visible to getHeader; none with
-// setHost false; a user HOST in its case), auth from a URL's
+// setHost false; a user HOST in its case; a Host set again, last, with a
+// new value or in lower case), auth from a URL's
 // percent-encoding after Host, arrays, appendHeader, getRawHeaderNames,
 // latin1 values and a value above U+00FF refused, trailers, an upper-cased
 // method, and the errors Node throws for a bad port, https: and a space
@@ -160,7 +169,7 @@ func TestClientHeadersMatchNode(t *testing.T) {
 	if err != nil {
 		t.Skip("node not found")
 	}
-	for _, mode := range []string{"default", "nohost", "userhost", "auth", "values", "trailers", "badport", "https", "space"} {
+	for _, mode := range []string{"default", "nohost", "userhost", "sethost", "sethostcase", "auth", "values", "trailers", "badport", "https", "space"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			nport, nheads := recordingServer(t)

@@ -726,8 +726,19 @@ func (r *ClientRequest) sendLocked(body *clientBody) {
 	req.SetHost(r.Host)
 	req.SetPort(r.port)
 	req.SocketPath, req.LocalAddress, req.Family = r.socketPath, r.localAddr, r.family
-	r.hdr.fill(&req.Header)
-	req.OmitHost = r.hdr.find("host") < 0 // Node's setHost: false, or removed
+	hdr := r.hdr
+	host := hdr.find("host")
+	req.OmitHost = host < 0 // Node's setHost: false, or removed
+	if host >= 0 && host == len(hdr.fields)-1 {
+		// A Host field last, as Request makes it, goes where the engine
+		// writes its own line, after the fields: when the engine's line is
+		// the same bytes, it writes it, which saves the field's copy,
+		// checks and lookup (~400 instructions a request).
+		if f := &hdr.fields[host]; f.many == nil && f.name == "Host" && engineWritesHost(f.value, r.Host, r.port) {
+			hdr.fields = hdr.fields[:host]
+		}
+	}
+	hdr.fill(&req.Header)
 	switch cl, hasLength := r.hdr.contentLength(); {
 	case body != nil && hasLength && r.hdr.find("transfer-encoding") < 0:
 		req.SetBodyStream(body, cl)

@@ -24,6 +24,16 @@ try {
     out.push('host=' + req.getHeader('host'));
     req.end();
     break;
+  case 'sethost':
+    req = http.request(base);
+    req.setHeader('Host', 'example.com:82');
+    req.end();
+    break;
+  case 'sethostcase':
+    req = http.request(base);
+    req.setHeader('host', req.getHeader('host'));
+    req.end();
+    break;
   case 'auth':
     req = http.request(`http://us%20er:p%40ss@127.0.0.1:${port}/a`, {agent: false, headers: {'X-A': '1'}});
     req.end();
