@@ -55,6 +55,7 @@ type conn struct {
 	reqStart   int64 // first byte of the current request
 	idleSince  int64 // end of the last request, or the accept
 	lastActive int64 // last read
+	sockIdle   int64 // the connection's own idle timeout (ConnHandle.SetIdleTimeout); 0: the server's
 	fresh      bool  // no request has been read yet
 
 	hij        *Tunnel // set once the connection is hijacked
@@ -118,6 +119,7 @@ func (c *conn) reset(s *Server, l *loop, gc gnet.Conn) {
 	c.readPaused, c.piping, c.pipeFull = false, false, false
 	c.headStart, c.reqStart = 0, 0
 	c.idleSince, c.lastActive = l.now(), l.now()
+	c.sockIdle = 0
 	c.fresh = true
 	c.hij = nil
 	c.value = nil
@@ -672,6 +674,9 @@ func (c *conn) finish(shift int) {
 	}
 	c.headStart = 0
 	c.idleSince = c.l.now()
+	if c.sockIdle != 0 {
+		c.keepAliveTakesOver()
+	}
 	if c.closeWhenDone || c.s.closing.Load() {
 		c.closeAfter = true
 	}
@@ -773,7 +778,24 @@ func (c *conn) deadlineUnder(t *timeouts) int64 {
 	default:
 		d = after(c.idleSince, t.keepAlive)
 	}
-	return min(d, after(c.lastActive, t.idle))
+	return min(d, after(c.lastActive, c.idleUnder(t)))
+}
+
+// idleUnder is c's idle timeout under t: its own if set, else the server's.
+func (c *conn) idleUnder(t *timeouts) int64 {
+	if c.sockIdle != 0 {
+		return c.sockIdle
+	}
+	return t.idle
+}
+
+// stateDeadline is deadlineUnder without the idle timeouts.
+func (c *conn) stateDeadline(t *timeouts) int64 {
+	u, own := *t, c.sockIdle
+	u.idle, c.sockIdle = never, never
+	d := c.deadlineUnder(&u)
+	c.sockIdle = own
+	return d
 }
 
 func after(t, d int64) int64 {
@@ -811,9 +833,7 @@ func (c *conn) expire(now int64) {
 	}
 	// When the idle clock alone ran out, the connection closes with no
 	// reply, as a socket timeout: there is no request to answer 408.
-	u := *t
-	u.idle = never
-	idleOnly := c.deadlineUnder(&u) > now
+	idleOnly := c.stateDeadline(t) > now
 	c.inCall = true
 	switch {
 	case c.inWorker || c.hij != nil:
@@ -845,7 +865,7 @@ func (c *conn) expire(now int64) {
 // lastActive with those clocks stopped.
 func (c *conn) waivable(now int64, t *timeouts) (idleSince, lastActive int64, ok bool) {
 	savedIdle, savedActive := c.idleSince, c.lastActive
-	if after(c.lastActive, t.idle) <= now {
+	if after(c.lastActive, c.idleUnder(t)) <= now {
 		c.lastActive = stopped
 	}
 	if c.deadlineUnder(t) <= now && !c.fresh && c.headStart == 0 && after(c.idleSince, t.keepAlive) <= now {

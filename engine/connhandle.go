@@ -1,15 +1,24 @@
 package engine
 
 import (
+	"context"
 	"net"
+	"time"
 
 	"github.com/panjf2000/gnet/v2"
 )
 
-// ConnHandle is a server connection as Options.OnOpenConn gives it.
+// ConnHandle is a server connection as Options.OnOpenConn (or
+// Request.Conn) gives it.
 type ConnHandle struct {
-	gc gnet.Conn // kept here: the engine's conn is reused once it closes
+	gc  gnet.Conn // kept here: the engine's conn is reused once it closes
+	c   *conn
+	l   *loop  // c's loop, kept here: c.l changes once c is reused
+	gen uint64 // c.gen when the handle was made: a reused conn has another
 }
+
+// handle returns c's handle.
+func (c *conn) handle() ConnHandle { return ConnHandle{gc: c.gc, c: c, l: c.l, gen: c.gen.Load()} }
 
 // RemoteAddr returns the peer's address.
 func (h ConnHandle) RemoteAddr() net.Addr { return h.gc.RemoteAddr() }
@@ -28,5 +37,58 @@ func (h ConnHandle) Close() error { return h.gc.Close() }
 func (h ConnHandle) SetValue(v any) {
 	if c, ok := h.gc.Context().(*conn); ok {
 		c.value = v
+	}
+}
+
+// SetIdleTimeout gives the connection an idle timeout of its own in place
+// of the server's IdleTimeout, as Node's socket.setTimeout(ms): the
+// connection times out once it has read and written nothing for d, and
+// activity re-arms it; 0 (or less) turns idle timing off for the
+// connection, the server's IdleTimeout included. What happens then is
+// what the server's IdleTimeout does (OnIdleTimeout, else close). Under
+// KeepAliveReplacesIdle, with a keep-alive timeout on, the end of a
+// request gives the connection back to the server's timeouts, as Node's
+// keep-alive timer replaces the socket's timeout and its next request
+// sets server.timeout again. The resolution is TickInterval's. Safe from
+// any goroutine: on the connection's loop (an inline handler) it takes
+// effect at once, elsewhere on the loop shortly after; once the
+// connection has closed it does nothing.
+func (h ConnHandle) SetIdleTimeout(d time.Duration) error {
+	if h.c == nil {
+		return nil
+	}
+	v := never
+	if d > 0 {
+		v = max(ms(d), 1)
+	}
+	si := &setIdle{h: h, idle: v}
+	if goid() == h.l.probe.gid {
+		return si.Run(context.Background())
+	}
+	return h.l.ev.Execute(context.Background(), si)
+}
+
+// setIdle is one SetIdleTimeout queued onto the loop.
+type setIdle struct {
+	h    ConnHandle
+	idle int64
+}
+
+func (s *setIdle) Run(context.Context) error {
+	c := s.h.c
+	if c.gen.Load() != s.h.gen || c.closed || c.gc == nil {
+		return nil
+	}
+	c.sockIdle = s.idle
+	c.arm()
+	return nil
+}
+
+// keepAliveTakesOver drops c's own idle timeout at a request's end when
+// the keep-alive timeout replaces it (see SetIdleTimeout); finish calls
+// it only for a connection that has one.
+func (c *conn) keepAliveTakesOver() {
+	if c.s.opts.KeepAliveReplacesIdle && c.s.to.Load().keepAlive != never {
+		c.sockIdle = 0
 	}
 }

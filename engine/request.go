@@ -211,6 +211,10 @@ func (r *Request) RemoteAddr() net.Addr { return r.c.gc.RemoteAddr() }
 // LocalAddr returns the address the request arrived on.
 func (r *Request) LocalAddr() net.Addr { return r.c.gc.LocalAddr() }
 
+// Conn returns a handle on the request's connection, which outlives the
+// request (see ConnHandle).
+func (r *Request) Conn() ConnHandle { return r.c.handle() }
+
 // ConnValue returns what SetConnValue stored for the request's connection,
 // or nil on a connection where it was not called.
 func (r *Request) ConnValue() any { return r.c.value }

@@ -377,7 +377,7 @@ func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 		f(gc.RemoteAddr(), gc.LocalAddr())
 	}
 	if f := s.opts.OnOpenConn; f != nil {
-		c.onShut = f(ConnHandle{gc: gc})
+		c.onShut = f(c.handle())
 	}
 	return nil, gnet.None
 }
