@@ -55,6 +55,13 @@ type ClientRequest struct {
 	OmitKeepAlive bool
 	// Trailer, when it has fields, forces a chunked body and is sent after it.
 	Trailer headers.Table
+	// FixedLines is sent as it is after Header's fields: whole lines
+	// ("Name: value\r\n") that a caller adds to every request and has
+	// checked once, such as a default User-Agent, which so are not copied,
+	// looked up and checked per request. AppendHead trusts them: they must
+	// be valid fields other than Host, Content-Length, Transfer-Encoding,
+	// Connection and Expect.
+	FixedLines string
 
 	body       []byte    // owned copy, or the caller's slice (SetBodyRaw)
 	ownBody    []byte    // capacity kept across reuse
@@ -92,6 +99,7 @@ func (r *ClientRequest) Reset() {
 	r.port = 0
 	r.SocketPath, r.LocalAddress, r.Family = "", "", 0
 	r.OmitHost, r.OmitKeepAlive = false, false
+	r.FixedLines = ""
 	r.Header.Reset(nil)
 	r.Trailer.Reset(nil)
 	r.body, r.ownBody = nil, r.ownBody[:0]
@@ -351,6 +359,7 @@ func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, conn *connHost) (
 		}
 		dst = r.Header.AppendLine(dst, i)
 	}
+	dst = append(dst, r.FixedLines...)
 	if !hasHost && !r.OmitHost {
 		// RFC 9112 §3.2: a client MUST send a Host field in every HTTP/1.1 request.
 		connLine := conn != nil && len(conn.line) > 0

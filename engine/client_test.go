@@ -608,6 +608,26 @@ func TestClientSetURL(t *testing.T) {
 	}
 }
 
+// TestClientRequestFixedLines: FixedLines go out as they are after the
+// fields, and Reset drops them.
+func TestClientRequestFixedLines(t *testing.T) {
+	var r ClientRequest
+	r.SetHost("h.example")
+	r.Header.AddString("X-A", "1")
+	r.FixedLines = "User-Agent: t/1\r\nAccept-Encoding: gzip\r\n"
+	head, err := r.AppendHead(nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "GET / HTTP/1.1\r\nX-A: 1\r\nUser-Agent: t/1\r\nAccept-Encoding: gzip\r\nHost: h.example\r\n\r\n"; string(head) != want {
+		t.Fatalf("head = %q; want %q", head, want)
+	}
+	r.Reset()
+	if r.FixedLines != "" {
+		t.Fatalf("FixedLines after Reset = %q", r.FixedLines)
+	}
+}
+
 // TestClientNodeServer runs against Node's http server: chunked responses with
 // trailers, keep-alive reuse and its Keep-Alive hint.
 func TestClientNodeServer(t *testing.T) {

@@ -184,9 +184,7 @@ func (x *trip) build(noKeepAlive, mayGzip bool) error {
 	if req.Host != "" && req.Host != req.URL.Host {
 		creq.Header.AddString("Host", req.Host)
 	}
-	if _, ok := req.Header["User-Agent"]; !ok {
-		creq.Header.AddString("User-Agent", "Go-http-client/1.1")
-	}
+	_, ownAgent := req.Header["User-Agent"]
 	expect := false
 	// A request's own Accept-Encoding or Range stops the Transport asking
 	// for gzip (h.Get(k) != "", told apart here rather than looked up).
@@ -208,10 +206,8 @@ func (x *trip) build(noKeepAlive, mayGzip bool) error {
 			creq.Header.AddString(k, v)
 		}
 	}
-	if mayGzip && !ownCoding && req.Method != http.MethodHead {
-		x.askedGzip = true
-		creq.Header.AddString("Accept-Encoding", "gzip")
-	}
+	x.askedGzip = mayGzip && !ownCoding && req.Method != http.MethodHead
+	creq.FixedLines = fixedLines[b2i(!ownAgent)|b2i(x.askedGzip)<<1]
 	if req.Close || noKeepAlive {
 		creq.SetConnectionClose(true)
 	}
@@ -256,6 +252,23 @@ func (x *trip) build(noKeepAlive, mayGzip bool) error {
 	}
 	creq.SetBodyStream(requestStream{x, src}, n)
 	return nil
+}
+
+// fixedLines are the fields the Transport adds, checked once rather than
+// per request (engine.ClientRequest.FixedLines), by whether the request
+// has its own User-Agent (bit 0 clear) and whether it asks for gzip (bit 1).
+var fixedLines = [4]string{
+	"",
+	"User-Agent: Go-http-client/1.1\r\n",
+	"Accept-Encoding: gzip\r\n",
+	"User-Agent: Go-http-client/1.1\r\nAccept-Encoding: gzip\r\n",
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // requestTarget returns u.RequestURI(), built in buf when u has a query,
