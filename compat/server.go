@@ -673,9 +673,10 @@ func (b *bodyHandler) OnBodyEnd(_ *engine.Request, trailers *headers.Table) {
 type closeHandler IncomingMessage
 
 // OnClose runs on the loop. The engine's request and response are gone;
-// the events follow Node's order: 'aborted' and the response's 'close',
-// then, on later ticks, the request's 'error' and 'close' (when the
-// request had not been read to the end), else only the response's 'close'.
+// the events follow Node's order: 'aborted', the socket's 'close' and the
+// response's 'close', then, on later ticks, the request's 'error' and
+// 'close' (when the request had not been read to the end), else only the
+// socket's and the response's 'close'.
 func (h *closeHandler) OnClose(_ *engine.Request, _ error) {
 	m := (*IncomingMessage)(h)
 	x := m.x
@@ -693,6 +694,9 @@ func (h *closeHandler) OnClose(_ *engine.Request, _ error) {
 	if unread {
 		emit0(aborted)
 	}
+	// Node's socket 'close' runs its HTTP listener ('aborted') first, then
+	// the user's, then the response's.
+	m.Socket.connClosed()
 	if !finished {
 		emit0(resClose)
 	}

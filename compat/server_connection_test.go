@@ -27,9 +27,15 @@ func startCompatConnectionServers(t *testing.T) (map[string]int, *caseEvents) {
 		req.OnError(func(err error) { log(port, "req.error "+errText(err, "")) })
 		req.OnClose(func() { log(port, "req.close") })
 		res.OnClose(func() { log(port, "res.close") })
-		if req.URL == "/later" {
+		switch req.URL {
+		case "/later":
 			time.AfterFunc(50*time.Millisecond, sock.Destroy)
-		} else {
+		case "/resdestroy":
+			time.AfterFunc(50*time.Millisecond, res.Destroy)
+		case "/reqdestroy":
+			time.AfterFunc(50*time.Millisecond, func() { req.Destroy(nil) })
+		case "/slow":
+		default:
 			res.EndString("ok")
 		}
 	}
@@ -65,11 +71,14 @@ func startCompatConnectionServers(t *testing.T) (map[string]int, *caseEvents) {
 }
 
 // TestServerConnectionSocketMatchesNode compares what a 'connection'
-// listener does with its socket on node's and compat's servers: destroyed
-// at once (the client gets nothing), destroyed 50 ms into a request that
-// has no response yet (the request's 'aborted' and 'close' events, the
-// response's 'close' and the socket's 'close'), and a request answered on
-// a socket kept (its 'close' when the client leaves).
+// listener does with its socket on node's and compat's servers, and the
+// order of the socket's 'close' among the request's and the response's
+// events: destroyed at once (the client gets nothing), destroyed 50 ms
+// into a request that has no response yet, the response or the request
+// destroyed then, the client closing or resetting while the server holds
+// its request, and a request answered on a socket kept (its 'close' when
+// the client leaves). Every request checks that req.socket and
+// res.socket are the 'connection' socket.
 func TestServerConnectionSocketMatchesNode(t *testing.T) {
 	sc := startNodeScript(t, "diff_server_connection.js")
 	nodePorts := map[string]int{}
@@ -82,12 +91,21 @@ func TestServerConnectionSocketMatchesNode(t *testing.T) {
 	}
 	nodeEv := nodeEvents(sc)
 	ports, ev := startCompatConnectionServers(t)
-	cases := []struct{ server, label, send string }{
-		{"c1", "now", ""},
-		{"c2", "later", "GET /later HTTP/1.1\r\nHost: x\r\n\r\n"},
-		{"c2", "kept", "GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"},
+	// leave is how the client leaves a request the server holds: "" reads
+	// to the end, "close" closes once the request was emitted, "reset"
+	// resets then.
+	// last is the event each case ends with, on node.
+	cases := []struct{ server, label, send, leave, last string }{
+		{"c1", "now", "", "", "socket.close"},
+		{"c2", "later", "GET /later HTTP/1.1\r\nHost: x\r\n\r\n", "", "req.close"},
+		{"c2", "kept", "GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "", "socket.close"},
+		{"c2", "resdestroy", "GET /resdestroy HTTP/1.1\r\nHost: x\r\n\r\n", "", "req.close"},
+		{"c2", "reqdestroy", "POST /reqdestroy HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab", "", "res.close"},
+		{"c2", "gone", "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n", "close", "req.close"},
+		{"c2", "gonebody", "POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab", "close", "req.close"},
+		{"c2", "reset", "POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab", "reset", "req.close"},
 	}
-	run := func(t *testing.T, port int, ev *caseEvents, send string) string {
+	run := func(t *testing.T, port int, ev *caseEvents, send, leave, last string) string {
 		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 		if err != nil {
 			t.Fatal(err)
@@ -97,32 +115,37 @@ func TestServerConnectionSocketMatchesNode(t *testing.T) {
 		// Nothing is sent to c1, which destroys the socket at once: bytes
 		// reaching a closed socket would reset it (on either server).
 		io.WriteString(c, send)
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		b, err := io.ReadAll(c)
-		state := "[closed]"
-		if err != nil {
-			state = "[error]" // a reset: the server destroyed the socket
-			if isTimeout(err) {
-				state = "[open]"
+		state := ""
+		if leave != "" {
+			if !ev.waitEvent(key, "request", nil) {
+				t.Errorf("no request event")
 			}
-		}
-		closed := ev.waitEvent(key, "socket.close", nil)
-		// Node emits the socket's 'close' between the request's 'aborted'
-		// and the response's 'close'; compat after the exchange's events
-		// (README): compared apart.
-		var evs []string
-		for _, e := range strings.Split(ev.take(key), "\n") {
-			if e != "socket.close" {
-				evs = append(evs, e)
+			if leave == "reset" {
+				c.(*net.TCPConn).SetLinger(0)
 			}
+			c.Close()
+		} else {
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			b, err := io.ReadAll(c)
+			state = "[closed]"
+			if err != nil {
+				state = "[error]" // a reset: the server destroyed the socket
+				if isTimeout(err) {
+					state = "[open]"
+				}
+			}
+			state = dateValue.ReplaceAllString(string(b), "Date: (date)\r") + state + "\n"
 		}
-		return fmt.Sprintf("%s%s socket.close=%v\n%s", dateValue.ReplaceAllString(string(b), "Date: (date)\r"), state, closed, strings.Join(evs, "\n"))
+		if !ev.waitEvent(key, last, nil) {
+			t.Errorf("no %s", last)
+		}
+		return state + ev.take(key)
 	}
 	for _, tt := range cases {
 		t.Run(tt.server+"/"+tt.label, func(t *testing.T) {
 			t.Parallel()
-			want := run(t, nodePorts[tt.server], nodeEv, tt.send)
-			got := run(t, ports[tt.server], ev, tt.send)
+			want := run(t, nodePorts[tt.server], nodeEv, tt.send, tt.leave, tt.last)
+			got := run(t, ports[tt.server], ev, tt.send, tt.leave, tt.last)
 			if got != want {
 				t.Errorf("compat:\n%s\nnode:\n%s", got, want)
 			}

@@ -4,7 +4,8 @@ package compat
 // to the end ('end' not emitted), it emits 'aborted' and closes the
 // connection at once, dropping what the response wrote in the same
 // callback, as Node's; then come 'error' with err (none for nil), the
-// request's 'close' and, if the response had not finished, its 'close'. A
+// request's 'close', the socket's 'close' and, if the response had not
+// finished, its 'close'. A
 // request read to the end emits only 'error' and 'close', and its response
 // goes on. Node emits 'aborted' inside the call: so does Destroy when
 // called on the loop (from a listener), else on the loop soon after.
@@ -40,13 +41,14 @@ func (m *IncomingMessage) Destroy(err error) {
 				emit0(fns)
 			}))
 		}
-		finished := true
+		finished, cut := true, false
 		switch {
 		case !unread || m.aborting:
 		case !x.wireEnded && res.w != nil:
 			res.abortWireLocked()
 			_, finished = m.abortLocked()
 			m.more.pending = nil
+			cut = true
 		case x.cork == corkEnded && !res.finishEmitted:
 			res.w.CloseAfterEnd()
 		}
@@ -54,6 +56,9 @@ func (m *IncomingMessage) Destroy(err error) {
 			m.tickErrorLocked(err)
 		}
 		x.tickLocked((*closeEvent)(m))
+		if cut {
+			x.tickLocked(eventFunc(m.Socket.connClosed))
+		}
 		if !finished {
 			res.tickCloseLocked()
 		}

@@ -642,9 +642,9 @@ const corkEnded = -1
 // Destroy is Node's response.destroy() (or req.socket.destroy()): it
 // closes the connection at once, dropping what the response wrote in the
 // same callback (Node's socket is corked until the next tick) and what the
-// socket has not taken; the request then gets 'aborted', the response
-// 'close', the request 'error' ECONNRESET "aborted" and 'close', as when
-// the client goes away. Called in the callback that ended the response,
+// socket has not taken; the request then gets 'aborted', the socket
+// 'close', the response 'close', the request 'error' ECONNRESET "aborted"
+// and 'close', as when the client goes away. Called in the callback that ended the response,
 // before 'finish', it closes the connection once the response is sent, as
 // Node's; later it does nothing.
 func (res *ServerResponse) Destroy() {
@@ -673,6 +673,7 @@ func (res *ServerResponse) Destroy() {
 				emit0(aborted)
 			}))
 		}
+		x.tickLocked(eventFunc(m.Socket.connClosed))
 		if !finished {
 			res.tickCloseLocked()
 		}

@@ -16,7 +16,9 @@ const handle = (req, res) => {
   req.on('close', () => log(sock, 'req.close'));
   res.on('close', () => log(sock, 'res.close'));
   if (req.url === '/later') setTimeout(() => sock.destroy(), 50);
-  else res.end('ok');
+  else if (req.url === '/resdestroy') setTimeout(() => res.destroy(), 50);
+  else if (req.url === '/reqdestroy') setTimeout(() => req.destroy(), 50);
+  else if (req.url !== '/slow') res.end('ok');
 };
 const connection = destroyNow => sock => {
   const port = sock.remotePort;
