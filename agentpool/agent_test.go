@@ -783,3 +783,46 @@ func TestAgentQueuerTold(t *testing.T) {
 		}
 	}
 }
+
+// givingUpHandler is a SocketUser and Canceler that gives its request up
+// in SocketAssigned, as a Node 'socket' listener that destroys it.
+type givingUpHandler struct {
+	chanHandler
+	gaveUp *atomic.Bool
+}
+
+func (h givingUpHandler) SocketAssigned(*engine.ClientConn, bool) { h.gaveUp.Store(true) }
+func (h givingUpHandler) HoldSocket(*engine.ClientConn) bool      { return false }
+func (h givingUpHandler) RequestCancelled() error {
+	if h.gaveUp.Load() {
+		return errGiveUp
+	}
+	return nil
+}
+
+var errGiveUp = errors.New("given up in SocketAssigned")
+
+// TestAgentCancelledInSocketAssigned: a request given up by its handler's
+// SocketAssigned is not written, its handler gets the Canceler's error,
+// and its connection closes, as Node destroys the socket of a request
+// destroyed in 'socket' (before, the request was sent).
+func TestAgentCancelledInSocketAssigned(t *testing.T) {
+	var served atomic.Int32
+	s := newServer(t, 0, func(w http.ResponseWriter, r *http.Request) { served.Add(1) })
+	a := newAgent(t, Options{KeepAlive: true})
+	h := givingUpHandler{make(chanHandler, 1), new(atomic.Bool)}
+	send(a, s.host, s.port, "/", h)
+	select {
+	case r := <-h.chanHandler:
+		if !errors.Is(r.err, errGiveUp) {
+			t.Fatalf("handler got %v; want errGiveUp", r.err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no answer")
+	}
+	waitFor(t, "the connection closed", func() bool { return a.TotalSockets() == 0 })
+	waitFor(t, "the server's accept", func() bool { return s.conns.Load() > 0 })
+	if n := served.Load(); n != 0 || s.conns.Load() != 1 {
+		t.Fatalf("server served %d requests on %d connections; want 0 on 1", n, s.conns.Load())
+	}
+}

@@ -357,6 +357,16 @@ func (a *Agent) dispatch(ac *agentConn, p *pending) {
 	}
 	if u, ok := p.h.(SocketUser); ok {
 		u.SocketAssigned(ac.cc, p.reused)
+		// What SocketAssigned ran (Node's 'socket' listeners) may have
+		// given the request up: nothing is written and, as Node destroys
+		// the socket with its request, the connection closes.
+		if c, ok := p.h.(Canceler); ok {
+			if err := c.RequestCancelled(); err != nil {
+				a.connIdle(ac, ac.cc, false)
+				p.finish(nil, err)
+				return
+			}
+		}
 	}
 	ac.inflight = p
 	err := ac.cc.Send(p.req, p.resp, ac)

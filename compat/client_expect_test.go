@@ -11,12 +11,10 @@ import (
 	"time"
 )
 
-// expectWireServer answers each connection's request with "ok" once it has
-// arrived whole, or 900 ms after its head, and never sends a 100; it sends
-// what arrived on the returned channel (head lines sorted, the port
-// masked), marked "whole" or "cut". 900 ms is under the engine's 1 s
-// ContinueTimeout, which held a body back before.
-func expectWireServer(t *testing.T) (port int, rec <-chan string) {
+// recordServer runs serve on each connection it accepts, on a goroutine
+// of its own, and sends what serve returns (a record of what arrived) on
+// rec.
+func recordServer(t *testing.T, serve func(c net.Conn, port int) string) (port int, rec <-chan string) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -30,14 +28,17 @@ func expectWireServer(t *testing.T) (port int, rec <-chan string) {
 			if err != nil {
 				return
 			}
-			recc <- readExpectRequest(c, port)
+			go func() { recc <- serve(c, port) }()
 		}
 	}()
 	return port, recc
 }
 
-// readExpectRequest reads c's request as expectWireServer describes, answers
-// it and closes c.
+// readExpectRequest answers c's request with "ok" once it has arrived
+// whole, or 900 ms after its head, and never sends a 100; it returns what
+// arrived (head lines sorted, the port masked), marked "whole" or "cut".
+// 900 ms is under the engine's 1 s ContinueTimeout, which held a body back
+// before.
 func readExpectRequest(c net.Conn, port int) string {
 	defer c.Close()
 	var all []byte
@@ -77,7 +78,7 @@ func readExpectRequest(c net.Conn, port int) string {
 func TestClientExpectBodyMatchesNode(t *testing.T) {
 	for _, mode := range []string{"write", "end", "length"} {
 		t.Run(mode, func(t *testing.T) {
-			port, rec := expectWireServer(t)
+			port, rec := recordServer(t, readExpectRequest)
 			want := runNode(t, "testdata/client_expect_body.js", fmt.Sprint(port), mode)
 			want += "\n" + <-rec
 			tr := &trace{}

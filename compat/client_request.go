@@ -890,27 +890,33 @@ func (r *ClientRequest) announceFrom(cc *engine.ClientConn, sock SocketInfo) {
 	defer r.annMu.Unlock()
 	x := r.x
 	x.mu.Lock()
-	var socks []func(SocketInfo)
-	var pre, fins []func()
 	if !r.socketTold {
 		r.socketTold = true
-		socks = r.onSocket
-	}
-	if r.ended && !r.prefinishTold {
-		r.prefinishTold = true
-		if r.rare != nil {
-			pre = r.rare.onPrefinish
+		if socks := r.onSocket; len(socks) > 0 {
+			x.mu.Unlock()
+			if cc != nil {
+				sock = socketInfo(cc.RemoteAddr(), cc.LocalAddr())
+			}
+			emit(socks, sock)
+			x.mu.Lock()
 		}
 	}
-	if r.written && !r.finished {
-		r.finished = true
-		fins = r.onFinish
+	var pre, fins []func()
+	// A request destroyed before it was written (by a 'socket' listener)
+	// emits neither, as Node's.
+	if !r.destroyed || r.cc != nil {
+		if r.ended && !r.prefinishTold {
+			r.prefinishTold = true
+			if r.rare != nil {
+				pre = r.rare.onPrefinish
+			}
+		}
+		if r.written && !r.finished {
+			r.finished = true
+			fins = r.onFinish
+		}
 	}
 	x.mu.Unlock()
-	if len(socks) > 0 && cc != nil {
-		sock = socketInfo(cc.RemoteAddr(), cc.LocalAddr())
-	}
-	emit(socks, sock)
 	emit0(pre)
 	emit0(fins)
 }
@@ -989,7 +995,8 @@ func (r *ClientRequest) destroy(err error, abort bool) {
 		} else {
 			r.lateErr = err
 		}
-	case pending && abort && r.cc == nil:
+	case pending && abort && r.conn == nil:
+		// No socket yet: Node's request closes, then emits 'abort'.
 		x.tickLocked(eventFunc(r.emitClose))
 		x.tickLocked(eventFunc(func() { emit0(aborts) }))
 	case pending:
