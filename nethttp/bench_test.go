@@ -2,11 +2,15 @@ package nethttp
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
+
+	"github.com/zerohttp/zerohttp/engine"
 )
 
 // BenchmarkServe sends keep-alive GETs over one raw connection to a hello
@@ -25,6 +29,26 @@ func BenchmarkServe(b *testing.B) {
 	b.Run("bridge", func(b *testing.B) {
 		benchRawGets(b, startBridge(b, h, nil))
 	})
+}
+
+// BenchmarkServeFloor is BenchmarkServe's hello from the engine's own API on
+// the loop, the floor for the bridge: cachegrind's count per request here
+// and in BenchmarkServe/bridge tells the bridge's own cost.
+func BenchmarkServeFloor(b *testing.B) {
+	body := []byte("Hello, World!")
+	s := engine.NewServer(func(w *engine.Response, _ *engine.Request) {
+		w.Header().AddString("Content-Type", "text/plain")
+		_, _ = w.Write(body)
+	}, &engine.Options{NumLoops: 1})
+	if err := s.Start("tcp://127.0.0.1:0"); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = s.Shutdown(ctx)
+	}()
+	benchRawGets(b, s.Addr().String())
 }
 
 // benchRawGets writes a GET and reads its response (one whose head ends

@@ -36,7 +36,7 @@ type responseWriter struct {
 
 	hdr         http.Header   // the handler's, live; emptied for each request
 	fields      []string      // the head's fields as name, value pairs, taken at WriteHeader
-	entries     []headerEntry // the header's entries at WriteHeader, sorted by key
+	entries     []headerEntry // the header's entries at WriteHeader, sorted by key; the last request's until then
 	prefixed    bool          // one of entries' keys starts with http.TrailerPrefix
 	trailerDecl []string      // the values of the Trailer field, taken at WriteHeader
 	status      int
@@ -87,7 +87,6 @@ func (rw *responseWriter) reset(isHead bool) {
 	clear(rw.hdr)
 	rw.body = nil
 	rw.fields = rw.fields[:0]
-	rw.entries = rw.entries[:0]
 	rw.prefixed = false
 	rw.trailerDecl = rw.trailerDecl[:0]
 	rw.status = 0
@@ -217,12 +216,15 @@ func (rw *responseWriter) WriteHeader(code int) {
 // name as net/http writes them. Values are strings, so the pairs keep them
 // as they are now whatever the handler does to its map later.
 func (rw *responseWriter) snapshot() {
-	es := rw.entries[:0]
-	for k, vs := range rw.hdr {
-		es = append(es, headerEntry{k, vs})
+	es := rw.entries
+	if len(es) != len(rw.hdr) || !rw.refreshEntries() {
+		es = es[:0]
+		for k, vs := range rw.hdr {
+			es = append(es, headerEntry{k, vs})
+		}
+		slices.SortFunc(es, func(a, b headerEntry) int { return strings.Compare(a.key, b.key) })
+		rw.entries = es
 	}
-	slices.SortFunc(es, func(a, b headerEntry) int { return strings.Compare(a.key, b.key) })
-	rw.entries = es
 	pairs := rw.fields[:0]
 	for _, e := range es {
 		k, vs := e.key, e.vals
@@ -447,6 +449,23 @@ func (rw *responseWriter) trailerFields(out []string) []string {
 		}
 	}
 	return out
+}
+
+// refreshEntries takes the values of the last response's keys from the
+// header, which holds as many keys, and reports whether it has them all,
+// the same set then, still sorted. A handler usually sets the keys it set
+// last time: a lookup per key is cheaper than a pass over the map (its
+// iterator's random start alone is ~150 instructions) and a sort.
+func (rw *responseWriter) refreshEntries() bool {
+	for i := range rw.entries {
+		e := &rw.entries[i]
+		vs, ok := rw.hdr[e.key]
+		if !ok {
+			return false
+		}
+		e.vals = vs
+	}
+	return true
 }
 
 // sameKeys reports whether the header holds the keys it held at
