@@ -132,7 +132,7 @@ func (a *Agent) free(cc *engine.ClientConn) {
 	fns := a.onFree
 	a.mu.Unlock()
 	if len(fns) > 0 {
-		emit(fns, socketInfo(cc.RemoteAddr(), cc.LocalAddr()))
+		emit(fns, connSocketInfo(cc))
 	}
 }
 

@@ -162,7 +162,7 @@ func (r *ClientRequest) Socket() (SocketInfo, bool) {
 	if cc == nil {
 		return SocketInfo{}, false
 	}
-	return socketInfo(cc.RemoteAddr(), cc.LocalAddr()), true
+	return connSocketInfo(cc), true
 }
 
 // ReusedSocket reports whether the agent gave the request a free socket

@@ -739,11 +739,17 @@ func (r *ClientRequest) sendLocked(body *clientBody) {
 		}
 	}
 	hdr.fill(&req.Header)
-	switch cl, hasLength := r.hdr.contentLength(); {
-	case body != nil && hasLength && r.hdr.find("transfer-encoding") < 0:
+	// A body given to End alone goes with the head; a written one streams,
+	// with its Content-Length if set (and no Transfer-Encoding), else
+	// chunked, as Node sends written bodies.
+	if body == nil {
+		if len(r.body) > 0 {
+			req.SetBody(r.body)
+		}
+	} else if cl, ok := r.hdr.contentLength(); ok && r.hdr.find("transfer-encoding") < 0 {
 		req.SetBodyStream(body, cl)
-	case body != nil:
-		req.SetBodyStream(body, -1) // chunked, as Node sends written bodies
+	} else {
+		req.SetBodyStream(body, -1)
 		// The trailers go in once the body has ended, the head long sent,
 		// so that, as in Node, no Trailer field announces them.
 		body.atEOF = func() {
@@ -751,8 +757,6 @@ func (r *ClientRequest) sendLocked(body *clientBody) {
 			r.trailers.fill(&req.Trailer)
 			x.mu.Unlock()
 		}
-	case len(r.body) > 0:
-		req.SetBody(r.body)
 	}
 	if !r.agent.KeepAlive() && r.hdr.find("connection") < 0 {
 		req.SetConnectionClose(true)
@@ -895,7 +899,7 @@ func (r *ClientRequest) announceFrom(cc *engine.ClientConn, sock SocketInfo) {
 		if socks := r.onSocket; len(socks) > 0 {
 			x.mu.Unlock()
 			if cc != nil {
-				sock = socketInfo(cc.RemoteAddr(), cc.LocalAddr())
+				sock = connSocketInfo(cc)
 			}
 			emit(socks, sock)
 			x.mu.Lock()
@@ -1002,7 +1006,7 @@ func (r *ClientRequest) destroy(err error, abort bool) {
 	case pending:
 		if cc := r.cc; cc != nil {
 			// Sent and awaiting its head: Node had emitted these.
-			sock := socketInfo(cc.RemoteAddr(), cc.LocalAddr())
+			sock := connSocketInfo(cc)
 			x.tickLocked(eventFunc(func() { r.announce(sock) }))
 		}
 		if abort {

@@ -140,6 +140,9 @@ type ClientConn struct {
 
 	host connHost // the dial options' host and its Host line; immutable
 	ctx  any
+	// value is SetValue's, for the requests' owner (the connection's
+	// owner, a pool, has ctx).
+	value atomic.Pointer[any]
 }
 
 func newClientConn(cli *Client, wfd int, opts *DialOptions) *ClientConn {
@@ -166,6 +169,19 @@ func newClientConn(cli *Client, wfd int, opts *DialOptions) *ClientConn {
 
 // Context returns the value given in DialOptions.Context.
 func (cc *ClientConn) Context() any { return cc.ctx }
+
+// Value returns what SetValue stored last, or nil. Where Context is the
+// dialer's (a pool's), Value is for what the requests' owner keeps with
+// the connection, such as its addresses in the form it hands out.
+func (cc *ClientConn) Value() any {
+	if p := cc.value.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// SetValue sets Value's result. Safe from any goroutine.
+func (cc *ClientConn) SetValue(v any) { cc.value.Store(&v) }
 
 // RemoteAddr returns the server's address.
 func (cc *ClientConn) RemoteAddr() net.Addr { return cc.remote }
