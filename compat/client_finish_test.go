@@ -46,11 +46,12 @@ func finishServer(t *testing.T) int {
 // TestClientFinishMatchesNode: 'finish' comes once the request has been
 // written, before a response that comes 400 ms later (with a 'tick' at
 // 200 ms between), and after a response that came before the body was
-// ended, and once a body ended after 'socket' has gone ('later'); a request
+// ended, and once a body ended after 'socket' has gone ('later'), with
+// 'prefinish' inside End once the head is out ('endsync'); a request
 // on a kept-alive socket gets 'socket' then too, not with the response. Events as client_finish.js prints them with node v20.
 func TestClientFinishMatchesNode(t *testing.T) {
 	port := finishServer(t)
-	for _, mode := range []string{"late", "early", "later", "reused"} {
+	for _, mode := range []string{"late", "early", "later", "endsync", "reused"} {
 		t.Run(mode, func(t *testing.T) {
 			want := runNode(t, "testdata/client_finish.js", mode, fmt.Sprint(port))
 			if got := finishEvents(t, port, mode); got != want {
@@ -132,11 +133,22 @@ func finishEvents(t *testing.T, port int, mode string) string {
 	case "later":
 		r := post(nil, "/late")
 		watch(r)
-		r.WriteChunkString("a", func(error) { tr.add("write cb a") })
+		// The listener goes on before Write starts the request: a
+		// fast dial emits 'socket' to the listeners set by then.
 		r.OnSocket(func(SocketInfo) {
 			time.AfterFunc(100*time.Millisecond, func() {
 				tr.add("- end()")
 				r.EndStringCallback("b", func() { tr.add("end cb") })
+			})
+		})
+		r.WriteChunkString("a", func(error) { tr.add("write cb a") })
+	case "endsync":
+		r := post(nil, "/late")
+		watch(r)
+		r.WriteChunkString("a", func(error) {
+			time.AfterFunc(100*time.Millisecond, func() {
+				r.EndString("b")
+				tr.add("- end returned")
 			})
 		})
 	case "reused":

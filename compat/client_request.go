@@ -700,7 +700,7 @@ func (r *ClientRequest) end(tail string) error {
 			b = r.newBody()
 			r.sendLocked(b)
 		} else {
-			x.mu.Unlock()
+			r.prefinishNow()
 		}
 		b.push(nil, tail, nil)
 		b.close(io.EOF)
@@ -709,6 +709,30 @@ func (r *ClientRequest) end(tail string) error {
 	r.body = append(r.body, tail...)
 	r.sendLocked(nil)
 	return nil
+}
+
+// prefinishNow emits 'prefinish' inside End, as Node's end() does once
+// the request's socket has what was written before: End of a streamed
+// body after 'socket' (the body's last piece and 'finish' come later). A
+// 'socket' listener still running (End called from it, or on another
+// goroutine meanwhile) leaves it to announce, after that listener, where
+// Node's _flush emits it. x.mu is held; it unlocks it.
+func (r *ClientRequest) prefinishNow() {
+	x := r.x
+	due := r.socketTold && !r.prefinishTold && r.rare != nil && len(r.rare.onPrefinish) > 0
+	x.mu.Unlock()
+	if !due || !r.annMu.TryLock() {
+		return
+	}
+	x.mu.Lock()
+	var pre []func()
+	if !r.prefinishTold && !r.destroyed {
+		r.prefinishTold = true
+		pre = r.rare.onPrefinish
+	}
+	x.mu.Unlock()
+	emit0(pre)
+	r.annMu.Unlock()
 }
 
 // sendLocked hands the request to its agent, with its buffered body, or

@@ -2,8 +2,8 @@
 // once the request has been written, before a late response ('late'), or
 // after an early one ('early': the server answers the head and the body
 // is ended from the 'response' listener), after a body ended 100 ms after
-// 'socket' ('later'), and a kept-alive socket's second
-// request ('reused'). Usage: node client_finish.js MODE PORT
+// 'socket' ('later'), with 'prefinish' inside end() once the socket has
+// the head ('endsync'), and a kept-alive socket's second request ('reused'). Usage: node client_finish.js MODE PORT
 const http = require('http');
 const [mode, port] = [process.argv[2], +process.argv[3]];
 const log = s => console.log(s);
@@ -36,6 +36,13 @@ if (mode === 'late') {
   req.on('socket', () => setTimeout(() => {
     log('- end()');
     req.end('b', () => log('end cb'));
+  }, 100));
+} else if (mode === 'endsync') {
+  const req = http.request({port, host: '127.0.0.1', agent: false, method: 'POST', path: '/late'});
+  watch(req, exit);
+  req.write('a', () => setTimeout(() => {
+    req.end('b');
+    log('- end returned');
   }, 100));
 } else if (mode === 'reused') {
   const agent = new http.Agent({keepAlive: true, maxSockets: 1});
