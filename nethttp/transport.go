@@ -111,19 +111,18 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeRequestBody(req)
 		return nil, err
 	}
-	x := &trip{req: req, creq: engine.AcquireClientRequest(), cresp: engine.AcquireClientResponse()}
+	x := &trip{req: req, ex: pairPool.Get().(*enginePair)}
 	x.cond.L = &x.mu
 	if err := x.build(t.DisableKeepAlives, !t.DisableCompression); err != nil {
-		engine.ReleaseClientRequest(x.creq)
-		engine.ReleaseClientResponse(x.cresp)
+		x.ex.release()
 		closeRequestBody(req)
 		return nil, err
 	}
-	x.cresp.SetStreamer(x)
+	x.ex.resp.SetStreamer(x)
 	if ctx.Done() != nil {
 		x.stopWatch = context.AfterFunc(ctx, func() { x.abort(context.Cause(ctx)) })
 	}
-	a.Request(x.creq, x.cresp, x)
+	a.Request(&x.ex.req, &x.ex.resp, x)
 	x.mu.Lock()
 	for !x.told {
 		x.cond.Wait()
@@ -142,14 +141,32 @@ func closeRequestBody(req *http.Request) {
 	}
 }
 
+// enginePair is the engine request and response of a trip, pooled together:
+// one pool round trip per request rather than one for each.
+type enginePair struct {
+	req  engine.ClientRequest
+	resp engine.ClientResponse
+}
+
+var pairPool = sync.Pool{New: func() any { return new(enginePair) }}
+
+// release empties e, as engine.ReleaseClientRequest and
+// ReleaseClientResponse do, and returns it to the pool.
+func (e *enginePair) release() {
+	e.req.Reset()
+	e.resp.Reset()
+	e.resp.SetStreamer(nil)
+	e.resp.SetMaxBodyBytes(0)
+	pairPool.Put(e)
+}
+
 // trip is one request on its way through the Transport. It is the
 // engine response's streamer and the request's handler, and its own
 // response Body. It lives until the engine is done with it and the caller
 // has its outcome.
 type trip struct {
 	req       *http.Request
-	creq      *engine.ClientRequest // nil once released
-	cresp     *engine.ClientResponse
+	ex        *enginePair   // the engine's request and response; nil once released
 	stopWatch func() bool   // stops the context watch; nil without one
 	response  http.Response // what resp points to: one allocation with the trip
 	askedGzip bool          // the request asked for gzip: decompress a gzip body
@@ -161,7 +178,7 @@ type trip struct {
 	resp   *http.Response     // guarded by mu
 	err    error              // guarded by mu: why there is no response, or why its body failed
 	told   bool               // guarded by mu: resp or err is set for RoundTrip
-	done   bool               // guarded by mu: the engine is done; creq and cresp are released
+	done   bool               // guarded by mu: the engine is done; ex is released
 	eof    bool               // guarded by mu: the whole body arrived
 	buf    []byte             // guarded by mu: body bytes not yet read
 	off    int                // guarded by mu: read offset in buf
@@ -172,7 +189,7 @@ type trip struct {
 
 // build fills the engine request from x.req.
 func (x *trip) build(noKeepAlive, mayGzip bool) error {
-	req, creq := x.req, x.creq
+	req, creq := x.req, &x.ex.req
 	if req.Method != "" {
 		creq.SetMethod(req.Method)
 	}
@@ -367,7 +384,7 @@ type requestStream struct {
 func (s requestStream) Read(p []byte) (int, error) {
 	n, err := s.body.Read(p)
 	if err == io.EOF && len(s.x.req.Trailer) > 0 {
-		tr := &s.x.creq.Trailer // the writer owns creq until it is done
+		tr := &s.x.ex.req.Trailer // the writer owns the request until it is done
 		tr.Reset(nil)
 		for k, vs := range s.x.req.Trailer {
 			for _, v := range vs {
@@ -396,7 +413,7 @@ func (x *trip) RequestSent(cc *engine.ClientConn) {
 	x.mu.Lock()
 	x.cc = cc
 	if x.stop != nil && !x.done {
-		cc.Cancel(x.cresp)
+		cc.Cancel(&x.ex.resp)
 	}
 	x.mu.Unlock()
 }
@@ -459,7 +476,7 @@ func (x *trip) ResponseBody(cc *engine.ClientConn, chunk []byte) {
 }
 
 // HandleResponse runs once the response is complete or failed.
-func (x *trip) HandleResponse(_ *engine.ClientConn, creq *engine.ClientRequest, cresp *engine.ClientResponse, err error) {
+func (x *trip) HandleResponse(_ *engine.ClientConn, _ *engine.ClientRequest, cresp *engine.ClientResponse, err error) {
 	x.mu.Lock()
 	x.done = true
 	switch {
@@ -491,12 +508,12 @@ func (x *trip) HandleResponse(_ *engine.ClientConn, creq *engine.ClientRequest, 
 	}
 	x.tellLocked()
 	x.cond.Broadcast()
-	x.creq, x.cresp = nil, nil
+	ex := x.ex
+	x.ex = nil
 	finished := x.err != nil || x.resp == nil || x.resp.Body == http.NoBody
 	x.mu.Unlock()
 	closeRequestBody(x.req)
-	engine.ReleaseClientRequest(creq)
-	engine.ReleaseClientResponse(cresp)
+	ex.release()
 	if finished && x.stopWatch != nil {
 		x.stopWatch()
 	}
@@ -516,7 +533,7 @@ func (x *trip) abort(cause error) {
 		x.err = cause
 	}
 	if !x.done && x.cc != nil {
-		x.cc.Cancel(x.cresp)
+		x.cc.Cancel(&x.ex.resp)
 	}
 	x.tellLocked()
 	x.cond.Broadcast()
@@ -630,7 +647,7 @@ func (b *responseBody) Close() error {
 		x.closed = true
 		x.buf, x.off = nil, 0
 		if !x.done && x.cc != nil {
-			x.cc.Cancel(x.cresp)
+			x.cc.Cancel(&x.ex.resp)
 		}
 		x.cond.Broadcast()
 	}
