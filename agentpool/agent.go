@@ -54,6 +54,10 @@ type Options struct {
 	// way. Without it, any timeout=N in the field bounds a free socket's
 	// life to N-1 s.
 	NodeKeepAliveHint bool
+	// NoRetry fails a request whose reused connection closed before any
+	// response, as Node's agent does (its caller may retry), where by
+	// default an idempotent one is sent once more on a new connection.
+	NoRetry bool
 
 	// Client runs the connections; nil makes a private one that Destroy closes.
 	Client *engine.Client

@@ -413,6 +413,21 @@ func TestAgentRetryIdempotentOnce(t *testing.T) {
 	}
 }
 
+// TestAgentNoRetry: with NoRetry a GET whose reused connection is dropped
+// fails as a POST does, on the one connection (fails with the retry).
+func TestAgentNoRetry(t *testing.T) {
+	host, port, conns := rawServer(t)
+	a := newAgent(t, Options{KeepAlive: true, NoRetry: true})
+	mustGet(t, a, host, port, "/")
+	_, err := get(t, a, host, port, "/")
+	if !errors.Is(err, ErrReusedConnFailed) || !engine.IsNoResponse(err) {
+		t.Fatalf("GET on a dropped reused connection = %v; want ErrReusedConnFailed", err)
+	}
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("server saw %d connections; want 1", n)
+	}
+}
+
 func TestAgentKeepAliveHint(t *testing.T) {
 	for _, tt := range []struct {
 		hint string

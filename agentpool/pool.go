@@ -490,7 +490,7 @@ func (a *Agent) onConnClose(cc *engine.ClientConn, _ error) {
 
 // redo retries p on a new connection once if it may be retried, else fails it.
 func (a *Agent) redo(p *pending, cc *engine.ClientConn, err error) {
-	if !p.retried && p.req.Idempotent() && !p.stop.Load() {
+	if !p.retried && !a.opts.NoRetry && p.req.Idempotent() && !p.stop.Load() {
 		p.retried, p.fresh = true, true
 		a.route(p)
 		return

@@ -58,6 +58,7 @@ func NewAgent(opts *AgentOptions) (*Agent, error) {
 	}
 	o.Client = sharedClient()
 	o.NodeKeepAliveHint = true
+	o.NoRetry = true // Node leaves a retry on a new socket to the caller
 	a, err := agentpool.NewAgent(&o)
 	if err != nil {
 		return nil, err
