@@ -169,22 +169,24 @@ type trip struct {
 	ex        *enginePair   // the engine's request and response; nil once released
 	stopWatch func() bool   // stops the context watch; nil without one
 	response  http.Response // what resp points to: one allocation with the trip
-	askedGzip bool          // the request asked for gzip: decompress a gzip body
 	head      headerSpace   // room for the response head's values and then a small body
 
-	mu     sync.Mutex
-	cond   sync.Cond
-	cc     *engine.ClientConn // guarded by mu: the connection, once known
-	resp   *http.Response     // guarded by mu
-	err    error              // guarded by mu: why there is no response, or why its body failed
-	told   bool               // guarded by mu: resp or err is set for RoundTrip
-	done   bool               // guarded by mu: the engine is done; ex is released
-	eof    bool               // guarded by mu: the whole body arrived
-	buf    []byte             // guarded by mu: body bytes not yet read
-	off    int                // guarded by mu: read offset in buf
-	paused bool               // guarded by mu: the connection's reading was paused
-	closed bool               // guarded by mu: Body.Close was called
-	stop   error              // guarded by mu: the context ended with this
+	mu   sync.Mutex
+	cond sync.Cond
+	cc   *engine.ClientConn // guarded by mu: the connection, once known
+	resp *http.Response     // guarded by mu
+	err  error              // guarded by mu: why there is no response, or why its body failed
+	buf  []byte             // guarded by mu: body bytes not yet read
+	off  int                // guarded by mu: read offset in buf
+	stop error              // guarded by mu: the context ended with this
+
+	// The flags share a word: the trip fits its size class (TestTripSize).
+	askedGzip bool // the request asked for gzip: decompress a gzip body
+	told      bool // guarded by mu: resp or err is set for RoundTrip
+	done      bool // guarded by mu: the engine is done; ex is released
+	eof       bool // guarded by mu: the whole body arrived
+	paused    bool // guarded by mu: the connection's reading was paused
+	closed    bool // guarded by mu: Body.Close was called
 }
 
 // build fills the engine request from x.req.
