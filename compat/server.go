@@ -210,6 +210,7 @@ func (s *Server) connectionOpened(h engine.ConnHandle) func() {
 	cs := newConnState(h.RemoteAddr(), h.LocalAddr())
 	cs.h = h
 	cs.st.conn = &cs.h
+	cs.st.tm.srv = s
 	h.SetValue(cs)
 	emit(s.hooks.Load().onConnection, &cs.sock)
 	return cs.sock.connClosed

@@ -1,9 +1,6 @@
 package compat
 
 import (
-	"fmt"
-	"io"
-	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -74,14 +71,7 @@ func (c *caseEvents) waitEvent(key, sub string, done <-chan struct{}) bool {
 // no listener at all the connection closes.
 func TestServerTimeoutEventsMatchNode(t *testing.T) {
 	sc := startNodeScript(t, "diff_server_timeout_events.js")
-	nodePorts := map[string]int{}
-	for len(nodePorts) < 2 && sc.Scan() {
-		name, port, _ := strings.Cut(sc.Text(), "\t")
-		var err error
-		if nodePorts[name], err = strconv.Atoi(port); err != nil {
-			t.Fatalf("node timeout events server: %q", sc.Text())
-		}
-	}
+	nodePorts := nodeServerPorts(t, sc, 2)
 	nodeEv := nodeEvents(sc)
 	ports, ev := startCompatTimeoutEventServers(t)
 	const post = "POST /req HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabcde"
@@ -93,45 +83,12 @@ func TestServerTimeoutEventsMatchNode(t *testing.T) {
 		{"t2", "req", post, "fghij"},
 		{"t2", "none", "GET /none HTTP/1.1\r\nHost: x\r\n\r\n", ""},
 	}
-	run := func(t *testing.T, port int, ev *caseEvents, first, rest string) string {
-		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		key := strconv.Itoa(c.LocalAddr().(*net.TCPAddr).Port)
-		var wire []byte
-		var readErr error
-		done := make(chan struct{})
-		go func() {
-			wire, readErr = io.ReadAll(c)
-			close(done)
-		}()
-		if _, err := io.WriteString(c, first); err != nil {
-			t.Fatal(err)
-		}
-		timedOut := ev.waitEvent(key, "timeout", done)
-		if rest != "" {
-			io.WriteString(c, rest)
-		}
-		// What follows the timeout comes at once; the connection is
-		// closed or kept (for 5 s, the keep-alive timeout, after a response).
-		c.SetReadDeadline(time.Now().Add(time.Second))
-		<-done
-		state := "[closed]"
-		if isTimeout(readErr) {
-			state = "[open]"
-		} else if readErr != nil {
-			state = "[error: " + readErr.Error() + "]"
-		}
-		return fmt.Sprintf("timeout event: %v\n%s%s\n%s", timedOut,
-			dateValue.ReplaceAllString(string(wire), "Date: (date)\r"), state, ev.take(key))
-	}
 	for _, tt := range cases {
 		t.Run(tt.server+"/"+tt.label, func(t *testing.T) {
 			t.Parallel()
-			want := run(t, nodePorts[tt.server], nodeEv, tt.first, tt.rest)
-			got := run(t, ports[tt.server], ev, tt.first, tt.rest)
+			x := timeoutExchange{first: tt.first, wait: "timeout", rest: tt.rest}
+			want := x.run(t, nodePorts[tt.server], nodeEv)
+			got := x.run(t, ports[tt.server], ev)
 			if got != want {
 				t.Errorf("compat:\n%s\nnode:\n%s", got, want)
 			}

@@ -178,5 +178,10 @@ func (s *Server) idleTimedOut(remote, local net.Addr, value any) bool {
 	if len(fns) > 0 {
 		emit(fns, socketInfo(remote, local))
 	}
+	// The socket's own listeners come after Node's socketOnTimeout, which
+	// the server adds first, and keep nothing.
+	if cs, ok := value.(*connState); ok {
+		cs.sock.timedOut()
+	}
 	return len(onReq)+len(onRes)+len(fns) > 0
 }

@@ -39,6 +39,7 @@ type socketState struct {
 	// conn is set on a 'connection' socket: the connection itself, which
 	// HTTP still serves; it can be ended and watched, not written.
 	conn *engine.ConnHandle
+	tm   socketTimeouts // a connection's socket's timeout (socket_timeout.go)
 
 	// Guarded by x.mu.
 	t       *engine.Tunnel // set once the connection is taken over
