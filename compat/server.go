@@ -92,6 +92,7 @@ type Server struct {
 	eng             *engine.Server
 	listening       bool
 	closing         bool
+	keptErrors      map[*rawReply]struct{} // 'clientError' sockets left open
 	onRequest       []func(*IncomingMessage, *ServerResponse)
 	onCheckContinue []func(*IncomingMessage, *ServerResponse)
 	onUpgrade       []func(*IncomingMessage, *Socket)
@@ -433,8 +434,9 @@ func (s *Server) emitClose() {
 }
 
 // CloseAllConnections is Node's server.closeAllConnections: it closes every
-// connection at once, whatever it is doing, but those an 'upgrade' or
-// 'connect' listener took over; the server keeps listening. Requests cut
+// connection at once, whatever it is doing, 'clientError' sockets left
+// open included, but those an 'upgrade' or 'connect' listener took over;
+// the server keeps listening. Requests cut
 // short get Node's 'aborted' and 'close' events. After Close it ends the
 // connections Close waits for.
 func (s *Server) CloseAllConnections() {
@@ -443,6 +445,11 @@ func (s *Server) CloseAllConnections() {
 	s.mu.Unlock()
 	if eng != nil {
 		eng.CloseAllConnections()
+	}
+	// Node's connections list still holds a 'clientError' socket its
+	// listener kept (not an upgraded one).
+	for _, r := range s.takeKeptErrors() {
+		r.end()
 	}
 }
 

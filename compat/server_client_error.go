@@ -39,10 +39,14 @@ func (s *Server) errorTunnel(dst []byte, status int, err error, t *engine.Tunnel
 			for _, fn := range fns {
 				fn(e, sock)
 			}
+			// Recorded before take, so that an end racing it is forgotten.
+			r.srv = s
+			s.keepError(r)
 			dst, open := r.take(dst, t, s.clientErrorBound())
 			if open {
 				return dst, (*keptSocket)(r)
 			}
+			s.forgetError(r)
 			return dst, nil
 		}
 	}
@@ -66,6 +70,7 @@ func (s *Server) clientErrorBound() time.Duration {
 // bytes written while it runs, then, if it left the socket open, the
 // connection kept for it (t).
 type rawReply struct {
+	srv   *Server // forgets r once it is ended
 	mu    sync.Mutex
 	out   []byte
 	ended bool // End or Destroy was called, or the connection closed
@@ -91,14 +96,19 @@ func (r *rawReply) write(p []byte) (int, error) {
 
 func (r *rawReply) end() {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if r.ended {
+		r.mu.Unlock()
 		return
 	}
 	r.ended = true
-	if r.t != nil {
+	kept := r.t != nil
+	if kept {
 		r.stopTimer()
 		_ = r.t.Close() // after the writes queued before it
+	}
+	r.mu.Unlock()
+	if kept {
+		r.srv.forgetError(r)
 	}
 }
 
@@ -140,6 +150,36 @@ func (k *keptSocket) OnClose(*engine.Tunnel, error) {
 	r.ended = true
 	r.stopTimer()
 	r.mu.Unlock()
+	r.srv.forgetError(r)
+}
+
+// keepError records r, a 'clientError' socket left open, for
+// CloseAllConnections.
+func (s *Server) keepError(r *rawReply) {
+	s.mu.Lock()
+	if s.keptErrors == nil {
+		s.keptErrors = map[*rawReply]struct{}{}
+	}
+	s.keptErrors[r] = struct{}{}
+	s.mu.Unlock()
+}
+
+func (s *Server) forgetError(r *rawReply) {
+	s.mu.Lock()
+	delete(s.keptErrors, r)
+	s.mu.Unlock()
+}
+
+// takeKeptErrors returns the 'clientError' sockets left open and forgets them.
+func (s *Server) takeKeptErrors() []*rawReply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rs := make([]*rawReply, 0, len(s.keptErrors))
+	for r := range s.keptErrors {
+		rs = append(rs, r)
+	}
+	clear(s.keptErrors)
+	return rs
 }
 
 // isMissingHost reports whether the engine refused a request for its
