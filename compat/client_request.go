@@ -333,6 +333,10 @@ func (r *ClientRequest) OnError(fn func(error)) {
 // kept apart to keep a clientExchange in its size class.
 type rareListeners struct {
 	onDrain, onAbort, onPrefinish []func()
+	// resDestroyed reports that the response was destroyed while its body
+	// arrived (destroyResponse), with resErr (may be nil).
+	resDestroyed bool
+	resErr       error
 }
 
 // rareLocked returns r.rare, allocating it; x.mu is held.

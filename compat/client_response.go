@@ -421,6 +421,42 @@ func (h *responseHandler) HandleResponse(cc *engine.ClientConn, _ *engine.Client
 	r.deliver(err, msg2, tunnel, head, sock, errs, tunnels)
 }
 
+// destroyResponse is Node's res.destroy(err) on a client's response whose
+// body is still arriving: 'aborted' (inside the call from a listener), the
+// connection closed and the rest of the body dropped, then, with err, the
+// request's and the response's 'error', and the response's 'close' before
+// the request's; no ECONNRESET. Otherwise it is the request's Destroy.
+func (r *ClientRequest) destroyResponse(m *IncomingMessage, err error) {
+	x := r.x
+	x.mu.Lock()
+	if r.destroyed || r.res != m || r.cc == nil {
+		x.mu.Unlock()
+		r.Destroy(err)
+		return
+	}
+	r.destroyed = true
+	l := r.rareLocked()
+	l.resDestroyed, l.resErr = true, err
+	if r.timer != nil {
+		r.timer.Stop()
+	}
+	// HandleResponse gets the cut and responseEnded ends the response.
+	r.cc.Cancel(r.eresp)
+	x.mu.Unlock()
+	mx := m.x
+	mx.mu.Lock()
+	m.dumped = true // what arrives from now on is dropped, as Node's destroyed stream does
+	inLoop := mx.window
+	aborted, _, _ := m.listenersLocked()
+	mx.mu.Unlock()
+	if inLoop {
+		emit0(aborted)
+		return
+	}
+	mx.tick(eventFunc(func() { emit0(aborted) }))
+	mx.flushTicks()
+}
+
 // responseEnded ends a response whose head was delivered: its 'end' and
 // 'close' events once the body is complete, else Node's sequence for a
 // response cut short: the request's 'error' if the socket failed (not for
@@ -451,7 +487,15 @@ func (r *ClientRequest) responseEnded(msg *IncomingMessage, resp *engine.ClientR
 	}
 	r.x.mu.Lock()
 	reqErrs := r.onError
+	destroyed, destroyErr := false, error(nil)
+	if r.rare != nil {
+		destroyed, destroyErr = r.rare.resDestroyed, r.rare.resErr
+	}
 	r.x.mu.Unlock()
+	if destroyed {
+		r.destroyedResponseEnded(msg, destroyErr, reqErrs)
+		return
+	}
 	opened := x.open()
 	x.mu.Lock()
 	if msg.more != nil {
@@ -468,6 +512,32 @@ func (r *ClientRequest) responseEnded(msg *IncomingMessage, resp *engine.ClientR
 	x.tick(eventFunc(r.emitClose))
 	x.tick(eventFunc(func() { emit(errs, error(ErrRequestAborted)) }))
 	x.tick((*closeEvent)(msg))
+	x.close(opened)
+	x.flushTicks()
+}
+
+// destroyedResponseEnded ends a response destroyResponse cut: its
+// 'aborted' was emitted; then come err (if any) on the request and the
+// response, the response's 'close' and the request's.
+func (r *ClientRequest) destroyedResponseEnded(msg *IncomingMessage, err error, reqErrs []func(error)) {
+	x := msg.x
+	opened := x.open()
+	x.mu.Lock()
+	if msg.more != nil {
+		msg.more.pending = nil
+	}
+	msg.streaming, msg.enginePaused = false, false
+	msg.creq = nil // its 'close' is queued below
+	_, errs, _ := msg.listenersLocked()
+	x.mu.Unlock()
+	if err != nil {
+		x.tick(eventFunc(func() {
+			emit(reqErrs, err)
+			emit(errs, err)
+		}))
+	}
+	x.tick((*closeEvent)(msg))
+	x.tick(eventFunc(r.emitClose))
 	x.close(opened)
 	x.flushTicks()
 }

@@ -1,7 +1,6 @@
 package compat
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -81,14 +80,7 @@ func TestClientReusedCloseMatchesNode(t *testing.T) {
 		}
 		r.OnSocket(func(SocketInfo) { tr.add("%d socket", i) })
 		r.OnFinish(func() { tr.add("%d finish", i) })
-		r.OnError(func(err error) {
-			var e *Error
-			if !errors.As(err, &e) {
-				tr.add("%d error %v", i, err)
-				return
-			}
-			tr.add("%d error %s %s reused %v", i, e.Code, e.Message, r.ReusedSocket())
-		})
+		r.OnError(func(err error) { tr.add("%d error %s reused %v", i, errCodeMessage(err), r.ReusedSocket()) })
 		r.OnClose(func() { tr.add("%d close", i); then() })
 		r.End(nil)
 	}

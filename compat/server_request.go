@@ -11,10 +11,10 @@ package compat
 // called on the loop (from a listener), else on the loop soon after.
 // Once the response has ended, the connection is closed only by a Destroy
 // in the callback that ended it (see ServerResponse.Destroy). On a
-// client's response, Destroy is its request's (ClientRequest.Destroy).
+// client's response, see ClientRequest.destroyResponse.
 func (m *IncomingMessage) Destroy(err error) {
 	if m.creq != nil {
-		m.creq.Destroy(err)
+		m.creq.destroyResponse(m, err)
 		return
 	}
 	x, res := m.x, m.res
