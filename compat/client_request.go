@@ -395,7 +395,9 @@ func (r *ClientRequest) OnTimeout(fn func()) {
 func (r *ClientRequest) OnContinue(fn func()) {
 	r.x.mu.Lock()
 	r.onContinue = append(r.onContinue, fn)
-	flush := r.expectHead
+	// A GET's head has no framing field in Node, which a flushed head
+	// here would get: it waits for End.
+	flush := r.expectHead && chunksByDefault(r.Method)
 	r.x.mu.Unlock()
 	if flush {
 		r.FlushHeaders()
@@ -697,7 +699,7 @@ func (r *ClientRequest) end(tail string) error {
 		return nil
 	}
 	r.ended = true
-	if b := r.wbody; b != nil || r.expectHead {
+	if b := r.wbody; b != nil || r.expectHead && chunksByDefault(r.Method) {
 		if b == nil {
 			// The head was fixed before the body was known: the body
 			// goes as if written, as Node sends it.
@@ -713,6 +715,18 @@ func (r *ClientRequest) end(tail string) error {
 	r.body = append(r.body, tail...)
 	r.sendLocked(nil)
 	return nil
+}
+
+// chunksByDefault reports whether Node frames a body of a request with
+// this method that has no Content-Length as chunked (its
+// useChunkedEncodingByDefault); for the others, a head stored early has
+// no framing field.
+func chunksByDefault(method string) bool {
+	switch method {
+	case "GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT":
+		return false
+	}
+	return true
 }
 
 // prefinishNow emits 'prefinish' inside End, as Node's end() does once
