@@ -504,7 +504,8 @@ func (r *ClientRequest) WriteString(s string) (int, error) {
 // wait for 'drain'). cb (may be nil) is called once p is handed to the
 // connection. After End, as in Node, it returns false and, on a later
 // tick, calls cb with ErrWriteAfterEnd and emits that as 'error'; the
-// request goes on.
+// request goes on. After Destroy it calls cb with ErrStreamDestroyed (or
+// ErrWriteAfterEnd after End) and emits nothing.
 func (r *ClientRequest) WriteChunk(p []byte, cb func(error)) bool {
 	_, ok, _ := r.write(p, "", cb)
 	return ok
@@ -517,19 +518,27 @@ func (r *ClientRequest) WriteChunkString(s string, cb func(error)) bool {
 }
 
 // write queues p and s; cb is nil for Write and WriteString, which return
-// ErrWriteAfterEnd after End with no event.
+// ErrWriteAfterEnd after End (ErrStreamDestroyed after Destroy) with no
+// event.
 func (r *ClientRequest) write(p []byte, s string, cb func(error)) (int, bool, error) {
 	x := r.x
 	x.mu.Lock()
 	if r.ended || r.destroyed {
+		err := ErrWriteAfterEnd
+		if !r.ended {
+			err = ErrStreamDestroyed
+		}
 		if cb == nil {
 			x.mu.Unlock()
-			return 0, false, ErrWriteAfterEnd
+			return 0, false, err
 		}
 		errs := r.onError
+		if r.destroyed {
+			errs = nil // Node calls back only
+		}
 		x.tickLocked(eventFunc(func() {
-			cb(ErrWriteAfterEnd)
-			emit(errs, error(ErrWriteAfterEnd))
+			cb(err)
+			emit(errs, error(err))
 		}))
 		x.unlockFlush()
 		return 0, false, ErrWriteAfterEnd

@@ -265,3 +265,50 @@ func TestClientWriteDrain(t *testing.T) {
 		t.Fatalf("waited for drain %d times, most queued %d; want waits and at most %d", waits, most, writableHighWaterMark+piece)
 	}
 }
+
+// TestClientWriteDestroyedMatchesNode: a write to a destroyed request
+// returns false and calls its callback with ERR_STREAM_DESTROYED (after
+// End, ERR_STREAM_WRITE_AFTER_END), with no 'error' event of its own, as
+// in Node (before, it was ERR_STREAM_WRITE_AFTER_END and an 'error').
+// Events as client_write_destroyed.js prints them with node v20 against a
+// closed port: the request is destroyed before it connects.
+func TestClientWriteDestroyedMatchesNode(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	for _, mode := range []string{"destroyed", "ended"} {
+		t.Run(mode, func(t *testing.T) {
+			want := runNode(t, "testdata/client_write_destroyed.js", fmt.Sprint(port), mode)
+			tr := &trace{}
+			done := make(chan struct{})
+			r, err := Request("", &RequestOptions{Host: "127.0.0.1", Port: port, Method: "POST", NoAgent: true}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.OnError(func(err error) { tr.add("error %s", errCodeMessage(err)) })
+			r.OnClose(func() {
+				tr.add("close")
+				time.AfterFunc(100*time.Millisecond, func() { close(done) })
+			})
+			if mode == "ended" {
+				r.EndString("x")
+			}
+			r.Destroy(nil)
+			ok := r.WriteChunkString("y", func(err error) { tr.add("write cb %s", errCodeMessage(err)) })
+			// Destroy's events come on a goroutine of their own, which
+			// may run before this one goes on: the result goes first, as
+			// node prints it before its next tick.
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("not done; so far:\n%s", tr)
+			}
+			if got := fmt.Sprintf("write %v\n%s", ok, tr); got != want {
+				t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
+			}
+		})
+	}
+}
