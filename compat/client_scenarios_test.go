@@ -42,7 +42,7 @@ func scenarioServer(t *testing.T) int {
 // then ECONNRESET "aborted"); a paused response with SetEncoding, and a
 // SetTimeout on a request that reuses its socket, matched already.
 func TestClientScenariosMatchNode(t *testing.T) {
-	for _, mode := range []string{"destroy", "destroyerr", "enc", "reusedtimeout"} {
+	for _, mode := range []string{"destroy", "destroyerr", "destroyend", "enc", "reusedtimeout"} {
 		t.Run(mode, func(t *testing.T) {
 			port := scenarioServer(t)
 			want := runNode(t, "testdata/client_scenarios.js", fmt.Sprint(port), mode)
@@ -68,7 +68,12 @@ func TestClientScenariosMatchNode(t *testing.T) {
 					default:
 						res.OnData(func(b []byte) { tr.add("%s data %s", path, b) })
 					}
-					res.OnEnd(func() { tr.add("%s end", path) })
+					res.OnEnd(func() {
+						tr.add("%s end", path)
+						if mode == "destroyend" {
+							res.Destroy(nil)
+						}
+					})
 					res.OnAborted(func() { tr.add("%s aborted", path) })
 					res.OnError(func(err error) { tr.add("%s res error %s", path, errCodeMessage(err)) })
 					res.OnClose(func() { tr.add("%s res close", path) })
@@ -88,7 +93,14 @@ func TestClientScenariosMatchNode(t *testing.T) {
 				}
 				r.OnError(func(err error) { tr.add("%s error %s", path, errCodeMessage(err)) })
 				r.OnTimeout(func() { tr.add("%s timeout", path) })
-				r.OnClose(func() { tr.add("%s close", path); then() })
+				r.OnClose(func() {
+					reused := ""
+					if r.ReusedSocket() {
+						reused = " reused"
+					}
+					tr.add("%s close%s", path, reused)
+					then()
+				})
 				if setup != nil {
 					setup(r)
 				}
@@ -100,6 +112,8 @@ func TestClientScenariosMatchNode(t *testing.T) {
 				one("/part", fin, nil)
 			case "enc":
 				one("/utf", fin, nil)
+			case "destroyend":
+				one("/ok", func() { time.AfterFunc(50*time.Millisecond, func() { one("/ok2", fin, nil) }) }, nil)
 			case "reusedtimeout":
 				one("/ok", func() {
 					time.AfterFunc(50*time.Millisecond, func() {

@@ -3,7 +3,8 @@
 // in 'response', its listeners set, while the body arrives; 'destroyerr'
 // with an error), 'enc' (a paused response with
 // setEncoding('utf8'), a character split between two reads, resumed 400 ms
-// later), 'reusedtimeout' (setTimeout(200) on a request that reuses the
+// later), 'destroyend' (res.destroy() at 'end': the socket is reused),
+// 'reusedtimeout' (setTimeout(200) on a request that reuses the
 // socket, answered after 500 ms). Usage: node client_scenarios.js PORT MODE
 const http = require('http');
 const [port, mode] = [+process.argv[2], process.argv[3]];
@@ -22,7 +23,10 @@ const one = (path, then, setup) => {
     } else {
       res.on('data', d => log(path + ' data ' + d));
     }
-    res.on('end', () => log(path + ' end'));
+    res.on('end', () => {
+      log(path + ' end');
+      if (mode === 'destroyend') res.destroy();
+    });
     res.on('aborted', () => log(path + ' aborted'));
     res.on('error', e => log(path + ' res error ' + (e.code || '') + ' ' + e.message));
     res.on('close', () => log(path + ' res close'));
@@ -34,11 +38,12 @@ const one = (path, then, setup) => {
   });
   req.on('error', e => log(path + ' error ' + (e.code || '') + ' ' + e.message));
   req.on('timeout', () => log(path + ' timeout'));
-  req.on('close', () => { log(path + ' close'); then(); });
+  req.on('close', () => { log(path + ' close' + (req.reusedSocket ? ' reused' : '')); then(); });
   if (setup) setup(req);
 };
 const fin = () => setTimeout(() => { agent.destroy(); process.exit(0); }, 100);
 if (mode === 'destroy' || mode === 'destroyerr') one('/part', fin);
 if (mode === 'enc') one('/utf', fin);
+if (mode === 'destroyend') one('/ok', () => setTimeout(() => one('/ok2', fin), 50));
 if (mode === 'reusedtimeout') one('/ok', () => setTimeout(() => one('/slow', fin, r => r.setTimeout(200)), 50));
 setTimeout(() => process.exit(1), 5000);
