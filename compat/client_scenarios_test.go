@@ -11,8 +11,9 @@ import (
 
 // scenarioServer answers client_scenarios.js's paths: /part with 5 of
 // its 10 bytes and the rest 300 ms later, /utf with "h" and the first
-// byte of "é", then the rest 100 ms later, /slow with "ok" after 500 ms,
-// anything else with "ok" at once; keep-alive.
+// byte of "é", then the rest 100 ms later, /cut with "h" and that byte
+// only, /slow with "ok" after 500 ms, anything else with "ok" at once;
+// keep-alive.
 func scenarioServer(t *testing.T) int {
 	port, _ := requestServer(t, func(c net.Conn, req *http.Request) {
 		switch req.URL.Path {
@@ -24,6 +25,8 @@ func scenarioServer(t *testing.T) int {
 			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nh\xc3"))
 			time.Sleep(100 * time.Millisecond)
 			c.Write([]byte("\xa9llo"))
+		case "/cut":
+			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nh\xc3"))
 		case "/slow":
 			time.Sleep(500 * time.Millisecond)
 			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
@@ -42,7 +45,7 @@ func scenarioServer(t *testing.T) int {
 // then ECONNRESET "aborted"); a paused response with SetEncoding, and a
 // SetTimeout on a request that reuses its socket, matched already.
 func TestClientScenariosMatchNode(t *testing.T) {
-	for _, mode := range []string{"destroy", "destroyerr", "destroyend", "enc", "reusedtimeout"} {
+	for _, mode := range []string{"destroy", "destroyerr", "destroyend", "enc", "encend", "reusedtimeout"} {
 		t.Run(mode, func(t *testing.T) {
 			port := scenarioServer(t)
 			want := runNode(t, "testdata/client_scenarios.js", fmt.Sprint(port), mode)
@@ -60,6 +63,9 @@ func TestClientScenariosMatchNode(t *testing.T) {
 					switch mode {
 					case "destroy", "destroyerr":
 						res.OnData(func(b []byte) { tr.add("%s data %s", path, b) })
+					case "encend":
+						res.SetEncoding("utf8")
+						res.OnData(func(b []byte) { tr.add("%s data %q", path, b) })
 					case "enc":
 						res.SetEncoding("utf8")
 						res.Pause()
@@ -112,6 +118,8 @@ func TestClientScenariosMatchNode(t *testing.T) {
 				one("/part", fin, nil)
 			case "enc":
 				one("/utf", fin, nil)
+			case "encend":
+				one("/cut", fin, nil)
 			case "destroyend":
 				one("/ok", func() { time.AfterFunc(50*time.Millisecond, func() { one("/ok2", fin, nil) }) }, nil)
 			case "reusedtimeout":

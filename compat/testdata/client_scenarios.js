@@ -3,7 +3,8 @@
 // in 'response', its listeners set, while the body arrives; 'destroyerr'
 // with an error), 'enc' (a paused response with
 // setEncoding('utf8'), a character split between two reads, resumed 400 ms
-// later), 'destroyend' (res.destroy() at 'end': the socket is reused),
+// later), 'encend' (a body that ends inside a character, flowing),
+// 'destroyend' (res.destroy() at 'end': the socket is reused),
 // 'reusedtimeout' (setTimeout(200) on a request that reuses the
 // socket, answered after 500 ms). Usage: node client_scenarios.js PORT MODE
 const http = require('http');
@@ -15,6 +16,9 @@ const one = (path, then, setup) => {
     log(path + ' response ' + res.statusCode);
     if (mode === 'destroy' || mode === 'destroyerr') {
       res.on('data', d => log(path + ' data ' + d));
+    } else if (mode === 'encend') {
+      res.setEncoding('utf8');
+      res.on('data', d => log(path + ' data ' + JSON.stringify(d)));
     } else if (mode === 'enc') {
       res.setEncoding('utf8');
       res.pause();
@@ -44,6 +48,7 @@ const one = (path, then, setup) => {
 const fin = () => setTimeout(() => { agent.destroy(); process.exit(0); }, 100);
 if (mode === 'destroy' || mode === 'destroyerr') one('/part', fin);
 if (mode === 'enc') one('/utf', fin);
+if (mode === 'encend') one('/cut', fin);
 if (mode === 'destroyend') one('/ok', () => setTimeout(() => one('/ok2', fin), 50));
 if (mode === 'reusedtimeout') one('/ok', () => setTimeout(() => one('/slow', fin, r => r.setTimeout(200)), 50));
 setTimeout(() => process.exit(1), 5000);
