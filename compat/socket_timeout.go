@@ -22,8 +22,9 @@ type socketTimeouts struct {
 // response's and the server's 'timeout' listeners, see Server.OnTimeout)
 // and destroys the connection when none of them listens. A server's
 // keep-alive timeout replaces the socket's timeout once a response has
-// finished, and the next request sets the server's Timeout again, as in
-// Node. Only a server connection's socket (the 'connection' socket, a
+// finished, a timeout set after that (at 'finish' or later) replaces the
+// keep-alive one, and the next request sets the server's Timeout again,
+// as in Node. Only a server connection's socket (the 'connection' socket, a
 // request's or a response's) has a timeout; on other sockets SetTimeout
 // does nothing. It returns s.
 func (s *Socket) SetTimeout(d time.Duration, callback func()) *Socket {

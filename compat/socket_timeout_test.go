@@ -40,6 +40,16 @@ func startCompatSocketTimeoutServers(t *testing.T) (map[string]int, *caseEvents)
 		case "/off":
 			res.SetTimeout(0, nil)
 			time.AfterFunc(600*time.Millisecond, func() { res.EndString("late") })
+		case "/between":
+			res.OnFinish(func() {
+				sock.SetTimeout(300*time.Millisecond, func() { log(sock.SocketInfo, "sock.timeout") })
+			})
+			res.EndString("ok")
+		case "/later":
+			res.EndString("ok")
+			time.AfterFunc(50*time.Millisecond, func() {
+				sock.SetTimeout(300*time.Millisecond, func() { log(sock.SocketInfo, "sock.timeout") })
+			})
 		case "/hang":
 		default:
 			res.EndString("ok")
@@ -86,7 +96,10 @@ func startCompatSocketTimeoutServers(t *testing.T) (map[string]int, *caseEvents)
 // listener the server destroys it; a callback that destroys it; a socket
 // 'timeout' listener with a server one, which keeps it) and on a socket
 // that served a request, whose timeout the keep-alive one replaced and
-// whose next request, never answered, has the server's (none).
+// whose next request, never answered, has the server's (none); set at
+// 'finish' or 50 ms after the response, replacing the keep-alive timeout
+// on the idle connection, and lasting only until the next request's head,
+// which gets the server's timeout (none) again.
 // Compared: whether and which 'timeout' events came, in order, the wire
 // bytes, and whether the connection is kept. The timeouts are 300-500 ms
 // and the engine checks them every 100 ms, so each may fire up to that
@@ -103,24 +116,29 @@ func TestSocketTimeoutMatchesNode(t *testing.T) {
 		server, label string
 		first         string
 		trickle       string // sent a byte every 100 ms after first
+		next          string // sent 150 ms after first (and trickle)
 		wait          string // the event to wait for; "" waits 800 ms
 		rest          string
 	}{
-		{"a", "req", post, "", "timeout", "fghij"},
-		{"a", "rearm", rearm, "abcdef", "timeout", "ghij"},
-		{"a", "res", get("/res"), "", "timeout", ""},
-		{"a", "res-keep", get("/res-keep"), "", "timeout", ""},
-		{"a", "res-destroy", get("/res-destroy"), "", "timeout", ""},
-		{"b", "off", get("/off"), "", "", ""},
-		{"c", "idle", "", "", "timeout", ""},
-		{"c", "served", get("/"), "", "", get("/hang")},
-		{"d", "idle", "", "", "sock.timeout", ""},
-		{"e", "idle", "", "", "sock.on", ""},
+		{"a", "req", post, "", "", "timeout", "fghij"},
+		{"a", "rearm", rearm, "abcdef", "", "timeout", "ghij"},
+		{"a", "res", get("/res"), "", "", "timeout", ""},
+		{"a", "res-keep", get("/res-keep"), "", "", "timeout", ""},
+		{"a", "res-destroy", get("/res-destroy"), "", "", "timeout", ""},
+		{"b", "off", get("/off"), "", "", "", ""},
+		{"c", "idle", "", "", "", "timeout", ""},
+		{"c", "served", get("/"), "", "", "", get("/hang")},
+		{"d", "idle", "", "", "", "sock.timeout", ""},
+		{"e", "idle", "", "", "", "sock.on", ""},
+		{"a", "between", get("/between"), "", "", "sock.timeout", ""},
+		{"a", "between-next", get("/between"), "", get("/hang"), "", ""},
+		{"a", "later", get("/later"), "", "", "sock.timeout", ""},
+		{"a", "later-next", get("/later"), "", get("/hang"), "", ""},
 	}
 	for _, tt := range cases {
 		t.Run(tt.server+"/"+tt.label, func(t *testing.T) {
 			t.Parallel()
-			x := timeoutExchange{tt.first, tt.trickle, tt.wait, tt.rest}
+			x := timeoutExchange{tt.first, tt.trickle, tt.next, tt.wait, tt.rest}
 			want := x.run(t, nodePorts[tt.server], nodeEv)
 			got := x.run(t, ports[tt.server], ev)
 			if got != want {
@@ -145,9 +163,10 @@ func nodeServerPorts(t *testing.T, sc *bufio.Scanner, n int) map[string]int {
 }
 
 // timeoutExchange is one connection of the timeout tests: it sends first,
-// then trickle a byte every 100 ms, waits for an event containing wait (""
-// waits 800 ms), sends rest and reads for a second more.
-type timeoutExchange struct{ first, trickle, wait, rest string }
+// then trickle a byte every 100 ms, then next 150 ms later (if not ""),
+// waits for an event containing wait ("" waits 800 ms), sends rest and
+// reads for a second more.
+type timeoutExchange struct{ first, trickle, next, wait, rest string }
 
 // run makes the exchange with the server on port, whose events go to ev,
 // and returns whether the event came, the wire bytes (dates masked),
@@ -174,6 +193,10 @@ func (x timeoutExchange) run(t *testing.T, port int, ev *caseEvents) string {
 	for i := range x.trickle {
 		time.Sleep(100 * time.Millisecond)
 		io.WriteString(c, x.trickle[i:i+1])
+	}
+	if x.next != "" {
+		time.Sleep(150 * time.Millisecond)
+		io.WriteString(c, x.next)
 	}
 	came := true
 	if x.wait != "" {

@@ -57,6 +57,13 @@ type conn struct {
 	lastActive int64 // last read
 	sockIdle   int64 // the connection's own idle timeout (ConnHandle.SetIdleTimeout); 0: the server's
 	fresh      bool  // no request has been read yet
+	// Under KeepAliveReplacesIdle, sockIdle set once the response has
+	// ended replaces the keep-alive timeout until the next head, as Node's
+	// socket.setTimeout after 'finish': sockIdleAfter marks it set before
+	// the request's end, which turns it into sockIdleBetween. A head makes
+	// sockIdleBetween stale (the server's timeouts apply while c.active),
+	// and the request's end drops it, so that the read path has no check.
+	sockIdleAfter, sockIdleBetween bool
 
 	hij        *Tunnel // set once the connection is hijacked
 	value      any     // Request.SetConnValue's; cleared with the connection
@@ -119,7 +126,7 @@ func (c *conn) reset(s *Server, l *loop, gc gnet.Conn) {
 	c.readPaused, c.piping, c.pipeFull = false, false, false
 	c.headStart, c.reqStart = 0, 0
 	c.idleSince, c.lastActive = l.now(), l.now()
-	c.sockIdle = 0
+	c.sockIdle, c.sockIdleAfter, c.sockIdleBetween = 0, false, false
 	c.fresh = true
 	c.hij = nil
 	c.value = nil
@@ -774,6 +781,9 @@ func (c *conn) deadlineUnder(t *timeouts) int64 {
 	case c.fresh:
 		d = after(c.idleSince, t.headers)
 	case c.s.opts.KeepAliveReplacesIdle && t.keepAlive != never:
+		if c.sockIdleBetween {
+			return after(c.lastActive, c.sockIdle)
+		}
 		return after(c.idleSince, t.keepAlive)
 	default:
 		d = after(c.idleSince, t.keepAlive)
@@ -783,7 +793,7 @@ func (c *conn) deadlineUnder(t *timeouts) int64 {
 
 // idleUnder is c's idle timeout under t: its own if set, else the server's.
 func (c *conn) idleUnder(t *timeouts) int64 {
-	if c.sockIdle != 0 {
+	if c.sockIdle != 0 && !(c.active && c.sockIdleBetween) {
 		return c.sockIdle
 	}
 	return t.idle

@@ -49,7 +49,9 @@ func (h ConnHandle) SetValue(v any) {
 // KeepAliveReplacesIdle, with a keep-alive timeout on, the end of a
 // request gives the connection back to the server's timeouts, as Node's
 // keep-alive timer replaces the socket's timeout and its next request
-// sets server.timeout again. The resolution is TickInterval's. Safe from
+// sets server.timeout again; set once the response has ended, it replaces
+// the keep-alive timeout in turn, until the next request's head, as Node's
+// socket.setTimeout after 'finish' does. The resolution is TickInterval's. Safe from
 // any goroutine: on the connection's loop (an inline handler) it takes
 // effect at once, elsewhere on the loop shortly after; once the
 // connection has closed it does nothing.
@@ -80,15 +82,28 @@ func (s *setIdle) Run(context.Context) error {
 		return nil
 	}
 	c.sockIdle = s.idle
+	ka := c.keepAliveReplaces()
+	c.sockIdleAfter = ka && c.active && c.resp.ended
+	c.sockIdleBetween = ka && !c.active && !c.fresh
 	c.arm()
 	return nil
 }
 
 // keepAliveTakesOver drops c's own idle timeout at a request's end when
-// the keep-alive timeout replaces it (see SetIdleTimeout); finish calls
-// it only for a connection that has one.
+// the keep-alive timeout replaces it, unless it was set after the
+// response ended (see SetIdleTimeout); finish calls it only for a
+// connection that has one.
 func (c *conn) keepAliveTakesOver() {
-	if c.s.opts.KeepAliveReplacesIdle && c.s.to.Load().keepAlive != never {
-		c.sockIdle = 0
+	switch {
+	case c.sockIdleAfter:
+		c.sockIdleAfter, c.sockIdleBetween = false, true
+	case c.keepAliveReplaces():
+		c.sockIdle, c.sockIdleBetween = 0, false
 	}
+}
+
+// keepAliveReplaces reports whether the keep-alive timeout replaces the
+// idle ones between requests.
+func (c *conn) keepAliveReplaces() bool {
+	return c.s.opts.KeepAliveReplacesIdle && c.s.to.Load().keepAlive != never
 }

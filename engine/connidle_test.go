@@ -105,11 +105,7 @@ func TestConnIdleTimeoutFromHandler(t *testing.T) {
 		}
 		helloHandler(w, r)
 	}
-	_, addr := startServer(t, h, &Options{
-		KeepAliveTimeout:      time.Minute,
-		KeepAliveReplacesIdle: true,
-		TickInterval:          10 * time.Millisecond,
-	})
+	addr := startKeepAliveReplaces(t, h)
 	for _, tc := range []struct {
 		first, then string
 		closes      bool
@@ -117,30 +113,95 @@ func TestConnIdleTimeoutFromHandler(t *testing.T) {
 		{"/set", "/hang", false},
 		{"/", "/set-hang", true},
 	} {
-		c := dialServer(t, addr)
-		br := bufio.NewReader(c)
-		io.WriteString(c, "GET "+tc.first+" HTTP/1.1\r\nHost: x\r\n\r\n")
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		if _, err := http.ReadResponse(br, nil); err != nil {
-			t.Fatalf("%s: %v", tc.first, err)
-		}
 		// Idle past the own timeout between requests: the keep-alive
 		// timeout applies there.
-		time.Sleep(400 * time.Millisecond)
-		io.WriteString(c, "GET "+tc.then+" HTTP/1.1\r\nHost: x\r\n\r\n")
-		wait := 800 * time.Millisecond
-		if tc.closes {
-			wait = 5 * time.Second
-		}
-		closed, took := closedWithin(c, wait)
+		closed, took := idleThen(t, addr, tc.first, 400*time.Millisecond, tc.then, tc.closes)
 		if closed != tc.closes || closed && took < 80*time.Millisecond {
 			t.Errorf("%s then %s: closed %v after %v; want %v (after about 150 ms)", tc.first, tc.then, closed, took, tc.closes)
 		}
-		c.Close()
 	}
+}
+
+// startKeepAliveReplaces starts a server on h whose keep-alive timeout (a
+// minute) replaces the idle ones between requests, and returns its address.
+func startKeepAliveReplaces(t *testing.T, h Handler) string {
+	_, addr := startServer(t, h, &Options{
+		KeepAliveTimeout:      time.Minute,
+		KeepAliveReplacesIdle: true,
+		TickInterval:          10 * time.Millisecond,
+	})
+	return addr
+}
+
+// idleThen requests first on a new connection, reads the response, waits
+// pause and requests then (if not ""), and reports whether the server
+// closed the connection and how long after then (or the pause) it did;
+// it waits 5 s for a close when closes, else 800 ms.
+func idleThen(t *testing.T, addr, first string, pause time.Duration, then string, closes bool) (bool, time.Duration) {
+	c := dialServer(t, addr)
+	defer c.Close()
+	br := bufio.NewReader(c)
+	io.WriteString(c, "GET "+first+" HTTP/1.1\r\nHost: x\r\n\r\n")
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := http.ReadResponse(br, nil); err != nil {
+		t.Fatalf("%s: %v", first, err)
+	}
+	time.Sleep(pause)
+	if then != "" {
+		io.WriteString(c, "GET "+then+" HTTP/1.1\r\nHost: x\r\n\r\n")
+	}
+	wait := 800 * time.Millisecond
+	if closes {
+		wait = 5 * time.Second
+	}
+	return closedWithin(c, wait)
 }
 
 // ignoreClose is a CloseHandler that does nothing.
 type ignoreClose struct{}
 
 func (ignoreClose) OnClose(*Request, error) {}
+
+// TestConnIdleTimeoutBetweenRequests: under KeepAliveReplacesIdle, an
+// idle timeout of the connection's own set once the response has ended
+// (in the handler after End, or from another goroutine after the request)
+// replaces the keep-alive timeout while the connection waits, and the
+// next request's head gives the connection back to the server's timeouts,
+// as Node's socket.setTimeout after 'finish' does until its next request
+// sets server.timeout (none here) again.
+func TestConnIdleTimeoutBetweenRequests(t *testing.T) {
+	h := func(w *Response, r *Request) {
+		switch string(r.Path()) {
+		case "/end-set":
+			w.WriteString("ok")
+			w.End()
+			if err := r.Conn().SetIdleTimeout(150 * time.Millisecond); err != nil {
+				panic(err)
+			}
+		case "/later-set":
+			conn := r.Conn()
+			time.AfterFunc(30*time.Millisecond, func() { _ = conn.SetIdleTimeout(150 * time.Millisecond) })
+			w.WriteString("ok")
+		case "/hang":
+			w.Detach()                       // never answered
+			r.SetCloseHandler(ignoreClose{}) // notices the peer's close at the test's end
+		default:
+			helloHandler(w, r)
+		}
+	}
+	addr := startKeepAliveReplaces(t, h)
+	for _, tc := range []struct {
+		first, then string // then is sent 80 ms after the response, if not ""
+		closes      bool
+	}{
+		{"/end-set", "", true},
+		{"/later-set", "", true},
+		{"/end-set", "/hang", false},
+		{"/later-set", "/hang", false},
+	} {
+		closed, took := idleThen(t, addr, tc.first, 80*time.Millisecond, tc.then, tc.closes)
+		if closed != tc.closes || closed && took < 20*time.Millisecond {
+			t.Errorf("%s then %q: closed %v %v after the pause; want %v (150 ms after the response)", tc.first, tc.then, closed, took, tc.closes)
+		}
+	}
+}

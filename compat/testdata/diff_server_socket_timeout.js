@@ -5,8 +5,11 @@
 // handler does (see handle). Usage: node diff_server_socket_timeout.js
 const http = require('http');
 const log = (sock, s) => console.log(sock.remotePort + '\t' + s);
+// A destroyed socket has no remotePort: the logs take it before.
+const at = sock => ({ remotePort: sock.remotePort });
 const handle = (req, res) => {
   const sock = req.socket;
+  const p = at(sock);
   log(sock, 'request ' + req.url);
   res.on('close', () => log(sock, 'res.close'));
   let got = 0;
@@ -31,6 +34,14 @@ const handle = (req, res) => {
       res.setTimeout(0);
       setTimeout(() => res.end('late'), 600);
       break;
+    case '/between': // a timeout set at 'finish', after the keep-alive one
+      res.on('finish', () => sock.setTimeout(300, () => log(p, 'sock.timeout')));
+      res.end('ok');
+      break;
+    case '/later': // a timeout set between requests
+      res.end('ok');
+      setTimeout(() => sock.setTimeout(300, () => log(p, 'sock.timeout')), 50);
+      break;
     case '/hang': // never answered
       break;
     default:
@@ -45,8 +56,6 @@ const servers = {
   e: http.createServer(handle), // sock.on('timeout'), sock.setTimeout(300); a server listener
 };
 servers.b.setTimeout(300);
-// A destroyed socket has no remotePort: the logs take it at 'connection'.
-const at = sock => ({ remotePort: sock.remotePort });
 servers.c.on('connection', sock => {
   const p = at(sock);
   sock.setTimeout(300, () => log(p, 'sock.timeout'));
