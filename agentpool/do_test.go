@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/zerohttp/zerohttp/engine"
+	"github.com/zerohttp/zerohttp/internal/looptest"
 )
 
 // ctxServer answers /hello, holds /stall until its client leaves (then
@@ -151,5 +152,47 @@ func TestDoContextOnEventLoop(t *testing.T) {
 	}
 	if err := <-got; err != engine.ErrOnEventLoop {
 		t.Fatalf("DoContext on a loop: %v; want ErrOnEventLoop", err)
+	}
+}
+
+// TestDoContextConnecting checks that a context bounds the connect too: a
+// request to an address whose connects hang ends at its own deadline or
+// cancel, and a second request connecting to the same origin at the same
+// time is left to its own, later, deadline.
+func TestDoContextConnecting(t *testing.T) {
+	url := "http://" + looptest.Unanswered(t) + "/"
+	a := newAgent(t, Options{KeepAlive: true})
+	longer := make(chan error, 1)
+	longStart := time.Now()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
+		defer cancel()
+		_, _, err := a.Get(ctx, nil, url)
+		longer <- err
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, _, err := a.Get(ctx, nil, url); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Get = %v; want context.DeadlineExceeded", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("Get returned after %v; want soon after its 100 ms deadline", d)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	if _, _, err := a.Get(ctx, nil, url); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled Get = %v; want context.Canceled", err)
+	}
+	select {
+	case err := <-longer:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("the other Get = %v; want context.DeadlineExceeded", err)
+		}
+		if d := time.Since(longStart); d < 550*time.Millisecond {
+			t.Fatalf("the other Get ended after %v, before its own 600 ms deadline", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the other Get did not end at its deadline")
 	}
 }

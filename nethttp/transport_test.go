@@ -158,15 +158,17 @@ func raw(w http.ResponseWriter, s string) {
 // clientCase is one request of the client oracle; read, when set, reads the
 // body its own way (cancel is the request's context's).
 type clientCase struct {
-	name    string
-	method  string
-	path    string
-	body    string
-	chunked bool // send body as a stream of unknown length
-	header  http.Header
-	trailer http.Header
-	timeout time.Duration // the http.Client's Timeout
-	read    func(b io.Reader, cancel context.CancelFunc) ([]byte, error)
+	name        string
+	method      string
+	path        string
+	body        string
+	chunked     bool          // send body as a stream of unknown length
+	stall       bool          // send body, then nothing more until the request ends
+	cancelAfter time.Duration // cancel the request's context after this
+	header      http.Header
+	trailer     http.Header
+	timeout     time.Duration // the http.Client's Timeout
+	read        func(b io.Reader, cancel context.CancelFunc) ([]byte, error)
 }
 
 var clientCorpus = []clientCase{
@@ -210,6 +212,9 @@ var clientCorpus = []clientCase{
 	{name: "server closes without response", path: "/no-response"},
 	{name: "malformed", path: "/malformed"},
 	{name: "client timeout on head", path: "/stall", timeout: 100 * time.Millisecond},
+	{name: "client timeout mid-body", path: "/slow-body", timeout: 300 * time.Millisecond},
+	{name: "client timeout while sending", method: "POST", path: "/stall", body: "first part", stall: true, timeout: 300 * time.Millisecond},
+	{name: "cancel while sending", method: "POST", path: "/stall", body: "first part", stall: true, cancelAfter: 300 * time.Millisecond},
 	{name: "cancel mid-body", path: "/slow-body", read: func(b io.Reader, cancel context.CancelFunc) ([]byte, error) {
 		first := make([]byte, 5)
 		if _, err := io.ReadFull(b, first); err != nil {
@@ -224,6 +229,31 @@ var clientCorpus = []clientCase{
 		_, err := io.ReadFull(b, p)
 		return p, err
 	}},
+}
+
+// stallingBody gives its Reader's bytes, then waits until it is closed or
+// for a second (http.Transport waits for a Read in progress before it
+// returns a cancelled request's error).
+type stallingBody struct {
+	io.Reader
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (b *stallingBody) Read(p []byte) (int, error) {
+	if n, _ := b.Reader.Read(p); n > 0 {
+		return n, nil
+	}
+	select {
+	case <-b.closed:
+	case <-time.After(time.Second):
+	}
+	return 0, errors.New("stalled body ends")
+}
+
+func (b *stallingBody) Close() error {
+	b.once.Do(func() { close(b.closed) })
+	return nil
 }
 
 // clientOutcome is what a caller saw of one clientCase.
@@ -273,6 +303,12 @@ func doCase(t *testing.T, rt http.RoundTripper, base string, tc clientCase) clie
 		if tc.chunked {
 			body = struct{ io.Reader }{body} // hides the length
 		}
+		if tc.stall {
+			body = &stallingBody{Reader: body, closed: make(chan struct{})}
+		}
+	}
+	if tc.cancelAfter > 0 {
+		time.AfterFunc(tc.cancelAfter, cancel)
 	}
 	method := tc.method
 	if method == "" {
