@@ -187,6 +187,18 @@ type SocketUser interface {
 	HoldSocket(cc *engine.ClientConn) bool
 }
 
+// DialWatcher is a ResponseHandler passed to Request that learns when the
+// agent starts a new connection for its request, as Node's agent gives a
+// request its socket while the socket connects. SocketDialing is called
+// on the dialing goroutine before the dial; it returns whether the
+// request took the connection. If it did and its Canceler gives the
+// request up before it is written, the connection closes once dialed, as
+// Node destroys a socket with its request; otherwise the connection goes
+// to the next request or the free list.
+type DialWatcher interface {
+	SocketDialing() bool
+}
+
 // Release gives back a connection held by a SocketUser after its response:
 // it carries the next queued request, joins the free list or closes, as
 // after any response. A connection not held is left alone. Safe from any

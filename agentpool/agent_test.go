@@ -841,3 +841,52 @@ func TestAgentCancelledInSocketAssigned(t *testing.T) {
 		t.Fatalf("server served %d requests on %d connections; want 0 on 1", n, s.conns.Load())
 	}
 }
+
+// dialGivingUpHandler is a DialWatcher and Canceler that takes its new
+// connection in SocketDialing (if own) and gives its request up there,
+// as a Node 'socket' listener that destroys a request whose socket is
+// connecting.
+type dialGivingUpHandler struct {
+	chanHandler
+	own bool
+}
+
+func (h dialGivingUpHandler) SocketDialing() bool     { return h.own }
+func (h dialGivingUpHandler) RequestCancelled() error { return errGiveUp }
+
+// TestAgentCancelledWhileDialing: a request given up after SocketDialing
+// is not written and its handler gets the Canceler's error; the new
+// connection closes if the request took it (Node destroys the socket with
+// its request), else it goes to the free list (Node's 'free' for a request
+// destroyed before it got its socket).
+func TestAgentCancelledWhileDialing(t *testing.T) {
+	for _, own := range []bool{true, false} {
+		var served atomic.Int32
+		s := newServer(t, 0, func(w http.ResponseWriter, r *http.Request) { served.Add(1) })
+		a := newAgent(t, Options{KeepAlive: true})
+		h := dialGivingUpHandler{make(chanHandler, 1), own}
+		send(a, s.host, s.port, "/", h)
+		select {
+		case r := <-h.chanHandler:
+			if !errors.Is(r.err, errGiveUp) {
+				t.Fatalf("own=%v: handler got %v; want errGiveUp", own, r.err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no answer")
+		}
+		if own {
+			waitFor(t, "the connection closed", func() bool { return a.TotalSockets() == 0 })
+		} else {
+			waitFor(t, "the connection freed", func() bool {
+				n := 0
+				for _, c := range a.FreeSockets() {
+					n += c
+				}
+				return n == 1
+			})
+		}
+		if n := served.Load(); n != 0 || s.conns.Load() != 1 {
+			t.Fatalf("own=%v: server served %d requests on %d connections; want 0 on 1", own, n, s.conns.Load())
+		}
+	}
+}

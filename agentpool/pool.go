@@ -1,6 +1,7 @@
 package agentpool
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"sync"
@@ -306,29 +307,48 @@ func (a *Agent) takeFreeLocked(o *origin) *agentConn {
 func (a *Agent) dialFor(ac *agentConn, p *pending) {
 	opts := ac.o.dial // read-only after the origin was made
 	opts.Context = ac
-	a.cli.DialAsync(&opts, func(cc *engine.ClientConn, err error) {
-		if err != nil {
-			a.mu.Lock()
-			a.dropLocked(ac)
-			next := a.serveQueuesLocked(ac.o)
-			a.mu.Unlock()
-			p.finish(nil, err)
-			a.dialAll(next)
-			return
-		}
+	w, _ := p.h.(DialWatcher)
+	go func() {
+		owned := w != nil && w.SocketDialing()
+		cc, err := a.cli.Dial(context.Background(), &opts)
+		a.dialed(ac, p, owned, cc, err)
+	}()
+}
+
+// dialed runs on the dialing goroutine with the outcome of dialFor; owned
+// reports whether p's DialWatcher took the connection.
+func (a *Agent) dialed(ac *agentConn, p *pending, owned bool, cc *engine.ClientConn, err error) {
+	if err != nil {
 		a.mu.Lock()
-		ac.cc = cc
-		if ac.state == connClosed { // closed before we got here
-			next := a.serveQueuesLocked(ac.o)
-			a.mu.Unlock()
-			a.redo(p, nil, errors.New("agentpool: connection closed as it opened"))
-			a.dialAll(next)
-			return
-		}
-		ac.state = connBusy
+		a.dropLocked(ac)
+		next := a.serveQueuesLocked(ac.o)
 		a.mu.Unlock()
-		a.dispatch(ac, p)
-	})
+		p.finish(nil, err)
+		a.dialAll(next)
+		return
+	}
+	a.mu.Lock()
+	ac.cc = cc
+	if ac.state == connClosed { // closed before we got here
+		next := a.serveQueuesLocked(ac.o)
+		a.mu.Unlock()
+		a.redo(p, nil, errors.New("agentpool: connection closed as it opened"))
+		a.dialAll(next)
+		return
+	}
+	ac.state = connBusy
+	a.mu.Unlock()
+	if owned {
+		if c, ok := p.h.(Canceler); ok {
+			if err := c.RequestCancelled(); err != nil {
+				// Given up with the connection its own: it closes.
+				a.connIdle(ac, cc, false)
+				p.finish(nil, err)
+				return
+			}
+		}
+	}
+	a.dispatch(ac, p)
 }
 
 // dispatch sends p on ac, which the caller has marked busy.

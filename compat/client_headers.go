@@ -154,13 +154,15 @@ func (r *ClientRequest) ShouldKeepAlive() bool {
 }
 
 // Socket returns the addresses of the request's connection and true once
-// the agent has given it one (Node's request.socket, null before).
+// the agent has given it one (Node's request.socket, null before). A new
+// connection is given as it starts connecting, as in Node: its addresses
+// are empty until it has connected.
 func (r *ClientRequest) Socket() (SocketInfo, bool) {
 	r.x.mu.Lock()
-	cc := r.conn
+	cc, dialing := r.conn, r.dialing
 	r.x.mu.Unlock()
 	if cc == nil {
-		return SocketInfo{}, false
+		return SocketInfo{}, dialing
 	}
 	return connSocketInfo(cc), true
 }

@@ -101,6 +101,7 @@ type ClientRequest struct {
 	ownTimeout    bool // SetTimeout was called: the agent's Timeout no longer applies
 	reused        bool // the agent took the connection from its free list (set before the request is written)
 	held          bool // the agent keeps conn busy until the request's 'close' (Node's 'free' follows it)
+	dialing       bool // the agent gave the request a new socket, which may still be connecting (Node's req.socket set)
 	// queued reports whether the request waits in its agent's queue for a
 	// socket (agentpool.Queuer); late, that it was destroyed there: its
 	// 'error' (lateErr, nil after Abort) and 'close' wait for the agent to
@@ -1050,7 +1051,7 @@ func (r *ClientRequest) destroy(err error, abort bool) {
 		} else {
 			r.lateErr = err
 		}
-	case pending && abort && r.conn == nil:
+	case pending && abort && r.conn == nil && !r.dialing:
 		// No socket yet: Node's request closes, then emits 'abort'.
 		x.tickLocked(eventFunc(r.emitClose))
 		x.tickLocked(eventFunc(func() { emit0(aborts) }))
@@ -1069,6 +1070,17 @@ func (r *ClientRequest) destroy(err error, abort bool) {
 	case abort && r.res != nil:
 		cutRes = r.res
 	}
+	x.mu.Unlock()
+	if cutRes != nil {
+		// On the response's queue, ahead of the 'aborted' its cut brings.
+		cutRes.x.tick(eventFunc(func() { emit0(aborts) }))
+		cutRes.x.flushTicks()
+	}
+	// The events first: Node's request has emitted them by the time its
+	// socket's close gives the agent's slot to a queued request, whose
+	// 'socket' comes as its new connection starts.
+	x.flushTicks()
+	x.mu.Lock()
 	if r.wbody != nil {
 		r.wbody.close(err) // the engine's writer stops and closes the connection
 	}
@@ -1079,12 +1091,6 @@ func (r *ClientRequest) destroy(err error, abort bool) {
 		r.cc.Cancel(r.eresp)
 	}
 	x.mu.Unlock()
-	if cutRes != nil {
-		// On the response's queue, ahead of the 'aborted' its cut brings.
-		cutRes.x.tick(eventFunc(func() { emit0(aborts) }))
-		cutRes.x.flushTicks()
-	}
-	x.flushTicks()
 }
 
 // emitClose is a tick: the request's 'close', then, for a kept-alive

@@ -222,6 +222,24 @@ func (h *responseHandler) RequestSent(cc *engine.ClientConn) {
 	r.announceConn(cc)
 }
 
+// SocketDialing runs on the dialing goroutine as the agent starts a new
+// connection for the request: Node gives a request its socket while it
+// connects, and emits 'socket' (and 'prefinish' once End was called) with
+// the socket's addresses still undefined. A request destroyed before
+// leaves the connection to the agent, as Node's frees it.
+func (h *responseHandler) SocketDialing() bool {
+	r := (*ClientRequest)(h)
+	r.x.mu.Lock()
+	if r.destroyed {
+		r.x.mu.Unlock()
+		return false
+	}
+	r.dialing = true
+	r.x.mu.Unlock()
+	r.announce(SocketInfo{})
+	return true
+}
+
 // SocketAssigned runs just before the request is written on cc, on the
 // goroutine that dispatches it (a dial's, an event loop, or End's): reused
 // is Node's reusedSocket, true only for a connection the agent took from
@@ -622,4 +640,5 @@ var (
 	_ agentpool.SocketUser    = (*responseHandler)(nil)
 	_ agentpool.Canceler      = (*responseHandler)(nil)
 	_ agentpool.Queuer        = (*responseHandler)(nil)
+	_ agentpool.DialWatcher   = (*responseHandler)(nil)
 )

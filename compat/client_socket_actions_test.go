@@ -30,15 +30,18 @@ func answerWhole(c net.Conn, _ int) string {
 	return fmt.Sprintf("server got %d bytes", len(all))
 }
 
-// TestClientSocketActionsMatchNode: what a 'socket' listener does to its
-// request on a new connection acts before the request is written, as in
-// Node: Destroy gives 'error' "socket hang up" and 'close' with nothing
-// sent (no 'prefinish'); Abort gives 'abort' first; SetTimeout(100 ms)
-// gives 'timeout' before a response 300 ms late. Events as
+// TestClientSocketActionsMatchNode: on a new connection 'socket' comes
+// while it connects, as in Node: its remote address still empty (Node's
+// undefined) and Socket set, the addresses there by 'finish' (before, it
+// came once connected, with them). What its listener does acts before the
+// request is written: Destroy gives 'error' "socket hang up" and 'close'
+// with nothing sent (no 'prefinish'), the server seeing a connection
+// close empty; Abort gives 'abort' first; SetTimeout(100 ms), timed from
+// the connect, gives 'timeout' before a response 300 ms late. Events as
 // client_socket_actions.js prints them with node v20, and what the server
 // got.
 func TestClientSocketActionsMatchNode(t *testing.T) {
-	for _, mode := range []string{"destroy", "abort", "timeout"} {
+	for _, mode := range []string{"none", "destroy", "abort", "timeout"} {
 		t.Run(mode, func(t *testing.T) {
 			port, rec := recordServer(t, answerWhole)
 			want := runNode(t, "testdata/client_socket_actions.js", fmt.Sprint(port), mode)
@@ -55,8 +58,9 @@ func TestClientSocketActionsMatchNode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r.OnSocket(func(SocketInfo) {
-				tr.add("socket")
+			r.OnSocket(func(s SocketInfo) {
+				_, set := r.Socket()
+				tr.add("socket remote=%s set=%v", undefinedIfEmpty(s.RemoteAddress), set)
 				switch mode {
 				case "destroy":
 					r.Destroy(nil)
@@ -66,8 +70,11 @@ func TestClientSocketActionsMatchNode(t *testing.T) {
 					r.SetTimeout(100*time.Millisecond, func() { tr.add("timeout") })
 				}
 			})
+			r.OnFinish(func() {
+				s, _ := r.Socket()
+				tr.add("finish remote=%s", undefinedIfEmpty(s.RemoteAddress))
+			})
 			r.OnPrefinish(func() { tr.add("prefinish") })
-			r.OnFinish(func() { tr.add("finish") })
 			r.OnAbort(func() { tr.add("abort") })
 			r.OnError(func(err error) {
 				var e *Error
@@ -101,4 +108,13 @@ func awaitRecord(t *testing.T, rec <-chan string) string {
 		t.Fatal("the server recorded nothing")
 	}
 	return ""
+}
+
+// undefinedIfEmpty is s, or "undefined" for "", as node prints an unset
+// socket property.
+func undefinedIfEmpty(s string) string {
+	if s == "" {
+		return "undefined"
+	}
+	return s
 }

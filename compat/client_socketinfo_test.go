@@ -7,9 +7,10 @@ import (
 )
 
 // TestClientSocketListenerAddresses: a 'socket' listener gets the
-// connection's addresses however the request got its socket: a new one,
-// a free one handed over inside End, or one freed by the request queued
-// before it.
+// connection's addresses when the request got a free one, handed over
+// inside End, or one freed by the request queued before it; a new one
+// is still connecting, its addresses empty, as in Node (see
+// TestClientSocketActionsMatchNode).
 func TestClientSocketListenerAddresses(t *testing.T) {
 	port, agent := okServerAgent(t)
 	freed := make(chan struct{}, 8)
@@ -55,7 +56,11 @@ func TestClientSocketListenerAddresses(t *testing.T) {
 	if len(socks) != 3 {
 		t.Fatalf("%d 'socket' events; want 3", len(socks))
 	}
-	for i, s := range socks {
+	if socks[0] != (SocketInfo{}) {
+		t.Errorf("the new socket's 'socket': %+v; want no addresses yet", socks[0])
+	}
+	for i, s := range socks[1:] {
+		i++
 		if s.RemoteAddress != "127.0.0.1" || s.RemotePort != port || s.RemoteFamily != "IPv4" || s.LocalAddress != "127.0.0.1" || s.LocalPort == 0 {
 			t.Errorf("request %d's 'socket': %+v; want 127.0.0.1:%d from 127.0.0.1", i, s, port)
 		}

@@ -8,7 +8,7 @@ const req = http.request({port, host: '127.0.0.1', agent: false}, res => {
   res.on('end', () => process.exit(0));
 });
 console.log(`before socket=${req.socket === null}`);
-// At 'socket' Node's socket is still connecting; compat's has connected.
+// At 'socket' the socket is still connecting (see client_socket_actions.js).
 req.on('socket', s => console.log(`socket set=${req.socket === s}`));
 req.end();
 setTimeout(() => process.exit(1), 3000);
