@@ -26,6 +26,9 @@ type clientBody struct {
 	// taken, if set, runs on the reading goroutine after each Read that
 	// took bytes: the connection is active.
 	taken func()
+	// noBody is set when the head went out saying the request has no body
+	// (a GET's, sent before any Write); guarded by the request's mutex.
+	noBody bool
 }
 
 // writableHighWaterMark is Node's default for a writable stream: a write
@@ -80,6 +83,13 @@ func (b *clientBody) sent() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.eof || b.closed && b.err == io.EOF && len(b.q) == 0
+}
+
+// empty reports whether nothing has been written to the body yet.
+func (b *clientBody) empty() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.queued == 0 && !b.eof
 }
 
 // belowMark reports whether no 'drain' is awaited.

@@ -391,14 +391,12 @@ func (r *ClientRequest) OnTimeout(fn func()) {
 
 // OnContinue registers a 'continue' listener: the server sent "100
 // Continue". A request with an Expect field in its options sends its head
-// now, if it has not: Node sends it as the request is made, and a body
-// written from the listener then goes out.
+// now, if it has not (see FlushHeaders): Node sends it as the request is
+// made, and a body written from the listener then goes out.
 func (r *ClientRequest) OnContinue(fn func()) {
 	r.x.mu.Lock()
 	r.onContinue = append(r.onContinue, fn)
-	// A GET's head has no framing field in Node, which a flushed head
-	// here would get: it waits for End.
-	flush := r.expectHead && chunksByDefault(r.Method)
+	flush := r.expectHead
 	r.x.mu.Unlock()
 	if flush {
 		r.FlushHeaders()
@@ -524,11 +522,19 @@ func (r *ClientRequest) WriteChunkString(s string, cb func(error)) bool {
 func (r *ClientRequest) write(p []byte, s string, cb func(error)) (int, bool, error) {
 	x := r.x
 	x.mu.Lock()
-	if r.ended || r.destroyed {
-		err := ErrWriteAfterEnd
-		if !r.ended {
-			err = ErrStreamDestroyed
-		}
+	n := len(p) + len(s)
+	var err error
+	switch {
+	case r.ended:
+		err = ErrWriteAfterEnd
+	case r.destroyed:
+		err = ErrStreamDestroyed
+	case n > 0 && r.wbody != nil && r.wbody.noBody:
+		// Its head says it has none: Node would send the bytes
+		// unframed, for the server to read as its next request.
+		err = ErrBodyNotAllowed
+	}
+	if err != nil {
 		if cb == nil {
 			x.mu.Unlock()
 			return 0, false, err
@@ -539,12 +545,11 @@ func (r *ClientRequest) write(p []byte, s string, cb func(error)) (int, bool, er
 		}
 		x.tickLocked(eventFunc(func() {
 			cb(err)
-			emit(errs, error(err))
+			emit(errs, err)
 		}))
 		x.unlockFlush()
-		return 0, false, ErrWriteAfterEnd
+		return 0, false, err
 	}
-	n := len(p) + len(s)
 	if b := r.wbody; b != nil {
 		x.mu.Unlock()
 		return n, b.push(p, s, cb), nil
@@ -589,7 +594,9 @@ func (r *ClientRequest) emitDrain() {
 }
 
 // FlushHeaders is Node's request.flushHeaders(): it sends the head now;
-// the body, if any, follows with Write and End.
+// the body, if any, follows with Write and End. As in Node, the head of a
+// GET (HEAD, DELETE, OPTIONS, TRACE, CONNECT) then has no framing field:
+// the request has no body, and a Write with data gets ErrBodyNotAllowed.
 func (r *ClientRequest) FlushHeaders() {
 	x := r.x
 	x.mu.Lock()
@@ -800,6 +807,11 @@ func (r *ClientRequest) sendLocked(body *clientBody) {
 		}
 	} else if cl, ok := r.hdr.contentLength(); ok && r.hdr.find("transfer-encoding") < 0 {
 		req.SetBodyStream(body, cl)
+	} else if !chunksByDefault(r.Method) && r.hdr.find("transfer-encoding") < 0 && body.empty() {
+		// A GET's head sent before any body (FlushHeaders, an Expect
+		// field) has no framing field in Node: the request has no body.
+		req.SetEmptyBodyStream(body)
+		body.noBody = true
 	} else {
 		req.SetBodyStream(body, -1)
 		// The trailers go in once the body has ended, the head long sent,

@@ -95,13 +95,15 @@ func complete(b []byte) bool {
 
 // TestClientWriteMatchesNode: the head goes out with the first Write (or
 // at FlushHeaders) and each Write as one chunk, or as raw bytes under a
-// Content-Length, as node sends them (before, nothing went out until End).
+// Content-Length, as node sends them (before, nothing went out until End);
+// a GET's flushed head has no framing field (getflush; before, it was
+// chunked).
 func TestClientWriteMatchesNode(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Skip("node not found")
 	}
-	for _, mode := range []string{"chunked", "length", "flush"} {
+	for _, mode := range []string{"chunked", "length", "flush", "getflush"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			port, rec, next := phaseServer(t)
@@ -114,7 +116,7 @@ func TestClientWriteMatchesNode(t *testing.T) {
 				t.Fatal(err)
 			}
 			steps := 2
-			if mode == "flush" {
+			if strings.HasSuffix(mode, "flush") {
 				steps = 1
 			}
 			for i := 0; i < steps; i++ {
@@ -131,6 +133,9 @@ func TestClientWriteMatchesNode(t *testing.T) {
 			if mode == "length" {
 				opts.Headers = map[string]string{"Content-Length": "7"}
 			}
+			if mode == "getflush" {
+				opts.Method = "GET"
+			}
 			done := make(chan struct{})
 			r, err := Request("", opts, func(res *IncomingMessage) {
 				res.OnEnd(func() { close(done) })
@@ -139,7 +144,7 @@ func TestClientWriteMatchesNode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if mode == "flush" {
+			if strings.HasSuffix(mode, "flush") {
 				r.FlushHeaders()
 				awaitStep(t, next, "FlushHeaders")
 			} else {
@@ -310,5 +315,84 @@ func TestClientWriteDestroyedMatchesNode(t *testing.T) {
 				t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
 			}
 		})
+	}
+}
+
+// TestClientWriteAfterBodilessHead: a GET whose head went out with no
+// framing field (FlushHeaders) has no body: a Write with data is refused
+// with ERR_HTTP_BODY_NOT_ALLOWED (WriteChunk: false, its callback and
+// 'error'), nothing of it is sent, and the request goes on to its
+// response. Node sends such bytes unframed, for the server to read as its
+// next request.
+func TestClientWriteAfterBodilessHead(t *testing.T) {
+	port, rec := recordServer(t, func(c net.Conn, _ int) string {
+		defer c.Close()
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		var all []byte
+		buf := make([]byte, 4096)
+		for !bytes.Contains(all, []byte("\r\n\r\n")) {
+			n, err := c.Read(buf)
+			all = append(all, buf[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		// Anything written after the head would come within this wait.
+		c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		for {
+			n, err := c.Read(buf)
+			all = append(all, buf[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+		return string(all)
+	})
+	status := make(chan int, 1)
+	r, err := Request("", &RequestOptions{Host: "127.0.0.1", Port: port, NoAgent: true}, func(res *IncomingMessage) {
+		status <- res.StatusCode
+		res.Resume()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	r.OnError(func(err error) { errs <- err })
+	r.FlushHeaders()
+	if _, err := r.WriteString("abc"); err != ErrBodyNotAllowed {
+		t.Errorf("WriteString: %v; want ErrBodyNotAllowed", err)
+	}
+	cbErr := make(chan error, 1)
+	if r.WriteChunkString("def", func(err error) { cbErr <- err }) {
+		t.Error("WriteChunkString returned true")
+	}
+	r.End(nil)
+	for what, ch := range map[string]chan error{"callback": cbErr, "'error'": errs} {
+		select {
+		case err := <-ch:
+			if err != ErrBodyNotAllowed {
+				t.Errorf("%s: %v; want ErrBodyNotAllowed", what, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no %s", what)
+		}
+	}
+	select {
+	case s := <-status:
+		if s != 200 {
+			t.Errorf("status %d", s)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no response")
+	}
+	got := awaitRecord(t, rec)
+	if want := fmt.Sprintf("GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n", port); got != want {
+		t.Errorf("server got %q; want %q", got, want)
+	}
+	select {
+	case err := <-errs:
+		t.Errorf("another 'error': %v", err)
+	case <-time.After(100 * time.Millisecond):
 	}
 }

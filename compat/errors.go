@@ -67,6 +67,10 @@ var (
 	// ErrStreamDestroyed is ERR_STREAM_DESTROYED: a write queued for a
 	// response whose connection has closed.
 	ErrStreamDestroyed = &Error{Code: "ERR_STREAM_DESTROYED", Message: "Cannot call write after a stream was destroyed"}
+	// ErrBodyNotAllowed is ERR_HTTP_BODY_NOT_ALLOWED: a client request's
+	// Write with data after its head went out saying it has no body (a
+	// GET's flushed head, which has no framing field).
+	ErrBodyNotAllowed = &Error{Code: "ERR_HTTP_BODY_NOT_ALLOWED", Message: "Adding content for this request method or response status is not allowed."}
 	// ErrWriteAfterEnd is ERR_STREAM_WRITE_AFTER_END: a write after End.
 	ErrWriteAfterEnd = &Error{Code: "ERR_STREAM_WRITE_AFTER_END", Message: "write after end"}
 	// ErrInvalidHTTPToken is ERR_INVALID_HTTP_TOKEN: a header name (or method) that is not a token.

@@ -67,6 +67,7 @@ type ClientRequest struct {
 	ownBody    []byte    // capacity kept across reuse
 	bodyStream io.Reader // streaming body, or nil
 	streamLen  int64     // -1: unknown, sent chunked
+	unframed   bool      // SetEmptyBodyStream: no framing field
 
 	// closeConn asks the server to close after the response ("Connection: close").
 	closeConn bool
@@ -103,7 +104,7 @@ func (r *ClientRequest) Reset() {
 	r.Header.Reset(nil)
 	r.Trailer.Reset(nil)
 	r.body, r.ownBody = nil, r.ownBody[:0]
-	r.bodyStream, r.streamLen = nil, 0
+	r.bodyStream, r.streamLen, r.unframed = nil, 0, false
 	r.closeConn, r.expect100 = false, false
 	r.OnInformational = nil
 	r.out = r.out[:0]
@@ -261,7 +262,16 @@ func (r *ClientRequest) Body() []byte { return r.body }
 // size >= 0 it is sent with that Content-Length (and rd must yield exactly
 // size bytes); with size < 0 it is sent chunked.
 func (r *ClientRequest) SetBodyStream(rd io.Reader, size int64) {
-	r.body, r.bodyStream, r.streamLen = nil, rd, size
+	r.body, r.bodyStream, r.streamLen, r.unframed = nil, rd, size, false
+}
+
+// SetEmptyBodyStream streams a body the head says nothing of: no
+// Content-Length or Transfer-Encoding, so the request has none (RFC 9112
+// §6.3), and it counts as sent once rd returns io.EOF. It is for a client
+// that sends its head before it knows there is no body, as Node's sends a
+// GET's. rd must yield nothing: a byte from it fails the request, unsent.
+func (r *ClientRequest) SetEmptyBodyStream(rd io.Reader) {
+	r.body, r.bodyStream, r.streamLen, r.unframed = nil, rd, 0, true
 }
 
 // SetConnectionClose asks the server to close the connection after the response.
@@ -392,9 +402,11 @@ func (r *ClientRequest) appendHead(dst []byte, keepAlive bool, conn *connHost) (
 		case r.chunked():
 			dst = append(dst, "Transfer-Encoding: chunked\r\n"...)
 		case r.bodyStream != nil:
-			dst = append(dst, "Content-Length: "...)
-			dst = strconv.AppendInt(dst, r.streamLen, 10)
-			dst = append(dst, "\r\n"...)
+			if !r.unframed {
+				dst = append(dst, "Content-Length: "...)
+				dst = strconv.AppendInt(dst, r.streamLen, 10)
+				dst = append(dst, "\r\n"...)
+			}
 		case len(r.body) > 0 || clBodyExpected(m):
 			dst = append(dst, "Content-Length: "...)
 			dst = strconv.AppendInt(dst, int64(len(r.body)), 10)

@@ -1046,6 +1046,15 @@ func TestClientShortHeadTimeout(t *testing.T) {
 // silentServer listens on loopback and reads every connection without ever
 // answering; it stops with the test.
 func silentServer(t *testing.T) string {
+	return acceptEach(t, func(c net.Conn) {
+		io.Copy(io.Discard, c)
+		c.Close()
+	})
+}
+
+// acceptEach listens on loopback and serves each connection with serve
+// on a goroutine of its own; it stops with the test.
+func acceptEach(t *testing.T, serve func(net.Conn)) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -1057,10 +1066,7 @@ func silentServer(t *testing.T) string {
 			if err != nil {
 				return
 			}
-			go func() {
-				io.Copy(io.Discard, c)
-				c.Close()
-			}()
+			go serve(c)
 		}
 	}()
 	return ln.Addr().String()

@@ -107,6 +107,9 @@ func (cc *ClientConn) writeStream(req *ClientRequest, chunked bool) error {
 		n, rerr := req.bodyStream.Read(buf[off : len(buf)-2])
 		if n > 0 {
 			sent += int64(n)
+			if !chunked && sent > req.streamLen {
+				return errStreamLength // the excess would pass for the next request
+			}
 			if chunked {
 				var sz [18]byte
 				line := append(strconv.AppendInt(sz[:0], int64(n), 16), "\r\n"...)
@@ -137,10 +140,14 @@ func (cc *ClientConn) writeStream(req *ClientRequest, chunked bool) error {
 		return cc.writeLocked(out, true)
 	}
 	if sent != req.streamLen {
-		return errors.New("engine: request body stream length differs from its declared size")
+		return errStreamLength
 	}
 	return nil
 }
+
+// errStreamLength fails a request whose body stream yields more or fewer
+// bytes than its head declared.
+var errStreamLength = errors.New("engine: request body stream length differs from its declared size")
 
 // writeLocked writes b directly to the socket. When the socket is full it
 // waits for it (mayBlock) or hands the rest to the event loop; while the loop
