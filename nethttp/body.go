@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"sync"
+	"time"
 
 	"github.com/zerohttp/zerohttp/engine"
 	"github.com/zerohttp/zerohttp/headers"
@@ -32,6 +33,10 @@ type requestBody struct {
 	sawEOF   bool // Read returned io.EOF: the body was read to its end
 	expect   bool // 100 Continue is owed on the first Read
 	askedFor bool // the first Read happened
+
+	timer       *time.Timer // fires at the read deadline; guarded by mu
+	deadlineSeq uint64      // numbers the deadlines set; guarded by mu
+	timedOut    bool        // the read deadline has passed; guarded by mu
 }
 
 // newBody returns the Body for r's request. Called on the event loop.
@@ -108,7 +113,7 @@ func (b *requestBody) Read(p []byte) (int, error) {
 			b.rw.sendContinue()
 		}
 	}
-	for len(b.buf) == 0 && !b.eof && b.err == nil {
+	for len(b.buf) == 0 && !b.eof && b.err == nil && !b.timedOut {
 		b.cond.Wait()
 	}
 	if len(b.buf) > 0 {
@@ -122,6 +127,9 @@ func (b *requestBody) Read(p []byte) (int, error) {
 	}
 	if b.err != nil {
 		return 0, b.err
+	}
+	if !b.eof {
+		return 0, errReadTimeout
 	}
 	if !b.sawEOF {
 		b.sawEOF = true

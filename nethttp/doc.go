@@ -55,10 +55,24 @@
 //     http.ServerContextKey, and has no deadline. A client that leaves while
 //     the loop still waits for the handler (the first 100 µs) is noticed
 //     when the wait ends.
-//   - http.ResponseController's SetReadDeadline and SetWriteDeadline return
-//     http.ErrNotSupported; engine.Options holds the connection timeouts.
-//     EnableFullDuplex always succeeds: the body stays readable while the
-//     response is written.
+//   - http.ResponseController's deadlines last for the request, where
+//     net/http's stay on the connection. A read deadline fails the body's
+//     Reads that would wait past it. A write deadline that passes before
+//     ServeHTTP returns closes the connection at once (the client sees the
+//     response cut short, as under net/http, and the Context ends), and
+//     Writes fail with a timeout; output left when ServeHTTP returns is
+//     sent under engine.Options' timeouts. EnableFullDuplex always succeeds:
+//     the body stays readable while the response is written.
+//   - A body up to engine.Options.MaxBufferedBody (64 KiB) is read whole
+//     before the handler runs, so a handler starts only once its small
+//     body has arrived (engine.Options.RequestTimeout bounds the wait).
+//   - engine.Options' limits apply: a head over 16 KiB gets 431 (net/http
+//     allows 1 MiB; parse.Config.MaxHeadBytes), a body over 64 MiB 413
+//     (net/http has no limit; MaxBodyBytes -1 lifts it). Requests the
+//     engine refuses itself get its own reply (status line, Content-Length:
+//     0, Connection: close), not net/http's text.
+//   - An HTTP/1.0 request is answered with an HTTP/1.1 status line (as
+//     Node's server does), where net/http answers with HTTP/1.0.
 //   - Hijack works for Upgrade and CONNECT requests only
 //     (engine.ErrNotUpgrade otherwise).
 //   - A streamed request body (over engine.Options.MaxBufferedBody) left

@@ -100,8 +100,9 @@ const (
 // event loop and the handler's goroutine. Kept with the engine's connection
 // (Request.SetConnValue).
 type serverConn struct {
-	remote     string   // RemoteAddr as net/http formats it; immutable
-	remoteAddr net.Addr // immutable
+	remote     string            // RemoteAddr as net/http formats it; immutable
+	remoteAddr net.Addr          // immutable
+	conn       engine.ConnHandle // immutable; closed by a passed write deadline
 	h          http.Handler
 	run        func() // ex.serveHTTP, bound once
 
@@ -132,6 +133,7 @@ func newExchange(r *engine.Request) *serverConn {
 	ex := &serverConn{
 		remote:     r.RemoteAddr().String(),
 		remoteAddr: r.RemoteAddr(),
+		conn:       r.Conn(),
 		hdr:        make(http.Header),
 		wake:       make(chan struct{}, 1),
 		timer:      time.NewTimer(time.Hour),
@@ -271,6 +273,9 @@ func (ex *serverConn) leaveSync() {
 func (ex *serverConn) serveHTTP() {
 	rw := &ex.rw
 	panicked := ex.callHandler()
+	if rw.wdl != nil {
+		rw.wdl.end()
+	}
 	ex.ctx.cancel() // as net/http: before the response is finished
 	if !ex.started.IsZero() {
 		ex.quick = time.Since(ex.started) < syncWait

@@ -50,7 +50,8 @@ type responseWriter struct {
 	buf         []byte
 	isHead      bool
 	hijacked    bool
-	err         error // sticky: the connection is gone
+	err         error          // sticky: the connection is gone
+	wdl         *writeDeadline // set by SetWriteDeadline; nil until then
 
 	op      flushOp                  // what apply hands to the engine next
 	applyFn func(w *engine.Response) // rw.apply, bound once
@@ -94,7 +95,7 @@ func (rw *responseWriter) reset(isHead bool) {
 	rw.clen, rw.written = -1, 0
 	rw.buf = rw.buf[:0]
 	rw.isHead, rw.hijacked = isHead, false
-	rw.err = nil
+	rw.err, rw.wdl = nil, nil
 	rw.op = flushOp{trailers: rw.op.trailers[:0]}
 	select {
 	case <-rw.done:
@@ -125,6 +126,10 @@ func (rw *responseWriter) signal() {
 // the connection's unsent output is within its bound.
 func (rw *responseWriter) call(fn func(w *engine.Response)) error {
 	if rw.err != nil {
+		return rw.err
+	}
+	if rw.deadlinePassed() {
+		rw.err = errWriteTimeout
 		return rw.err
 	}
 	ex := rw.ex
@@ -163,6 +168,9 @@ func (rw *responseWriter) wait() error {
 		return nil
 	case <-rw.ex.ctx.Done():
 		rw.err = errConnGone
+		if rw.deadlinePassed() {
+			rw.err = errWriteTimeout
+		}
 		return rw.err
 	}
 }
