@@ -613,7 +613,7 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 	}
 	if len(tunnel) > 0 {
 		req.Upgrade = true
-		sock := &Socket{req.Socket.SocketInfo, &socketState{x: x, w: w, connect: connect}}
+		sock := &Socket{req.Socket.SocketInfo, &socketState{x: x, w: w, connect: connect, tm: socketTimeouts{srv: s}}}
 		for _, fn := range tunnel {
 			fn(req, sock)
 		}

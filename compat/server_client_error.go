@@ -35,7 +35,8 @@ func (s *Server) errorTunnel(dst []byte, status int, err error, t *engine.Tunnel
 	if fns := s.hooks.Load().onClientError; len(fns) > 0 {
 		if e, info := clientError(err); e != nil {
 			r := new(rawReply)
-			sock := &Socket{info, &socketState{x: new(exchange), reply: r}}
+			sock := &Socket{info, &socketState{x: new(exchange), reply: r, tm: socketTimeouts{srv: s}}}
+			r.sock = sock
 			for _, fn := range fns {
 				fn(e, sock)
 			}
@@ -75,7 +76,9 @@ type rawReply struct {
 	out   []byte
 	ended bool // End or Destroy was called, or the connection closed
 	t     *engine.Tunnel
-	timer *time.Timer // closes t after the bound
+	timer *time.Timer   // closes t after the bound
+	idle  time.Duration // SetTimeout's before t is kept
+	sock  *Socket
 }
 
 func (r *rawReply) write(p []byte) (int, error) {
@@ -129,7 +132,22 @@ func (r *rawReply) take(dst []byte, t *engine.Tunnel, bound time.Duration) ([]by
 	if bound > 0 {
 		r.timer = time.AfterFunc(bound, r.end)
 	}
+	if r.idle > 0 {
+		_ = t.SetIdleTimeout(r.idle)
+	}
 	return dst, true
+}
+
+// setTimeout is the socket's SetTimeout: on the connection once it is
+// kept, else when it is.
+func (r *rawReply) setTimeout(d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.t != nil && !r.ended {
+		_ = r.t.SetIdleTimeout(d)
+		return
+	}
+	r.idle = d
 }
 
 func (r *rawReply) stopTimer() {
@@ -143,6 +161,19 @@ func (r *rawReply) stopTimer() {
 type keptSocket rawReply
 
 func (k *keptSocket) OnData(*engine.Tunnel, []byte) {}
+
+// OnIdleTimeout is Node's socketOnTimeout on a socket with no request: the
+// server's 'timeout' listeners keep it, else it is destroyed; then the
+// socket's own listeners. Runs on the loop.
+func (k *keptSocket) OnIdleTimeout(t *engine.Tunnel) {
+	r := (*rawReply)(k)
+	if fns := r.srv.hooks.Load().onTimeout; len(fns) > 0 {
+		emit(fns, r.sock.SocketInfo)
+	} else {
+		_ = t.Close()
+	}
+	r.sock.timedOut()
+}
 
 func (k *keptSocket) OnClose(*engine.Tunnel, error) {
 	r := (*rawReply)(k)

@@ -31,11 +31,7 @@ func startCompatTimeoutEventServers(t *testing.T) (map[string]int, *caseEvents) 
 		if name == "t2" {
 			s.OnTimeout(func(info SocketInfo) { log(info, "timeout") })
 		}
-		if err := s.Listen(0, "127.0.0.1", nil); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { closeServer(t, s) })
-		ports[name] = s.Address().Port
+		ports[name] = listenLocal(t, s)
 	}
 	return ports, ev
 }
@@ -70,10 +66,7 @@ func (c *caseEvents) waitEvent(key, sub string, done <-chan struct{}) bool {
 // response, a request listener whose body's rest comes after it), and with
 // no listener at all the connection closes.
 func TestServerTimeoutEventsMatchNode(t *testing.T) {
-	sc := startNodeScript(t, "diff_server_timeout_events.js")
-	nodePorts := nodeServerPorts(t, sc, 2)
-	nodeEv := nodeEvents(sc)
-	ports, ev := startCompatTimeoutEventServers(t)
+	peers := startTimeoutPeers(t, "diff_server_timeout_events.js", startCompatTimeoutEventServers)
 	const post = "POST /req HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabcde"
 	cases := []struct{ server, label, first, rest string }{
 		{"t1", "res", "GET /res HTTP/1.1\r\nHost: x\r\n\r\n", ""},
@@ -84,14 +77,6 @@ func TestServerTimeoutEventsMatchNode(t *testing.T) {
 		{"t2", "none", "GET /none HTTP/1.1\r\nHost: x\r\n\r\n", ""},
 	}
 	for _, tt := range cases {
-		t.Run(tt.server+"/"+tt.label, func(t *testing.T) {
-			t.Parallel()
-			x := timeoutExchange{first: tt.first, wait: "timeout", rest: tt.rest}
-			want := x.run(t, nodePorts[tt.server], nodeEv)
-			got := x.run(t, ports[tt.server], ev)
-			if got != want {
-				t.Errorf("compat:\n%s\nnode:\n%s", got, want)
-			}
-		})
+		peers.compare(t, tt.server, tt.label, timeoutExchange{first: tt.first, wait: "timeout", rest: tt.rest})
 	}
 }

@@ -162,21 +162,28 @@ func (s *Socket) finish() {
 // the engine (no head of its own, as Node's socket has left HTTP behind).
 // Runs as an op.
 func (s *Socket) writeOp(b []byte) {
+	if s.takeoverOp() {
+		_, _ = s.t.Write(b)
+	}
+}
+
+// takeoverOp takes the connection over from the engine, if not yet, and
+// reports whether s has it. Runs as an op.
+func (s *Socket) takeoverOp() bool {
 	x := s.x
 	switch {
 	case s.t != nil:
-		_, _ = s.t.Write(b)
-		return
+		return true
 	case x.wireEnded:
-		return
+		return false
 	}
 	t, err := s.w.Takeover((*tunnelHandler)(s))
 	if err != nil {
-		return
+		return false
 	}
 	s.t = t
 	x.wireEnded = true
-	_, _ = t.Write(b)
+	return true
 }
 
 // closedLocked queues 'close' once.
@@ -201,6 +208,10 @@ func (h *tunnelHandler) OnData(_ *engine.Tunnel, b []byte) {
 	s.x.mu.Unlock()
 	emit(fns, b)
 }
+
+// OnIdleTimeout emits 'timeout' to the socket's listeners: HTTP has left
+// the socket, and with it Node's socketOnTimeout.
+func (h *tunnelHandler) OnIdleTimeout(*engine.Tunnel) { (*Socket)(h).timedOut() }
 
 func (h *tunnelHandler) OnClose(_ *engine.Tunnel, _ error) {
 	s := (*Socket)(h)

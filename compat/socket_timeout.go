@@ -6,10 +6,14 @@ import "time"
 // 'timeout' listeners and the server, whose ticks a timeout under a
 // second makes finer.
 type socketTimeouts struct {
-	srv *Server // set on a connection's socket
-	// Guarded by x.mu.
-	on   []func() // OnTimeout's
-	once []func() // SetTimeout's callbacks, each called once
+	srv *Server
+	on  []timeoutListener // in the order added; guarded by x.mu
+}
+
+// timeoutListener is an OnTimeout listener or, once, a SetTimeout callback.
+type timeoutListener struct {
+	fn   func()
+	once bool
 }
 
 // SetTimeout is Node's socket.setTimeout(msecs, callback): the connection
@@ -24,23 +28,38 @@ type socketTimeouts struct {
 // keep-alive timeout replaces the socket's timeout once a response has
 // finished, a timeout set after that (at 'finish' or later) replaces the
 // keep-alive one, and the next request sets the server's Timeout again,
-// as in Node. Only a server connection's socket (the 'connection' socket, a
-// request's or a response's) has a timeout; on other sockets SetTimeout
-// does nothing. It returns s.
+// as in Node. On the socket of an 'upgrade' or 'connect' listener, which
+// HTTP has left, 'timeout' is emitted to the socket's listeners only, and
+// the connection stays (SetTimeout takes the connection over from the
+// engine, as a first write does); on a 'clientError' socket its listener
+// left open, the server's 'timeout' listeners get it first, and the
+// connection is destroyed when there are none, as Node's socketOnTimeout
+// does there. A client response's socket has no timeout. It returns s.
 func (s *Socket) SetTimeout(d time.Duration, callback func()) *Socket {
 	st := s.socketState
-	if st == nil || st.conn == nil {
+	if st == nil {
 		return s
 	}
 	if callback != nil && d > 0 {
 		st.x.mu.Lock()
-		st.tm.once = append(st.tm.once, callback)
+		st.tm.on = append(st.tm.on, timeoutListener{callback, true})
 		st.x.mu.Unlock()
 	}
 	if srv := st.tm.srv; srv != nil && d > 0 {
 		srv.refineTicks(d)
 	}
-	_ = st.conn.SetIdleTimeout(d)
+	switch {
+	case st.conn != nil:
+		_ = st.conn.SetIdleTimeout(d)
+	case st.reply != nil:
+		st.reply.setTimeout(d)
+	default:
+		s.x.do(func() {
+			if s.takeoverOp() {
+				_ = s.t.SetIdleTimeout(d)
+			}
+		})
+	}
 	return s
 }
 
@@ -54,19 +73,28 @@ func (s *Socket) OnTimeout(fn func()) {
 		return
 	}
 	st.x.mu.Lock()
-	st.tm.on = append(st.tm.on, fn)
+	st.tm.on = append(st.tm.on, timeoutListener{fn, false})
 	st.x.mu.Unlock()
 }
 
-// timedOut emits the socket's 'timeout' to its listeners. Runs on the loop.
+// timedOut emits the socket's 'timeout' to its listeners, in the order
+// added, as Node's once listeners and others share one list. Runs on the
+// loop.
 func (s *Socket) timedOut() {
 	st := s.socketState
 	st.x.mu.Lock()
-	on, once := st.tm.on, st.tm.once
-	st.tm.once = nil
+	on := st.tm.on
+	var kept []timeoutListener
+	for _, l := range on {
+		if !l.once {
+			kept = append(kept, l)
+		}
+	}
+	st.tm.on = kept
 	st.x.mu.Unlock()
-	emit0(on)
-	emit0(once)
+	for _, l := range on {
+		l.fn()
+	}
 }
 
 // SetTimeout is Node's message.setTimeout(msecs, callback) on a server's

@@ -77,11 +77,7 @@ func startCompatSocketTimeoutServers(t *testing.T) (map[string]int, *caseEvents)
 			})
 			s.OnTimeout(func(info SocketInfo) { log(info, "timeout") })
 		}
-		if err := s.Listen(0, "127.0.0.1", nil); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { closeServer(t, s) })
-		ports[name] = s.Address().Port
+		ports[name] = listenLocal(t, s)
 	}
 	return ports, ev
 }
@@ -105,10 +101,7 @@ func startCompatSocketTimeoutServers(t *testing.T) (map[string]int, *caseEvents)
 // and the engine checks them every 100 ms, so each may fire up to that
 // early or late; the waits allow for it.
 func TestSocketTimeoutMatchesNode(t *testing.T) {
-	sc := startNodeScript(t, "diff_server_socket_timeout.js")
-	nodePorts := nodeServerPorts(t, sc, 5)
-	nodeEv := nodeEvents(sc)
-	ports, ev := startCompatSocketTimeoutServers(t)
+	peers := startTimeoutPeers(t, "diff_server_socket_timeout.js", startCompatSocketTimeoutServers)
 	get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n" }
 	const post = "POST /req HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabcde"
 	const rearm = "POST /rearm HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n"
@@ -136,16 +129,49 @@ func TestSocketTimeoutMatchesNode(t *testing.T) {
 		{"a", "later-next", get("/later"), "", get("/hang"), "", ""},
 	}
 	for _, tt := range cases {
-		t.Run(tt.server+"/"+tt.label, func(t *testing.T) {
-			t.Parallel()
-			x := timeoutExchange{tt.first, tt.trickle, tt.next, tt.wait, tt.rest}
-			want := x.run(t, nodePorts[tt.server], nodeEv)
-			got := x.run(t, ports[tt.server], ev)
-			if got != want {
-				t.Errorf("compat:\n%s\nnode:\n%s", got, want)
-			}
-		})
+		peers.compare(t, tt.server, tt.label, timeoutExchange{tt.first, tt.trickle, tt.next, tt.wait, tt.rest})
 	}
+}
+
+// listenLocal starts s on a port of 127.0.0.1, closed when the test ends,
+// and returns the port.
+func listenLocal(t *testing.T, s *Server) int {
+	if err := s.Listen(0, "127.0.0.1", nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { closeServer(t, s) })
+	return s.Address().Port
+}
+
+// timeoutPeers are the servers of a timeout test: node's, from a script
+// of testdata, and compat's, by name, with the events each logs.
+type timeoutPeers struct {
+	nodePorts, ports map[string]int
+	nodeEv, ev       *caseEvents
+}
+
+// startTimeoutPeers starts compat's servers and node's script with as
+// many.
+func startTimeoutPeers(t *testing.T, script string, compat func(*testing.T) (map[string]int, *caseEvents)) timeoutPeers {
+	var p timeoutPeers
+	p.ports, p.ev = compat(t)
+	sc := startNodeScript(t, script)
+	p.nodePorts = nodeServerPorts(t, sc, len(p.ports))
+	p.nodeEv = nodeEvents(sc)
+	return p
+}
+
+// compare makes x with node's server and then compat's of that name, in a
+// parallel subtest server/label, and compares what each gave.
+func (p timeoutPeers) compare(t *testing.T, server, label string, x timeoutExchange) {
+	t.Run(server+"/"+label, func(t *testing.T) {
+		t.Parallel()
+		want := x.run(t, p.nodePorts[server], p.nodeEv)
+		got := x.run(t, p.ports[server], p.ev)
+		if got != want {
+			t.Errorf("compat:\n%s\nnode:\n%s", got, want)
+		}
+	})
 }
 
 // nodeServerPorts reads the "NAME\tPORT" lines of a node script's n

@@ -769,7 +769,7 @@ func (c *conn) deadlineUnder(t *timeouts) int64 {
 	var d int64
 	switch {
 	case c.hij != nil:
-		d = never
+		return c.hij.deadline()
 	case c.active || c.inWorker || c.blocked || c.sendOff < len(c.send):
 		// Output still owed counts as the last request's.
 		d = after(c.reqStart, t.request)
@@ -830,6 +830,10 @@ func (c *conn) expire(now int64) {
 	t := c.s.to.Load()
 	if d := c.deadlineUnder(t); d > now {
 		c.l.w.schedule(&c.tm, d)
+		return
+	}
+	if c.hij != nil {
+		c.hij.idledOut()
 		return
 	}
 	if f := c.s.opts.OnIdleTimeout; f != nil {

@@ -92,7 +92,7 @@ func (c *conn) replyHooked() bool { return c.s.opts.ErrorReply != nil || c.s.opt
 func (c *conn) replyErrorTunnel(f func([]byte, int, error, *Tunnel) ([]byte, TunnelHandler), status int, err error) {
 	var t *Tunnel
 	if !c.active && !c.inWorker && c.hij == nil {
-		t = &Tunnel{c: c, gc: c.gc}
+		t = newTunnel(c, nil)
 	}
 	var h TunnelHandler
 	c.out, h = f(c.out, status, err, t)
@@ -108,5 +108,5 @@ func (c *conn) replyErrorTunnel(f func([]byte, int, error, *Tunnel) ([]byte, Tun
 	t.h = h
 	c.hij = t
 	c.closeWhenDone = false
-	c.l.w.stop(&c.tm)
+	c.arm() // a timeout f set on t, if any
 }

@@ -1,6 +1,11 @@
 package engine
 
-import "github.com/panjf2000/gnet/v2"
+import (
+	"context"
+	"time"
+
+	"github.com/panjf2000/gnet/v2"
+)
 
 // TunnelHandler receives the traffic of a hijacked connection. Its methods
 // run on the connection's event loop.
@@ -10,6 +15,13 @@ type TunnelHandler interface {
 	OnData(t *Tunnel, b []byte)
 	// OnClose reports that the connection closed; err is nil for a clean close.
 	OnClose(t *Tunnel, err error)
+}
+
+// TunnelIdleHandler is a TunnelHandler told when its tunnel has been idle
+// for the timeout Tunnel.SetIdleTimeout set. Its method runs on the
+// connection's event loop.
+type TunnelIdleHandler interface {
+	OnIdleTimeout(t *Tunnel)
 }
 
 // Tunnel is a connection taken over after an Upgrade or CONNECT request:
@@ -24,6 +36,22 @@ type Tunnel struct {
 	// in the connection's output, so that bytes written in the handler
 	// cannot overtake it. Touched only on the loop.
 	live bool
+	// idle is the tunnel's idle timeout in wheel milliseconds (0: none);
+	// fired is set once it has run out, until the next read or write.
+	// Touched only on the loop.
+	idle  int64
+	fired bool
+	wrote func(gnet.Conn, error) error // WriteAsync's callback: a write is activity
+}
+
+// newTunnel makes c's tunnel to h.
+func newTunnel(c *conn, h TunnelHandler) *Tunnel {
+	t := &Tunnel{c: c, gc: c.gc, h: h}
+	t.wrote = func(gnet.Conn, error) error {
+		t.active()
+		return nil
+	}
+	return t
 }
 
 // Hijack takes the connection over for an Upgrade or CONNECT request. The
@@ -62,9 +90,9 @@ func (w *Response) hijack(h TunnelHandler, writeHead bool) (*Tunnel, error) {
 	w.body = w.body[:0]
 	w.hijacked, w.ended = true, true
 	c.closeWhenDone = false
-	t := &Tunnel{c: c, gc: c.gc, h: h}
+	t := newTunnel(c, h)
 	c.hij = t
-	c.l.w.stop(&c.tm)
+	c.arm() // no timeout until SetIdleTimeout
 	return t, nil
 }
 
@@ -76,10 +104,85 @@ func (t *Tunnel) traffic() gnet.Action {
 	gc := t.gc
 	b, _ := gc.Peek(-1)
 	if len(b) > 0 {
+		t.active()
 		t.h.OnData(t, b)
 		_, _ = gc.Discard(len(b))
 	}
 	return gnet.None
+}
+
+// SetIdleTimeout gives the tunnel an idle timeout, as Node's
+// socket.setTimeout(ms) on an upgraded socket: once nothing has been read
+// or written for d, the handler's OnIdleTimeout (TunnelIdleHandler) runs,
+// once, and the tunnel stays open; the next read or write re-arms it. A
+// handler that does not implement TunnelIdleHandler has the connection
+// closed instead. 0 (or less) turns it off, as it is at the hijack. The
+// resolution is TickInterval's. Safe from any goroutine while the tunnel
+// is open: on the connection's loop it takes effect at once, elsewhere
+// shortly after.
+func (t *Tunnel) SetIdleTimeout(d time.Duration) error {
+	var v int64
+	if d > 0 {
+		v = max(ms(d), 1)
+	}
+	st := &setTunnelIdle{t: t, idle: v}
+	if goid() == t.c.l.probe.gid {
+		return st.Run(context.Background())
+	}
+	return t.gc.EventLoop().Execute(context.Background(), st)
+}
+
+// setTunnelIdle is one Tunnel.SetIdleTimeout queued onto the loop.
+type setTunnelIdle struct {
+	t    *Tunnel
+	idle int64
+}
+
+func (s *setTunnelIdle) Run(context.Context) error {
+	t := s.t
+	if t.done {
+		return nil
+	}
+	t.idle, t.fired = s.idle, false
+	t.c.lastActive = t.c.l.now()
+	if t.c.hij == t {
+		t.c.arm()
+	}
+	return nil
+}
+
+// deadline is when the tunnel's idle timeout runs out, in wheel
+// milliseconds.
+func (t *Tunnel) deadline() int64 {
+	if t.idle == 0 || t.fired {
+		return never
+	}
+	return t.c.lastActive + t.idle
+}
+
+// active notes a read or a write, which re-arms a timeout that ran out.
+// Runs on the loop.
+func (t *Tunnel) active() {
+	if t.done {
+		return
+	}
+	t.c.lastActive = t.c.l.now()
+	if t.fired {
+		t.fired = false
+		t.c.arm()
+	}
+}
+
+// idledOut runs the handler's OnIdleTimeout once the timeout has run out,
+// or closes the connection. Runs on the loop.
+func (t *Tunnel) idledOut() {
+	t.fired = true
+	h, ok := t.h.(TunnelIdleHandler)
+	if !ok {
+		_ = t.gc.Close()
+		return
+	}
+	h.OnIdleTimeout(t)
 }
 
 func (t *Tunnel) closed(err error) {
@@ -99,12 +202,13 @@ func (t *Tunnel) Write(b []byte) (int, error) {
 		t.c.out = append(t.c.out, b...)
 		return len(b), nil
 	}
+	t.active()
 	return t.gc.Write(b)
 }
 
 // WriteAsync sends b from any goroutine; b must not change until it is sent.
 // Safe from any goroutine while the tunnel is open.
-func (t *Tunnel) WriteAsync(b []byte) error { return t.gc.AsyncWrite(b, nil) }
+func (t *Tunnel) WriteAsync(b []byte) error { return t.gc.AsyncWrite(b, t.wrote) }
 
 // Close closes the connection. Safe from any goroutine while the tunnel is open.
 func (t *Tunnel) Close() error { return t.gc.Close() }
