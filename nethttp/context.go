@@ -17,7 +17,8 @@ import (
 // It implements AfterFunc, which the context package uses to tie a derived
 // context (context.WithTimeout(r.Context(), ...)) to it without a goroutine.
 type requestContext struct {
-	local net.Addr // the address the connection arrived on; immutable
+	local net.Addr     // the address the connection arrived on; immutable
+	srv   *http.Server // holds the handler only; immutable
 
 	mu    sync.Mutex
 	done  chan struct{} // made by Done, closed by cancel; guarded by mu
@@ -60,10 +61,17 @@ func (c *requestContext) Err() error {
 	return c.err
 }
 
-// Value carries the local address, as net/http's request context does.
+// Value carries the local address and a server, as net/http's request
+// context does. The server is an *http.Server holding only the handler:
+// code that asks whether it runs under a server finds one (ReverseProxy
+// then aborts a response whose upstream body fails, rather than end it as
+// if complete).
 func (c *requestContext) Value(key any) any {
-	if key == http.LocalAddrContextKey {
+	switch key {
+	case http.LocalAddrContextKey:
 		return c.local
+	case http.ServerContextKey:
+		return c.srv
 	}
 	return nil
 }

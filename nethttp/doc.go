@@ -51,8 +51,9 @@
 //
 //   - The Request, its Header, URL and Context, and the ResponseWriter are
 //     reused for the connection's next request (see above).
-//   - The Context carries http.LocalAddrContextKey but not
-//     http.ServerContextKey, and has no deadline. A client that leaves while
+//   - The Context's http.ServerContextKey is an *http.Server holding only
+//     the handler (the bridge's settings are engine.Options), and the
+//     Context has no deadline. A client that leaves while
 //     the loop still waits for the handler (the first 100 µs) is noticed
 //     when the wait ends.
 //   - http.ResponseController's deadlines last for the request, where
@@ -86,6 +87,8 @@
 //
 //   - Plain http only: no TLS, HTTP/2, proxies, or Transport fields other
 //     than those of Transport.
+//   - Of an httptrace.ClientTrace, only Got1xxResponse and Got100Continue
+//     are called (what httputil.ReverseProxy uses to pass 1xx responses on).
 //   - Closing a Body before its end closes the connection, as with
 //     http.Transport, unless the whole response has already arrived: the
 //     connection then goes back to the pool (http.Transport closes it

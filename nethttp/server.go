@@ -41,6 +41,7 @@ func NewServer(h http.Handler, o *engine.Options) *engine.Server {
 // response is then detached (Deferred) and the loop goes on with other
 // connections.
 func Handler(h http.Handler) engine.Handler {
+	srv := &http.Server{Handler: h} // the requests' http.ServerContextKey
 	return func(w *engine.Response, r *engine.Request) {
 		if string(r.Target()) == "*" && string(r.MethodBytes()) == http.MethodOptions {
 			// net/http's server answers "OPTIONS *" itself, before any
@@ -50,7 +51,7 @@ func Handler(h http.Handler) engine.Handler {
 		}
 		ex, _ := r.ConnValue().(*serverConn)
 		if ex == nil {
-			ex = newExchange(r)
+			ex = newExchange(r, srv)
 			r.SetConnValue(ex)
 		}
 		ex.serve(h, w, r)
@@ -129,7 +130,7 @@ type serverConn struct {
 	quick   bool      // that request finished within syncWait; read by the loop at the next request
 }
 
-func newExchange(r *engine.Request) *serverConn {
+func newExchange(r *engine.Request, srv *http.Server) *serverConn {
 	ex := &serverConn{
 		remote:     r.RemoteAddr().String(),
 		remoteAddr: r.RemoteAddr(),
@@ -139,7 +140,7 @@ func newExchange(r *engine.Request) *serverConn {
 		timer:      time.NewTimer(time.Hour),
 	}
 	ex.timer.Stop()
-	ex.ctx.local = r.LocalAddr()
+	ex.ctx.local, ex.ctx.srv = r.LocalAddr(), srv
 	ex.blank = *(&http.Request{}).WithContext(&ex.ctx)
 	ex.req = new(http.Request)
 	ex.run = ex.serveHTTP

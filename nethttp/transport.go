@@ -119,12 +119,20 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	x.ex.resp.SetStreamer(x)
+	var info *interims
+	if ctx != context.Background() {
+		info = traceInterims(ctx, x)
+	}
 	if ctx.Done() != nil {
 		x.stopWatch = context.AfterFunc(ctx, func() { x.abort(context.Cause(ctx)) })
 	}
 	a.Request(&x.ex.req, &x.ex.resp, x)
 	x.mu.Lock()
-	for !x.told {
+	for !x.told || info.pending() {
+		if info.pending() {
+			info.deliverLocked(x)
+			continue
+		}
 		x.cond.Wait()
 	}
 	resp, err := x.resp, x.err
@@ -187,6 +195,7 @@ type trip struct {
 	eof       bool // guarded by mu: the whole body arrived
 	paused    bool // guarded by mu: the connection's reading was paused
 	closed    bool // guarded by mu: Body.Close was called
+	trailed   bool // guarded by mu: trailer fields wait in arrivedTrailers
 }
 
 // build fills the engine request from x.req.
@@ -489,9 +498,19 @@ func (x *trip) HandleResponse(_ *engine.ClientConn, _ *engine.ClientRequest, cre
 	case x.resp == nil && x.stop == nil:
 		// No head went to the streamer: a 101 or a 2xx to CONNECT, whose
 		// connection is now the body.
-		resp, _ := newResponse(&x.response, &x.head, x.req, cresp)
+		resp, seen := newResponse(&x.response, &x.head, x.req, cresp)
 		if tc := cresp.Tunnel(); tc != nil {
 			resp.Body = tc
+			// As http.Transport: a 101 has no body (its Body is the
+			// connection), and Close comes from the fields alone, though
+			// the connection leaves the pool. ReverseProxy writes the 101
+			// on with Connection: close when either says otherwise.
+			if resp.StatusCode == http.StatusSwitchingProtocols {
+				resp.ContentLength = 0
+			}
+			conn := resp.Header["Connection"]
+			hadClose := hasToken(conn, "close") || seen&idBit(headers.Connection) != 0 && conn == nil // dropped for its close
+			resp.Close = hadClose || resp.ProtoMajor == 1 && resp.ProtoMinor == 0 && !hasToken(conn, "keep-alive")
 		} else {
 			resp.Body = http.NoBody
 		}
@@ -499,10 +518,13 @@ func (x *trip) HandleResponse(_ *engine.ClientConn, _ *engine.ClientRequest, cre
 	default:
 		x.eof = true
 		if t := cresp.Trailer(); t.Len() > 0 && x.resp != nil {
-			if x.resp.Trailer == nil {
-				x.resp.Trailer = make(http.Header, t.Len())
-			}
-			copyHeader(x.resp.Trailer, t, nil)
+			// Not into resp.Trailer: its caller may be reading that map
+			// now (ReverseProxy does before the body), as net/http allows
+			// until Read returns io.EOF.
+			h := make(http.Header, t.Len())
+			copyHeader(h, t, nil)
+			arrivedTrailers.Store(x, h)
+			x.trailed = true
 		}
 	}
 	if x.err == nil && x.stop != nil {
@@ -631,6 +653,9 @@ func (x *trip) consumedLocked(n int) {
 // endLocked returns why there is nothing more to read: the failure, or
 // io.EOF at the body's end, when the context watch stops.
 func (x *trip) endLocked() error {
+	if x.trailed {
+		x.takeTrailerLocked()
+	}
 	if x.err != nil {
 		return x.err
 	}
@@ -638,6 +663,30 @@ func (x *trip) endLocked() error {
 		x.stopWatch()
 	}
 	return io.EOF
+}
+
+// arrivedTrailers holds the trailer fields of trips whose body has
+// arrived, until the reader reaches its end: few responses have them, and
+// a field for them would push the trip into a larger size class.
+var arrivedTrailers sync.Map // *trip -> http.Header
+
+// takeTrailerLocked adds the trailer fields that arrived to resp.Trailer,
+// on the reader's goroutine as its Read returns io.EOF (or drops them
+// when the body failed or was closed).
+func (x *trip) takeTrailerLocked() {
+	x.trailed = false
+	v, _ := arrivedTrailers.LoadAndDelete(x)
+	h, _ := v.(http.Header)
+	if x.err != nil || x.closed || h == nil {
+		return
+	}
+	if x.resp.Trailer == nil {
+		x.resp.Trailer = h
+		return
+	}
+	for k, vs := range h {
+		x.resp.Trailer[k] = vs
+	}
 }
 
 // Close drops what is left of the body. If the response is still arriving,
@@ -648,6 +697,9 @@ func (b *responseBody) Close() error {
 	if !x.closed {
 		x.closed = true
 		x.buf, x.off = nil, 0
+		if x.trailed {
+			x.takeTrailerLocked()
+		}
 		if !x.done && x.cc != nil {
 			x.cc.Cancel(&x.ex.resp)
 		}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zerohttp/zerohttp/internal/fixedserver"
 )
@@ -157,5 +158,40 @@ func TestRequestTargetAsRequestURI(t *testing.T) {
 	opaque := &url.URL{Scheme: "http", Opaque: "//h/o", RawQuery: "x=1"}
 	if got, want := requestTarget(opaque, nil), opaque.RequestURI(); got != want {
 		t.Errorf("opaque: requestTarget = %q; RequestURI = %q", got, want)
+	}
+}
+
+// TestTrailerFilledAtEOF checks that the response's Trailer gets its values
+// when Read returns io.EOF, as with http.Transport, and not when the body
+// arrives: a caller may read the map until then (ReverseProxy does), and
+// the loop writing into it raced with that.
+func TestTrailerFilledAtEOF(t *testing.T) {
+	done := make(chan struct{}, 1)
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Trailer", "X-Sum")
+		io.WriteString(w, "body")
+		w.Header().Set("X-Sum", "42")
+		done <- struct{}{}
+	}))
+	defer s.Close()
+	for name, rt := range map[string]http.RoundTripper{"http.Transport": &http.Transport{}, "Transport": &Transport{}} {
+		t.Run(name, func(t *testing.T) {
+			resp, err := (&http.Client{Transport: rt}).Get(s.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			<-done
+			time.Sleep(50 * time.Millisecond) // the whole body has arrived
+			if v, ok := resp.Trailer["X-Sum"]; !ok || v != nil {
+				t.Errorf("Trailer before EOF = %v; want the declared key with no value", resp.Trailer)
+			}
+			if b, err := io.ReadAll(resp.Body); string(b) != "body" || err != nil {
+				t.Fatalf("body %q, %v", b, err)
+			}
+			if got := resp.Trailer.Get("X-Sum"); got != "42" {
+				t.Errorf("Trailer at EOF = %v; want X-Sum 42", resp.Trailer)
+			}
+		})
 	}
 }

@@ -563,10 +563,10 @@ func TestTransportOnEventLoop(t *testing.T) {
 	}
 }
 
-// TestTransportSwitchingProtocols checks that a 101 response's Body is the
-// connection, writable as with http.Transport.
-func TestTransportSwitchingProtocols(t *testing.T) {
-	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// echoUpgradeServer answers every request with a 101 to "echo", then echoes
+// one line with "echo:" before it.
+func echoUpgradeServer() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, brw, err := w.(http.Hijacker).Hijack()
 		if err != nil {
 			return
@@ -576,7 +576,15 @@ func TestTransportSwitchingProtocols(t *testing.T) {
 		line, _ := brw.ReadString('\n')
 		io.WriteString(c, "echo:"+line)
 	}))
+}
+
+// TestTransportSwitchingProtocols checks that a 101 response's Body is the
+// connection, writable as with http.Transport, and that its head reads as
+// http.Transport's (Close, ContentLength, fields).
+func TestTransportSwitchingProtocols(t *testing.T) {
+	s := echoUpgradeServer()
 	defer s.Close()
+	heads := map[string]string{}
 	for name, rt := range map[string]http.RoundTripper{"http.Transport": &http.Transport{}, "Transport": &Transport{}} {
 		t.Run(name, func(t *testing.T) {
 			req, _ := http.NewRequest("GET", s.URL+"/up", nil)
@@ -587,6 +595,7 @@ func TestTransportSwitchingProtocols(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer resp.Body.Close()
+			heads[name] = fmt.Sprintf("%s close=%v length=%d %v", resp.Status, resp.Close, resp.ContentLength, resp.Header)
 			rw, ok := resp.Body.(io.ReadWriteCloser)
 			if resp.StatusCode != 101 || !ok {
 				t.Fatalf("status %d, Body %T; want 101 and an io.ReadWriteCloser", resp.StatusCode, resp.Body)
@@ -597,6 +606,9 @@ func TestTransportSwitchingProtocols(t *testing.T) {
 				t.Fatalf("read %q, %v; want \"echo:ping\\n\"", got, err)
 			}
 		})
+	}
+	if heads["Transport"] != heads["http.Transport"] {
+		t.Errorf("101 through Transport: %s\nthrough http.Transport: %s", heads["Transport"], heads["http.Transport"])
 	}
 }
 
