@@ -6,12 +6,14 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/zerohttp/zerohttp/engine"
 	"github.com/zerohttp/zerohttp/internal/looptest"
+	"github.com/zerohttp/zerohttp/parse"
 )
 
 // ctxServer answers /hello, holds /stall until its client leaves (then
@@ -194,5 +196,36 @@ func TestDoContextConnecting(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the other Get did not end at its deadline")
+	}
+}
+
+// TestGetMalformedResponse checks that a response that does not parse
+// reaches Get's caller as the engine's MalformedResponseError with its
+// parse.Code, not as a connection failure, and is not sent again as a
+// broken connection's idempotent request would be.
+func TestGetMalformedResponse(t *testing.T) {
+	var hits atomic.Int32
+	s := newServer(t, 0, func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		c, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		io.WriteString(c, "HTTP/1.1 2x0 OK\r\n\r\n")
+		c.Close()
+	})
+	a := newAgent(t, Options{KeepAlive: true})
+	_, _, err := a.Get(context.Background(), nil, s.URL+"/")
+	var me *engine.MalformedResponseError
+	var code parse.Code
+	if !errors.As(err, &me) || !errors.As(err, &code) || code != parse.ErrInvalidStatus {
+		t.Fatalf("Get = %v; want a MalformedResponseError with parse.ErrInvalidStatus", err)
+	}
+	var ce *engine.ClientConnError
+	if errors.As(err, &ce) || !strings.Contains(err.Error(), "malformed response") {
+		t.Fatalf("Get = %v; want it to read as a malformed response, not a connection failure", err)
+	}
+	if n := hits.Load(); n != 1 {
+		t.Fatalf("server got %d requests; want 1 (a malformed response is not retried)", n)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strconv"
@@ -27,6 +29,28 @@ import (
 var modTime = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 
 var longText = strings.Repeat("0123456789abcdef", 4096) // 64 KiB
+
+// osFile is a file on disk for http.ServeFile (net/http sends it with
+// sendfile where it can), written by TestMain.
+var osFile string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "nethttp")
+	if err != nil {
+		panic(err)
+	}
+	osFile = filepath.Join(dir, "data.txt")
+	err = os.WriteFile(osFile, []byte(longText+longText), 0o644)
+	if err == nil {
+		err = os.Chtimes(osFile, modTime, modTime)
+	}
+	if err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
 
 // corpusMux is the handler set the oracle compares.
 func corpusMux() http.Handler {
@@ -164,6 +188,20 @@ func corpusMux() http.Handler {
 		w.Header().Set("ETag", `"v1"`)
 		http.ServeContent(w, r, "e.json", time.Time{}, strings.NewReader(`{"a":1}`))
 	})
+	mux.Handle("/timeout", http.TimeoutHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "dropped")
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	}), 50*time.Millisecond, "too slow"))
+	mux.Handle("/in-time", http.TimeoutHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-A", "1")
+		io.WriteString(w, "in time")
+	}), 5*time.Second, "too slow"))
+	mux.HandleFunc("/os-file", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFile(w, r, osFile)
+	})
 	mux.HandleFunc("/panic", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "never sent")
 		panic("handler bug")
@@ -246,6 +284,11 @@ var corpus = []exchange{
 	{name: "etag range", req: "GET /etag HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\nIf-Range: \"v1\"\r\n\r\n"},
 	{name: "file index redirect", req: "GET /static/index.html HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{name: "options star", req: "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n"},
+	{name: "timeout handler", req: "GET /timeout HTTP/1.1\r\nHost: a\r\n\r\n"},
+	{name: "timeout handler in time", req: "GET /in-time HTTP/1.1\r\nHost: a\r\n\r\n"},
+	{name: "serve file", req: "GET /os-file HTTP/1.1\r\nHost: a\r\n\r\n"},
+	{name: "serve file range", req: "GET /os-file HTTP/1.1\r\nHost: a\r\nRange: bytes=70000-70009\r\n\r\n"},
+	{name: "serve file head", req: "HEAD /os-file HTTP/1.1\r\nHost: a\r\n\r\n", method: "HEAD"},
 	{name: "panic", req: "GET /panic HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{name: "panic after flush", req: "GET /panic-after-flush HTTP/1.1\r\nHost: a\r\n\r\n"},
 }
