@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -110,7 +112,9 @@ func TestChiOnBridge(t *testing.T) {
 }
 
 // TestWebSocketOnBridge runs gorilla/websocket's handshake and an echo of
-// text and binary messages on the bridge.
+// text and binary messages on the bridge, and through httputil's
+// ReverseProxy on the bridge with the bridge's Transport to a net/http
+// backend, as a gateway would.
 func TestWebSocketOnBridge(t *testing.T) {
 	up := websocket.Upgrader{}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -129,7 +133,12 @@ func TestWebSocketOnBridge(t *testing.T) {
 			}
 		}
 	})
-	for name, base := range map[string]string{"net/http": "", "bridge": startBridge(t, h)} {
+	backend := httptest.NewServer(h)
+	defer backend.Close()
+	u, _ := url.Parse(backend.URL)
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.Transport = &nethttp.Transport{}
+	for name, base := range map[string]string{"net/http": "", "bridge": startBridge(t, h), "bridge proxy": startBridge(t, proxy)} {
 		t.Run(name, func(t *testing.T) {
 			if base == "" {
 				s := httptest.NewServer(h)
