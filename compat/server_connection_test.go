@@ -34,12 +34,30 @@ func startCompatConnectionServers(t *testing.T) (map[string]int, *caseEvents) {
 			time.AfterFunc(50*time.Millisecond, res.Destroy)
 		case "/reqdestroy":
 			time.AfterFunc(50*time.Millisecond, func() { req.Destroy(nil) })
+		case "/end-after":
+			res.EndString("ok")
+			sock.End()
+		case "/end-mid":
+			res.WriteString("part")
+			sock.End()
+			time.AfterFunc(50*time.Millisecond, func() { res.EndString("rest") })
+		case "/end-before":
+			sock.End()
+			time.AfterFunc(50*time.Millisecond, func() { res.EndString("late") })
+		case "/end-later":
+			time.AfterFunc(50*time.Millisecond, func() {
+				res.WriteString("part")
+				sock.End()
+			})
+		case "/end-big":
+			res.WriteString(strings.Repeat("a", 4<<20))
+			sock.End()
 		case "/slow":
 		default:
 			res.EndString("ok")
 		}
 	}
-	connection := func(destroyNow bool) func(*Socket) {
+	connection := func(destroyNow, endNow bool) func(*Socket) {
 		return func(sock *Socket) {
 			port := sock.RemotePort
 			log(port, "connection "+sock.RemoteAddress+" "+sock.RemoteFamily+" "+sock.LocalAddress)
@@ -55,12 +73,15 @@ func startCompatConnectionServers(t *testing.T) (map[string]int, *caseEvents) {
 			if destroyNow {
 				sock.Destroy()
 			}
+			if endNow {
+				sock.End()
+			}
 		}
 	}
 	ports := map[string]int{}
-	for _, name := range []string{"c1", "c2"} {
+	for _, name := range []string{"c1", "c2", "c3"} {
 		s := CreateServer(nil, handle)
-		s.OnConnection(connection(name == "c1"))
+		s.OnConnection(connection(name == "c1", name == "c3"))
 		if err := s.Listen(0, "127.0.0.1", nil); err != nil {
 			t.Fatal(err)
 		}
@@ -77,12 +98,15 @@ func startCompatConnectionServers(t *testing.T) (map[string]int, *caseEvents) {
 // into a request that has no response yet, the response or the request
 // destroyed then, the client closing or resetting while the server holds
 // its request, and a request answered on a socket kept (its 'close' when
-// the client leaves). Every request checks that req.socket and
-// res.socket are the 'connection' socket.
+// the client leaves); and socket.end(): at 'connection', after a
+// response, in the middle of one (now and 50 ms later), before one, and
+// after a 4 MiB body the client reads late, each read to the FIN. Every
+// request checks that req.socket and res.socket are the 'connection'
+// socket.
 func TestServerConnectionSocketMatchesNode(t *testing.T) {
 	sc := startNodeScript(t, "diff_server_connection.js")
 	nodePorts := map[string]int{}
-	for len(nodePorts) < 2 && sc.Scan() {
+	for len(nodePorts) < 3 && sc.Scan() {
 		name, port, _ := strings.Cut(sc.Text(), "\t")
 		var err error
 		if nodePorts[name], err = strconv.Atoi(port); err != nil {
@@ -93,7 +117,7 @@ func TestServerConnectionSocketMatchesNode(t *testing.T) {
 	ports, ev := startCompatConnectionServers(t)
 	// leave is how the client leaves a request the server holds: "" reads
 	// to the end, "close" closes once the request was emitted, "reset"
-	// resets then.
+	// resets then, "fin" reads to the end and closes.
 	// last is the event each case ends with, on node.
 	cases := []struct{ server, label, send, leave, last string }{
 		{"c1", "now", "", "", "socket.close"},
@@ -104,6 +128,12 @@ func TestServerConnectionSocketMatchesNode(t *testing.T) {
 		{"c2", "gone", "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n", "close", "req.close"},
 		{"c2", "gonebody", "POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab", "close", "req.close"},
 		{"c2", "reset", "POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab", "reset", "req.close"},
+		{"c2", "end-after", "GET /end-after HTTP/1.1\r\nHost: x\r\n\r\n", "fin", "socket.close"},
+		{"c2", "end-mid", "GET /end-mid HTTP/1.1\r\nHost: x\r\n\r\n", "fin", "req.close"},
+		{"c2", "end-before", "GET /end-before HTTP/1.1\r\nHost: x\r\n\r\n", "fin", "req.close"},
+		{"c3", "end-now", "", "fin", "socket.close"},
+		{"c2", "end-later", "GET /end-later HTTP/1.1\r\nHost: x\r\n\r\n", "fin", "req.close"},
+		{"c2", "end-big", "GET /end-big HTTP/1.1\r\nHost: x\r\n\r\n", "slow", "req.close"},
 	}
 	run := func(t *testing.T, port int, ev *caseEvents, send, leave, last string) string {
 		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
@@ -116,7 +146,7 @@ func TestServerConnectionSocketMatchesNode(t *testing.T) {
 		// reaching a closed socket would reset it (on either server).
 		io.WriteString(c, send)
 		state := ""
-		if leave != "" {
+		if leave != "" && leave != "fin" && leave != "slow" {
 			if !ev.waitEvent(key, "request", nil) {
 				t.Errorf("no request event")
 			}
@@ -126,7 +156,13 @@ func TestServerConnectionSocketMatchesNode(t *testing.T) {
 			c.Close()
 		} else {
 			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if leave == "slow" {
+				time.Sleep(300 * time.Millisecond)
+			}
 			b, err := io.ReadAll(c)
+			if len(b) > 256 {
+				b = fmt.Appendf(b[:256:256], "... (%d bytes)", len(b))
+			}
 			state = "[closed]"
 			if err != nil {
 				state = "[error]" // a reset: the server destroyed the socket
@@ -135,6 +171,9 @@ func TestServerConnectionSocketMatchesNode(t *testing.T) {
 				}
 			}
 			state = dateValue.ReplaceAllString(string(b), "Date: (date)\r") + state + "\n"
+			if leave == "fin" || leave == "slow" {
+				c.Close()
+			}
 		}
 		if !ev.waitEvent(key, last, nil) {
 			t.Errorf("no %s", last)

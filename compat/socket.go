@@ -11,9 +11,9 @@ import (
 // 'connection' or 'clientError' listener gets. Its methods are safe from
 // any goroutine; its events run on the connection's event loop.
 //
-// A 'connection' socket is served by HTTP: Destroy and End close it at
-// once (a request in progress then gets 'aborted' and 'close', as in
-// Node), OnClose listeners run once it has closed, and Write is refused;
+// A 'connection' socket is served by HTTP: Destroy closes it at once, End
+// once what was written has gone out (a request in progress then gets
+// 'aborted' and 'close', as in Node), OnClose listeners run once it has closed, and Write is refused;
 // OnData and OnEnd get nothing.
 //
 // As in Node, the listener writes the response head itself, such as
@@ -113,8 +113,16 @@ func (s *Socket) Write(p []byte) (int, error) {
 // WriteString is Write for a string.
 func (s *Socket) WriteString(str string) (int, error) { return s.Write([]byte(str)) }
 
-// End closes the connection after what was written (Node's socket.end()).
-func (s *Socket) End() { s.finish() }
+// End closes the connection after what was written (Node's socket.end()):
+// on a 'connection' socket, once every byte the responses wrote before it
+// has gone out.
+func (s *Socket) End() {
+	if s.socketState != nil && s.conn != nil {
+		_ = s.conn.End()
+		return
+	}
+	s.finish()
+}
 
 // Destroy closes the connection (Node's socket.destroy()).
 func (s *Socket) Destroy() { s.finish() }

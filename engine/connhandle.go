@@ -32,6 +32,47 @@ func (h ConnHandle) LocalAddr() net.Addr { return h.gc.LocalAddr() }
 // does nothing.
 func (h ConnHandle) Close() error { return h.gc.Close() }
 
+// End closes the connection once the output owed so far has been written,
+// as Node's socket.end() on a server's socket: the peer gets every byte
+// written before End (a response in progress stops where it is), then the
+// close; no further request is read, and a request in progress gets its
+// CloseHandler's OnClose as with Close. Safe from any goroutine; on the
+// connection's loop it takes effect at once (inside a handler, when it
+// returns); once the connection has closed it does nothing. A hijacked
+// connection, or one whose handler runs on a worker, is closed at once.
+func (h ConnHandle) End() error {
+	if h.c == nil {
+		return nil
+	}
+	e := &endConn{h}
+	if goid() == h.l.probe.gid {
+		return e.Run(context.Background())
+	}
+	return h.l.ev.Execute(context.Background(), e)
+}
+
+// endConn is one End queued onto the loop.
+type endConn struct{ h ConnHandle }
+
+func (e *endConn) Run(context.Context) error {
+	c := e.h.c
+	if c.gen.Load() != e.h.gen || c.closed || c.gc == nil {
+		return nil
+	}
+	if c.inWorker || c.hij != nil {
+		return c.gc.Close()
+	}
+	c.closeAfter = true
+	if c.inCall {
+		return nil // the call's end writes what is owed and closes
+	}
+	gc := c.gc
+	if c.onTraffic() == gnet.Close {
+		_ = gc.Close()
+	}
+	return nil
+}
+
 // SetValue sets the connection's value, as Request.SetConnValue does, before
 // its first request. Call it only from OnOpenConn.
 func (h ConnHandle) SetValue(v any) {
