@@ -89,6 +89,14 @@
 //     than those of Transport.
 //   - Of an httptrace.ClientTrace, only Got1xxResponse and Got100Continue
 //     are called (what httputil.ReverseProxy uses to pass 1xx responses on).
+//   - The engine's parser is strict by default: a response with both
+//     Transfer-Encoding and Content-Length, a repeated Content-Length (even
+//     with the same value), bare LF line ends, or whitespace in a field name
+//     fails as an engine.MalformedResponseError where http.Transport reads
+//     it. An agent on a client with engine.ClientOptions.Parser.Lenient
+//     reads the first three as http.Transport does, but keeps both values of
+//     a repeated Content-Length in the Header. An obs-fold becomes spaces,
+//     one for each of its CR, LF and leading whitespace bytes (net/http: one).
 //   - Closing a Body before its end closes the connection, as with
 //     http.Transport, unless the whole response has already arrived: the
 //     connection then goes back to the pool (http.Transport closes it
