@@ -134,15 +134,29 @@ func TestDoContextQueued(t *testing.T) {
 	}
 }
 
-// TestDoContextOnEventLoop checks that DoContext refuses to block a loop.
+// TestDoContextOnEventLoop checks that every blocking call of the agent
+// refuses to block a loop, at once: Get with a context and without,
+// DoContext, Do, and the package's Get and Do.
 func TestDoContextOnEventLoop(t *testing.T) {
 	a := newAgent(t, Options{KeepAlive: true})
-	got := make(chan error, 1)
+	const calls = 6
+	got := make(chan error, calls)
 	srv := engine.NewServer(func(w *engine.Response, r *engine.Request) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		_, _, err := a.Get(ctx, nil, "http://127.0.0.1:1/")
 		got <- err
+		_, _, err = a.Get(context.Background(), nil, "http://127.0.0.1:1/")
+		got <- err
+		req, resp := engine.AcquireClientRequest(), engine.AcquireClientResponse()
+		defer engine.ReleaseClientRequest(req)
+		defer engine.ReleaseClientResponse(resp)
+		req.SetAddr("127.0.0.1:1")
+		got <- a.DoContext(ctx, req, resp)
+		got <- a.Do(req, resp)
+		_, _, err = Get(ctx, nil, "http://127.0.0.1:1/")
+		got <- err
+		got <- Do(ctx, req, resp)
 	}, &engine.Options{NumLoops: 1})
 	if err := srv.Start("tcp://127.0.0.1:0"); err != nil {
 		t.Fatal(err)
@@ -152,8 +166,10 @@ func TestDoContextOnEventLoop(t *testing.T) {
 	if err == nil {
 		resp.Body.Close()
 	}
-	if err := <-got; err != engine.ErrOnEventLoop {
-		t.Fatalf("DoContext on a loop: %v; want ErrOnEventLoop", err)
+	for i := 0; i < calls; i++ {
+		if err := <-got; err != engine.ErrOnEventLoop {
+			t.Fatalf("blocking call %d on a loop: %v; want ErrOnEventLoop", i, err)
+		}
 	}
 }
 
