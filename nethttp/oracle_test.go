@@ -202,6 +202,21 @@ func corpusMux() http.Handler {
 	mux.HandleFunc("/os-file", func(w http.ResponseWriter, r *http.Request) {
 		http.ServeFile(w, r, osFile)
 	})
+	mux.HandleFunc("POST /form", func(w http.ResponseWriter, r *http.Request) {
+		err := r.ParseMultipartForm(1 << 10) // files over 1 KiB go to disk
+		fmt.Fprintf(w, "err=%v form=%v postform=%v", err, r.Form, r.PostForm)
+		if r.MultipartForm != nil {
+			for name, fhs := range r.MultipartForm.File {
+				for _, fh := range fhs {
+					f, _ := fh.Open()
+					b, _ := io.ReadAll(f)
+					f.Close()
+					fmt.Fprintf(w, " file %s %s %d %q", name, fh.Filename, fh.Size, b[:min(len(b), 10)])
+				}
+			}
+			r.MultipartForm.RemoveAll()
+		}
+	})
 	mux.HandleFunc("/panic", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "never sent")
 		panic("handler bug")
@@ -293,8 +308,22 @@ var corpus = []exchange{
 	{name: "serve file", req: "GET /os-file HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{name: "serve file range", req: "GET /os-file HTTP/1.1\r\nHost: a\r\nRange: bytes=70000-70009\r\n\r\n"},
 	{name: "serve file head", req: "HEAD /os-file HTTP/1.1\r\nHost: a\r\n\r\n", method: "HEAD"},
+	{name: "urlencoded form", req: "POST /form?q=1 HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 13\r\n\r\na=1&b=x%20y&q"},
+	{name: "multipart form", req: multipartRequest(100)},
+	{name: "multipart form streamed", req: multipartRequest(200 << 10)},
 	{name: "panic", req: "GET /panic HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{name: "panic after flush", req: "GET /panic-after-flush HTTP/1.1\r\nHost: a\r\n\r\n"},
+}
+
+// multipartRequest is a POST of a multipart form with a field and a file
+// of size bytes.
+func multipartRequest(size int) string {
+	const b = "XyZzy"
+	body := "--" + b + "\r\nContent-Disposition: form-data; name=\"field\"\r\n\r\nvalue\r\n" +
+		"--" + b + "\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"a.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n" +
+		strings.Repeat("0123456789", size/10) + "\r\n--" + b + "--\r\n"
+	return "POST /form HTTP/1.1\r\nHost: a\r\nContent-Type: multipart/form-data; boundary=" + b +
+		"\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
 }
 
 func chunked(s string, size int) string {
