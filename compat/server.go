@@ -572,7 +572,11 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 	req.URL, req.RawHeaders = copyHeadInto(se.text[:], r.Target(), r.Header(), se.raw[:0])
 	major, minor := r.Version()
 	req.HTTPVersion, req.HTTPVersionMajor, req.HTTPVersionMinor = versionString(major, minor), major, minor
-	req.Socket = &connStateOf(r).sock
+	cs := connStateOf(r)
+	req.Socket = &cs.sock
+	if cs.st.finished.Load() {
+		cs.st.finished.Store(false)
+	}
 	req.joinDuplicates = s.opts.JoinDuplicateHeaders
 	if n := s.maxHeadersCount; n > 0 && len(req.RawHeaders) > 2*n {
 		req.headerCount = uint16(min(n, math.MaxUint16))

@@ -519,6 +519,9 @@ func (res *ServerResponse) emitFinishLocked() {
 	}
 	fin := res.ext.finishListeners()
 	res.finishEmitted = true
+	if sock := res.req.Socket; sock != nil && sock.socketState != nil {
+		sock.finished.Store(true) // a timeout set from now on is for the wait after it
+	}
 	// Node's own finish listener, registered before the user's, dumps the
 	// request and queues 'close'.
 	res.req.dumpLocked()

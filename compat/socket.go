@@ -2,6 +2,7 @@ package compat
 
 import (
 	"errors"
+	"sync/atomic"
 
 	"github.com/zerohttp/zerohttp/engine"
 )
@@ -40,6 +41,9 @@ type socketState struct {
 	// HTTP still serves; it can be ended and watched, not written.
 	conn *engine.ConnHandle
 	tm   socketTimeouts // a connection's socket's timeout (socket_timeout.go)
+	// finished is set on a 'connection' socket once its response in
+	// progress has emitted 'finish', until the next request.
+	finished atomic.Bool
 
 	// Guarded by x.mu.
 	t       *engine.Tunnel // set once the connection is taken over

@@ -26,8 +26,8 @@ type timeoutListener struct {
 // response's and the server's 'timeout' listeners, see Server.OnTimeout)
 // and destroys the connection when none of them listens. A server's
 // keep-alive timeout replaces the socket's timeout once a response has
-// finished, a timeout set after that (at 'finish' or later) replaces the
-// keep-alive one, and the next request sets the server's Timeout again,
+// finished, a timeout set after that (at 'finish' or later, not right
+// after End) replaces the keep-alive one, and the next request sets the server's Timeout again,
 // as in Node. On the socket of an 'upgrade' or 'connect' listener, which
 // HTTP has left, 'timeout' is emitted to the socket's listeners only, and
 // the connection stays (SetTimeout takes the connection over from the
@@ -49,6 +49,10 @@ func (s *Socket) SetTimeout(d time.Duration, callback func()) *Socket {
 		srv.refineTicks(d)
 	}
 	switch {
+	case st.conn != nil && st.finished.Load():
+		// After 'finish', where Node's keep-alive timer has been set: this
+		// one replaces it until the next request.
+		_ = st.conn.SetIdleTimeoutAfter(d)
 	case st.conn != nil:
 		_ = st.conn.SetIdleTimeout(d)
 	case st.reply != nil:

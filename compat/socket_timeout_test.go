@@ -45,6 +45,9 @@ func startCompatSocketTimeoutServers(t *testing.T) (map[string]int, *caseEvents)
 				sock.SetTimeout(300*time.Millisecond, func() { log(sock.SocketInfo, "sock.timeout") })
 			})
 			res.EndString("ok")
+		case "/end-then":
+			res.EndString("ok")
+			res.SetTimeout(300*time.Millisecond, func() { log(sock.SocketInfo, "res.timeout") })
 		case "/later":
 			res.EndString("ok")
 			time.AfterFunc(50*time.Millisecond, func() {
@@ -93,7 +96,8 @@ func startCompatSocketTimeoutServers(t *testing.T) (map[string]int, *caseEvents)
 // 'timeout' listener with a server one, which keeps it) and on a socket
 // that served a request, whose timeout the keep-alive one replaced and
 // whose next request, never answered, has the server's (none); set at
-// 'finish' or 50 ms after the response, replacing the keep-alive timeout
+// 'finish' or 50 ms after the response (but not right after end(), before
+// 'finish'), replacing the keep-alive timeout
 // on the idle connection, and lasting only until the next request's head,
 // which gets the server's timeout (none) again.
 // Compared: whether and which 'timeout' events came, in order, the wire
@@ -125,6 +129,7 @@ func TestSocketTimeoutMatchesNode(t *testing.T) {
 		{"e", "idle", "", "", "", "sock.on", ""},
 		{"a", "between", get("/between"), "", "", "sock.timeout", ""},
 		{"a", "between-next", get("/between"), "", get("/hang"), "", ""},
+		{"a", "end-then", get("/end-then"), "", "", "", ""},
 		{"a", "later", get("/later"), "", "", "sock.timeout", ""},
 		{"a", "later-next", get("/later"), "", get("/hang"), "", ""},
 	}

@@ -57,10 +57,11 @@ type conn struct {
 	lastActive int64 // last read
 	sockIdle   int64 // the connection's own idle timeout (ConnHandle.SetIdleTimeout); 0: the server's
 	fresh      bool  // no request has been read yet
-	// Under KeepAliveReplacesIdle, sockIdle set once the response has
-	// ended replaces the keep-alive timeout until the next head, as Node's
-	// socket.setTimeout after 'finish': sockIdleAfter marks it set before
-	// the request's end, which turns it into sockIdleBetween. A head makes
+	// Under KeepAliveReplacesIdle, sockIdle set between requests replaces
+	// the keep-alive timeout until the next head, as Node's
+	// socket.setTimeout after 'finish': sockIdleAfter marks it set for
+	// after the request in progress (SetIdleTimeoutAfter), whose end turns
+	// it into sockIdleBetween. A head makes
 	// sockIdleBetween stale (the server's timeouts apply while c.active),
 	// and the request's end drops it, so that the read path has no check.
 	sockIdleAfter, sockIdleBetween bool

@@ -90,13 +90,22 @@ func (h ConnHandle) SetValue(v any) {
 // KeepAliveReplacesIdle, with a keep-alive timeout on, the end of a
 // request gives the connection back to the server's timeouts, as Node's
 // keep-alive timer replaces the socket's timeout and its next request
-// sets server.timeout again; set once the response has ended, it replaces
-// the keep-alive timeout in turn, until the next request's head, as Node's
-// socket.setTimeout after 'finish' does. The resolution is TickInterval's. Safe from
+// sets server.timeout again; set between requests, it replaces the
+// keep-alive timeout in turn, until the next request's head (see also
+// SetIdleTimeoutAfter). The resolution is TickInterval's. Safe from
 // any goroutine: on the connection's loop (an inline handler) it takes
 // effect at once, elsewhere on the loop shortly after; once the
 // connection has closed it does nothing.
-func (h ConnHandle) SetIdleTimeout(d time.Duration) error {
+func (h ConnHandle) SetIdleTimeout(d time.Duration) error { return h.setIdleTimeout(d, false) }
+
+// SetIdleTimeoutAfter is SetIdleTimeout for the wait after the request in
+// progress, if any: under KeepAliveReplacesIdle the request's end keeps it
+// in place of the keep-alive timeout, until the next request's head, as
+// Node's socket.setTimeout once the response has emitted 'finish' (where
+// one set before 'finish' is replaced by the keep-alive timer).
+func (h ConnHandle) SetIdleTimeoutAfter(d time.Duration) error { return h.setIdleTimeout(d, true) }
+
+func (h ConnHandle) setIdleTimeout(d time.Duration, after bool) error {
 	if h.c == nil {
 		return nil
 	}
@@ -104,7 +113,7 @@ func (h ConnHandle) SetIdleTimeout(d time.Duration) error {
 	if d > 0 {
 		v = max(ms(d), 1)
 	}
-	si := &setIdle{h: h, idle: v}
+	si := &setIdle{h: h, idle: v, after: after}
 	if goid() == h.l.probe.gid {
 		return si.Run(context.Background())
 	}
@@ -113,8 +122,9 @@ func (h ConnHandle) SetIdleTimeout(d time.Duration) error {
 
 // setIdle is one SetIdleTimeout queued onto the loop.
 type setIdle struct {
-	h    ConnHandle
-	idle int64
+	h     ConnHandle
+	idle  int64
+	after bool // SetIdleTimeoutAfter's
 }
 
 func (s *setIdle) Run(context.Context) error {
@@ -124,16 +134,16 @@ func (s *setIdle) Run(context.Context) error {
 	}
 	c.sockIdle = s.idle
 	ka := c.keepAliveReplaces()
-	c.sockIdleAfter = ka && c.active && c.resp.ended
+	c.sockIdleAfter = ka && c.active && s.after
 	c.sockIdleBetween = ka && !c.active && !c.fresh
 	c.arm()
 	return nil
 }
 
 // keepAliveTakesOver drops c's own idle timeout at a request's end when
-// the keep-alive timeout replaces it, unless it was set after the
-// response ended (see SetIdleTimeout); finish calls it only for a
-// connection that has one.
+// the keep-alive timeout replaces it, unless it was set for after the
+// request (SetIdleTimeoutAfter); finish calls it only for a connection
+// that has one.
 func (c *conn) keepAliveTakesOver() {
 	switch {
 	case c.sockIdleAfter:

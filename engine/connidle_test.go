@@ -163,19 +163,25 @@ type ignoreClose struct{}
 func (ignoreClose) OnClose(*Request, error) {}
 
 // TestConnIdleTimeoutBetweenRequests: under KeepAliveReplacesIdle, an
-// idle timeout of the connection's own set once the response has ended
-// (in the handler after End, or from another goroutine after the request)
-// replaces the keep-alive timeout while the connection waits, and the
-// next request's head gives the connection back to the server's timeouts,
-// as Node's socket.setTimeout after 'finish' does until its next request
-// sets server.timeout (none here) again.
+// idle timeout of the connection's own set for after the request
+// (SetIdleTimeoutAfter in the handler, or SetIdleTimeout from another
+// goroutine after the request) replaces the keep-alive timeout while the
+// connection waits, and the next request's head gives the connection back
+// to the server's timeouts, as Node's socket.setTimeout after 'finish'
+// does until its next request sets server.timeout (none here) again;
+// SetIdleTimeout in the handler, even after End, is replaced by the
+// keep-alive timeout (as one set before 'finish' in Node).
 func TestConnIdleTimeoutBetweenRequests(t *testing.T) {
 	h := func(w *Response, r *Request) {
 		switch string(r.Path()) {
-		case "/end-set":
+		case "/end-set", "/end-plain":
 			w.WriteString("ok")
 			w.End()
-			if err := r.Conn().SetIdleTimeout(150 * time.Millisecond); err != nil {
+			set := r.Conn().SetIdleTimeoutAfter
+			if string(r.Path()) == "/end-plain" {
+				set = r.Conn().SetIdleTimeout
+			}
+			if err := set(150 * time.Millisecond); err != nil {
 				panic(err)
 			}
 		case "/later-set":
@@ -198,6 +204,7 @@ func TestConnIdleTimeoutBetweenRequests(t *testing.T) {
 		{"/later-set", "", true},
 		{"/end-set", "/hang", false},
 		{"/later-set", "/hang", false},
+		{"/end-plain", "", false},
 	} {
 		closed, took := idleThen(t, addr, tc.first, 80*time.Millisecond, tc.then, tc.closes)
 		if closed != tc.closes || closed && took < 20*time.Millisecond {

@@ -38,6 +38,10 @@ const handle = (req, res) => {
       res.on('finish', () => sock.setTimeout(300, () => log(p, 'sock.timeout')));
       res.end('ok');
       break;
+    case '/end-then': // set right after end(): the keep-alive one replaces it at 'finish'
+      res.end('ok');
+      res.setTimeout(300, () => log(p, 'res.timeout'));
+      break;
     case '/later': // a timeout set between requests
       res.end('ok');
       setTimeout(() => sock.setTimeout(300, () => log(p, 'sock.timeout')), 50);
