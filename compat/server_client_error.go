@@ -20,7 +20,8 @@ import (
 // most for the server's HeadersTimeout (else RequestTimeout, else
 // Timeout; with all three 0 until it is ended, as in Node). A refusal in
 // the middle of a request (a bad chunk) closes the connection when the
-// listener returns.
+// listener returns. Each later read on a socket left open after a parse
+// error emits 'clientError' again, as Node's parser stays in its error.
 func (s *Server) OnClientError(fn func(err *Error, socket *Socket)) {
 	s.mu.Lock()
 	s.onClientError = append(s.onClientError, fn)
@@ -36,7 +37,7 @@ func (s *Server) errorTunnel(dst []byte, status int, err error, t *engine.Tunnel
 		if e, info := clientError(err); e != nil {
 			r := new(rawReply)
 			sock := &Socket{info, &socketState{x: new(exchange), reply: r, tm: socketTimeouts{srv: s}}}
-			r.sock = sock
+			r.sock, r.err, r.seen = sock, e, len(e.RawPacket)
 			for _, fn := range fns {
 				fn(e, sock)
 			}
@@ -79,6 +80,8 @@ type rawReply struct {
 	timer *time.Timer   // closes t after the bound
 	idle  time.Duration // SetTimeout's before t is kept
 	sock  *Socket
+	err   *Error // the refusal, given again for each later read
+	seen  int    // bytes of err's RawPacket the tunnel has yet to hand over again; on the loop
 }
 
 func (r *rawReply) write(p []byte) (int, error) {
@@ -157,10 +160,30 @@ func (r *rawReply) stopTimer() {
 }
 
 // keptSocket is a 'clientError' socket left open, as the engine's
-// TunnelHandler: what the peer sends is dropped (Node has stopped parsing).
+// TunnelHandler.
 type keptSocket rawReply
 
-func (k *keptSocket) OnData(*engine.Tunnel, []byte) {}
+// OnData emits 'clientError' again for what the peer sends after a parse
+// error, as Node's parser, left in its error, refuses each later read: the
+// same code, message and BytesParsed, the read as RawPacket. Runs on the
+// loop.
+func (k *keptSocket) OnData(_ *engine.Tunnel, b []byte) {
+	r := (*rawReply)(k)
+	if !errors.Is(r.err, ErrParse) {
+		return // a timeout: Node's parser would read on; compat stops
+	}
+	// The tunnel starts with the bytes left unparsed: the refused ones.
+	skip := min(r.seen, len(b))
+	r.seen -= skip
+	if b = b[skip:]; len(b) == 0 {
+		return
+	}
+	e := *r.err
+	e.RawPacket = append([]byte(nil), b...)
+	for _, fn := range r.srv.hooks.Load().onClientError {
+		fn(&e, r.sock)
+	}
+}
 
 // OnIdleTimeout is Node's socketOnTimeout on a socket with no request: the
 // server's 'timeout' listeners keep it, else it is destroyed; then the

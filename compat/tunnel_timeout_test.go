@@ -1,8 +1,11 @@
 package compat
 
 import (
+	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -36,10 +39,19 @@ func startCompatTunnelTimeoutServers(t *testing.T) (map[string]int, *caseEvents)
 		s := CreateServer(nil, nil)
 		s.OnUpgrade(tunnel)
 		s.OnConnect(tunnel)
+		var mu sync.Mutex
+		seen := map[*Socket]bool{}
 		s.OnClientError(func(err *Error, sock *Socket) {
 			p := strconv.Itoa(sock.RemotePort)
-			ev.add(p, "clientError "+err.Code)
-			sock.SetTimeout(300*time.Millisecond, func() { ev.add(p, "sock.timeout cb") })
+			raw, _ := json.Marshal(string(err.RawPacket))
+			ev.add(p, fmt.Sprintf("clientError %s %d %s", err.Code, err.BytesParsed, raw))
+			mu.Lock()
+			again := seen[sock]
+			seen[sock] = true
+			mu.Unlock()
+			if !again {
+				sock.SetTimeout(300*time.Millisecond, func() { ev.add(p, "sock.timeout cb") })
+			}
 		})
 		if name == "b" {
 			s.OnTimeout(func(info SocketInfo) { ev.add(strconv.Itoa(info.RemotePort), "timeout") })
@@ -57,11 +69,15 @@ func startCompatTunnelTimeoutServers(t *testing.T) (map[string]int, *caseEvents)
 // again after the client's bytes (echoed); and a 'clientError' socket its
 // listener left open, which Node's socketOnTimeout still watches: the
 // server's listener gets 'timeout' and keeps it, else it is destroyed,
-// and then the callback runs. Compared: the events in order, the wire
+// and then the callback runs; a later read on a 'clientError' socket kept
+// gives 'clientError' again (the first error's code and bytesParsed, the
+// read as rawPacket) and re-arms the timeout. Compared: the events in order, the wire
 // bytes, and whether the connection is kept.
 func TestTunnelTimeoutMatchesNode(t *testing.T) {
 	peers := startTimeoutPeers(t, "diff_server_tunnel_timeout.js", startCompatTunnelTimeoutServers)
 	const up = "HTTP/1.1\r\nHost: x\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n"
+	// Refused where zerohttp's parser and llhttp stop at the same byte.
+	const bad = "GET / HTTP/1.1\r\nBad Header\r\n\r\n"
 	cases := []struct {
 		server, label string
 		first, rest   string
@@ -69,9 +85,10 @@ func TestTunnelTimeoutMatchesNode(t *testing.T) {
 		{"a", "upgrade", "GET /up " + up, "hi"},
 		{"a", "silent", "GET /silent " + up, "hi"},
 		{"a", "connect", "CONNECT h:1 HTTP/1.1\r\nHost: h:1\r\n\r\n", "hi"},
-		{"a", "clientError", "BAD\r\n\r\n", ""},
+		{"a", "clientError", bad, ""},
 		{"b", "upgrade", "GET /up " + up, "hi"},
-		{"b", "clientError", "BAD\r\n\r\n", ""},
+		{"b", "clientError", bad, ""},
+		{"b", "clientError-more", bad, "hi"},
 	}
 	for _, tt := range cases {
 		peers.compare(t, tt.server, tt.label, timeoutExchange{first: tt.first, wait: "sock.timeout cb", rest: tt.rest})
