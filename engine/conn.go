@@ -92,6 +92,11 @@ type conn struct {
 	piping   bool
 	pipeFull bool
 
+	// Request.Done and ClientGone (gone.go): gone holds the go* bits,
+	// goneCh the Done channel, made on the first call and kept while open.
+	gone   atomic.Uint32
+	goneCh chan struct{}
+
 	workDone atomic.Bool   // set by the worker when the response is in out
 	resumed  atomic.Bool   // set by Request.Resume
 	refs     atomic.Int32  // the loop's reference plus a running worker's
@@ -134,6 +139,8 @@ func (c *conn) reset(s *Server, l *loop, gc gnet.Conn) {
 	c.onShut = nil
 	c.workDone.Store(false)
 	c.resumed.Store(false)
+	c.gone.Store(0)
+	c.goneCh = nil
 	c.refs.Store(1)
 }
 
@@ -211,6 +218,9 @@ func (c *conn) serve() gnet.Action {
 		}
 		c.inWorker = false
 		c.workDone.Store(false)
+		if c.gone.Load() != 0 {
+			c.gone.Store(0) // the handler asked (gone.go); the next request has not
+		}
 	}
 	if c.blocked {
 		if !c.drainedTo(c.s.lowWater) && !c.closeAfter {
@@ -906,12 +916,17 @@ func (c *conn) onClose(err error) {
 	if c.hij != nil {
 		c.hij.closed(err)
 	}
-	unfinished := c.active && (!c.resp.ended || !c.bodyDone)
+	// A worker's request is unfinished until the loop takes it back; the
+	// worker owns resp meanwhile.
+	unfinished := c.active && (c.inWorker || !c.resp.ended || !c.bodyDone)
 	if c.active && c.req.streaming && c.req.bh != nil && !c.bodyDone {
 		c.bodyDone = true
 	}
 	if c.piping && !c.bodyDone {
 		c.pipe.fail(ErrBodyAborted) // wakes a worker waiting for the body
+	}
+	if unfinished {
+		c.closeGone()
 	}
 	if ch := c.req.ch; ch != nil && unfinished && !c.inWorker {
 		c.req.ch = nil

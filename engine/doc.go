@@ -106,9 +106,20 @@
 // gets every response owed, including those answered later (Detach, a
 // worker); then the connection closes. While a response is owed and its
 // request fully read, or output is unsent, the socket is not read, so the
-// FIN waits in the kernel. A request with a CloseHandler is the exception:
-// its handler asked to learn when the peer goes away, so a FIN closes the
-// connection and the handler is told, as in Node.
+// FIN waits in the kernel. A request with a CloseHandler, or whose handler
+// called Request.Done or ClientGone, is the exception: its handler asked to
+// learn when the peer goes away, so a FIN closes the connection and the
+// handler is told, as in Node.
+//
+// A handler on a worker may block (a slow downstream call) while its
+// client goes away. CloseHandler runs on the loop, so it is not called for
+// a worker's request; the handler asks instead: Request.Done gives a
+// channel closed when the connection closes (made on the first call, then
+// reused by the connection's requests), Request.ClientGone a flag to poll.
+// Either makes the loop read the connection while the worker runs, and
+// the loop's close marks an atomic word and closes the channel. The
+// request's views stay valid after the close, until the handler returns:
+// the worker holds a reference to the connection (see gone.go).
 //
 // # Accepting and shutdown
 //

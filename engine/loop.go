@@ -98,18 +98,18 @@ func (l *loop) closeAll() {
 //   - while a paused body reader or a full pipe to a worker takes no more
 //     of the body;
 //   - while a response is owed and the request's body has been read, unless
-//     the request has a CloseHandler: a peer's FIN then waits unread until
-//     the response has gone out, since gnet closes a connection on reading
-//     EOF. A CloseHandler asks to learn at once that the peer went away,
-//     so for such a request only a read's worth of buffered bytes
-//     (pauseThreshold) stops the reading.
+//     the request has a CloseHandler, or its handler called Request.Done or
+//     ClientGone: a peer's FIN then waits unread until the response has
+//     gone out, since gnet closes a connection on reading EOF. Those ask to
+//     learn at once that the peer went away, so for such a request only a
+//     read's worth of buffered bytes (pauseThreshold) stops the reading.
 //
 // Must be called on the loop.
 func (l *loop) pauseRead(c *conn) {
 	want := c.blocked || c.sendOff < len(c.send)
 	if !want && c.active {
 		switch {
-		case c.bodyDone && c.req.ch == nil, c.pipeFull, !c.inWorker && c.req.streaming && c.req.paused:
+		case c.bodyDone && c.req.ch == nil && c.gone.Load()&goneWant == 0, c.pipeFull, !c.inWorker && c.req.streaming && c.req.paused:
 			want = true
 		case c.bodyDone:
 			want = c.gc.InboundBuffered() >= pauseThreshold

@@ -60,7 +60,8 @@ type CloseHandler interface {
 
 // SetCloseHandler registers h for the current request (nil removes it). Must
 // be called on the connection's event loop, typically by the handler. It is
-// not called while the handler itself runs on a worker (Options.Workers).
+// not called while the handler itself runs on a worker (Options.Workers):
+// such a handler uses Done or ClientGone.
 func (r *Request) SetCloseHandler(h CloseHandler) { r.ch = h }
 
 // Method returns the request method, parse.MethodOther for one the engine does not name.
