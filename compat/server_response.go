@@ -53,8 +53,17 @@ type ServerResponse struct {
 }
 
 // Socket is Node's response.socket: the connection, the same object as
-// its request's Socket and the 'connection' listener's socket.
-func (res *ServerResponse) Socket() *Socket { return res.req.Socket }
+// its request's Socket and the 'connection' listener's socket, until the
+// response has emitted 'finish': then nil, as Node detaches it.
+func (res *ServerResponse) Socket() *Socket {
+	res.x.mu.Lock()
+	done := res.finishEmitted
+	res.x.mu.Unlock()
+	if done {
+		return nil
+	}
+	return res.req.Socket
+}
 
 // SetHeader is Node's response.setHeader: it replaces name's value.
 func (res *ServerResponse) SetHeader(name, value string) error {

@@ -48,6 +48,16 @@ func startCompatSocketTimeoutServers(t *testing.T) (map[string]int, *caseEvents)
 		case "/end-then":
 			res.EndString("ok")
 			res.SetTimeout(300*time.Millisecond, func() { log(sock.SocketInfo, "res.timeout") })
+		case "/res-finish":
+			res.OnFinish(func() {
+				s := "null"
+				if res.Socket() != nil {
+					s = "[object Object]"
+				}
+				log(sock.SocketInfo, "finish socket="+s)
+				res.SetTimeout(300*time.Millisecond, func() { log(sock.SocketInfo, "res.timeout") })
+			})
+			res.EndString("ok")
 		case "/later":
 			res.EndString("ok")
 			time.AfterFunc(50*time.Millisecond, func() {
@@ -97,7 +107,8 @@ func startCompatSocketTimeoutServers(t *testing.T) (map[string]int, *caseEvents)
 // that served a request, whose timeout the keep-alive one replaced and
 // whose next request, never answered, has the server's (none); set at
 // 'finish' or 50 ms after the response (but not right after end(), before
-// 'finish'), replacing the keep-alive timeout
+// 'finish', nor by res.setTimeout at 'finish', when the response has left
+// its socket), replacing the keep-alive timeout
 // on the idle connection, and lasting only until the next request's head,
 // which gets the server's timeout (none) again.
 // Compared: whether and which 'timeout' events came, in order, the wire
@@ -130,6 +141,7 @@ func TestSocketTimeoutMatchesNode(t *testing.T) {
 		{"a", "between", get("/between"), "", "", "sock.timeout", ""},
 		{"a", "between-next", get("/between"), "", get("/hang"), "", ""},
 		{"a", "end-then", get("/end-then"), "", "", "", ""},
+		{"a", "res-finish", get("/res-finish"), "", "", "", ""},
 		{"a", "later", get("/later"), "", "", "sock.timeout", ""},
 		{"a", "later-next", get("/later"), "", get("/hang"), "", ""},
 	}

@@ -42,6 +42,13 @@ const handle = (req, res) => {
       res.end('ok');
       res.setTimeout(300, () => log(p, 'res.timeout'));
       break;
+    case '/res-finish': // the response has left its socket at 'finish': nothing
+      res.on('finish', () => {
+        log(p, 'finish socket=' + res.socket);
+        res.setTimeout(300, () => log(p, 'res.timeout'));
+      });
+      res.end('ok');
+      break;
     case '/later': // a timeout set between requests
       res.end('ok');
       setTimeout(() => sock.setTimeout(300, () => log(p, 'sock.timeout')), 50);
