@@ -48,10 +48,14 @@ func finishServer(t *testing.T) int {
 // 200 ms between), and after a response that came before the body was
 // ended, and once a body ended after 'socket' has gone ('later'), with
 // 'prefinish' inside End once the head is out ('endsync'); a request
-// on a kept-alive socket gets 'socket' then too, not with the response. Events as client_finish.js prints them with node v20.
+// on a kept-alive socket gets 'socket' then too, not with the response;
+// End from a 'socket' listener after Write ('sockend') or FlushHeaders
+// ('sockflush') gives 'prefinish' twice, inside End and after the
+// listener, as Node's end() and _flush do (before, once, after End had
+// returned). Events as client_finish.js prints them with node v20.
 func TestClientFinishMatchesNode(t *testing.T) {
 	port := finishServer(t)
-	for _, mode := range []string{"late", "early", "later", "endsync", "reused"} {
+	for _, mode := range []string{"late", "early", "later", "endsync", "reused", "sockend", "sockflush"} {
 		t.Run(mode, func(t *testing.T) {
 			want := runNode(t, "testdata/client_finish.js", mode, fmt.Sprint(port))
 			if got := finishEvents(t, port, mode); got != want {
@@ -151,6 +155,18 @@ func finishEvents(t *testing.T, port int, mode string) string {
 				tr.add("- end returned")
 			})
 		})
+	case "sockend", "sockflush":
+		r := post(nil, "/late")
+		watch(r)
+		r.OnSocket(func(SocketInfo) {
+			r.EndString("b")
+			tr.add("- end returned")
+		})
+		if mode == "sockend" {
+			r.WriteString("a")
+		} else {
+			r.FlushHeaders()
+		}
 	case "reused":
 		agent, err := NewAgent(&AgentOptions{KeepAlive: true, MaxSockets: 1})
 		if err != nil {

@@ -102,6 +102,7 @@ type ClientRequest struct {
 	reused        bool // the agent took the connection from its free list (set before the request is written)
 	held          bool // the agent keeps conn busy until the request's 'close' (Node's 'free' follows it)
 	dialing       bool // the agent gave the request a new socket, which may still be connecting (Node's req.socket set)
+	inSocket      bool // the 'socket' listeners are running
 	// queued reports whether the request waits in its agent's queue for a
 	// socket (agentpool.Queuer); late, that it was destroyed there: its
 	// 'error' (lateErr, nil after Abort) and 'close' wait for the agent to
@@ -748,14 +749,22 @@ func chunksByDefault(method string) bool {
 
 // prefinishNow emits 'prefinish' inside End, as Node's end() does once
 // the request's socket has what was written before: End of a streamed
-// body after 'socket' (the body's last piece and 'finish' come later). A
-// 'socket' listener still running (End called from it, or on another
-// goroutine meanwhile) leaves it to announce, after that listener, where
-// Node's _flush emits it. x.mu is held; it unlocks it.
+// body after 'socket' (the body's last piece and 'finish' come later).
+// While the 'socket' listeners run (End called from one) it comes twice,
+// as in Node: now, from end(), and from announce once they return, where
+// Node's _flush emits it again. x.mu is held; it unlocks it.
 func (r *ClientRequest) prefinishNow() {
 	x := r.x
 	due := r.socketTold && !r.prefinishTold && r.rare != nil && len(r.rare.onPrefinish) > 0
+	var twice []func()
+	if due && r.inSocket && !r.destroyed {
+		twice = r.rare.onPrefinish
+	}
 	x.mu.Unlock()
+	if twice != nil {
+		emit0(twice)
+		return
+	}
 	if !due || !r.annMu.TryLock() {
 		return
 	}
@@ -961,12 +970,14 @@ func (r *ClientRequest) announceFrom(cc *engine.ClientConn, sock SocketInfo) {
 	if !r.socketTold {
 		r.socketTold = true
 		if socks := r.onSocket; len(socks) > 0 {
+			r.inSocket = true
 			x.mu.Unlock()
 			if cc != nil {
 				sock = connSocketInfo(cc)
 			}
 			emit(socks, sock)
 			x.mu.Lock()
+			r.inSocket = false
 		}
 	}
 	var pre, fins []func()

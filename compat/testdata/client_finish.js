@@ -3,7 +3,10 @@
 // after an early one ('early': the server answers the head and the body
 // is ended from the 'response' listener), after a body ended 100 ms after
 // 'socket' ('later'), with 'prefinish' inside end() once the socket has
-// the head ('endsync'), and a kept-alive socket's second request ('reused'). Usage: node client_finish.js MODE PORT
+// the head ('endsync'), and a kept-alive socket's second request
+// ('reused'); end() from a 'socket' listener after write() ('sockend') or
+// flushHeaders() ('sockflush') gives 'prefinish' twice: in end(), and from
+// Node's _flush once the listener returns. Usage: node client_finish.js MODE PORT
 const http = require('http');
 const [mode, port] = [process.argv[2], +process.argv[3]];
 const log = s => console.log(s);
@@ -44,6 +47,15 @@ if (mode === 'late') {
     req.end('b');
     log('- end returned');
   }, 100));
+} else if (mode === 'sockend' || mode === 'sockflush') {
+  const req = http.request({port, host: '127.0.0.1', agent: false, method: 'POST', path: '/late'});
+  watch(req, exit);
+  req.on('socket', () => {
+    req.end('b');
+    log('- end returned');
+  });
+  if (mode === 'sockend') req.write('a');
+  else req.flushHeaders();
 } else if (mode === 'reused') {
   const agent = new http.Agent({keepAlive: true, maxSockets: 1});
   const first = http.get({port, host: '127.0.0.1', agent, path: '/first'}, res => res.resume());
