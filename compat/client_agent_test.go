@@ -2,9 +2,12 @@ package compat
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os/exec"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -231,5 +234,89 @@ func socketNames() func(SocketInfo) string {
 			ids[s.LocalPort] = len(ids) + 1
 		}
 		return fmt.Sprintf("s%d", ids[s.LocalPort])
+	}
+}
+
+// TestClientSchedulingMatchesNode: a keep-alive agent hands its free
+// sockets out last freed first (lifo) or first freed first (fifo), to
+// requests made together and to requests made one after the other from
+// its 'free', as node v20's agent does (matched already). Sockets are
+// named by the order they were first seen, as client_scheduling.js
+// prints them.
+func TestClientSchedulingMatchesNode(t *testing.T) {
+	port, _ := requestServer(t, func(c net.Conn, req *http.Request) {
+		ms, _ := strconv.Atoi(strings.TrimPrefix(req.URL.Path, "/d/"))
+		time.Sleep(time.Duration(ms) * time.Millisecond)
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+	})
+	for _, scheduling := range []string{"lifo", "fifo"} {
+		t.Run(scheduling, func(t *testing.T) {
+			want := runNode(t, "testdata/client_scheduling.js", fmt.Sprint(port), scheduling)
+			agent, err := NewAgent(&AgentOptions{KeepAlive: true, Scheduling: scheduling})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer agent.Destroy()
+			tr := &trace{}
+			var mu sync.Mutex
+			var seen []int
+			index := func(p int) int {
+				mu.Lock()
+				defer mu.Unlock()
+				if i := slices.Index(seen, p); i >= 0 {
+					return i
+				}
+				seen = append(seen, p)
+				return len(seen) - 1
+			}
+			get := func(ms int, got func(int)) {
+				_, err := Get("", &RequestOptions{Host: "127.0.0.1", Port: port, Path: fmt.Sprint("/d/", ms), Agent: agent}, func(res *IncomingMessage) {
+					res.Resume()
+					local := res.Socket.LocalPort
+					res.OnEnd(func() { got(index(local)) })
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			}
+			wave := func(name string, delays ...int) {
+				got := make([]string, len(delays))
+				n := 0
+				for i, ms := range delays {
+					get(ms, func(s int) {
+						mu.Lock()
+						got[i] = fmt.Sprint(s)
+						n++
+						all := n == len(delays)
+						mu.Unlock()
+						if all {
+							tr.add("%s %s", name, strings.Join(got, ","))
+						}
+					})
+				}
+			}
+			done := make(chan struct{})
+			frees := 0
+			var serial []string
+			agent.OnFree(func(SocketInfo) {
+				mu.Lock()
+				frees++
+				f := frees
+				mu.Unlock()
+				switch {
+				case f == 3:
+					wave("together", 300, 200, 100)
+				case f >= 6 && f < 9:
+					get(0, func(s int) { mu.Lock(); serial = append(serial, fmt.Sprint(s)); mu.Unlock() })
+				case f == 9:
+					mu.Lock()
+					tr.add("serial %s", strings.Join(serial, ","))
+					mu.Unlock()
+					close(done)
+				}
+			})
+			wave("first", 100, 200, 300)
+			awaitEvents(t, done, tr, want)
+		})
 	}
 }
