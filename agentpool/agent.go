@@ -191,10 +191,12 @@ type SocketUser interface {
 // agent starts a new connection for its request, as Node's agent gives a
 // request its socket while the socket connects. SocketDialing is called
 // on the dialing goroutine before the dial; it returns whether the
-// request took the connection. If it did and its Canceler gives the
-// request up before it is written, the connection closes once dialed, as
-// Node destroys a socket with its request; otherwise the connection goes
-// to the next request or the free list.
+// request took the connection. If its Canceler gives the request up
+// before it is written, the connection, once dialed, closes if the
+// request took it, as Node destroys a socket with its request; else it
+// goes to the next queued request, or closes: Node's agent frees a
+// socket whose request was destroyed before getting it, and closes it
+// when no request waits, as none keeps it alive.
 type DialWatcher interface {
 	SocketDialing() bool
 }

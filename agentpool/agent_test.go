@@ -855,38 +855,49 @@ func (h dialGivingUpHandler) SocketDialing() bool     { return h.own }
 func (h dialGivingUpHandler) RequestCancelled() error { return errGiveUp }
 
 // TestAgentCancelledWhileDialing: a request given up after SocketDialing
-// is not written and its handler gets the Canceler's error; the new
+// is not written and its handler gets the Canceler's error. Its new
 // connection closes if the request took it (Node destroys the socket with
-// its request), else it goes to the free list (Node's 'free' for a request
-// destroyed before it got its socket).
+// its request); if not, it carries the next queued request, else closes
+// (Node's 'free' for a socket whose request was destroyed before getting
+// it, which no request keeps alive; before, it joined the free list).
 func TestAgentCancelledWhileDialing(t *testing.T) {
-	for _, own := range []bool{true, false} {
+	for _, tc := range []struct {
+		own, queued bool
+	}{{true, false}, {false, false}, {false, true}} {
 		var served atomic.Int32
 		s := newServer(t, 0, func(w http.ResponseWriter, r *http.Request) { served.Add(1) })
-		a := newAgent(t, Options{KeepAlive: true})
-		h := dialGivingUpHandler{make(chanHandler, 1), own}
+		a := newAgent(t, Options{KeepAlive: true, MaxSockets: 1})
+		h := dialGivingUpHandler{make(chanHandler, 1), tc.own}
 		send(a, s.host, s.port, "/", h)
+		next := make(chanHandler, 1)
+		if tc.queued {
+			send(a, s.host, s.port, "/", next)
+		}
 		select {
 		case r := <-h.chanHandler:
 			if !errors.Is(r.err, errGiveUp) {
-				t.Fatalf("own=%v: handler got %v; want errGiveUp", own, r.err)
+				t.Fatalf("%+v: handler got %v; want errGiveUp", tc, r.err)
 			}
 		case <-time.After(5 * time.Second):
 			t.Fatal("no answer")
 		}
-		if own {
-			waitFor(t, "the connection closed", func() bool { return a.TotalSockets() == 0 })
-		} else {
-			waitFor(t, "the connection freed", func() bool {
-				n := 0
-				for _, c := range a.FreeSockets() {
-					n += c
+		if tc.queued {
+			select {
+			case r := <-next:
+				if r.err != nil {
+					t.Fatalf("%+v: the queued request: %v", tc, r.err)
 				}
-				return n == 1
-			})
+			case <-time.After(5 * time.Second):
+				t.Fatal("the queued request got no answer")
+			}
+			if n := served.Load(); n != 1 || s.conns.Load() != 1 {
+				t.Fatalf("%+v: server served %d requests on %d connections; want 1 on 1", tc, n, s.conns.Load())
+			}
+			continue
 		}
+		waitFor(t, "the connection closed", func() bool { return a.TotalSockets() == 0 })
 		if n := served.Load(); n != 0 || s.conns.Load() != 1 {
-			t.Fatalf("own=%v: server served %d requests on %d connections; want 0 on 1", own, n, s.conns.Load())
+			t.Fatalf("%+v: server served %d requests on %d connections; want 0 on 1", tc, n, s.conns.Load())
 		}
 	}
 }

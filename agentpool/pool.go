@@ -311,13 +311,14 @@ func (a *Agent) dialFor(ac *agentConn, p *pending) {
 	go func() {
 		owned := w != nil && w.SocketDialing()
 		cc, err := a.cli.Dial(context.Background(), &opts)
-		a.dialed(ac, p, owned, cc, err)
+		a.dialed(ac, p, w != nil, owned, cc, err)
 	}()
 }
 
-// dialed runs on the dialing goroutine with the outcome of dialFor; owned
-// reports whether p's DialWatcher took the connection.
-func (a *Agent) dialed(ac *agentConn, p *pending, owned bool, cc *engine.ClientConn, err error) {
+// dialed runs on the dialing goroutine with the outcome of dialFor;
+// watched reports whether p's handler is a DialWatcher, owned whether it
+// took the connection.
+func (a *Agent) dialed(ac *agentConn, p *pending, watched, owned bool, cc *engine.ClientConn, err error) {
 	if err != nil {
 		a.mu.Lock()
 		a.dropLocked(ac)
@@ -338,12 +339,24 @@ func (a *Agent) dialed(ac *agentConn, p *pending, owned bool, cc *engine.ClientC
 	}
 	ac.state = connBusy
 	a.mu.Unlock()
-	if owned {
+	if watched {
 		if c, ok := p.h.(Canceler); ok {
 			if err := c.RequestCancelled(); err != nil {
-				// Given up with the connection its own: it closes.
-				a.connIdle(ac, cc, false)
+				// Given up with the connection its own, it closes, as
+				// Node destroys a socket with its request; given up
+				// before taking it, it goes to the next queued request
+				// or closes, as Node's 'free' does with a socket no
+				// request keeps alive.
+				var next *pending
+				if owned {
+					a.connIdle(ac, cc, false)
+				} else {
+					next = a.connToQueue(ac, cc)
+				}
 				p.finish(nil, err)
+				if next != nil {
+					a.dispatch(ac, next)
+				}
 				return
 			}
 		}
@@ -559,6 +572,21 @@ func (a *Agent) responseDone(ac *agentConn, p *pending, cc *engine.ClientConn, r
 	if next != nil {
 		a.dispatch(ac, next)
 	}
+}
+
+// connToQueue gives a connection to its origin's next queued request
+// (returned), or closes it.
+func (a *Agent) connToQueue(ac *agentConn, cc *engine.ClientConn) (next *pending) {
+	a.mu.Lock()
+	if q := &ac.o.queue; ac.state == connBusy && !a.destroyed && q.len() > 0 && !q.front().fresh {
+		next = q.pop()
+		a.queued--
+	}
+	a.mu.Unlock()
+	if next == nil {
+		cc.Close()
+	}
+	return next
 }
 
 // connIdle decides what a connection does after a request: carry the next
