@@ -50,8 +50,9 @@ type RequestOptions struct {
 	// Family is 4 or 6 to resolve Host to that IP family only (0: either).
 	Family int
 	// Timeout is Node's timeout option, SetTimeout's duration from the
-	// start: 'timeout' comes once the connection has been idle this long;
-	// as in Node, the request goes on unless a listener destroys it.
+	// start: 'timeout' comes once the connection has been idle this long,
+	// counted from when a new one starts connecting, as Node's; as in
+	// Node, the request goes on unless a listener destroys it.
 	Timeout time.Duration
 	// MaxResponseBytes bounds a response body (0: the engine's default).
 	MaxResponseBytes int

@@ -5,6 +5,7 @@ import (
 	"net"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/zerohttp/zerohttp/agentpool"
 	"github.com/zerohttp/zerohttp/engine"
@@ -235,6 +236,11 @@ func (h *responseHandler) SocketDialing() bool {
 		return false
 	}
 	r.dialing = true
+	if r.timeout > 0 && !r.ownTimeout && r.timer == nil {
+		// Node's timeout option, and its agent's, time the socket from
+		// its creation, the connect too; SetTimeout's wait for the connect.
+		r.timer = time.AfterFunc(r.timeout, r.timedOut)
+	}
 	r.x.mu.Unlock()
 	r.announce(SocketInfo{})
 	return true
