@@ -1094,16 +1094,23 @@ func (r *ClientRequest) destroy(err error, abort bool) {
 	case abort && r.res != nil:
 		cutRes = r.res
 	}
+	// The cut after the events: Node's request has emitted them by the
+	// time its socket's close gives the agent's slot to a queued request,
+	// whose 'socket' comes as its new connection starts.
+	x.tickLocked(eventFunc(func() { r.cut(err) }))
 	x.mu.Unlock()
 	if cutRes != nil {
 		// On the response's queue, ahead of the 'aborted' its cut brings.
 		cutRes.x.tick(eventFunc(func() { emit0(aborts) }))
 		cutRes.x.flushTicks()
 	}
-	// The events first: Node's request has emitted them by the time its
-	// socket's close gives the agent's slot to a queued request, whose
-	// 'socket' comes as its new connection starts.
 	x.flushTicks()
+}
+
+// cut stops a destroyed request's body being written and closes its
+// connection, if it has them.
+func (r *ClientRequest) cut(err error) {
+	x := r.x
 	x.mu.Lock()
 	if r.wbody != nil {
 		r.wbody.close(err) // the engine's writer stops and closes the connection
