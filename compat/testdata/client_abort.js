@@ -1,5 +1,7 @@
 // Prints the client events of abort() at one point of a request, for
-// TestClientAbortMatchesNode. Usage: node client_abort.js PORT now|sent|head
+// TestClientAbortMatchesNode: at once, from 'socket' while connecting,
+// once sent, or at the response's first data. Usage:
+// node client_abort.js PORT now|connecting|sent|head
 const http = require('http');
 const [port, when] = [+process.argv[2], process.argv[3]];
 const ev = [];
@@ -15,5 +17,6 @@ for (const e of ['socket', 'finish', 'abort', 'close']) req.on(e, () => ev.push(
 req.on('error', e => ev.push('error ' + e.code + ' ' + e.message));
 req.end();
 if (when === 'now') req.abort();
+if (when === 'connecting') req.on('socket', () => req.abort());
 if (when === 'sent') setTimeout(() => req.abort(), 100);
 setTimeout(() => { console.log(ev.join('\n')); process.exit(0); }, 500);
