@@ -303,7 +303,9 @@ func (r *ClientRequest) OnResponse(fn func(res *IncomingMessage)) {
 }
 
 // OnSocket registers a 'socket' listener. It gets the connection's
-// addresses; they are zero when the connection failed.
+// addresses: zero on a new connection, which the agent gives the request
+// as it starts connecting (Node's are undefined then), as Socket() has
+// them once it has connected.
 func (r *ClientRequest) OnSocket(fn func(SocketInfo)) {
 	r.x.mu.Lock()
 	r.onSocket = append(r.onSocket, fn)
