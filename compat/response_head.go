@@ -88,8 +88,8 @@ func (res *ServerResponse) applyHead() {
 	w.SetStatus(int(h.status))
 	var buf [512]byte // the usual head fits; escape analysis keeps it on the stack
 	b := append(buf[:0], "HTTP/1.1 "...)
-	b = strconv.AppendInt(b, int64(h.status), 10)
-	b = append(b, ' ')
+	st := h.status // 100 to 999 (decideHeadLocked)
+	b = append(b, byte('0'+st/100), byte('0'+st/10%10), byte('0'+st%10), ' ')
 	b = append(b, h.reason...)
 	b = append(b, "\r\n"...)
 	var u userFraming
@@ -124,10 +124,10 @@ func (res *ServerResponse) applyHead() {
 			b = append(b, "Connection: keep-alive\r\n"...)
 			if res.keepAliveSecs >= 0 && !u.noKeepAliveLine {
 				b = append(b, "Keep-Alive: timeout="...)
-				b = strconv.AppendInt(b, int64(res.keepAliveSecs), 10)
+				b = appendDecimal(b, int64(res.keepAliveSecs))
 				if res.ext != nil && res.ext.keepAliveMax > 0 {
 					b = append(b, ", max="...)
-					b = strconv.AppendInt(b, int64(res.ext.keepAliveMax), 10)
+					b = appendDecimal(b, int64(res.ext.keepAliveMax))
 				}
 				b = append(b, "\r\n"...)
 			}
@@ -152,7 +152,7 @@ func (res *ServerResponse) applyHead() {
 		last = true // HTTP/1.0: the close delimits the body
 	case !u.trailer && h.final:
 		b = append(b, "Content-Length: "...)
-		b = strconv.AppendInt(b, h.length, 10)
+		b = appendDecimal(b, h.length)
 		b = append(b, "\r\n"...)
 		framing, length = engine.FramingLength, h.length
 	default:
@@ -186,4 +186,19 @@ func nodeErrorReply(dst []byte, status int, err error) []byte {
 	dst = append(dst, ' ')
 	dst = append(dst, statusText(status)...)
 	return append(dst, "\r\nConnection: close\r\n\r\n"...)
+}
+
+// appendDecimal appends n, which is not negative, in decimal: for the
+// small numbers of a head it costs a fraction of strconv.AppendInt.
+func appendDecimal(b []byte, n int64) []byte {
+	if n < 10 {
+		return append(b, byte('0'+n))
+	}
+	var d [20]byte
+	i := len(d)
+	for ; n > 0; n /= 10 {
+		i--
+		d[i] = byte('0' + n%10)
+	}
+	return append(b, d[i:]...)
 }

@@ -597,7 +597,7 @@ func (s *Server) handle(w *engine.Response, r *engine.Request) {
 		if len(hooks.onCheckContinue) > 0 {
 			fns = hooks.onCheckContinue
 		}
-	} else if minor == 1 && major == 1 && hasExpect(req.RawHeaders) {
+	} else if minor == 1 && major == 1 && hasExpect(r.Header(), len(req.RawHeaders)/2) {
 		// Node: another expectation goes to 'checkExpectation', or gets 417.
 		fns = hooks.onCheckExpect
 		if len(fns) == 0 {

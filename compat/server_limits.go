@@ -2,9 +2,9 @@ package compat
 
 import (
 	"net"
-	"strings"
 
 	"github.com/zerohttp/zerohttp/engine"
+	"github.com/zerohttp/zerohttp/headers"
 )
 
 // OnCheckExpectation registers a 'checkExpectation' listener: an HTTP/1.1
@@ -25,10 +25,12 @@ var expectationFailed = []func(*IncomingMessage, *ServerResponse){
 	},
 }
 
-// hasExpect reports whether raw (rawHeaders) holds an Expect field.
-func hasExpect(raw []string) bool {
-	for i := 0; i < len(raw); i += 2 {
-		if len(raw[i]) == 6 && strings.EqualFold(raw[i], "expect") {
+// hasExpect reports whether the first n of t's fields (those in
+// rawHeaders) hold an Expect field. The parser has named each field's id,
+// so no name is compared again.
+func hasExpect(t *headers.Table, n int) bool {
+	for i := range n {
+		if t.Field(i).ID == headers.Expect {
 			return true
 		}
 	}

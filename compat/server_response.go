@@ -268,9 +268,8 @@ func (res *ServerResponse) decideHeadLocked(final bool, length int) error {
 		return invalidStatusCode(code)
 	}
 	if res.StatusMessage == "" {
-		res.StatusMessage = statusText(code)
-	}
-	if ValidateHeaderValue(res.StatusMessage) != nil {
+		res.StatusMessage = statusText(code) // a valid phrase: not checked again
+	} else if ValidateHeaderValue(res.StatusMessage) != nil {
 		return errInvalidStatusMessage
 	}
 	res.headersSent = true
