@@ -86,8 +86,8 @@ func (res *ServerResponse) applyHead() {
 	h := &res.head
 	w := res.w
 	w.SetStatus(int(h.status))
-	var buf [512]byte // the usual head fits; escape analysis keeps it on the stack
-	b := append(buf[:0], "HTTP/1.1 "...)
+	// Built in the connection's output buffer, where WriteRawHead leaves it.
+	b := append(w.HeadBuffer(512), "HTTP/1.1 "...)
 	st := h.status // 100 to 999 (decideHeadLocked)
 	b = append(b, byte('0'+st/100), byte('0'+st/10%10), byte('0'+st%10), ' ')
 	b = append(b, h.reason...)

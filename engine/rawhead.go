@@ -1,5 +1,7 @@
 package engine
 
+import "slices"
+
 // Framing says how the body after a caller-built head (Response.WriteRawHead)
 // is delimited.
 type Framing uint8
@@ -34,6 +36,18 @@ func (w *Response) KeepsConn() bool {
 	return !w.closeConn && c.p.KeepAlive() && !c.s.closing.Load() && !bodyUnread
 }
 
+// HeadBuffer returns an empty slice with room for at least n bytes in the
+// connection's output buffer, where a head given to WriteRawHead right after
+// (nothing written to the response between) is not copied again. A head that
+// outgrew it, or was built elsewhere, is copied as usual.
+func (w *Response) HeadBuffer(n int) []byte {
+	c := w.c
+	if cap(c.out)-len(c.out) < n {
+		c.out = slices.Grow(c.out, n)
+	}
+	return c.out[len(c.out):len(c.out)]
+}
+
 // WriteRawHead writes head, a whole response head that the caller built and
 // validated (status line, field lines in its own order, blank line), in
 // place of the one the engine would build from Header, SetReason and
@@ -47,7 +61,11 @@ func (w *Response) WriteRawHead(head []byte, framing Framing, length int64, clos
 		return
 	}
 	c := w.c
-	c.out = append(c.out, head...)
+	if n := len(c.out); len(head) > 0 && len(head) <= cap(c.out)-n && &c.out[:n+1][n] == &head[0] {
+		c.out = c.out[:n+len(head)] // built in HeadBuffer: in place already
+	} else {
+		c.out = append(c.out, head...)
+	}
 	w.headWritten = true
 	w.length = -1
 	switch framing {

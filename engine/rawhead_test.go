@@ -48,6 +48,17 @@ func TestWriteRawHead(t *testing.T) {
 		case "/close":
 			w.WriteRawHead([]byte("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"), FramingClose, -1, false)
 			w.WriteString("abc")
+		case "/inplace":
+			// Built where it goes: it must not be copied over itself or twice.
+			b := append(w.HeadBuffer(64), "HTTP/1.1 200 OK\r\nX-B: 2\r\nContent-Length: 3\r\n\r\n"...)
+			w.WriteRawHead(b, FramingLength, 3, false)
+			w.WriteString("abc")
+		case "/outgrown":
+			// Outgrows the room asked for: append moved it, so it is copied.
+			b := w.HeadBuffer(1)
+			b = append(b[:cap(b)], "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n"...)[cap(b):]
+			w.WriteRawHead(b, FramingLength, 3, false)
+			w.WriteString("abc")
 		default:
 			if !w.KeepsConn() {
 				t.Errorf("KeepsConn = false for a keep-alive request")
@@ -59,6 +70,10 @@ func TestWriteRawHead(t *testing.T) {
 	tests := []struct{ name, req, want string }{
 		{"length", "GET /length HTTP/1.1\r\nHost: x\r\n\r\nGET /close HTTP/1.1\r\nHost: x\r\n\r\n",
 			"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1 200 OK\r\nConnection: close\r\n\r\nabc"},
+		{"inplace", "GET /inplace HTTP/1.1\r\nHost: x\r\n\r\nGET /length HTTP/1.1\r\nHost: x\r\n\r\nGET /inplace HTTP/1.1\r\nHost: x\r\n\r\nGET /close HTTP/1.1\r\nHost: x\r\n\r\n",
+			"HTTP/1.1 200 OK\r\nX-B: 2\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1 200 OK\r\nX-B: 2\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1 200 OK\r\nConnection: close\r\n\r\nabc"},
+		{"outgrown", "GET /length HTTP/1.1\r\nHost: x\r\n\r\nGET /outgrown HTTP/1.1\r\nHost: x\r\n\r\nGET /close HTTP/1.1\r\nHost: x\r\n\r\n",
+			"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1 200 OK\r\nConnection: close\r\n\r\nabc"},
 		{"chunked", "GET /chunked HTTP/1.1\r\nHost: x\r\n\r\nGET /close HTTP/1.1\r\nHost: x\r\n\r\n",
 			"HTTP/1.1 200 OK\r\nX-A: 1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nConnection: close\r\n\r\nabc"},
 	}
