@@ -406,6 +406,9 @@ func (c *conn) process(buf []byte) (off int) {
 			shift = off - msgOff
 		}
 		c.finish(shift)
+		if c.sockIdle != 0 {
+			c.keepAliveTakesOver(off < len(buf))
+		}
 		msgOff = -1
 	}
 	if c.active && !c.detached && !c.inWorker {
@@ -692,9 +695,6 @@ func (c *conn) finish(shift int) {
 	}
 	c.headStart = 0
 	c.idleSince = c.l.now()
-	if c.sockIdle != 0 {
-		c.keepAliveTakesOver()
-	}
 	if c.closeWhenDone || c.s.closing.Load() {
 		c.closeAfter = true
 	}

@@ -142,12 +142,15 @@ func (s *setIdle) Run(context.Context) error {
 
 // keepAliveTakesOver drops c's own idle timeout at a request's end when
 // the keep-alive timeout replaces it, unless it was set for after the
-// request (SetIdleTimeoutAfter); finish calls it only for a connection
-// that has one.
-func (c *conn) keepAliveTakesOver() {
+// request (SetIdleTimeoutAfter). With the next request's bytes already
+// read (pipelined), Node sets no keep-alive timer: the own timeout, unless
+// a head made it stale, goes on into that request. Called at a request's
+// end only for a connection that has one.
+func (c *conn) keepAliveTakesOver(pipelined bool) {
 	switch {
 	case c.sockIdleAfter:
-		c.sockIdleAfter, c.sockIdleBetween = false, true
+		c.sockIdleAfter, c.sockIdleBetween = false, !pipelined
+	case pipelined && !c.sockIdleBetween:
 	case c.keepAliveReplaces():
 		c.sockIdle, c.sockIdleBetween = 0, false
 	}

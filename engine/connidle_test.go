@@ -212,3 +212,31 @@ func TestConnIdleTimeoutBetweenRequests(t *testing.T) {
 		}
 	}
 }
+
+// TestConnIdleTimeoutPipelined: a connection's own idle timeout set during
+// a request whose successor is already read (pipelined) goes on into it
+// under KeepAliveReplacesIdle, as Node sets no keep-alive timer while a
+// response is queued: the unanswered second request times out.
+func TestConnIdleTimeoutPipelined(t *testing.T) {
+	addr := startKeepAliveReplaces(t, func(w *Response, r *Request) {
+		if string(r.Path()) == "/hang" {
+			w.Detach()                       // never answered
+			r.SetCloseHandler(ignoreClose{}) // notices the close
+			return
+		}
+		if err := r.Conn().SetIdleTimeout(150 * time.Millisecond); err != nil {
+			panic(err)
+		}
+		helloHandler(w, r)
+	})
+	c := dialServer(t, addr)
+	defer c.Close()
+	io.WriteString(c, "GET /set HTTP/1.1\r\nHost: x\r\n\r\nGET /hang HTTP/1.1\r\nHost: x\r\n\r\n")
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil {
+		t.Fatal(err)
+	}
+	if closed, took := closedWithin(c, 3*time.Second); !closed {
+		t.Errorf("open after %v; want closed about 150 ms after the response", took)
+	}
+}
