@@ -191,14 +191,18 @@ type SocketUser interface {
 // agent starts a new connection for its request, as Node's agent gives a
 // request its socket while the socket connects. SocketDialing is called
 // on the dialing goroutine before the dial; it returns whether the
-// request took the connection. If its Canceler gives the request up
+// request took the connection, and cancel (safe from any goroutine, until
+// the handler has its response) gives the dial up, as Node destroys a
+// connecting socket; called before the dial has begun (from SocketDialing
+// itself) it does nothing, and the connection closes once made, as
+// Node's connect is under way by the time it emits 'socket'. If its Canceler gives the request up
 // before it is written, the connection, once dialed, closes if the
 // request took it, as Node destroys a socket with its request; else it
 // goes to the next queued request, or closes: Node's agent frees a
 // socket whose request was destroyed before getting it, and closes it
 // when no request waits, as none keeps it alive.
 type DialWatcher interface {
-	SocketDialing() bool
+	SocketDialing(cancel func()) bool
 }
 
 // Release gives back a connection held by a SocketUser after its response:

@@ -851,8 +851,8 @@ type dialGivingUpHandler struct {
 	own bool
 }
 
-func (h dialGivingUpHandler) SocketDialing() bool     { return h.own }
-func (h dialGivingUpHandler) RequestCancelled() error { return errGiveUp }
+func (h dialGivingUpHandler) SocketDialing(func()) bool { return h.own }
+func (h dialGivingUpHandler) RequestCancelled() error   { return errGiveUp }
 
 // TestAgentCancelledWhileDialing: a request given up after SocketDialing
 // is not written and its handler gets the Canceler's error. Its new

@@ -309,8 +309,20 @@ func (a *Agent) dialFor(ac *agentConn, p *pending) {
 	opts.Context = ac
 	w, _ := p.h.(DialWatcher)
 	go func() {
-		owned := w != nil && w.SocketDialing()
-		cc, err := a.cli.Dial(context.Background(), &opts)
+		ctx, owned := context.Background(), false
+		if w != nil {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithCancel(ctx)
+			defer cancel()
+			var started atomic.Bool
+			owned = w.SocketDialing(func() {
+				if started.Load() {
+					cancel()
+				}
+			})
+			started.Store(true)
+		}
+		cc, err := a.cli.Dial(ctx, &opts)
 		a.dialed(ac, p, w != nil, owned, cc, err)
 	}()
 }

@@ -16,7 +16,9 @@ import (
 // a connect that hangs gives 'timeout', and Destroy from its listener
 // 'error' "socket hang up" and 'close' (before, nothing came: the timer
 // started once connected). A SetTimeout from the 'socket' listener starts
-// at the connect, as Node's, so none comes. Events as
+// at the connect, as Node's, so none comes. The destroyed request's dial
+// is given up: 50 ms after 'close' its agent counts no socket (before, the
+// dial went on, counted, until the connect failed). Events as
 // client_connect_timeout.js prints them with node v20.
 func TestClientConnectTimeoutMatchesNode(t *testing.T) {
 	addr := looptest.Unanswered(t)
@@ -26,11 +28,13 @@ func TestClientConnectTimeoutMatchesNode(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			want := runNode(t, "testdata/client_connect_timeout.js", fmt.Sprint(port), mode)
 			opts := &RequestOptions{Host: "127.0.0.1", Port: port, NoAgent: true}
+			var agent *Agent
 			switch mode {
 			case "option":
 				opts.Timeout = 200 * time.Millisecond
 			case "agent":
-				agent, err := NewAgent(&AgentOptions{KeepAlive: true, Timeout: 200 * time.Millisecond})
+				var err error
+				agent, err = NewAgent(&AgentOptions{KeepAlive: true, Timeout: 200 * time.Millisecond})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -52,7 +56,21 @@ func TestClientConnectTimeoutMatchesNode(t *testing.T) {
 			})
 			r.OnTimeout(func() { tr.add("timeout"); r.Destroy(nil) })
 			r.OnError(func(err error) { tr.add("error %s", errCodeMessage(err)) })
-			r.OnClose(func() { tr.add("close"); close(done) })
+			r.OnClose(func() {
+				tr.add("close")
+				if agent == nil {
+					close(done)
+					return
+				}
+				time.AfterFunc(50*time.Millisecond, func() {
+					n := 0
+					for _, c := range agent.Sockets() {
+						n += c
+					}
+					tr.add("sockets %d", n)
+					close(done)
+				})
+			})
 			r.End(nil)
 			select {
 			case <-done:

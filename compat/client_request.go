@@ -127,6 +127,9 @@ type ClientRequest struct {
 	// conn is the request's connection, set by the agent before the
 	// request is written on it; see IncomingMessage.streaming.
 	conn *engine.ClientConn
+	// dialCancel gives up the dial of the new connection the request
+	// took, while conn is nil (SocketDialing).
+	dialCancel func()
 
 	wire *clientWire // set by End before the request is sent; the response handler's after
 
@@ -1122,6 +1125,11 @@ func (r *ClientRequest) cut(err error) {
 		// drops it or ends the response. Under mu: HandleResponse clears
 		// r.cc before it releases the response Cancel looks for.
 		r.cc.Cancel(r.eresp)
+	}
+	if r.conn == nil && r.dialCancel != nil {
+		// Its new connection is still connecting: Node destroys the
+		// socket, and the agent stops counting it.
+		r.dialCancel()
 	}
 	x.mu.Unlock()
 }

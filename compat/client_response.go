@@ -226,16 +226,17 @@ func (h *responseHandler) RequestSent(cc *engine.ClientConn) {
 // SocketDialing runs on the dialing goroutine as the agent starts a new
 // connection for the request: Node gives a request its socket while it
 // connects, and emits 'socket' (and 'prefinish' once End was called) with
-// the socket's addresses still undefined. A request destroyed before
-// leaves the connection to the agent, as Node's frees it.
-func (h *responseHandler) SocketDialing() bool {
+// the socket's addresses still undefined; a Destroy while it connects
+// gives the dial up (cancel). A request destroyed before leaves the
+// connection to the agent, as Node's frees it.
+func (h *responseHandler) SocketDialing(cancel func()) bool {
 	r := (*ClientRequest)(h)
 	r.x.mu.Lock()
 	if r.destroyed {
 		r.x.mu.Unlock()
 		return false
 	}
-	r.dialing = true
+	r.dialing, r.dialCancel = true, cancel
 	if r.timeout > 0 && !r.ownTimeout && r.timer == nil {
 		// Node's timeout option, and its agent's, time the socket from
 		// its creation, the connect too; SetTimeout's wait for the connect.
