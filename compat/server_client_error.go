@@ -170,7 +170,7 @@ type keptSocket rawReply
 func (k *keptSocket) OnData(_ *engine.Tunnel, b []byte) {
 	r := (*rawReply)(k)
 	if !errors.Is(r.err, ErrParse) {
-		return // a timeout: Node's parser would read on; compat stops
+		return // a timeout: Node's parser reads on and serves the late request; compat drops it
 	}
 	// The tunnel starts with the bytes left unparsed: the refused ones.
 	skip := min(r.seen, len(b))
