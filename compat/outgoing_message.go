@@ -64,15 +64,29 @@ func (h *outHeaders) find(name string) int {
 // validateField checks a field as Node's setHeader does, with Node's
 // messages naming the field.
 func validateField(name string, values []string) error {
-	if err := ValidateHeaderName(name); err != nil {
-		return err
+	if !validNames.has(name) {
+		if err := ValidateHeaderName(name); err != nil {
+			return err
+		}
+		validNames.add(name)
 	}
 	for _, v := range values {
-		if ValidateHeaderValue(v) != nil {
-			return invalidChar(name)
+		if !validValues.has(v) {
+			if ValidateHeaderValue(v) != nil {
+				return invalidChar(name)
+			}
+			validValues.add(v)
 		}
 	}
 	return nil
+}
+
+// checkField is validateField for one value.
+func checkField(name, value string) error {
+	if validNames.has(name) && validValues.has(value) {
+		return nil
+	}
+	return validateField(name, []string{value})
 }
 
 // setOne replaces name's values with value (Node's setHeader).

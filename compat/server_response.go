@@ -67,11 +67,8 @@ func (res *ServerResponse) Socket() *Socket {
 
 // SetHeader is Node's response.setHeader: it replaces name's value.
 func (res *ServerResponse) SetHeader(name, value string) error {
-	if err := ValidateHeaderName(name); err != nil {
+	if err := checkField(name, value); err != nil {
 		return err
-	}
-	if ValidateHeaderValue(value) != nil {
-		return invalidChar(name)
 	}
 	res.x.mu.Lock()
 	if res.headersSent {
