@@ -87,11 +87,16 @@ func (res *ServerResponse) applyHead() {
 	w := res.w
 	w.SetStatus(int(h.status))
 	// Built in the connection's output buffer, where WriteRawHead leaves it.
-	b := append(w.HeadBuffer(512), "HTTP/1.1 "...)
-	st := h.status // 100 to 999 (decideHeadLocked)
-	b = append(b, byte('0'+st/100), byte('0'+st/10%10), byte('0'+st%10), ' ')
-	b = append(b, h.reason...)
-	b = append(b, "\r\n"...)
+	b := w.HeadBuffer(512)
+	if st := h.status; st == 200 && h.reason == "OK" {
+		b = append(b, "HTTP/1.1 200 OK\r\n"...)
+	} else {
+		b = append(b, "HTTP/1.1 "...)
+		// st is 100 to 999 (decideHeadLocked).
+		b = append(b, byte('0'+st/100), byte('0'+st/10%10), byte('0'+st%10), ' ')
+		b = append(b, h.reason...)
+		b = append(b, "\r\n"...)
+	}
 	var u userFraming
 	for i := range res.hdr.fields {
 		f := &res.hdr.fields[i]
@@ -121,9 +126,10 @@ func (res *ServerResponse) applyHead() {
 		if keep && (u.contLen || chunkedByDefault) && res.ext != nil && res.ext.maxReached {
 			b = append(b, "Connection: close\r\n"...) // Node leaves the connection open
 		} else if keep && (u.contLen || chunkedByDefault) {
-			b = append(b, "Connection: keep-alive\r\n"...)
-			if res.keepAliveSecs >= 0 && !u.noKeepAliveLine {
-				b = append(b, "Keep-Alive: timeout="...)
+			if res.keepAliveSecs < 0 || u.noKeepAliveLine {
+				b = append(b, "Connection: keep-alive\r\n"...)
+			} else {
+				b = append(b, "Connection: keep-alive\r\nKeep-Alive: timeout="...)
 				b = appendDecimal(b, int64(res.keepAliveSecs))
 				if res.ext != nil && res.ext.keepAliveMax > 0 {
 					b = append(b, ", max="...)
