@@ -71,6 +71,7 @@ func TestClientDestroyMatchesNode(t *testing.T) {
 	}
 	t.Cleanup(agent.Destroy)
 	tr := &trace{}
+	finished, bClosed := make(chan struct{}), make(chan struct{})
 	mk := func(name string) *ClientRequest {
 		r, err := Request("", &RequestOptions{Host: "127.0.0.1", Port: port, Agent: agent}, func(res *IncomingMessage) {
 			tr.add("%s response %d", name, res.StatusCode)
@@ -81,22 +82,44 @@ func TestClientDestroyMatchesNode(t *testing.T) {
 			t.Fatal(err)
 		}
 		r.OnSocket(func(SocketInfo) { tr.add("%s socket", name) })
-		r.OnFinish(func() { tr.add("%s finish", name) })
-		r.OnClose(func() { tr.add("%s close", name) })
+		r.OnFinish(func() {
+			tr.add("%s finish", name)
+			if name == "a" {
+				close(finished)
+			}
+		})
+		r.OnClose(func() {
+			tr.add("%s close", name)
+			if name == "b" {
+				close(bClosed)
+			}
+		})
 		r.OnError(func(err error) { tr.add("%s error %s", name, nodeError(err)) })
 		r.End(nil)
 		return r
 	}
+	// As client_destroy.js: a destroyed 50 ms after its 'finish', the events
+	// read 100 ms after b's 'close'.
 	a := mk("a")
 	mk("b")
-	time.Sleep(100 * time.Millisecond)
+	select {
+	case <-finished:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no 'finish' for the first request")
+	}
+	time.Sleep(50 * time.Millisecond)
 	a.Destroy(nil)
 	select {
 	case <-closed:
 	case <-time.After(5 * time.Second):
 		t.Error("the destroyed request's connection stayed open")
 	}
-	time.Sleep(500 * time.Millisecond)
+	select {
+	case <-bClosed:
+	case <-time.After(10 * time.Second):
+		t.Error("no 'close' for the second request")
+	}
+	time.Sleep(100 * time.Millisecond)
 	if got := tr.String(); got != want {
 		t.Errorf("compat events:\n%s\nnode events:\n%s", got, want)
 	}

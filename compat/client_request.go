@@ -104,6 +104,9 @@ type ClientRequest struct {
 	held          bool // the agent keeps conn busy until the request's 'close' (Node's 'free' follows it)
 	dialing       bool // the agent gave the request a new socket, which may still be connecting (Node's req.socket set)
 	inSocket      bool // the 'socket' listeners are running
+	// destroyedInSocket: Destroy came from a 'socket' listener, where
+	// Node's connect is under way: the connection is made, then closed.
+	destroyedInSocket bool
 	// queued reports whether the request waits in its agent's queue for a
 	// socket (agentpool.Queuer); late, that it was destroyed there: its
 	// 'error' (lateErr, nil after Abort) and 'close' wait for the agent to
@@ -975,7 +978,14 @@ func (r *ClientRequest) announceFrom(cc *engine.ClientConn, sock SocketInfo) {
 	x.mu.Lock()
 	if !r.socketTold {
 		r.socketTold = true
-		if socks := r.onSocket; len(socks) > 0 {
+		// Destroyed before its new connection's 'socket' came (between
+		// SocketDialing and here): Node's request never gets that socket,
+		// which its agent frees for the next request.
+		socks := r.onSocket
+		if r.destroyed && r.cc == nil && r.conn == nil {
+			socks = nil
+		}
+		if len(socks) > 0 {
 			r.inSocket = true
 			x.mu.Unlock()
 			if cc != nil {
@@ -1057,6 +1067,7 @@ func (r *ClientRequest) destroy(err error, abort bool) {
 		return
 	}
 	r.destroyed = true
+	r.destroyedInSocket = r.inSocket
 	pending := !r.answered
 	r.answered = true
 	if r.timer != nil {
@@ -1080,7 +1091,7 @@ func (r *ClientRequest) destroy(err error, abort bool) {
 		} else {
 			r.lateErr = err
 		}
-	case pending && abort && r.conn == nil && !r.dialing:
+	case pending && abort && r.conn == nil && !r.socketTold:
 		// No socket yet: Node's request closes, then emits 'abort'.
 		x.tickLocked(eventFunc(r.emitClose))
 		x.tickLocked(eventFunc(func() { emit0(aborts) }))
@@ -1126,9 +1137,10 @@ func (r *ClientRequest) cut(err error) {
 		// r.cc before it releases the response Cancel looks for.
 		r.cc.Cancel(r.eresp)
 	}
-	if r.conn == nil && r.dialCancel != nil {
+	if r.conn == nil && r.dialCancel != nil && r.socketTold && !r.destroyedInSocket {
 		// Its new connection is still connecting: Node destroys the
-		// socket, and the agent stops counting it.
+		// socket, and the agent stops counting it. Destroyed before
+		// 'socket' came, the request leaves it to the agent, as Node's.
 		r.dialCancel()
 	}
 	x.mu.Unlock()

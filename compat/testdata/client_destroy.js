@@ -16,7 +16,12 @@ const mk = name => {
   req.end();
   return req;
 };
+// Event-driven, not timed, so that a loaded machine gives the same events:
+// a is destroyed 50 ms after its 'finish', and the events are printed 100 ms
+// after b's 'close' (or after 10 s, to end a run that hangs).
 const a = mk('a');
-mk('b');
-setTimeout(() => a.destroy(), 100);
-setTimeout(() => { console.log(ev.join('\n')); process.exit(0); }, 600);
+const b = mk('b');
+a.on('finish', () => setTimeout(() => a.destroy(), 50));
+const print = () => { console.log(ev.join('\n')); process.exit(0); };
+b.on('close', () => setTimeout(print, 100));
+setTimeout(print, 10000);
