@@ -100,11 +100,21 @@ func (c *conn) gather(data []byte, force bool) bool {
 // take counts n more bytes, unless that would pass the bound and force is
 // not set (false). Safe from any goroutine.
 func (b *inputBudget) take(n int64, force bool) bool {
-	if b.held.Add(n) > b.max && b.max > 0 && !force {
-		b.held.Add(-n)
-		return false
+	if force || b.max <= 0 {
+		b.held.Add(n)
+		return true
 	}
-	return true
+	// Compare and swap, not add and undo: the count never shows more than
+	// the bound, even for a moment (BufferedInput is read from anywhere).
+	for {
+		old := b.held.Load()
+		if old+n > b.max {
+			return false
+		}
+		if b.held.CompareAndSwap(old, old+n) {
+			return true
+		}
+	}
 }
 
 // dropBody lets go of a counted body buffer. Loop only.
