@@ -44,11 +44,7 @@ func (h ConnHandle) End() error {
 	if h.c == nil {
 		return nil
 	}
-	e := &endConn{h}
-	if goid() == h.l.probe.gid {
-		return e.Run(context.Background())
-	}
-	return h.l.ev.Execute(context.Background(), e)
+	return h.l.runOn(&endConn{h})
 }
 
 // endConn is one End queued onto the loop.
@@ -113,11 +109,7 @@ func (h ConnHandle) setIdleTimeout(d time.Duration, after bool) error {
 	if d > 0 {
 		v = max(ms(d), 1)
 	}
-	si := &setIdle{h: h, idle: v, after: after}
-	if goid() == h.l.probe.gid {
-		return si.Run(context.Background())
-	}
-	return h.l.ev.Execute(context.Background(), si)
+	return h.l.runOn(&setIdle{h: h, idle: v, after: after})
 }
 
 // setIdle is one SetIdleTimeout queued onto the loop.

@@ -23,6 +23,15 @@ type loop struct {
 
 var _ gnet.Runnable = (*loop)(nil)
 
+// runOn runs r on l: at once when called on l's goroutine (an inline
+// handler), else queued onto the loop.
+func (l *loop) runOn(r gnet.Runnable) error {
+	if goid() == l.probe.gid {
+		return r.Run(context.Background())
+	}
+	return l.ev.Execute(context.Background(), r)
+}
+
 // newLoop returns the state of ev. Must be called on ev.
 func newLoop(s *Server, ev gnet.EventLoop) *loop {
 	l := &loop{s: s, ev: ev}

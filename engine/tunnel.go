@@ -125,11 +125,7 @@ func (t *Tunnel) SetIdleTimeout(d time.Duration) error {
 	if d > 0 {
 		v = max(ms(d), 1)
 	}
-	st := &setTunnelIdle{t: t, idle: v}
-	if goid() == t.c.l.probe.gid {
-		return st.Run(context.Background())
-	}
-	return t.gc.EventLoop().Execute(context.Background(), st)
+	return t.c.l.runOn(&setTunnelIdle{t: t, idle: v})
 }
 
 // setTunnelIdle is one Tunnel.SetIdleTimeout queued onto the loop.
